@@ -1,0 +1,313 @@
+//! `persona-inspector`: capture Persona webhook deliveries without a window, and read them back.
+
+mod terminal;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use clap::{Args, Parser, Subcommand};
+use persona_inspector::capture::{self, Capture, Reply, Settings};
+use persona_inspector::delivery::{Verification, parse_size};
+use persona_inspector::signature::{self, Secret, Status};
+use persona_inspector::store::{self, Filter, Purge, Store};
+use persona_inspector::{Error, Result, catalog, clock};
+use time::UtcOffset;
+
+#[derive(Parser)]
+#[command(name = "persona-inspector", version, about = "Capture, verify and inspect Persona webhook deliveries")]
+struct Cli {
+    /// Where the database lives [default: the platform's data directory, e.g.
+    /// ~/.local/share/persona-inspector]
+    #[arg(long, global = true, env = "PERSONA_INSPECTOR_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Listen for deliveries and print one line per delivery
+    Serve(ServeArgs),
+    /// List stored deliveries, newest first
+    List(ListArgs),
+    /// Everything about one delivery
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete stored deliveries
+    Purge {
+        /// Delete deliveries received longer ago than this (30m, 12h, 7d, 2w)
+        #[arg(long, value_parser = clock::parse_age, conflicts_with = "all", required_unless_present = "all")]
+        older_than: Option<Duration>,
+        /// Delete every delivery
+        #[arg(long)]
+        all: bool,
+    },
+    /// Re-verify every stored signature with these secrets
+    Recheck {
+        #[command(flatten)]
+        verification: VerificationArgs,
+    },
+    /// Persona's event catalog, as built into this binary
+    Events {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args)]
+struct VerificationArgs {
+    /// A webhook secret to verify with, as LABEL=wbhsec_… (repeat for rotation). The variable
+    /// takes several separated by spaces, and keeps them out of the process list.
+    #[arg(long = "secret", value_name = "LABEL=SECRET", env = "PERSONA_INSPECTOR_SECRETS",
+          value_delimiter = ' ', hide_env_values = true, value_parser = signature::parse_secret)]
+    secrets: Vec<Secret>,
+
+    /// Flag signatures whose timestamp is further than this many seconds from arrival
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    tolerance: u64,
+}
+
+impl VerificationArgs {
+    fn verification(&self) -> Verification {
+        Verification {
+            secrets: self.secrets.clone(),
+            tolerance_seconds: self.tolerance,
+        }
+    }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+
+    #[arg(long, default_value_t = capture::DEFAULT_PORT)]
+    port: u16,
+
+    #[command(flatten)]
+    verification: VerificationArgs,
+
+    /// Largest body kept (B, KiB, MiB); larger requests get 413 and are recorded without body
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
+    max_body: usize,
+
+    /// Status to answer with (answer 500 to watch Persona retry)
+    #[arg(long, value_name = "CODE", default_value_t = 200, value_parser = parse_status)]
+    status: u16,
+
+    /// Wait this long after storing before answering (Persona gives up after 5000 ms)
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    delay_ms: u64,
+
+    /// Answer with this body instead of {"received":true,"delivery_id":N}
+    #[arg(long, value_name = "TEXT")]
+    response_body: Option<String>,
+
+    /// Print each delivery as one JSON line instead of a readable one
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Only this event name (e.g. inquiry.approved)
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
+    /// Only this event id (evt_…): retries and duplicates of one event
+    #[arg(long, value_name = "ID")]
+    event_id: Option<String>,
+    /// Only this resource id (inq_…, ver_…)
+    #[arg(long, value_name = "ID")]
+    resource: Option<String>,
+    /// Only this verdict: valid, invalid, missing, malformed or unchecked
+    #[arg(long, value_name = "STATUS", value_parser = parse_verdict)]
+    signature: Option<Status>,
+    /// Words that must all appear in the event name, ids or body (prefixes match)
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Only deliveries older than this id (paging)
+    #[arg(long, value_name = "ID")]
+    before: Option<i64>,
+}
+
+fn parse_status(text: &str) -> std::result::Result<u16, String> {
+    text.parse::<u16>()
+        .ok()
+        .filter(|&n| StatusCode::from_u16(n).is_ok() && n >= 200)
+        .ok_or_else(|| format!("\"{text}\" is not an HTTP status to answer with — use 200–599"))
+}
+
+fn parse_verdict(text: &str) -> std::result::Result<Status, String> {
+    Status::parse(text).ok_or_else(|| {
+        format!("\"{text}\" is not a verdict — use valid, invalid, missing, malformed or unchecked")
+    })
+}
+
+fn main() -> ExitCode {
+    // Asked before any thread starts: later, Linux refuses to tell (see `time`'s docs).
+    let offset = UtcOffset::current_local_offset().unwrap_or(UtcOffset::UTC);
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PERSONA_INSPECTOR_LOG")
+                .unwrap_or_else(|_| "persona_inspector=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli, offset) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => store::default_data_dir()?,
+    };
+    let store = Store::open(&data_dir)?;
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Serve(args) => serve(store, args, offset),
+        Command::List(args) => {
+            let filter = Filter {
+                limit: Some(args.limit),
+                before_id: args.before,
+                event_name: args.event,
+                event_id: args.event_id,
+                resource_id: args.resource,
+                signature: args.signature,
+                search: args.search,
+            };
+            let rows = store.list(&filter)?;
+            if args.json {
+                writeln!(out, "{}", to_json(&rows)?)?;
+            } else {
+                terminal::list(&mut out, &rows, offset)?;
+            }
+            Ok(())
+        }
+        Command::Show { id, json } => {
+            let detail = store.get(id)?;
+            if json {
+                writeln!(out, "{}", to_json(&detail)?)?;
+            } else {
+                terminal::show(&mut out, &detail, offset)?;
+            }
+            Ok(())
+        }
+        Command::Purge { older_than, all } => {
+            let what = match (all, older_than) {
+                (true, _) | (false, None) => Purge::All,
+                (false, Some(age)) => Purge::OlderThan(age),
+            };
+            let removed = store.purge(what)?;
+            writeln!(out, "deleted {removed} deliveries from {}", store.path().display())?;
+            Ok(())
+        }
+        Command::Recheck { verification } => {
+            if verification.secrets.is_empty() {
+                return Err(Error::Invalid(
+                    "recheck needs at least one --secret LABEL=wbhsec_…".into(),
+                ));
+            }
+            let changed = store.recheck(&verification.verification())?;
+            writeln!(out, "re-verified every delivery; {changed} verdicts changed")?;
+            Ok(())
+        }
+        Command::Events { json } => {
+            if json {
+                writeln!(out, "{}", to_json(&catalog::all())?)?;
+            } else {
+                for entry in catalog::all() {
+                    writeln!(out, "{:<48} {}", entry.name, entry.description)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string_pretty(value).map_err(|e| Error::Invalid(e.to_string()))
+}
+
+fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
+    let settings = Settings {
+        verification: args.verification.verification(),
+        max_body: args.max_body,
+        reply: Reply {
+            status: StatusCode::from_u16(args.status)
+                .map_err(|_| Error::Invalid(format!("{} is not an HTTP status", args.status)))?,
+            delay: Duration::from_millis(args.delay_ms),
+            body: args.response_body.map(Bytes::from),
+        },
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = capture::bind(&args.host, args.port).await?;
+        let address = listener.local_addr()?;
+        let capture = Capture::new(store.clone(), settings.clone());
+        terminal::banner(&mut std::io::stderr(), address, store.path(), &settings)?;
+
+        let mut arrivals = capture.subscribe();
+        let json = args.json;
+        let printer = tokio::spawn(async move {
+            loop {
+                let line = match arrivals.recv().await {
+                    Ok(summary) if json => serde_json::to_string(&summary).unwrap_or_default(),
+                    Ok(summary) => terminal::line(&summary, offset),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        format!("… {n} deliveries arrived too fast to print (all stored)")
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                };
+                let mut out = std::io::stdout().lock();
+                if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                    break;
+                }
+            }
+        });
+        let shutdown = async {
+            stop_requested().await;
+            eprintln!("stopping: finishing deliveries in flight…");
+        };
+        capture::serve(listener, capture.router(), shutdown).await?;
+        drop(capture);
+        printer.abort();
+        Ok(())
+    })
+}
+
+/// Ctrl-C, or SIGTERM from a service manager.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

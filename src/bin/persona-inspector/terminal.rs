@@ -1,0 +1,266 @@
+//! How deliveries read in a terminal: one line each while serving, a table, a detail page.
+//! Colour only on a terminal, and never when NO_COLOR is set.
+
+use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use base64::Engine;
+use persona_inspector::capture::Settings;
+use persona_inspector::clock;
+use persona_inspector::delivery::{Outcome, format_size, headers_from_json};
+use persona_inspector::signature::{Status, Verdict};
+use persona_inspector::store::{Detail, Summary};
+use time::UtcOffset;
+
+static COLOUR: LazyLock<bool> =
+    LazyLock::new(|| std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
+
+/// Payloads come from the internet: control characters in them must not drive the terminal.
+fn safe(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| match c {
+            '\n' | '\t' => vec![c],
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => vec![c],
+        })
+        .collect()
+}
+
+fn paint(code: &str, text: &str) -> String {
+    let text = safe(text);
+    if *COLOUR {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text
+    }
+}
+
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+const DIM: &str = "2";
+const BOLD: &str = "1";
+
+pub fn banner(
+    out: &mut impl Write,
+    address: SocketAddr,
+    database: &Path,
+    settings: &Settings,
+) -> std::io::Result<()> {
+    writeln!(out, "Persona Webhook Inspector listening on http://{address}")?;
+    writeln!(out, "  expose it:   ngrok http {}", address.port())?;
+    writeln!(out, "  stored in:   {}", database.display())?;
+    let secrets = &settings.verification.secrets;
+    if secrets.is_empty() {
+        writeln!(
+            out,
+            "  signatures:  not checked — add --secret label=wbhsec_… (Persona dashboard → Webhooks → your webhook → secret)"
+        )?;
+    } else {
+        let labels: Vec<String> = secrets
+            .iter()
+            .map(|s| format!("{} ({})", s.label, masked(&s.value)))
+            .collect();
+        writeln!(
+            out,
+            "  signatures:  checked with {}; stale after {} s",
+            labels.join(", "),
+            settings.verification.tolerance_seconds
+        )?;
+    }
+    if settings.reply.status.as_u16() != 200 || !settings.reply.delay.is_zero() {
+        writeln!(
+            out,
+            "  answering:   {} after {} ms",
+            settings.reply.status,
+            settings.reply.delay.as_millis()
+        )?;
+    }
+    writeln!(out, "Press Ctrl-C to stop.")
+}
+
+/// Shows enough of a secret to tell two apart, not enough to use it.
+fn masked(secret: &str) -> String {
+    let tail: String = secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let prefix = if secret.starts_with("wbhsec_") { "wbhsec_" } else { "" };
+    format!("{prefix}…{tail}")
+}
+
+fn verdict_badge(verdict: &Verdict) -> String {
+    let (colour, word) = match verdict.status {
+        Status::Valid => (GREEN, "✓ valid"),
+        Status::Invalid => (RED, "✗ invalid"),
+        Status::Missing => (YELLOW, "! missing"),
+        Status::Malformed => (YELLOW, "! malformed"),
+        Status::Unchecked => (DIM, "· unchecked"),
+    };
+    let mut badge = paint(colour, word);
+    if let Some(m) = &verdict.matched {
+        badge.push_str(&safe(&format!(" ({})", m.secret)));
+    }
+    if verdict.stale {
+        badge.push(' ');
+        badge.push_str(&paint(YELLOW, "stale"));
+    }
+    badge
+}
+
+fn target(summary: &Summary) -> String {
+    safe(&match &summary.query {
+        Some(q) => format!("{} {}?{}", summary.method, summary.path, q),
+        None => format!("{} {}", summary.method, summary.path),
+    })
+}
+
+/// One line per delivery while serving.
+pub fn line(s: &Summary, offset: UtcOffset) -> String {
+    let mut parts = vec![
+        paint(DIM, &clock::time_of_day(s.received_at_ms, offset)),
+        target(s),
+    ];
+    if s.outcome == Outcome::TooLarge {
+        parts.push(paint(
+            RED,
+            &format!("413 body too large ({}), headers kept", format_size(s.body_size)),
+        ));
+        return parts.join("  ");
+    }
+    match (&s.event_name, &s.parse_error) {
+        (Some(name), _) => parts.push(paint(BOLD, name)),
+        (None, Some(e)) => parts.push(paint(
+            YELLOW,
+            &format!("not JSON ({} at {}:{})", e.message, e.line, e.column),
+        )),
+        (None, None) => parts.push(paint(DIM, "no event name")),
+    }
+    if let Some(id) = s.resource.as_ref().and_then(|r| r.id.as_deref()) {
+        parts.push(safe(id));
+    }
+    parts.push(verdict_badge(&s.signature));
+    if let Some(attempt) = s.attempts.describe() {
+        parts.push(attempt);
+    }
+    if s.event_deliveries > 1 {
+        parts.push(paint(
+            YELLOW,
+            &format!("seen {}×", s.event_deliveries),
+        ));
+    }
+    parts.push(paint(DIM, &format!("#{}", s.id)));
+    parts.join("  ")
+}
+
+pub fn list(out: &mut impl Write, rows: &[Summary], offset: UtcOffset) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(out, "no deliveries stored (yet) — start one with `persona-inspector serve`");
+    }
+    for row in rows {
+        writeln!(out, "{}", line(row, offset))?;
+    }
+    Ok(())
+}
+
+pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Result<()> {
+    let s = &d.summary;
+    writeln!(out, "{}", paint(BOLD, &format!("Delivery #{}", s.id)))?;
+    writeln!(out, "  received   {} ({} local)", s.received_at, clock::time_of_day(s.received_at_ms, offset))?;
+    writeln!(out, "  request    {}", target(s))?;
+    if let Some(addr) = &s.remote_addr {
+        writeln!(out, "  from       {}", safe(addr))?;
+    }
+    if let Some(name) = &s.event_name {
+        let known = if s.known_event { "" } else { "  (not in Persona's catalog)" };
+        writeln!(out, "  event      {}{known}", safe(name))?;
+        if let Some(description) = d.event_description {
+            writeln!(out, "             {}", paint(DIM, description))?;
+        }
+    }
+    if let Some(id) = &s.event_id {
+        let seen = if s.event_deliveries > 1 {
+            format!("  (delivered {} times)", s.event_deliveries)
+        } else {
+            String::new()
+        };
+        writeln!(out, "  event id   {}{seen}", safe(id))?;
+    }
+    if let Some(at) = &s.event_created_at {
+        writeln!(out, "  created    {}", safe(at))?;
+    }
+    if let Some(r) = &s.resource {
+        let text = [r.kind.as_deref(), r.id.as_deref(), r.status.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        writeln!(out, "  resource   {}", safe(&text))?;
+    }
+    if let Some(attempt) = s.attempts.describe() {
+        writeln!(out, "  delivery   {attempt}")?;
+    }
+    writeln!(out, "  signature  {}", verdict_badge(&s.signature))?;
+    writeln!(out, "             {}", safe(&s.signature.explanation))?;
+    if let Some(diagnosis) = &s.signature.diagnosis {
+        writeln!(out, "             {}", paint(YELLOW, diagnosis))?;
+    }
+    if let Some(note) = &s.signature.stale_note {
+        writeln!(out, "             {}", paint(YELLOW, note))?;
+    }
+    for note in &d.event_notes {
+        writeln!(out, "  note       {}", safe(note))?;
+    }
+
+    writeln!(out, "\n{}", paint(BOLD, "Headers"))?;
+    for (name, value) in headers_from_json(&d.headers) {
+        writeln!(out, "  {}: {}", safe(&name), safe(&String::from_utf8_lossy(&value)))?;
+    }
+
+    if !d.relationships.is_empty() {
+        writeln!(out, "\n{}", paint(BOLD, "Relationships"))?;
+        for rel in &d.relationships {
+            if rel.targets.is_empty() {
+                writeln!(out, "  {}: (none)", safe(&rel.name))?;
+            }
+            for t in &rel.targets {
+                let mark = if t.included {
+                    paint(GREEN, "included")
+                } else {
+                    paint(DIM, "not included")
+                };
+                writeln!(out, "  {}  {mark}", safe(&format!("{}: {} {}", rel.name, t.kind, t.id)))?;
+            }
+        }
+    }
+
+    writeln!(out, "\n{} ({})", paint(BOLD, "Body"), format_size(s.body_size))?;
+    if let Some(e) = &s.parse_error {
+        writeln!(out, "  {}", paint(YELLOW, &format!("not parsed: {} at line {}, column {}", e.message, e.line, e.column)))?;
+    }
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(&d.body_base64)
+        .unwrap_or_default();
+    match std::str::from_utf8(&body) {
+        Ok(text) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value) if s.parse_error.is_none() => writeln!(
+                out,
+                "{}",
+                safe(&serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_string()))
+            ),
+            _ => writeln!(out, "{}", safe(text)),
+        },
+        Err(_) => writeln!(
+            out,
+            "  (not UTF-8: {} bytes; `show {} --json` has them exactly in body_base64)",
+            body.len(),
+            s.id
+        ),
+    }
+}

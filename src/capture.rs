@@ -1,0 +1,278 @@
+//! The listener: takes any request on any path, stores it byte for byte, and only then
+//! answers. It is exposed to the internet through ngrok, so it serves nothing but captures.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+
+use crate::delivery::{Arrival, NewDelivery, Verification, format_size};
+use crate::error::{Error, Result};
+use crate::store::{Store, Stored, Summary};
+
+pub const DEFAULT_PORT: u16 = 4747;
+pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// Past the limit the body is read and dropped (so the sender gets a clean 413) up to this
+/// much; beyond it the connection is simply closed.
+const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
+/// Bodies at least this big are analysed off the async workers.
+const BLOCKING_ANALYSIS: usize = 512 * 1024;
+
+/// How the listener answers, for rehearsing Persona's retries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub delay: Duration,
+    /// None: a small JSON acknowledgement with the delivery id.
+    pub body: Option<Bytes>,
+}
+
+impl Default for Reply {
+    fn default() -> Self {
+        Reply {
+            status: StatusCode::OK,
+            delay: Duration::ZERO,
+            body: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub verification: Verification,
+    pub max_body: usize,
+    pub reply: Reply,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            verification: Verification::default(),
+            max_body: DEFAULT_MAX_BODY,
+            reply: Reply::default(),
+        }
+    }
+}
+
+/// The capture engine: a store, live settings, and a channel announcing each stored delivery.
+#[derive(Clone)]
+pub struct Capture {
+    store: Store,
+    settings: Arc<RwLock<Arc<Settings>>>,
+    arrivals: broadcast::Sender<Summary>,
+}
+
+impl Capture {
+    pub fn new(store: Store, settings: Settings) -> Capture {
+        Capture {
+            store,
+            settings: Arc::new(RwLock::new(Arc::new(settings))),
+            arrivals: broadcast::channel(1024).0,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Each delivery, once committed.
+    pub fn subscribe(&self) -> broadcast::Receiver<Summary> {
+        self.arrivals.subscribe()
+    }
+
+    pub fn settings(&self) -> Arc<Settings> {
+        match self.settings.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Applies to requests that arrive from now on.
+    pub fn set_settings(&self, settings: Settings) {
+        let settings = Arc::new(settings);
+        match self.settings.write() {
+            Ok(mut s) => *s = settings,
+            Err(poisoned) => *poisoned.into_inner() = settings,
+        }
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new().fallback(capture).with_state(self.clone())
+    }
+}
+
+/// Binds the listener, turning "address in use" into advice.
+pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
+    TcpListener::bind((host, port))
+        .await
+        .map_err(|source| match source.kind() {
+            std::io::ErrorKind::AddrInUse => Error::PortInUse {
+                host: host.to_string(),
+                port,
+            },
+            _ => Error::Bind {
+                addr: format!("{host}:{port}"),
+                source,
+            },
+        })
+}
+
+/// Serves captures until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+async fn capture(State(capture): State<Capture>, request: Request) -> Response {
+    let settings = capture.settings();
+    let (parts, mut body) = request.into_parts();
+    let arrival = Arrival {
+        received_at_ms: crate::clock::now_ms(),
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        remote_addr: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.to_string()),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
+            .collect(),
+    };
+
+    let announced: Option<u64> = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse().ok());
+    let max = settings.max_body;
+    let mut kept = Vec::with_capacity(announced.unwrap_or(0).min(max as u64) as usize);
+    let mut seen: u64 = 0;
+    if announced.is_none_or(|n| n <= DRAIN_LIMIT) {
+        while let Some(frame) = body.frame().await {
+            let Ok(data) = frame.map(|f| f.into_data()) else {
+                // The sender went away mid-body: nothing was acknowledged, nothing to keep.
+                tracing::warn!("{} {}: the request body broke off", arrival.method, arrival.path);
+                return reply(StatusCode::BAD_REQUEST, "the request body broke off");
+            };
+            let Ok(data) = data else { continue };
+            seen += data.len() as u64;
+            if seen <= max as u64 {
+                kept.extend_from_slice(&data);
+            } else {
+                kept = Vec::new();
+                if seen > DRAIN_LIMIT {
+                    break;
+                }
+            }
+        }
+    }
+    let size = announced.unwrap_or(0).max(seen);
+    if size > max as u64 {
+        let delivery = NewDelivery::too_large(arrival, size, max);
+        if let Err(e) = store(&capture, delivery).await {
+            tracing::error!("could not record a rejected oversized delivery: {e}");
+        }
+        let message = format!(
+            "the body ({}) is over the inspector's limit of {} — raise it with --max-body",
+            format_size(size),
+            format_size(max as u64)
+        );
+        return reply(StatusCode::PAYLOAD_TOO_LARGE, &message);
+    }
+
+    let verification = settings.verification.clone();
+    let delivery = if kept.len() >= BLOCKING_ANALYSIS {
+        let analysed = tokio::task::spawn_blocking(move || {
+            NewDelivery::captured(arrival, kept, &verification)
+        })
+        .await;
+        match analysed {
+            Ok(delivery) => delivery,
+            Err(e) => {
+                tracing::error!("analysing a delivery failed: {e}");
+                return unavailable();
+            }
+        }
+    } else {
+        NewDelivery::captured(arrival, kept, &verification)
+    };
+
+    match store(&capture, delivery).await {
+        Ok(id) => {
+            if !settings.reply.delay.is_zero() {
+                tokio::time::sleep(settings.reply.delay).await;
+            }
+            acknowledge(&settings.reply, id)
+        }
+        Err(e) => {
+            tracing::error!("could not store a delivery, answered 503 so the sender retries: {e}");
+            unavailable()
+        }
+    }
+}
+
+/// Commits, then announces. Returns the delivery id.
+async fn store(capture: &Capture, delivery: NewDelivery) -> Result<i64> {
+    // Summarised before the body moves into the writer, so it is never copied.
+    let mut summary = Summary::of_new(Stored::default(), &delivery);
+    let stored = capture.store.insert(delivery).await?;
+    summary.id = stored.id;
+    summary.event_deliveries = stored.event_deliveries;
+    // Nobody listening is fine: the CLI and the app subscribe only when they show arrivals.
+    let _ = capture.arrivals.send(summary);
+    Ok(stored.id)
+}
+
+fn acknowledge(settings: &Reply, id: i64) -> Response {
+    let (content_type, body) = match &settings.body {
+        None => (
+            "application/json",
+            Bytes::from(format!("{{\"received\":true,\"delivery_id\":{id}}}")),
+        ),
+        Some(body) if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() => {
+            ("application/json", body.clone())
+        }
+        Some(body) => ("text/plain; charset=utf-8", body.clone()),
+    };
+    let mut response = (settings.status, Body::from(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert("x-inspector-delivery-id", HeaderValue::from(id));
+    response
+}
+
+fn reply(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": message }).to_string();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn unavailable() -> Response {
+    let mut response = reply(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the inspector could not store this delivery; retry later",
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}

@@ -1,0 +1,52 @@
+//! The crate's one error type. Messages say what happened and what to do about it.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("port {port} on {host} is in use — pick another with --port")]
+    PortInUse { host: String, port: u16 },
+
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("cannot use data directory {}: {source} — check its permissions or pick another with --data-dir", path.display())]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("no data directory could be found for this user — pass one with --data-dir")]
+    NoDataDir,
+
+    #[error(
+        "the database {} was written by a newer persona-inspector (schema version {found}, this build knows up to {known}) — upgrade, or pass another --data-dir",
+        path.display()
+    )]
+    DatabaseTooNew { path: PathBuf, found: i64, known: i64 },
+
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    #[error("cannot migrate the database: {0}")]
+    Migration(String),
+
+    #[error("the store has shut down; no more deliveries can be written")]
+    StoreClosed,
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("no delivery with id {0} — see `persona-inspector list`")]
+    NotFound(i64),
+
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,13 @@
+//! The capture engine of Persona Webhook Inspector: everything that works without a window.
+//! The desktop app and the CLI are thin layers over this crate.
+
+pub mod capture;
+pub mod catalog;
+pub mod clock;
+pub mod delivery;
+pub mod error;
+pub mod jsonapi;
+pub mod signature;
+pub mod store;
+
+pub use error::{Error, Result};

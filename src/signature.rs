@@ -1,0 +1,1129 @@
+//! Verifies Persona's `Persona-Signature: t=<unix s>,v1=<hex HMAC-SHA256("<t>." + body)>` header
+//! and, when it fails, tries to name the likely cause.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::fmt::Write as _;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Persona sends one pair, or two while a secret is being rotated; the cap bounds the diagnosis work.
+const MAX_PAIRS: usize = 32;
+const PREFIX: &str = "wbhsec_";
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Secret {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Valid,
+    Invalid,
+    Missing,
+    Malformed,
+    Unchecked,
+}
+
+impl Status {
+    const ALL: [Status; 5] = [
+        Status::Valid,
+        Status::Invalid,
+        Status::Missing,
+        Status::Malformed,
+        Status::Unchecked,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Valid => "valid",
+            Status::Invalid => "invalid",
+            Status::Missing => "missing",
+            Status::Malformed => "malformed",
+            Status::Unchecked => "unchecked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pair {
+    pub t: i64,
+    pub v1: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Matched {
+    /// The label of the secret that matched.
+    pub secret: String,
+    /// 0-based index into `Verdict::pairs`.
+    pub pair: usize,
+    pub timestamp: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub status: Status,
+    pub explanation: String,
+    pub diagnosis: Option<String>,
+    pub matched: Option<Matched>,
+    pub pairs: Vec<Pair>,
+    pub timestamp: Option<i64>,
+    pub age_seconds: Option<i64>,
+    pub stale: bool,
+    pub stale_note: Option<String>,
+    pub tolerance_seconds: u64,
+}
+
+/// A pair as read from the header; `t_raw` is kept because the signed message uses t's exact text.
+struct Parsed {
+    pair: Pair,
+    t_raw: String,
+    mac: Vec<u8>,
+}
+
+/// header: the raw Persona-Signature value(s), None when absent (several header lines joined with a space).
+/// received_at: unix seconds of the delivery; age is measured against it, not the wall clock.
+pub fn verify(
+    header: Option<&[u8]>,
+    body: &[u8],
+    secrets: &[Secret],
+    received_at: i64,
+    tolerance_seconds: u64,
+) -> Verdict {
+    let mut v = Verdict {
+        status: Status::Missing,
+        explanation: "No Persona-Signature header was sent.".into(),
+        diagnosis: None,
+        matched: None,
+        pairs: Vec::new(),
+        timestamp: None,
+        age_seconds: None,
+        stale: false,
+        stale_note: None,
+        tolerance_seconds,
+    };
+    let Some(raw) = header else { return v };
+    let (parsed, skipped) = match parse_header(raw) {
+        Ok(ok) => ok,
+        Err(reason) => {
+            v.status = Status::Malformed;
+            v.explanation = reason;
+            return v;
+        }
+    };
+    v.pairs = parsed.iter().map(|p| p.pair.clone()).collect();
+
+    // Secret-major search, so the first configured secret wins when several match.
+    let hit = secrets.iter().enumerate().find_map(|(si, s)| {
+        parsed
+            .iter()
+            .position(|p| mac_matches(s.value.as_bytes(), Some(&p.t_raw), body, &p.mac))
+            .map(|pi| (si, pi))
+    });
+    v.timestamp = match hit {
+        Some((_, pi)) => parsed.get(pi).map(|p| p.pair.t),
+        None => parsed.iter().map(|p| p.pair.t).max(),
+    };
+    if let Some(t) = v.timestamp {
+        let age = received_at.saturating_sub(t);
+        v.age_seconds = Some(age);
+        v.stale = age.unsigned_abs() > tolerance_seconds;
+        v.stale_note = v.stale.then(|| stale_note(t, age, tolerance_seconds));
+    }
+
+    match (secrets.first(), hit) {
+        (None, _) => {
+            v.status = Status::Unchecked;
+            v.explanation = "No secret is configured, so the signature was not checked — \
+                             add one with --secret label=wbhsec_…."
+                .into();
+        }
+        (Some(first), Some((si, pi))) => {
+            let s = &secrets[si];
+            let who = if si == 0 {
+                format!("secret \"{}\"", s.label)
+            } else {
+                format!(
+                    "your {} secret \"{}\", not \"{}\" — Persona is still signing with it",
+                    ordinal(si),
+                    s.label,
+                    first.label
+                )
+            };
+            let rotation = if pi > 0 {
+                format!(
+                    " (the header carries {} pairs, as it does while the webhook secret is being rotated)",
+                    parsed.len()
+                )
+            } else {
+                String::new()
+            };
+            v.status = Status::Valid;
+            v.explanation = format!(
+                "Signature is valid: pair {} matches {who}{rotation}.",
+                pi + 1
+            );
+            v.matched = Some(Matched {
+                secret: s.label.clone(),
+                pair: pi,
+                timestamp: parsed.get(pi).map_or(0, |p| p.pair.t),
+            });
+        }
+        (Some(first), None) => {
+            let in_pairs = match parsed.len() {
+                1 => String::new(),
+                n => format!(" in the {n} pairs"),
+            };
+            let against = match secrets.len() {
+                1 => format!("the configured secret \"{}\"", first.label),
+                n => format!("any of the {n} configured secrets"),
+            };
+            v.diagnosis = diagnose(&parsed, body, secrets);
+            let why = if v.diagnosis.is_some() {
+                "; the diagnosis names the likely cause"
+            } else {
+                ", so most likely the wrong secret was copied (each webhook in the Persona \
+                 dashboard has its own) or the body was changed in transit"
+            };
+            let ignored = if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" (ignored as unreadable: {})", skipped.join("; "))
+            };
+            v.status = Status::Invalid;
+            v.explanation =
+                format!("Signature is invalid: no v1{in_pairs} matches {against}{why}{ignored}.");
+        }
+    }
+    v
+}
+
+/// Builds a header value `t=<t>,v1=<hex>` the way Persona does.
+pub fn sign(secret: &str, t: i64, body: &[u8]) -> String {
+    let v1 = keyed(secret.as_bytes(), Some(&t.to_string()), body)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default();
+    format!("t={t},v1={v1}")
+}
+
+/// Parses a --secret argument `label=wbhsec_…`; a bare `wbhsec_…` value gets the label "default".
+pub fn parse_secret(spec: &str) -> Result<Secret, String> {
+    const HOW: &str = "type --secret label=wbhsec_… (or just the wbhsec_… secret, which gets the label \"default\")";
+    let spec = spec.trim();
+    if spec.is_empty() {
+        return Err(format!("The secret is empty; {HOW}."));
+    }
+    let (label, value) = if spec.starts_with(PREFIX) {
+        ("default", spec)
+    } else {
+        spec.split_once('=').ok_or_else(|| {
+            format!(
+                "The secret has no '=' and does not start with wbhsec_, so it has no label; {HOW}."
+            )
+        })?
+    };
+    let (label, value) = (label.trim(), value.trim());
+    if label.is_empty() {
+        return Err(
+            "The secret has nothing before '='; type a label first, e.g. --secret current=wbhsec_…."
+                .into(),
+        );
+    }
+    if value.is_empty() {
+        return Err(format!(
+            "The secret \"{label}\" has nothing after '='; \
+             type --secret {label}=wbhsec_… with the secret from the Persona dashboard."
+        ));
+    }
+    if value.contains(char::is_whitespace) {
+        return Err(format!(
+            "The secret \"{label}\" contains whitespace, which Persona secrets never do; \
+             paste it again as one unbroken word: --secret {label}=wbhsec_…."
+        ));
+    }
+    Ok(Secret {
+        label: label.into(),
+        value: value.into(),
+    })
+}
+
+fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
+    let text = std::str::from_utf8(raw)
+        .map_err(|_| {
+            "The Persona-Signature header is not valid UTF-8, so it cannot hold t=…,v1=… pairs."
+                .to_string()
+        })?
+        .trim();
+    if text.is_empty() {
+        return Err("The Persona-Signature header was sent but is empty.".into());
+    }
+    let digest = text.strip_prefix("sha256=").unwrap_or(text);
+    if digest.len() >= 32 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(
+            "The Persona-Signature header is a bare hex digest with no t=…,v1=… — \
+                    the sender used the body-only scheme instead of Persona's."
+                .into(),
+        );
+    }
+    // Pairs are space-separated, but tolerate "t=1, v1=…" by gluing tokens around a comma.
+    let mut chunks: Vec<String> = Vec::new();
+    for token in text.split_whitespace() {
+        match chunks.last_mut() {
+            Some(prev) if prev.ends_with(',') || token.starts_with(',') => prev.push_str(token),
+            _ => chunks.push(token.to_string()),
+        }
+    }
+    if chunks.len() > MAX_PAIRS {
+        return Err(format!(
+            "The Persona-Signature header holds {} pairs, but Persona sends one or two, \
+             so it was not checked (at most {MAX_PAIRS} are read).",
+            chunks.len()
+        ));
+    }
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for (n, chunk) in chunks.iter().enumerate() {
+        match parse_chunk(chunk) {
+            Ok(mut pairs) => good.append(&mut pairs),
+            Err(why) => bad.push(format!("pair {} {why}", n + 1)),
+        }
+    }
+    if good.is_empty() {
+        return Err(format!(
+            "The Persona-Signature header is malformed: {}.",
+            bad.join("; ")
+        ));
+    }
+    Ok((good, bad))
+}
+
+fn parse_chunk(chunk: &str) -> Result<Vec<Parsed>, String> {
+    let (mut t, mut v1s) = (None, Vec::new());
+    for (key, value) in chunk.split(',').filter_map(|kv| kv.split_once('=')) {
+        match key.trim() {
+            "t" => {
+                t.get_or_insert(value.trim());
+            }
+            "v1" => v1s.push(value.trim()),
+            _ => {} // v0= and future schemes are not ours to judge
+        }
+    }
+    let t_raw = t.ok_or("has no t=")?;
+    if t_raw.is_empty() {
+        return Err("has an empty t=".into());
+    }
+    let t: i64 = t_raw.parse().map_err(|_| {
+        let shown: String = t_raw.chars().take(24).collect();
+        format!("has a t (\"{shown}\") that is not an integer number of seconds")
+    })?;
+    if v1s.is_empty() {
+        return Err("has no v1=".into());
+    }
+    v1s.into_iter()
+        .map(|v1| {
+            Ok(Parsed {
+                mac: decode_v1(v1)?,
+                pair: Pair { t, v1: v1.into() },
+                t_raw: t_raw.into(),
+            })
+        })
+        .collect()
+}
+
+fn decode_v1(v1: &str) -> Result<Vec<u8>, String> {
+    if v1.is_empty() {
+        return Err("has an empty v1=".into());
+    }
+    if !v1.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let base64ish = v1
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b));
+        return Err(if base64ish {
+            "has a v1 that is not hex (it looks like base64, but Persona sends 64 hex digits)"
+        } else {
+            "has a v1 that is not hex"
+        }
+        .into());
+    }
+    if v1.len() != 64 {
+        return Err(format!(
+            "has a v1 of {} hex digits, but an HMAC-SHA256 has 64",
+            v1.len()
+        ));
+    }
+    hex::decode(v1).map_err(|_| "has a v1 that is not hex".into())
+}
+
+/// HMAC over `"<t>." + body`, or over the body alone when `t` is None.
+fn keyed(key: &[u8], t: Option<&str>, body: &[u8]) -> Option<HmacSha256> {
+    let mut mac = HmacSha256::new_from_slice(key).ok()?;
+    if let Some(t) = t {
+        mac.update(t.as_bytes());
+        mac.update(b".");
+    }
+    mac.update(body);
+    Some(mac)
+}
+
+/// Constant-time comparison via `verify_slice`.
+fn mac_matches(key: &[u8], t: Option<&str>, body: &[u8], expected: &[u8]) -> bool {
+    keyed(key, t, body).is_some_and(|m| m.verify_slice(expected).is_ok())
+}
+
+/// Tries the known ways a sender or a proxy gets the signature wrong; the first that fits wins.
+fn diagnose(pairs: &[Parsed], body: &[u8], secrets: &[Secret]) -> Option<String> {
+    const BODY_ALONE: &str = "when the HMAC covers only the body: the sender signed the body alone (the common \
+        mistake of computing HMAC(body) instead of HMAC(t + \".\" + body))";
+    const GAINED: &str = "once trailing whitespace is stripped from the body: the body gained a trailing \
+        newline or spaces after it was signed";
+    const LOST: &str = "if a trailing newline is added to the body: the body lost its trailing newline \
+        after it was signed";
+    const REFORMATTED: &str = "the body was re-serialized after signing (whitespace or formatting changed), \
+        so the bytes differ from what was signed";
+
+    let first_hit = |f: &dyn Fn(&Secret, usize, &Parsed) -> Option<String>| {
+        secrets
+            .iter()
+            .find_map(|s| pairs.iter().enumerate().find_map(|(i, p)| f(s, i, p)))
+    };
+    let say = |s: &Secret, i: usize, why: &str| {
+        format!("Pair {} matches secret \"{}\" {why}.", i + 1, s.label)
+    };
+    let signed =
+        |key: &[u8], t: &str, msg: &[u8], p: &Parsed| mac_matches(key, Some(t), msg, &p.mac);
+
+    let mut bodies: Vec<(Vec<u8>, String)> = Vec::new();
+    bodies.push((body.trim_ascii_end().to_vec(), GAINED.into()));
+    bodies.push(([body, b"\n"].concat(), LOST.into()));
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        let why =
+            |style: &str| format!("against the same JSON re-serialized {style}: {REFORMATTED}");
+        if let Ok(compact) = serde_json::to_vec(&json) {
+            bodies.push((compact, why("compactly")));
+        }
+        if let Ok(pretty) = serde_json::to_vec_pretty(&json) {
+            bodies.push((pretty, why("pretty-printed")));
+        }
+    }
+    bodies.retain(|(b, _)| b != body);
+
+    first_hit(&|s, i, p| {
+        mac_matches(s.value.as_bytes(), None, body, &p.mac).then(|| say(s, i, BODY_ALONE))
+    })
+    .or_else(|| {
+        first_hit(&|s, i, p| {
+            let (j, q) = pairs.iter().enumerate().find(|(j, q)| {
+                *j != i && q.t_raw != p.t_raw && signed(s.value.as_bytes(), &q.t_raw, body, p)
+            })?;
+            let (i, j) = (i + 1, j + 1);
+            let why = format!(
+                "with pair {j}'s timestamp ({}) instead of its own: \
+                 pair {i}'s v1 was computed with pair {j}'s timestamp",
+                q.t_raw
+            );
+            Some(say(s, i - 1, &why))
+        })
+    })
+    .or_else(|| {
+        bodies.iter().find_map(|(b, why)| {
+            first_hit(&|s, i, p| signed(s.value.as_bytes(), &p.t_raw, b, p).then(|| say(s, i, why)))
+        })
+    })
+    .or_else(|| {
+        first_hit(&|s, i, p| {
+            key_variants(&s.value)
+                .into_iter()
+                .find_map(|(key, why)| signed(&key, &p.t_raw, body, p).then(|| say(s, i, why)))
+        })
+    })
+}
+
+/// Keys a sender (or a careless copy) might have used instead of the secret string itself.
+fn key_variants(secret: &str) -> Vec<(Vec<u8>, &'static str)> {
+    let mut out = Vec::new();
+    let trimmed = secret.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'');
+    if trimmed != secret {
+        let why = "with surrounding whitespace or quotes removed — \
+                   your configured copy has stray characters around it";
+        out.push((trimmed.as_bytes().to_vec(), why));
+    }
+    let core = match trimmed.strip_prefix(PREFIX) {
+        Some(core) => {
+            let why = "with its wbhsec_ prefix removed — \
+                       the sender keyed the HMAC with only part of the secret";
+            out.push((core.as_bytes().to_vec(), why));
+            core
+        }
+        None => {
+            let why = "with a wbhsec_ prefix added — \
+                       your configured copy lacks the prefix the sender used";
+            out.push((format!("{PREFIX}{trimmed}").into_bytes(), why));
+            trimmed
+        }
+    };
+    if let Ok(raw) = hex::decode(core) {
+        let why = "hex-decoded to raw bytes — \
+                   the sender keyed the HMAC with the decoded bytes instead of the secret string itself";
+        out.push((raw, why));
+    } else if let Some(raw) = base64_decode(core) {
+        let why = "base64-decoded to raw bytes — \
+                   the sender keyed the HMAC with the decoded bytes instead of the secret string itself";
+        out.push((raw, why));
+    }
+    out.retain(|(k, _)| !k.is_empty());
+    out
+}
+
+/// Lenient decoder (standard or URL-safe alphabet, padding optional); only used for guessing.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0u32);
+    for c in s.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+fn stale_note(t: i64, age: i64, tolerance: u64) -> String {
+    let span = human_span(age.unsigned_abs());
+    if age < 0 && (1_000_000_000_000..10_000_000_000_000).contains(&t) {
+        format!(
+            "The timestamp {t} has 13 digits, so it looks like milliseconds rather than seconds; \
+             read as seconds it lies {span} in the future (tolerance {tolerance} s)."
+        )
+    } else if age < 0 {
+        format!(
+            "The timestamp is {span} in the future relative to the delivery \
+             (tolerance {tolerance} s): the sender's clock is probably wrong."
+        )
+    } else {
+        format!(
+            "The timestamp is {span} older than the delivery \
+             (tolerance {tolerance} s): a replay or a long retry?"
+        )
+    }
+}
+
+/// "2 h 5 min": the largest unit and, when non-zero, the next one.
+fn human_span(secs: u64) -> String {
+    const UNITS: [(&str, u64); 5] = [
+        ("y", 31_536_000),
+        ("d", 86_400),
+        ("h", 3_600),
+        ("min", 60),
+        ("s", 1),
+    ];
+    let Some(i) = UNITS.iter().position(|&(_, size)| secs >= size) else {
+        return "0 s".into();
+    };
+    let (name, size) = UNITS[i];
+    let mut out = format!("{} {name}", secs / size);
+    if let Some(&(next, next_size)) = UNITS.get(i + 1) {
+        let rest = secs % size / next_size;
+        if rest > 0 {
+            let _ = write!(out, " {rest} {next}");
+        }
+    }
+    out
+}
+
+fn ordinal(index: usize) -> String {
+    const WORDS: [&str; 6] = ["first", "second", "third", "fourth", "fifth", "sixth"];
+    WORDS
+        .get(index)
+        .map_or_else(|| format!("#{}", index + 1), |w| (*w).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "wbhsec_researchhub";
+    const T: i64 = 1_720_713_905;
+    const TOL: u64 = 300;
+
+    fn secret(label: &str, value: &str) -> Secret {
+        Secret {
+            label: label.into(),
+            value: value.into(),
+        }
+    }
+
+    fn check(header: &str, body: &[u8], secrets: &[Secret]) -> Verdict {
+        verify(Some(header.as_bytes()), body, secrets, T, TOL)
+    }
+
+    /// The v1 hex of `sign`, for building odd headers by hand.
+    fn v1(secret: &str, t: i64, body: &[u8]) -> String {
+        sign(secret, t, body)
+            .split_once(",v1=")
+            .map(|(_, v)| v.to_string())
+            .unwrap()
+    }
+
+    fn raw_hmac(key: &[u8], msg: &[u8]) -> String {
+        let mut mac = HmacSha256::new_from_slice(key).unwrap();
+        mac.update(msg);
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn diagnosis_of(v: &Verdict) -> String {
+        assert_eq!(v.status, Status::Invalid, "expected Invalid, got {v:?}");
+        v.diagnosis
+            .clone()
+            .unwrap_or_else(|| panic!("expected a diagnosis, got none: {v:?}"))
+    }
+
+    #[test]
+    fn public_test_vector_is_valid() {
+        let header =
+            "t=1720713905,v1=0fd4586aa5cb67c098a920ed55906fb2669a2bb21c6ed2de58e4f5cfb79814c7";
+        assert_eq!(
+            sign(SECRET, T, b"abc123"),
+            header,
+            "sign() must reproduce Persona's published vector"
+        );
+        let v = check(header, b"abc123", &[secret("current", SECRET)]);
+        assert_eq!(v.status, Status::Valid, "{v:?}");
+        assert_eq!(
+            v.explanation,
+            "Signature is valid: pair 1 matches secret \"current\"."
+        );
+        assert_eq!(
+            v.matched,
+            Some(Matched {
+                secret: "current".into(),
+                pair: 0,
+                timestamp: T
+            })
+        );
+        assert_eq!(
+            (v.timestamp, v.age_seconds, v.stale),
+            (Some(T), Some(0), false)
+        );
+        assert_eq!(
+            v.pairs,
+            vec![Pair {
+                t: T,
+                v1: header[16..].into()
+            }]
+        );
+    }
+
+    #[test]
+    fn uppercase_hex_unknown_keys_and_any_key_order_are_accepted() {
+        let mac = v1(SECRET, T, b"abc123").to_uppercase();
+        let v = check(
+            &format!("v0=whatever,v1={mac},t={T}"),
+            b"abc123",
+            &[secret("current", SECRET)],
+        );
+        assert_eq!(v.status, Status::Valid, "{v:?}");
+        let v = check(
+            &format!("t={T}, v1={mac}"),
+            b"abc123",
+            &[secret("current", SECRET)],
+        );
+        assert_eq!(
+            v.status,
+            Status::Valid,
+            "a space after the comma must not split the pair: {v:?}"
+        );
+    }
+
+    #[test]
+    fn rotation_header_with_two_pairs_valid_when_either_matches() {
+        let (old, new) = ("wbhsec_old", "wbhsec_new");
+        let header = format!("{} {}", sign(new, T, b"{}"), sign(old, T - 1, b"{}"));
+        for (value, pair) in [(new, 0), (old, 1)] {
+            let v = check(&header, b"{}", &[secret("mine", value)]);
+            assert_eq!(
+                v.status,
+                Status::Valid,
+                "secret {value} should match: {v:?}"
+            );
+            assert_eq!(v.matched.as_ref().map(|m| m.pair), Some(pair), "{v:?}");
+            assert_eq!(v.pairs.len(), 2, "{v:?}");
+            assert_eq!(
+                v.explanation.contains("rotated"),
+                pair == 1,
+                "rotation mentioned only for pair 2: {}",
+                v.explanation
+            );
+        }
+        let reversed = format!("{} {}", sign(old, T, b"{}"), sign(new, T, b"{}"));
+        for value in [old, new] {
+            let v = check(&reversed, b"{}", &[secret("mine", value)]);
+            assert_eq!(
+                v.status,
+                Status::Valid,
+                "reversed order, secret {value}: {v:?}"
+            );
+        }
+        let v = verify(
+            Some(format!("{} {}", sign(old, T, b"{}"), sign(new, T, b"{}")).as_bytes()),
+            b"{}",
+            &[secret("x", "wbhsec_other")],
+            T,
+            TOL,
+        );
+        assert_eq!(v.status, Status::Invalid, "{v:?}");
+        assert!(
+            v.explanation.contains("in the 2 pairs"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn second_secret_match_is_named() {
+        let v = check(
+            &sign("wbhsec_old", T, b"x"),
+            b"x",
+            &[secret("current", "wbhsec_cur"), secret("old", "wbhsec_old")],
+        );
+        assert_eq!(v.status, Status::Valid, "{v:?}");
+        assert_eq!(v.matched.as_ref().map(|m| m.secret.as_str()), Some("old"));
+        assert!(
+            v.explanation
+                .contains("second secret \"old\", not \"current\""),
+            "explanation should name the second secret: {}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn wrong_secret_is_invalid_without_diagnosis() {
+        let v = check(
+            &sign("wbhsec_other", T, b"{\"a\":1}"),
+            b"{\"a\":1}",
+            &[secret("current", SECRET)],
+        );
+        assert_eq!(v.status, Status::Invalid, "{v:?}");
+        assert_eq!(
+            v.diagnosis, None,
+            "no known cause fits a different secret: {v:?}"
+        );
+        assert!(v.matched.is_none());
+        assert!(
+            v.explanation.contains("\"current\"") && v.explanation.contains("wrong secret"),
+            "{}",
+            v.explanation
+        );
+        let two = check(
+            &sign("wbhsec_other", T, b"x"),
+            b"x",
+            &[secret("a", "wbhsec_a"), secret("b", "wbhsec_b")],
+        );
+        assert!(
+            two.explanation.contains("any of the 2 configured secrets"),
+            "{}",
+            two.explanation
+        );
+    }
+
+    #[test]
+    fn missing_header() {
+        let v = verify(None, b"{}", &[secret("current", SECRET)], T, TOL);
+        assert_eq!(v.status, Status::Missing);
+        assert_eq!(v.explanation, "No Persona-Signature header was sent.");
+        assert!(v.pairs.is_empty() && v.timestamp.is_none() && !v.stale);
+    }
+
+    #[test]
+    fn malformed_headers_explain_why() {
+        let good = v1(SECRET, T, b"abc123");
+        let b64 = "D8RYaqXLZ8CYqSDtVZBvsmaaK7IcbtLeWOT1z7eYFMc=";
+        let cases: Vec<(Vec<u8>, &str)> = vec![
+            (b"".to_vec(), "empty"),
+            (b"   ".to_vec(), "empty"),
+            (vec![0x74, 0x3d, 0xff, 0xfe], "not valid UTF-8"),
+            (format!("v1={good}").into_bytes(), "pair 1 has no t="),
+            (
+                format!("t=,v1={good}").into_bytes(),
+                "pair 1 has an empty t=",
+            ),
+            (
+                format!("t=yesterday,v1={good}").into_bytes(),
+                "not an integer",
+            ),
+            (format!("t={T}").into_bytes(), "pair 1 has no v1="),
+            (
+                format!("t={T},v1={b64}").into_bytes(),
+                "not hex (it looks like base64",
+            ),
+            (
+                format!("t={T},v1={}", &good[..40]).into_bytes(),
+                "v1 of 40 hex digits, but an HMAC-SHA256 has 64",
+            ),
+            (good.clone().into_bytes(), "bare hex digest"),
+            (format!("sha256={good}").into_bytes(), "bare hex digest"),
+            (format!("t={T},v1=zz!?").into_bytes(), "v1 that is not hex"),
+        ];
+        for (header, reason) in cases {
+            let v = verify(
+                Some(&header),
+                b"abc123",
+                &[secret("current", SECRET)],
+                T,
+                TOL,
+            );
+            assert_eq!(
+                v.status,
+                Status::Malformed,
+                "header {:?}: {v:?}",
+                String::from_utf8_lossy(&header)
+            );
+            assert!(
+                v.explanation.contains(reason),
+                "header {:?}: expected {reason:?} in {:?}",
+                String::from_utf8_lossy(&header),
+                v.explanation
+            );
+            assert!(v.pairs.is_empty(), "malformed verdicts carry no pairs");
+        }
+    }
+
+    #[test]
+    fn unreadable_pairs_are_skipped_when_another_pair_parses() {
+        let header = format!("t=oops,v1=abc {}", sign(SECRET, T, b"abc123"));
+        let v = check(&header, b"abc123", &[secret("current", SECRET)]);
+        assert_eq!(v.status, Status::Valid, "{v:?}");
+        assert_eq!(v.pairs.len(), 1);
+        let v = check(&header, b"abc123", &[secret("current", "wbhsec_other")]);
+        assert_eq!(v.status, Status::Invalid, "{v:?}");
+        assert!(
+            v.explanation.contains("ignored as unreadable: pair 1"),
+            "{}",
+            v.explanation
+        );
+    }
+
+    #[test]
+    fn stale_timestamp_is_flagged_but_mac_still_valid() {
+        let t = T - 7_500;
+        let v = check(&sign(SECRET, t, b"{}"), b"{}", &[secret("current", SECRET)]);
+        assert_eq!(
+            v.status,
+            Status::Valid,
+            "staleness must not change the status: {v:?}"
+        );
+        assert_eq!(
+            (v.timestamp, v.age_seconds, v.stale),
+            (Some(t), Some(7_500), true)
+        );
+        let note = v.stale_note.unwrap_or_default();
+        assert!(
+            note.contains("2 h 5 min older") && note.contains("tolerance 300 s"),
+            "{note}"
+        );
+        let fresh = check(
+            &sign(SECRET, T - 300, b"{}"),
+            b"{}",
+            &[secret("current", SECRET)],
+        );
+        assert!(
+            !fresh.stale && fresh.stale_note.is_none(),
+            "exactly at the tolerance is not stale: {fresh:?}"
+        );
+    }
+
+    #[test]
+    fn future_and_millisecond_timestamps_are_flagged() {
+        let v = check(
+            &sign(SECRET, T + 600, b"{}"),
+            b"{}",
+            &[secret("current", SECRET)],
+        );
+        assert_eq!(
+            (v.status, v.age_seconds, v.stale),
+            (Status::Valid, Some(-600), true),
+            "{v:?}"
+        );
+        assert!(
+            v.stale_note
+                .unwrap_or_default()
+                .contains("10 min in the future")
+        );
+        let ms = T * 1000;
+        let v = check(
+            &sign(SECRET, ms, b"{}"),
+            b"{}",
+            &[secret("current", SECRET)],
+        );
+        assert!(v.stale, "{v:?}");
+        assert!(
+            v.stale_note.unwrap_or_default().contains("milliseconds"),
+            "13-digit t should be called out as milliseconds"
+        );
+    }
+
+    #[test]
+    fn age_is_measured_from_received_at_not_now() {
+        let v = verify(
+            Some(sign(SECRET, 1_000, b"").as_bytes()),
+            b"",
+            &[secret("c", SECRET)],
+            1_010,
+            TOL,
+        );
+        assert_eq!((v.age_seconds, v.stale), (Some(10), false), "{v:?}");
+    }
+
+    #[test]
+    fn unchecked_when_no_secret() {
+        let header = format!(
+            "{} {}",
+            sign(SECRET, T - 9_000, b"{}"),
+            sign("wbhsec_b", T - 8_000, b"{}")
+        );
+        let v = check(&header, b"{}", &[]);
+        assert_eq!(v.status, Status::Unchecked, "{v:?}");
+        assert!(
+            v.explanation.contains("--secret label=wbhsec_"),
+            "{}",
+            v.explanation
+        );
+        assert_eq!(v.pairs.len(), 2);
+        assert_eq!(
+            (v.timestamp, v.age_seconds, v.stale),
+            (Some(T - 8_000), Some(8_000), true),
+            "newest t is used"
+        );
+    }
+
+    #[test]
+    fn body_only_hmac_is_diagnosed() {
+        let header = format!("t={T},v1={}", raw_hmac(SECRET.as_bytes(), b"{\"a\":1}"));
+        let d = diagnosis_of(&check(&header, b"{\"a\":1}", &[secret("current", SECRET)]));
+        assert!(
+            d.contains("Pair 1")
+                && d.contains("\"current\"")
+                && d.contains("signed the body alone"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn wrong_pairs_timestamp_is_diagnosed() {
+        let header = format!(
+            "{} t={},v1={}",
+            sign("wbhsec_retired", T - 50, b"{}"),
+            T,
+            v1(SECRET, T - 50, b"{}")
+        );
+        let d = diagnosis_of(&check(&header, b"{}", &[secret("current", SECRET)]));
+        assert!(
+            d.contains("pair 2's v1 was computed with pair 1's timestamp"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn trailing_newline_added_after_signing_is_diagnosed() {
+        let header = sign(SECRET, T, b"{\"a\":1}");
+        let d = diagnosis_of(&check(
+            &header,
+            b"{\"a\":1}\r\n",
+            &[secret("current", SECRET)],
+        ));
+        assert!(d.contains("gained a trailing newline"), "{d}");
+        let header = sign(SECRET, T, b"{\"a\":1}\n");
+        let d = diagnosis_of(&check(&header, b"{\"a\":1}", &[secret("current", SECRET)]));
+        assert!(d.contains("lost its trailing newline"), "{d}");
+    }
+
+    #[test]
+    fn reserialized_json_is_diagnosed() {
+        // Key order is deliberately not alphabetical: re-serializing must preserve it.
+        let signed = br#"{"data":{"type":"inquiry","id":"inq_1"},"attributes":[1,2]}"#;
+        let received = serde_json::to_vec_pretty(
+            &serde_json::from_slice::<serde_json::Value>(signed).unwrap(),
+        )
+        .unwrap();
+        let d = diagnosis_of(&check(
+            &sign(SECRET, T, signed),
+            &received,
+            &[secret("current", SECRET)],
+        ));
+        assert!(
+            d.contains("re-serialized compactly")
+                && d.contains("bytes differ from what was signed"),
+            "{d}"
+        );
+        let pretty = received.clone();
+        let d = diagnosis_of(&check(
+            &sign(SECRET, T, &pretty),
+            signed,
+            &[secret("current", SECRET)],
+        ));
+        assert!(d.contains("re-serialized pretty-printed"), "{d}");
+    }
+
+    #[test]
+    fn secret_without_prefix_diagnosed() {
+        let d = diagnosis_of(&check(
+            &sign("researchhub", T, b"{}"),
+            b"{}",
+            &[secret("current", SECRET)],
+        ));
+        assert!(
+            d.contains("\"current\" with its wbhsec_ prefix removed"),
+            "{d}"
+        );
+        let d = diagnosis_of(&check(
+            &sign(SECRET, T, b"{}"),
+            b"{}",
+            &[secret("current", "researchhub")],
+        ));
+        assert!(d.contains("wbhsec_ prefix added"), "{d}");
+        let d = diagnosis_of(&check(
+            &sign(SECRET, T, b"{}"),
+            b"{}",
+            &[secret("current", "\"wbhsec_researchhub\" ")],
+        ));
+        assert!(d.contains("quotes removed"), "{d}");
+    }
+
+    #[test]
+    fn decoded_secret_is_diagnosed() {
+        let header = format!(
+            "t={T},v1={}",
+            raw_hmac(&[0xde, 0xad, 0xbe, 0xef], format!("{T}.{{}}").as_bytes())
+        );
+        let d = diagnosis_of(&check(&header, b"{}", &[secret("hexy", "wbhsec_deadbeef")]));
+        assert!(d.contains("hex-decoded"), "{d}");
+        let header = format!(
+            "t={T},v1={}",
+            raw_hmac(b"hello", format!("{T}.{{}}").as_bytes())
+        );
+        let d = diagnosis_of(&check(&header, b"{}", &[secret("b64", "wbhsec_aGVsbG8=")]));
+        assert!(d.contains("base64-decoded"), "{d}");
+    }
+
+    #[test]
+    fn parse_secret_accepts_labels_and_bare_values() {
+        assert_eq!(
+            parse_secret(" current=wbhsec_abc "),
+            Ok(secret("current", "wbhsec_abc"))
+        );
+        assert_eq!(
+            parse_secret("wbhsec_abc"),
+            Ok(secret("default", "wbhsec_abc"))
+        );
+        assert_eq!(
+            parse_secret("test = plain-secret=="),
+            Ok(secret("test", "plain-secret==")),
+            "non-wbhsec values are allowed"
+        );
+    }
+
+    #[test]
+    fn parse_secret_rejects_unusable_input_with_a_hint() {
+        for (spec, says) in [
+            ("", "empty"),
+            ("   ", "empty"),
+            ("=wbhsec_abc", "nothing before '='"),
+            ("current=", "nothing after '='"),
+            ("current=  ", "nothing after '='"),
+            ("current=wbhsec_a b", "whitespace"),
+            ("wbhsec_a\tb", "whitespace"),
+            ("just-a-value", "no '='"),
+        ] {
+            match parse_secret(spec) {
+                Ok(s) => panic!("{spec:?} should be rejected, got {s:?}"),
+                Err(e) => {
+                    assert!(e.contains(says), "{spec:?}: expected {says:?} in {e:?}");
+                    assert!(
+                        e.contains("--secret"),
+                        "{spec:?}: the error should say what to type: {e:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn status_round_trips_through_its_name() {
+        for st in Status::ALL {
+            assert_eq!(Status::parse(st.as_str()), Some(st));
+            assert_eq!(
+                serde_json::to_value(st).unwrap(),
+                serde_json::json!(st.as_str())
+            );
+        }
+        assert_eq!(Status::parse("VALID"), Some(Status::Valid));
+        assert_eq!(Status::parse("bogus"), None);
+    }
+
+    #[test]
+    fn verdict_serializes_with_status_lowercase() {
+        let v = check(
+            &sign(SECRET, T, b"abc123"),
+            b"abc123",
+            &[secret("current", SECRET)],
+        );
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["status"], "valid", "{json}");
+        assert_eq!(json["matched"]["secret"], "current");
+        let back: Verdict = serde_json::from_value(json).unwrap();
+        assert_eq!(back, v, "a verdict must survive a JSON round trip");
+    }
+
+    #[test]
+    fn garbage_headers_never_panic_and_never_validate() {
+        let long_v1 = format!("t=1,v1={}", "ab".repeat(50_000));
+        let many = format!("{} ", sign(SECRET, T, b"{}")).repeat(1_000);
+        let huge_t = format!("t=99999999999999999999,v1={}", v1(SECRET, T, b"{}"));
+        let extreme = format!("t={},v1={}", i64::MIN, "0".repeat(64));
+        let odd: Vec<Vec<u8>> = vec![
+            b"t=".to_vec(),
+            b",,,".to_vec(),
+            b"t=1,v1=".to_vec(),
+            b"=".to_vec(),
+            b"t=1,t=2,v1=,v1=".to_vec(),
+            b" , t=1 ,, v1=00 ".to_vec(),
+            "t=١٢٣,v1=é".as_bytes().to_vec(),
+            long_v1.into_bytes(),
+            many.into_bytes(),
+            huge_t.into_bytes(),
+            extreme.into_bytes(),
+            vec![0xff, 0x00, 0xc3],
+            vec![0u8; 4096],
+        ];
+        for header in odd {
+            for secrets in [vec![], vec![secret("current", SECRET)]] {
+                let v = verify(Some(&header), b"{}", &secrets, T, TOL);
+                let shown: String = String::from_utf8_lossy(&header).chars().take(60).collect();
+                assert_ne!(v.status, Status::Valid, "{shown:?} must not validate");
+                assert!(
+                    !v.explanation.is_empty() && v.explanation.ends_with('.'),
+                    "{shown:?}: {}",
+                    v.explanation
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Where the database lives, and keeping it readable by its owner alone: captures hold
+//! personal data.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+pub const DATABASE_FILE: &str = "inspector.db";
+
+/// `~/.local/share/persona-inspector` on Linux, the platform's equivalent elsewhere.
+pub fn default_data_dir() -> Result<PathBuf> {
+    dirs::data_dir()
+        .map(|d| d.join("persona-inspector"))
+        .ok_or(Error::NoDataDir)
+}
+
+/// Creates the directory (0700) and the database file (0600) if needed, and tightens both if
+/// they exist with looser modes. Returns the database path.
+pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
+    let fail = |source| Error::DataDir {
+        path: data_dir.to_path_buf(),
+        source,
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(data_dir).map_err(fail)?;
+    restrict(data_dir, 0o700).map_err(fail)?;
+
+    let db = data_dir.join(DATABASE_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(&db).map_err(fail)?;
+    // SQLite gives -wal and -shm the database file's mode, so these follow.
+    for file in [db.clone(), sidecar(&db, "-wal"), sidecar(&db, "-shm")] {
+        if file.exists() {
+            restrict(&file, 0o600).map_err(fail)?;
+        }
+    }
+    Ok(db)
+}
+
+fn sidecar(db: &Path, suffix: &str) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if current != mode {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path, _mode: u32) -> std::io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! SQLite storage of deliveries: one writer thread owns the write connection (group commit);
+//! reads go through a separate connection, which WAL lets run beside the writer.
+
+mod files;
+mod query;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, params};
+
+use crate::delivery::{NewDelivery, Verification, headers_from_json};
+use crate::error::{Error, Result};
+
+pub use files::{DATABASE_FILE, default_data_dir};
+pub use query::{Detail, Filter, Summary};
+pub use writer::Stored;
+
+/// What `purge` removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purge {
+    All,
+    /// Deliveries received more than this long ago.
+    OlderThan(Duration),
+}
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    reader: Mutex<Connection>,
+    // Dropped last among the fields users touch, so queued writes finish before close.
+    writer: writer::Writer,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir`, migrated to the latest schema.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        let path = files::prepare(data_dir)?;
+        let mut write = connect(&path, OpenFlags::default())?;
+        schema::migrate(&mut write, &path)?;
+        // `secure_delete` so purged personal data doesn't linger in free pages.
+        write.pragma_update(None, "secure_delete", "ON")?;
+        let read = connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                reader: Mutex::new(read),
+                writer: writer::Writer::start(write)?,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Stores a delivery; resolves once it is committed to disk.
+    pub async fn insert(&self, delivery: NewDelivery) -> Result<Stored> {
+        self.inner
+            .writer
+            .insert(delivery)
+            .await
+            .map_err(|_| Error::StoreClosed)?
+    }
+
+    /// Stores many deliveries in one transaction (imports, benchmarks). Blocks.
+    pub fn insert_many(&self, deliveries: Vec<NewDelivery>) -> Result<Vec<Stored>> {
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            let stored = deliveries
+                .iter()
+                .map(|d| writer::insert(&tx, d))
+                .collect::<Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(stored)
+        })
+    }
+
+    /// Deletes deliveries; returns how many. Blocks.
+    pub fn purge(&self, what: Purge) -> Result<u64> {
+        let cutoff = match what {
+            Purge::All => i64::MAX,
+            Purge::OlderThan(age) => crate::clock::now_ms() - age.as_millis() as i64,
+        };
+        self.write(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM deliveries_fts WHERE rowid IN
+                     (SELECT id FROM deliveries WHERE received_at < ?1)",
+                [cutoff],
+            )?;
+            let removed = tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])?;
+            tx.commit()?;
+            // Also clear the deleted rows out of the WAL file.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(removed as u64)
+        })
+    }
+
+    /// Recomputes every stored signature verdict with these secrets (after a secret was added,
+    /// renamed or removed); returns how many verdicts changed. Blocks; works in chunks so
+    /// captures arriving meanwhile are not held up for long.
+    pub fn recheck(&self, verification: &Verification) -> Result<u64> {
+        const CHUNK: i64 = 1000;
+        let mut after = 0;
+        let mut changed = 0;
+        loop {
+            let verification = verification.clone();
+            let (last, n) = self.write(move |conn| {
+                let tx = conn.transaction()?;
+                let mut changed = 0;
+                let mut last = None;
+                {
+                    let mut rows = tx.prepare(
+                        "SELECT id, headers, body, received_at, signature FROM deliveries
+                         WHERE id > ?1 AND outcome = 'captured' ORDER BY id LIMIT ?2",
+                    )?;
+                    let mut update = tx.prepare(
+                        "UPDATE deliveries SET signature_status = ?2, signature = ?3 WHERE id = ?1",
+                    )?;
+                    let mut rows = rows.query(params![after, CHUNK])?;
+                    while let Some(row) = rows.next()? {
+                        let id: i64 = row.get(0)?;
+                        last = Some(id);
+                        let headers: String = row.get(1)?;
+                        let headers = serde_json::from_str(&headers)
+                            .map(|h| headers_from_json(&h))
+                            .unwrap_or_default();
+                        let body: Vec<u8> = row.get(2)?;
+                        let verdict = verification.verify(&headers, &body, row.get(3)?);
+                        let json = serde_json::to_string(&verdict)
+                            .map_err(|e| Error::Invalid(e.to_string()))?;
+                        if json != row.get::<_, String>(4)? {
+                            update.execute(params![id, verdict.status.as_str(), json])?;
+                            changed += 1;
+                        }
+                    }
+                }
+                tx.commit()?;
+                Ok((last, changed))
+            })?;
+            changed += n;
+            match last {
+                Some(last) => after = last,
+                None => return Ok(changed),
+            }
+        }
+    }
+
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
+        query::list(&*self.reader()?, filter)
+    }
+
+    pub fn get(&self, id: i64) -> Result<Detail> {
+        query::get(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
+    }
+
+    pub fn count(&self) -> Result<u64> {
+        Ok(self
+            .reader()?
+            .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+
+    fn reader(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+        // A panic while reading leaves the connection itself intact; keep using it.
+        Ok(self
+            .inner
+            .reader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.inner
+            .writer
+            .run(work)
+            .blocking_recv()
+            .map_err(|_| Error::StoreClosed)?
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a commit is on disk before the sender hears 2xx, even across a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    Ok(conn)
+}

@@ -1,0 +1,254 @@
+//! Reading deliveries back: the list (newest first, filtered) and one delivery in full.
+
+use base64::Engine;
+use rusqlite::types::Value as Sql;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::catalog;
+use crate::delivery::{Attempts, NewDelivery, Outcome};
+use crate::jsonapi::{self, ParseError, Relationship, Resource};
+use crate::signature::{Status, Verdict};
+use crate::store::Stored;
+
+/// What the list shows of a delivery (and what the listener announces when one arrives).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub id: i64,
+    /// RFC 3339, UTC, milliseconds.
+    pub received_at: String,
+    pub received_at_ms: i64,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub remote_addr: Option<String>,
+    pub outcome: Outcome,
+    pub event_id: Option<String>,
+    pub event_name: Option<String>,
+    pub event_created_at: Option<String>,
+    /// The catalog's resource group ("Inquiry", "Report"…), derived for unknown names.
+    pub event_group: Option<String>,
+    pub known_event: bool,
+    pub resource: Option<ResourceSummary>,
+    pub signature: Verdict,
+    pub attempts: Attempts,
+    pub body_size: u64,
+    pub parse_error: Option<ParseError>,
+    /// How many stored deliveries carry this event id: above 1 means retries or duplicates.
+    pub event_deliveries: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ResourceSummary {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub id: Option<String>,
+    pub status: Option<String>,
+}
+
+/// Everything about one delivery.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Detail {
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// `[name, value]` in arrival order; a third element holds the exact bytes in base64 when
+    /// the value is not UTF-8.
+    pub headers: serde_json::Value,
+    /// The body exactly as received.
+    pub body_base64: String,
+    pub event_description: Option<&'static str>,
+    /// The main resource's relationships, each target marked included or not.
+    pub relationships: Vec<Relationship>,
+    /// `payload.included`, each with its own relationships resolved.
+    pub included: Vec<Resource>,
+    /// Where the envelope departs from what Persona sends.
+    pub event_notes: Vec<String>,
+}
+
+/// Which deliveries to list. Every field narrows; none set lists the newest.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filter {
+    /// At most this many (default 200, at most 10 000).
+    pub limit: Option<u32>,
+    /// Only ids below this one: the next page of an infinite list.
+    pub before_id: Option<i64>,
+    pub event_name: Option<String>,
+    pub event_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub signature: Option<Status>,
+    /// Words that must all appear (prefixes count) in the event name, ids or body.
+    pub search: Option<String>,
+}
+
+const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_addr, d.outcome,
+    d.event_id, d.event_name, d.event_created_at, d.resource_type, d.resource_id,
+    d.resource_status, d.signature, d.attempts_made, d.attempts_left, d.first_attempted_at,
+    d.body_size, d.parse_error,
+    CASE WHEN d.event_id IS NULL THEN 0
+         ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END";
+
+pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
+    let mut clauses = Vec::new();
+    let mut args: Vec<Sql> = Vec::new();
+    let mut bind = |clause: &str, value: Sql| {
+        args.push(value);
+        clauses.push(clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(id) = filter.before_id {
+        bind("d.id < ?", Sql::Integer(id));
+    }
+    if let Some(name) = &filter.event_name {
+        bind("d.event_name = ?", Sql::Text(name.clone()));
+    }
+    if let Some(id) = &filter.event_id {
+        bind("d.event_id = ?", Sql::Text(id.clone()));
+    }
+    if let Some(id) = &filter.resource_id {
+        bind("d.resource_id = ?", Sql::Text(id.clone()));
+    }
+    if let Some(status) = filter.signature {
+        bind("d.signature_status = ?", Sql::Text(status.as_str().into()));
+    }
+    if let Some(query) = filter.search.as_deref().and_then(fts_query) {
+        bind(
+            "d.id IN (SELECT rowid FROM deliveries_fts WHERE deliveries_fts MATCH ?)",
+            Sql::Text(query),
+        );
+    }
+    let limit = filter.limit.unwrap_or(200).min(10_000);
+    let where_clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let sql =
+        format!("SELECT {COLUMNS} FROM deliveries d {where_clause} ORDER BY d.id DESC LIMIT {limit}");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
+    let sql = format!("SELECT {COLUMNS}, d.headers, d.body FROM deliveries d WHERE d.id = ?1");
+    let found = conn
+        .query_row(&sql, [id], |row| {
+            let summary = summary_from_row(row)?;
+            let headers: String = row.get(20)?;
+            let body: Vec<u8> = row.get(21)?;
+            Ok((summary, headers, body))
+        })
+        .optional()?;
+    let Some((summary, headers, body)) = found else {
+        return Ok(None);
+    };
+    let headers = serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new()));
+    let event = jsonapi::parse(&body).ok();
+    let (relationships, included, event_notes, event_description) = match event {
+        Some(e) => (
+            e.resource.map(|r| r.relationships).unwrap_or_default(),
+            e.included,
+            e.notes,
+            e.description,
+        ),
+        None => Default::default(),
+    };
+    Ok(Some(Detail {
+        summary,
+        headers,
+        body_base64: base64::engine::general_purpose::STANDARD.encode(&body),
+        event_description,
+        relationships,
+        included,
+        event_notes,
+    }))
+}
+
+impl Summary {
+    /// The summary of a delivery just stored, without reading it back.
+    pub fn of_new(stored: Stored, d: &NewDelivery) -> Summary {
+        let i = &d.indexed;
+        Summary {
+            id: stored.id,
+            received_at: crate::clock::rfc3339(d.received_at_ms),
+            received_at_ms: d.received_at_ms,
+            method: d.method.clone(),
+            path: d.path.clone(),
+            query: d.query.clone(),
+            remote_addr: d.remote_addr.clone(),
+            outcome: d.outcome,
+            event_id: i.event_id.clone(),
+            event_group: i.event_name.as_deref().map(catalog::group_of),
+            known_event: i.event_name.as_deref().and_then(catalog::lookup).is_some(),
+            event_name: i.event_name.clone(),
+            event_created_at: i.event_created_at.clone(),
+            resource: resource_summary(
+                i.resource_type.clone(),
+                i.resource_id.clone(),
+                i.resource_status.clone(),
+            ),
+            signature: d.signature.clone(),
+            attempts: d.attempts.clone(),
+            body_size: d.body_size,
+            parse_error: i.parse_error.clone(),
+            event_deliveries: stored.event_deliveries,
+        }
+    }
+}
+
+fn resource_summary(
+    kind: Option<String>,
+    id: Option<String>,
+    status: Option<String>,
+) -> Option<ResourceSummary> {
+    (kind.is_some() || id.is_some()).then_some(ResourceSummary { kind, id, status })
+}
+
+fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
+    let received_at_ms: i64 = row.get(1)?;
+    let outcome: String = row.get(6)?;
+    let event_name: Option<String> = row.get(8)?;
+    let signature: String = row.get(13)?;
+    let parse_error: Option<String> = row.get(18)?;
+    Ok(Summary {
+        id: row.get(0)?,
+        received_at: crate::clock::rfc3339(received_at_ms),
+        received_at_ms,
+        method: row.get(2)?,
+        path: row.get(3)?,
+        query: row.get(4)?,
+        remote_addr: row.get(5)?,
+        outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
+        event_id: row.get(7)?,
+        event_group: event_name.as_deref().map(catalog::group_of),
+        known_event: event_name.as_deref().and_then(catalog::lookup).is_some(),
+        event_name,
+        event_created_at: row.get(9)?,
+        resource: resource_summary(row.get(10)?, row.get(11)?, row.get(12)?),
+        signature: serde_json::from_str(&signature).map_err(|e| json_error(13, e))?,
+        attempts: Attempts {
+            made: row.get(14)?,
+            left: row.get(15)?,
+            first_attempted_at: row.get(16)?,
+        },
+        body_size: row.get::<_, i64>(17)?.max(0) as u64,
+        parse_error: parse_error
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .map_err(|e| json_error(18, e))?,
+        event_deliveries: row.get(19)?,
+    })
+}
+
+fn json_error(column: usize, e: serde_json::Error) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+}
+
+/// Turns what a person typed into an FTS5 query: every word must match, as a prefix, with
+/// FTS syntax characters taken literally. None when nothing searchable is left.
+fn fts_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}

@@ -1,0 +1,204 @@
+//! The single owner of the write connection. Requests queue here; whatever has queued while the
+//! previous commit ran goes into the next transaction together (group commit), so many
+//! concurrent deliveries share one fsync.
+
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, Transaction, params};
+use tokio::sync::oneshot;
+
+use crate::delivery::{NewDelivery, headers_to_json};
+use crate::error::{Error, Result};
+
+/// Where a delivery landed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    /// How many stored deliveries now carry this event id (1 for a first delivery).
+    pub event_deliveries: u32,
+}
+
+type Work = Box<dyn FnOnce(&mut Connection) + Send>;
+
+enum Job {
+    Insert(Box<NewDelivery>, oneshot::Sender<Result<Stored>>),
+    Run(Work),
+}
+
+/// Most inserts one transaction takes; bounds the latency of the first request in a burst.
+const MAX_BATCH: usize = 256;
+
+pub struct Writer {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    pub fn start(conn: Connection) -> Result<Writer> {
+        let (jobs, queue) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(Writer {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn insert(&self, delivery: NewDelivery) -> oneshot::Receiver<Result<Stored>> {
+        let (reply, answer) = oneshot::channel();
+        if let Some(jobs) = &self.jobs {
+            // A failed send drops `reply`, which the caller sees as StoreClosed.
+            let _ = jobs.send(Job::Insert(Box::new(delivery), reply));
+        }
+        answer
+    }
+
+    /// Runs `work` on the write connection, in order with the inserts.
+    pub fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> oneshot::Receiver<Result<T>> {
+        let (reply, answer) = oneshot::channel();
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Job::Run(Box::new(move |conn| {
+                let _ = reply.send(work(conn));
+            })));
+        }
+        answer
+    }
+}
+
+impl Drop for Writer {
+    /// Lets queued work finish before the connection closes.
+    fn drop(&mut self) {
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Ok(first) = queue.recv() {
+        let mut next = Some(first);
+        while let Some(job) = next.take() {
+            match job {
+                Job::Insert(delivery, reply) => batch.push((delivery, reply)),
+                Job::Run(work) => {
+                    commit_batch(&mut conn, &mut batch);
+                    work(&mut conn);
+                }
+            }
+            if batch.len() < MAX_BATCH {
+                next = queue.try_recv().ok();
+            }
+        }
+        commit_batch(&mut conn, &mut batch);
+    }
+}
+
+type Pending = (Box<NewDelivery>, oneshot::Sender<Result<Stored>>);
+
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
+    if batch.is_empty() {
+        return;
+    }
+    let together = (|| {
+        let tx = conn.transaction()?;
+        let mut stored = Vec::with_capacity(batch.len());
+        for (delivery, _) in batch.iter() {
+            stored.push(insert(&tx, delivery)?);
+        }
+        tx.commit()?;
+        Ok::<_, Error>(stored)
+    })();
+    match together {
+        Ok(stored) => {
+            for ((_, reply), stored) in batch.drain(..).zip(stored) {
+                let _ = reply.send(Ok(stored));
+            }
+        }
+        // One bad row must not fail its neighbours: retry each alone, so only it gets the error.
+        Err(error) => {
+            tracing::warn!("group commit failed ({error}); retrying deliveries one by one");
+            for (delivery, reply) in batch.drain(..) {
+                let alone = (|| {
+                    let tx = conn.transaction()?;
+                    let stored = insert(&tx, &delivery)?;
+                    tx.commit()?;
+                    Ok(stored)
+                })();
+                if let Err(error) = &alone {
+                    tracing::error!("could not store a delivery: {error}");
+                }
+                let _ = reply.send(alone);
+            }
+        }
+    }
+}
+
+/// Inserts one delivery and its search entry; used by the writer and by bulk loads.
+pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
+    let parse_error = match &d.indexed.parse_error {
+        Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),
+        None => None,
+    };
+    let signature = serde_json::to_string(&d.signature).map_err(|e| Error::Invalid(e.to_string()))?;
+    let headers = headers_to_json(&d.headers).to_string();
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO deliveries (received_at, method, path, query, remote_addr, headers, body,
+             body_size, outcome, event_id, event_name, event_created_at, resource_type,
+             resource_id, resource_status, parse_error, signature_status, signature,
+             attempts_made, attempts_left, first_attempted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21)",
+    )?;
+    insert.execute(params![
+        d.received_at_ms,
+        d.method,
+        d.path,
+        d.query,
+        d.remote_addr,
+        headers,
+        d.body,
+        d.body_size as i64,
+        d.outcome.as_str(),
+        d.indexed.event_id,
+        d.indexed.event_name,
+        d.indexed.event_created_at,
+        d.indexed.resource_type,
+        d.indexed.resource_id,
+        d.indexed.resource_status,
+        parse_error,
+        d.signature.status.as_str(),
+        signature,
+        d.attempts.made,
+        d.attempts.left,
+        d.attempts.first_attempted_at,
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT INTO deliveries_fts (rowid, event_name, event_id, resource_id, body)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        id,
+        d.indexed.event_name,
+        d.indexed.event_id,
+        d.indexed.resource_id,
+        String::from_utf8_lossy(&d.body),
+    ])?;
+    let event_deliveries = match &d.indexed.event_id {
+        Some(event_id) => tx
+            .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE event_id = ?1")?
+            .query_row([event_id], |row| row.get(0))?,
+        None => 0,
+    };
+    Ok(Stored {
+        id,
+        event_deliveries,
+    })
+}

@@ -1,0 +1,115 @@
+//! A real listener on port 0 over a real SQLite file in a temporary directory.
+#![allow(dead_code)]
+
+use persona_inspector::capture::{self, Capture, Settings};
+use persona_inspector::signature::{self, Secret};
+use persona_inspector::store::Store;
+use tokio::sync::oneshot;
+
+pub const SECRET: &str = "wbhsec_test_current_0123456789";
+
+pub struct Listener {
+    pub url: String,
+    pub capture: Capture,
+    pub dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Listener {
+    pub async fn start(settings: Settings) -> Listener {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        let capture = Capture::new(store, settings);
+        let listener = capture::bind("127.0.0.1", 0).await.expect("bind port 0");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let (stop, stopped) = oneshot::channel();
+        let router = capture.router();
+        let task = tokio::spawn(async move {
+            capture::serve(listener, router, async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("serve");
+        });
+        Listener {
+            url,
+            capture,
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        self.capture.store()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+pub fn settings_with_secret() -> Settings {
+    let mut settings = Settings::default();
+    settings.verification.secrets = vec![Secret {
+        label: "current".into(),
+        value: SECRET.into(),
+    }];
+    settings
+}
+
+pub fn now() -> i64 {
+    persona_inspector::clock::now_ms() / 1000
+}
+
+/// The Persona-Signature header Persona would send for this body, now.
+pub fn persona_signature(secret: &str, body: &[u8]) -> String {
+    signature::sign(secret, now(), body)
+}
+
+/// A Persona inquiry.approved event with an included account, about `pad` bytes bigger.
+pub fn inquiry_event(event_id: &str, inquiry_id: &str, pad: usize) -> Vec<u8> {
+    serde_json::json!({
+        "data": {
+            "type": "event",
+            "id": event_id,
+            "attributes": {
+                "name": "inquiry.approved",
+                "created-at": "2026-11-22T10:00:00.000Z",
+                "payload": {
+                    "data": {
+                        "type": "inquiry",
+                        "id": inquiry_id,
+                        "attributes": {
+                            "status": "approved",
+                            "reference-id": "user-42",
+                            "notes": "x".repeat(pad),
+                        },
+                        "relationships": {
+                            "account": {"data": {"type": "account", "id": "act_ABC123"}},
+                            "template": {"data": {"type": "template", "id": "tmpl_missing"}}
+                        }
+                    },
+                    "included": [
+                        {"type": "account", "id": "act_ABC123", "attributes": {"reference-id": "user-42"}}
+                    ]
+                }
+            }
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
