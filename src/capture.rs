@@ -171,7 +171,11 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
         while let Some(frame) = body.frame().await {
             let Ok(data) = frame.map(|f| f.into_data()) else {
                 // The sender went away mid-body: nothing was acknowledged, nothing to keep.
-                tracing::warn!("{} {}: the request body broke off", arrival.method, arrival.path);
+                tracing::warn!(
+                    "{} {}: the request body broke off",
+                    arrival.method,
+                    arrival.path
+                );
                 return reply(StatusCode::BAD_REQUEST, "the request body broke off");
             };
             let Ok(data) = data else { continue };

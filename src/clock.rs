@@ -44,7 +44,11 @@ pub fn parse_age(text: &str) -> Result<std::time::Duration, String> {
         "h" => 3600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => return Err(format!("\"{text}\" needs a unit: s, m, h, d or w (e.g. 7d)")),
+        _ => {
+            return Err(format!(
+                "\"{text}\" needs a unit: s, m, h, d or w (e.g. 7d)"
+            ));
+        }
     };
     Ok(std::time::Duration::from_secs(n.saturating_mul(seconds)))
 }
@@ -56,12 +60,18 @@ mod tests {
     #[test]
     fn timestamps_format_with_milliseconds() {
         assert_eq!(rfc3339(1_720_713_905_123), "2024-07-11T16:05:05.123Z");
-        assert_eq!(time_of_day(1_720_713_905_123, UtcOffset::UTC), "16:05:05.123");
+        assert_eq!(
+            time_of_day(1_720_713_905_123, UtcOffset::UTC),
+            "16:05:05.123"
+        );
     }
 
     #[test]
     fn ages_parse_with_units_and_reject_without() {
-        assert_eq!(parse_age("7d"), Ok(std::time::Duration::from_secs(7 * 86_400)));
+        assert_eq!(
+            parse_age("7d"),
+            Ok(std::time::Duration::from_secs(7 * 86_400))
+        );
         assert_eq!(parse_age("90s"), Ok(std::time::Duration::from_secs(90)));
         assert!(parse_age("7").is_err());
         assert!(parse_age("d").is_err());

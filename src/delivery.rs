@@ -274,11 +274,11 @@ pub fn headers_from_json(value: &serde_json::Value) -> Headers {
 pub fn format_size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else if bytes >= KIB && bytes % KIB == 0 {
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
         format!("{} KiB", bytes / KIB)
     } else if bytes >= KIB {
         format!("{:.1} KiB", bytes as f64 / KIB as f64)
@@ -306,9 +306,9 @@ pub fn parse_size(text: &str) -> Result<usize, String> {
             ));
         }
     };
-    n.checked_mul(factor)
-        .filter(|&n| n > 0)
-        .ok_or_else(|| format!("\"{text}\" is not a usable size — give a positive size such as 10MiB"))
+    n.checked_mul(factor).filter(|&n| n > 0).ok_or_else(|| {
+        format!("\"{text}\" is not a usable size — give a positive size such as 10MiB")
+    })
 }
 
 #[cfg(test)]

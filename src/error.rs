@@ -28,7 +28,11 @@ pub enum Error {
         "the database {} was written by a newer persona-inspector (schema version {found}, this build knows up to {known}) — upgrade, or pass another --data-dir",
         path.display()
     )]
-    DatabaseTooNew { path: PathBuf, found: i64, known: i64 },
+    DatabaseTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
 
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -40,7 +40,10 @@ async fn signed_delivery_is_stored_exactly_and_verified_before_the_ack() {
         .expect("id");
 
     // The ack came after the commit, so the row is readable right now.
-    let detail = listener.store().get(id).expect("acknowledged delivery is stored");
+    let detail = listener
+        .store()
+        .get(id)
+        .expect("acknowledged delivery is stored");
     let s = &detail.summary;
     assert_eq!(exact_body(&detail), body, "body bytes are kept exactly");
     assert_eq!(s.method, "POST");
@@ -53,10 +56,17 @@ async fn signed_delivery_is_stored_exactly_and_verified_before_the_ack() {
     assert_eq!(resource.id.as_deref(), Some("inq_ABCdef123"));
     assert_eq!(resource.status.as_deref(), Some("approved"));
     assert_eq!(s.signature.status, Status::Valid, "{:?}", s.signature);
-    assert_eq!(s.signature.matched.as_ref().map(|m| m.secret.as_str()), Some("current"));
+    assert_eq!(
+        s.signature.matched.as_ref().map(|m| m.secret.as_str()),
+        Some("current")
+    );
     assert!(!s.signature.stale);
     assert_eq!(s.attempts.describe().as_deref(), Some("attempt 2 of 8"));
-    assert!(s.remote_addr.as_deref().is_some_and(|a| a.starts_with("127.0.0.1:")));
+    assert!(
+        s.remote_addr
+            .as_deref()
+            .is_some_and(|a| a.starts_with("127.0.0.1:"))
+    );
     assert_eq!(s.body_size, body.len() as u64);
 
     let account = detail
@@ -81,12 +91,19 @@ async fn a_wrong_secret_is_stored_as_invalid_and_still_acknowledged() {
     let body = inquiry_event("evt_WRONG", "inq_1", 10);
     let response = client()
         .post(&listener.url)
-        .header("persona-signature", persona_signature("wbhsec_someone_else", &body))
+        .header(
+            "persona-signature",
+            persona_signature("wbhsec_someone_else", &body),
+        )
         .body(body)
         .send()
         .await
         .expect("request");
-    assert_eq!(response.status(), StatusCode::OK, "capture never rejects on signature");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "capture never rejects on signature"
+    );
     let rows = listener.store().list(&Filter::default()).expect("list");
     assert_eq!(rows[0].signature.status, Status::Invalid);
     listener.stop().await;
@@ -105,7 +122,10 @@ async fn bad_bodies_are_kept_exactly_with_their_parse_error() {
         ("empty", Vec::new()),
         ("deep array", deep_array),
         ("deep object", deep_object),
-        ("truncated json", b"{\"data\": {\"type\": \"event\"".to_vec()),
+        (
+            "truncated json",
+            b"{\"data\": {\"type\": \"event\"".to_vec(),
+        ),
     ];
     for (what, body) in cases {
         let response = client()
@@ -114,7 +134,11 @@ async fn bad_bodies_are_kept_exactly_with_their_parse_error() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(response.status(), StatusCode::OK, "{what} is captured as-is");
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "{what} is captured as-is"
+        );
         let id: i64 = response.headers()["x-inspector-delivery-id"]
             .to_str()
             .expect("ascii")
@@ -187,17 +211,30 @@ async fn any_method_path_query_and_duplicate_headers_are_kept_in_order() {
         .filter(|(n, _)| n == "x-dup")
         .map(|(_, v)| v.as_slice())
         .collect();
-    assert_eq!(dups, vec![&b"one"[..], &b"two"[..]], "duplicates kept, in order");
+    assert_eq!(
+        dups,
+        vec![&b"one"[..], &b"two"[..]],
+        "duplicates kept, in order"
+    );
     assert!(names.iter().position(|n| *n == "x-dup").expect("x-dup") > first);
-    let binary = headers.iter().find(|(n, _)| n == "x-binary").expect("x-binary");
-    assert_eq!(binary.1, vec![b'a', 0xff, 0xfe], "non-UTF-8 header bytes kept");
+    let binary = headers
+        .iter()
+        .find(|(n, _)| n == "x-binary")
+        .expect("x-binary");
+    assert_eq!(
+        binary.1,
+        vec![b'a', 0xff, 0xfe],
+        "non-UTF-8 header bytes kept"
+    );
     listener.stop().await;
 }
 
 #[tokio::test]
 async fn a_body_over_the_limit_gets_413_and_is_recorded_with_its_headers() {
-    let mut settings = Settings::default();
-    settings.max_body = 64 * 1024;
+    let settings = Settings {
+        max_body: 64 * 1024,
+        ..Settings::default()
+    };
     let listener = Listener::start(settings).await;
     let response = client()
         .post(format!("{}/big", listener.url))
@@ -208,7 +245,10 @@ async fn a_body_over_the_limit_gets_413_and_is_recorded_with_its_headers() {
         .expect("request");
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let text = response.text().await.expect("text");
-    assert!(text.contains("--max-body"), "the answer says what to do: {text}");
+    assert!(
+        text.contains("--max-body"),
+        "the answer says what to do: {text}"
+    );
 
     // Exactly at the limit is fine.
     let response = client()
@@ -220,22 +260,31 @@ async fn a_body_over_the_limit_gets_413_and_is_recorded_with_its_headers() {
     assert_eq!(response.status(), StatusCode::OK);
 
     let rows = listener.store().list(&Filter::default()).expect("list");
-    let big = rows.iter().find(|r| r.path == "/big").expect("rejection recorded");
+    let big = rows
+        .iter()
+        .find(|r| r.path == "/big")
+        .expect("rejection recorded");
     assert_eq!(big.outcome, Outcome::TooLarge);
     assert_eq!(big.body_size, 64 * 1024 + 1);
     let detail = listener.store().get(big.id).expect("detail");
-    assert!(headers_from_json(&detail.headers).iter().any(|(n, v)| n == "x-why" && v == b"too big"));
+    assert!(
+        headers_from_json(&detail.headers)
+            .iter()
+            .any(|(n, v)| n == "x-why" && v == b"too big")
+    );
     assert!(exact_body(&detail).is_empty());
     listener.stop().await;
 }
 
 #[tokio::test]
 async fn the_reply_can_be_configured_to_rehearse_retries() {
-    let mut settings = Settings::default();
-    settings.reply = Reply {
-        status: reqwest::StatusCode::INTERNAL_SERVER_ERROR,
-        delay: Duration::from_millis(300),
-        body: Some("nope".into()),
+    let settings = Settings {
+        reply: Reply {
+            status: reqwest::StatusCode::INTERNAL_SERVER_ERROR,
+            delay: Duration::from_millis(300),
+            body: Some("nope".into()),
+        },
+        ..Settings::default()
     };
     let listener = Listener::start(settings).await;
     let started = Instant::now();
@@ -246,9 +295,16 @@ async fn the_reply_can_be_configured_to_rehearse_retries() {
         .await
         .expect("request");
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(started.elapsed() >= Duration::from_millis(300), "the delay is applied");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "the delay is applied"
+    );
     assert_eq!(response.text().await.expect("text"), "nope");
-    assert_eq!(listener.store().count().expect("count"), 1, "stored even when answering 500");
+    assert_eq!(
+        listener.store().count().expect("count"),
+        1,
+        "stored even when answering 500"
+    );
     listener.stop().await;
 }
 
@@ -272,11 +328,25 @@ async fn when_the_store_cannot_commit_the_sender_gets_503_not_2xx() {
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key("retry-after"));
     let text = response.text().await.expect("text");
-    assert!(!text.contains("disk is full"), "internals don't leak to the sender: {text}");
+    assert!(
+        !text.contains("disk is full"),
+        "internals don't leak to the sender: {text}"
+    );
 
-    saboteur.execute_batch("DROP TRIGGER refuse").expect("drop trigger");
-    let response = client().post(&listener.url).body("{}").send().await.expect("request");
-    assert_eq!(response.status(), StatusCode::OK, "recovers once the store can write");
+    saboteur
+        .execute_batch("DROP TRIGGER refuse")
+        .expect("drop trigger");
+    let response = client()
+        .post(&listener.url)
+        .body("{}")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "recovers once the store can write"
+    );
     assert_eq!(listener.store().count().expect("count"), 1);
     listener.stop().await;
 }

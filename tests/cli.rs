@@ -4,7 +4,7 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -17,26 +17,36 @@ fn inspector(data_dir: &std::path::Path) -> Command {
     command
 }
 
-/// Starts `serve --port 0` and returns the child with the address it announced.
-fn serve(data_dir: &std::path::Path, extra: &[&str]) -> (Child, String) {
+/// Starts `serve --port 0`; returns the child, the address it announced, and its stdout lines.
+fn serve(data_dir: &std::path::Path, extra: &[&str]) -> (Child, String, mpsc::Receiver<String>) {
     let mut child = inspector(data_dir)
         .args(["serve", "--port", "0"])
         .args(extra)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn serve");
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
     let url = loop {
-        let line = lines.next().expect("serve printed its address").expect("line");
+        let line = lines
+            .next()
+            .expect("serve printed its address")
+            .expect("line");
         if let Some(at) = line.find("http://") {
             break line[at..].trim().to_string();
         }
     };
-    // Keep draining stderr so the child never blocks on a full pipe.
+    // Keep draining both pipes so the child never blocks on a full one.
     std::thread::spawn(move || for _ in lines {});
-    (child, url)
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (printed, printed_lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = printed.send(line);
+        }
+    });
+    (child, url, printed_lines)
 }
 
 #[test]
@@ -51,7 +61,9 @@ fn a_port_in_use_is_a_clear_error_and_a_failing_exit() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.contains(&format!("port {port} on 127.0.0.1 is in use — pick another with --port")),
+        stderr.contains(&format!(
+            "port {port} on 127.0.0.1 is in use — pick another with --port"
+        )),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -63,20 +75,44 @@ fn bad_arguments_are_clear_errors_never_panics() {
     let not_a_dir = dir.path().join("file");
     std::fs::write(&not_a_dir, "x").expect("write");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["serve".into(), "--secret".into(), "=wbhsec_x".into()], "label"),
-        (vec!["serve".into(), "--secret".into(), "current=".into()], "secret"),
-        (vec!["serve".into(), "--max-body".into(), "lots".into()], "size"),
-        (vec!["serve".into(), "--status".into(), "99".into()], "status"),
-        (vec!["list".into(), "--signature".into(), "maybe".into()], "verdict"),
-        (vec!["show".into(), "424242".into()], "no delivery with id 424242"),
-        (vec!["purge".into(), "--older-than".into(), "7".into()], "unit"),
+        (
+            vec!["serve".into(), "--secret".into(), "=wbhsec_x".into()],
+            "label",
+        ),
+        (
+            vec!["serve".into(), "--secret".into(), "current=".into()],
+            "secret",
+        ),
+        (
+            vec!["serve".into(), "--max-body".into(), "lots".into()],
+            "size",
+        ),
+        (
+            vec!["serve".into(), "--status".into(), "99".into()],
+            "status",
+        ),
+        (
+            vec!["list".into(), "--signature".into(), "maybe".into()],
+            "verdict",
+        ),
+        (
+            vec!["show".into(), "424242".into()],
+            "no delivery with id 424242",
+        ),
+        (
+            vec!["purge".into(), "--older-than".into(), "7".into()],
+            "unit",
+        ),
         (vec!["recheck".into()], "--secret"),
     ];
     for (args, expected) in cases {
         let output = inspector(dir.path()).args(&args).output().expect("run");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success(), "{args:?} fails");
-        assert!(stderr.to_lowercase().contains(&expected.to_lowercase()), "{args:?}: {stderr}");
+        assert!(
+            stderr.to_lowercase().contains(&expected.to_lowercase()),
+            "{args:?}: {stderr}"
+        );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
     let output = Command::new(env!("CARGO_BIN_EXE_persona-inspector"))
@@ -87,13 +123,16 @@ fn bad_arguments_are_clear_errors_never_panics() {
         .expect("run");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(stderr.contains("cannot use data directory") && stderr.contains("--data-dir"), "{stderr}");
+    assert!(
+        stderr.contains("cannot use data directory") && stderr.contains("--data-dir"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
 async fn list_and_show_print_the_documented_json() {
     let dir = tempfile::tempdir().expect("temp");
-    let (mut child, url) = serve(dir.path(), &["--secret", &format!("current={SECRET}")]);
+    let (mut child, url, printed) = serve(dir.path(), &["--secret", &format!("current={SECRET}")]);
     let body = inquiry_event("evt_CLI", "inq_CLI", 10);
     let response = client()
         .post(format!("{url}/hook?a=b"))
@@ -103,17 +142,41 @@ async fn list_and_show_print_the_documented_json() {
         .await
         .expect("request");
     assert_eq!(response.status(), 200);
-    client().post(&url).body("{oops").send().await.expect("request");
+    client()
+        .post(&url)
+        .body("{oops")
+        .send()
+        .await
+        .expect("request");
     child.kill().expect("kill");
     let _ = child.wait();
 
-    let output = inspector(dir.path()).args(["list", "--json", "--limit", "10"]).output().expect("list");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).expect("list --json is JSON");
+    let output = inspector(dir.path())
+        .args(["list", "--json", "--limit", "10"])
+        .output()
+        .expect("list");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("list --json is JSON");
     let rows = rows.as_array().expect("an array");
     assert_eq!(rows.len(), 2);
     let row = &rows[1];
-    for field in ["id", "received_at", "method", "path", "query", "event_id", "event_name", "resource", "signature", "body_size"] {
+    for field in [
+        "id",
+        "received_at",
+        "method",
+        "path",
+        "query",
+        "event_id",
+        "event_name",
+        "resource",
+        "signature",
+        "body_size",
+    ] {
         assert!(row.get(field).is_some(), "list rows have {field}: {row}");
     }
     assert_eq!(row["query"], "a=b");
@@ -130,30 +193,48 @@ async fn list_and_show_print_the_documented_json() {
     assert_eq!(filtered.as_array().map(Vec::len), Some(1));
 
     let id = row["id"].to_string();
-    let output = inspector(dir.path()).args(["show", &id, "--json"]).output().expect("show");
+    let output = inspector(dir.path())
+        .args(["show", &id, "--json"])
+        .output()
+        .expect("show");
     assert!(output.status.success());
-    let detail: serde_json::Value = serde_json::from_slice(&output.stdout).expect("show --json is JSON");
+    let detail: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("show --json is JSON");
     let exact = base64::engine::general_purpose::STANDARD
         .decode(detail["body_base64"].as_str().expect("body_base64"))
         .expect("base64");
     assert_eq!(exact, body);
     let headers = detail["headers"].as_array().expect("headers");
-    assert!(headers.iter().any(|h| h[0] == "persona-signature"), "{detail}");
-    assert!(headers.iter().all(|h| h.as_array().is_some_and(|p| p.len() >= 2)));
+    assert!(
+        headers.iter().any(|h| h[0] == "persona-signature"),
+        "{detail}"
+    );
+    assert!(
+        headers
+            .iter()
+            .all(|h| h.as_array().is_some_and(|p| p.len() >= 2))
+    );
     assert_eq!(detail["included"][0]["id"], "act_ABC123");
     assert!(detail.get("parse_error").is_some());
     assert!(detail["signature"]["explanation"].is_string());
 
-    let human = inspector(dir.path()).args(["show", &id]).output().expect("show");
+    let human = inspector(dir.path())
+        .args(["show", &id])
+        .output()
+        .expect("show");
     let text = String::from_utf8_lossy(&human.stdout);
-    assert!(text.contains("inquiry.approved") && text.contains("valid"), "{text}");
+    assert!(
+        text.contains("inquiry.approved") && text.contains("valid"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn every_acknowledged_delivery_survives_sigkill() {
     let dir = tempfile::tempdir().expect("temp");
-    let (mut child, url) = serve(dir.path(), &[]);
-    let acked: Arc<Mutex<Vec<(i64, Vec<u8>)>>> = Arc::default();
+    let (mut child, url, _printed) = serve(dir.path(), &[]);
+    type Acknowledged = Arc<Mutex<Vec<(i64, Vec<u8>)>>>;
+    let acked: Acknowledged = Arc::default();
     let client = client();
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut tasks = Vec::new();
@@ -164,7 +245,11 @@ async fn every_acknowledged_delivery_survives_sigkill() {
                 if Instant::now() > deadline {
                     break;
                 }
-                let body = inquiry_event(&format!("evt_{worker}_{n}"), &format!("inq_{worker}_{n}"), 2000);
+                let body = inquiry_event(
+                    &format!("evt_{worker}_{n}"),
+                    &format!("inq_{worker}_{n}"),
+                    2000,
+                );
                 let Ok(response) = client.post(&url).body(body.clone()).send().await else {
                     break; // the server is gone
                 };
@@ -194,7 +279,9 @@ async fn every_acknowledged_delivery_survives_sigkill() {
     assert!(acked.len() >= 500, "load ran: {} acknowledged", acked.len());
     let store = Store::open(dir.path()).expect("reopen after SIGKILL");
     for (id, body) in &acked {
-        let detail = store.get(*id).unwrap_or_else(|e| panic!("acknowledged delivery {id} lost: {e}"));
+        let detail = store
+            .get(*id)
+            .unwrap_or_else(|e| panic!("acknowledged delivery {id} lost: {e}"));
         let stored = base64::engine::general_purpose::STANDARD
             .decode(&detail.body_base64)
             .expect("base64");

@@ -42,9 +42,14 @@ fn files_are_private_to_the_user() {
     store
         .insert_many(vec![delivery(b"{}".to_vec(), clock::now_ms(), &secret())])
         .expect("insert");
-    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700, "data dir is 0700");
-    for name in [DATABASE_FILE.to_string(), format!("{DATABASE_FILE}-wal"), format!("{DATABASE_FILE}-shm")] {
+    for name in [
+        DATABASE_FILE.to_string(),
+        format!("{DATABASE_FILE}-wal"),
+        format!("{DATABASE_FILE}-shm"),
+    ] {
         let path = data.join(&name);
         assert!(path.exists(), "{name} exists");
         assert_eq!(mode(&path), 0o600, "{name} is 0600");
@@ -57,7 +62,11 @@ fn loose_permissions_on_an_existing_data_dir_are_tightened() {
     let dir = tempfile::tempdir().expect("temp");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod");
     drop(Store::open(dir.path()).expect("open"));
-    let mode = std::fs::metadata(dir.path()).expect("meta").permissions().mode() & 0o777;
+    let mode = std::fs::metadata(dir.path())
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o700);
 }
 
@@ -69,9 +78,15 @@ fn a_database_from_a_newer_version_is_refused_with_a_clear_message() {
     conn.pragma_update(None, "user_version", 99).expect("bump");
     drop(conn);
     let error = Store::open(dir.path()).err().expect("refused");
-    assert!(matches!(error, Error::DatabaseTooNew { found: 99, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::DatabaseTooNew { found: 99, .. }),
+        "{error:?}"
+    );
     let message = error.to_string();
-    assert!(message.contains("newer persona-inspector") && message.contains("--data-dir"), "{message}");
+    assert!(
+        message.contains("newer persona-inspector") && message.contains("--data-dir"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -119,31 +134,76 @@ fn filters_find_by_event_name_ids_verdict_and_text() {
     approved.push(b'\n');
     let list = |f: Filter| store.list(&f).expect("list");
     let ids = |rows: Vec<persona_inspector::store::Summary>| {
-        rows.into_iter().filter_map(|r| r.event_id).collect::<Vec<_>>()
+        rows.into_iter()
+            .filter_map(|r| r.event_id)
+            .collect::<Vec<_>>()
     };
 
     assert_eq!(list(Filter::default()).len(), 3);
-    assert_eq!(list(Filter::default())[0].parse_error.is_some(), true, "newest first");
+    assert!(
+        list(Filter::default())[0].parse_error.is_some(),
+        "newest first"
+    );
     assert_eq!(
-        ids(list(Filter { event_name: Some("inquiry.declined".into()), ..Filter::default() })),
+        ids(list(Filter {
+            event_name: Some("inquiry.declined".into()),
+            ..Filter::default()
+        })),
         vec!["evt_B2"]
     );
     assert_eq!(
-        ids(list(Filter { resource_id: Some("inq_kT4xVnR2bPmYwL9s".into()), ..Filter::default() })),
+        ids(list(Filter {
+            resource_id: Some("inq_kT4xVnR2bPmYwL9s".into()),
+            ..Filter::default()
+        })),
         vec!["evt_A1"]
     );
     assert_eq!(
-        list(Filter { signature: Some(Status::Unchecked), ..Filter::default() }).len(),
+        list(Filter {
+            signature: Some(Status::Unchecked),
+            ..Filter::default()
+        })
+        .len(),
         1
     );
-    let search = |text: &str| ids(list(Filter { search: Some(text.into()), ..Filter::default() }));
+    let search = |text: &str| {
+        ids(list(Filter {
+            search: Some(text.into()),
+            ..Filter::default()
+        }))
+    };
     assert_eq!(search("inq_kT4x"), vec!["evt_A1"], "an id prefix finds it");
-    assert_eq!(search("jane@example.com"), vec!["evt_B2"], "body text finds it");
-    assert_eq!(search("declined"), vec!["evt_B2"], "event name words find it");
-    assert!(search("\"unbalanced AND (").is_empty(), "FTS syntax is taken literally, no error");
-    assert_eq!(list(Filter { limit: Some(1), ..Filter::default() }).len(), 1);
+    assert_eq!(
+        search("jane@example.com"),
+        vec!["evt_B2"],
+        "body text finds it"
+    );
+    assert_eq!(
+        search("declined"),
+        vec!["evt_B2"],
+        "event name words find it"
+    );
+    assert!(
+        search("\"unbalanced AND (").is_empty(),
+        "FTS syntax is taken literally, no error"
+    );
+    assert_eq!(
+        list(Filter {
+            limit: Some(1),
+            ..Filter::default()
+        })
+        .len(),
+        1
+    );
     let newest = list(Filter::default())[0].id;
-    assert_eq!(list(Filter { before_id: Some(newest), ..Filter::default() }).len(), 2);
+    assert_eq!(
+        list(Filter {
+            before_id: Some(newest),
+            ..Filter::default()
+        })
+        .len(),
+        2
+    );
 }
 
 #[test]
@@ -158,15 +218,24 @@ fn purge_removes_old_deliveries_or_all_and_search_forgets_them() {
             delivery(inquiry_event("evt_NEW", "inq_new", 10), now, &secret()),
         ])
         .expect("insert");
-    let removed = store.purge(Purge::OlderThan(Duration::from_secs(7 * 86_400))).expect("purge");
+    let removed = store
+        .purge(Purge::OlderThan(Duration::from_secs(7 * 86_400)))
+        .expect("purge");
     assert_eq!(removed, 1);
     let search = |text: &str| {
         store
-            .list(&Filter { search: Some(text.into()), ..Filter::default() })
+            .list(&Filter {
+                search: Some(text.into()),
+                ..Filter::default()
+            })
             .expect("list")
             .len()
     };
-    assert_eq!(search("inq_old"), 0, "the purged delivery's text is gone from the index");
+    assert_eq!(
+        search("inq_old"),
+        0,
+        "the purged delivery's text is gone from the index"
+    );
     assert_eq!(search("inq_new"), 1);
     assert_eq!(store.purge(Purge::All).expect("purge all"), 1);
     assert_eq!(store.count().expect("count"), 0);
@@ -178,13 +247,42 @@ fn verdicts_are_recomputed_when_a_secret_is_added_later() {
     let dir = tempfile::tempdir().expect("temp");
     let store = Store::open(dir.path()).expect("open");
     let stored = store
-        .insert_many(vec![delivery(inquiry_event("evt_R", "inq_R", 10), clock::now_ms(), &Verification::default())])
+        .insert_many(vec![delivery(
+            inquiry_event("evt_R", "inq_R", 10),
+            clock::now_ms(),
+            &Verification::default(),
+        )])
         .expect("insert");
-    assert_eq!(store.get(stored[0].id).expect("get").summary.signature.status, Status::Unchecked);
-    assert_eq!(store.recheck(&secret()).expect("recheck"), 1, "one verdict changed");
+    assert_eq!(
+        store
+            .get(stored[0].id)
+            .expect("get")
+            .summary
+            .signature
+            .status,
+        Status::Unchecked
+    );
+    assert_eq!(
+        store.recheck(&secret()).expect("recheck"),
+        1,
+        "one verdict changed"
+    );
     let after = store.get(stored[0].id).expect("get").summary.signature;
     assert_eq!(after.status, Status::Valid, "{after:?}");
     assert!(!after.stale, "age is measured at arrival, not at recheck");
-    assert_eq!(store.list(&Filter { signature: Some(Status::Valid), ..Filter::default() }).expect("list").len(), 1);
-    assert_eq!(store.recheck(&secret()).expect("recheck"), 0, "nothing changes the second time");
+    assert_eq!(
+        store
+            .list(&Filter {
+                signature: Some(Status::Valid),
+                ..Filter::default()
+            })
+            .expect("list")
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.recheck(&secret()).expect("recheck"),
+        0,
+        "nothing changes the second time"
+    );
 }

@@ -165,8 +165,9 @@ impl Store {
     pub fn count(&self) -> Result<u64> {
         Ok(self
             .reader()?
-            .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get::<_, i64>(0))?
-            as u64)
+            .query_row("SELECT COUNT(*) FROM deliveries", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     fn reader(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {

@@ -121,8 +121,9 @@ pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
-    let sql =
-        format!("SELECT {COLUMNS} FROM deliveries d {where_clause} ORDER BY d.id DESC LIMIT {limit}");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM deliveries d {where_clause} ORDER BY d.id DESC LIMIT {limit}"
+    );
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)

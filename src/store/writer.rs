@@ -146,7 +146,8 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),
         None => None,
     };
-    let signature = serde_json::to_string(&d.signature).map_err(|e| Error::Invalid(e.to_string()))?;
+    let signature =
+        serde_json::to_string(&d.signature).map_err(|e| Error::Invalid(e.to_string()))?;
     let headers = headers_to_json(&d.headers).to_string();
     let mut insert = tx.prepare_cached(
         "INSERT INTO deliveries (received_at, method, path, query, remote_addr, headers, body,

@@ -18,11 +18,20 @@ use persona_inspector::{Error, Result, catalog, clock};
 use time::UtcOffset;
 
 #[derive(Parser)]
-#[command(name = "persona-inspector", version, about = "Capture, verify and inspect Persona webhook deliveries")]
+#[command(
+    name = "persona-inspector",
+    version,
+    about = "Capture, verify and inspect Persona webhook deliveries"
+)]
 struct Cli {
     /// Where the database lives [default: the platform's data directory, e.g.
     /// ~/.local/share/persona-inspector]
-    #[arg(long, global = true, env = "PERSONA_INSPECTOR_DATA_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "PERSONA_INSPECTOR_DATA_DIR",
+        value_name = "DIR"
+    )]
     data_dir: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -181,9 +190,13 @@ fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
         None => store::default_data_dir()?,
     };
     let store = Store::open(&data_dir)?;
+    if let Command::Serve(args) = cli.command {
+        // Not under the stdout lock below: the printer task takes it per line.
+        return serve(store, args, offset);
+    }
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Serve(args) => serve(store, args, offset),
+        Command::Serve(_) => Ok(()),
         Command::List(args) => {
             let filter = Filter {
                 limit: Some(args.limit),
@@ -217,7 +230,11 @@ fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
                 (false, Some(age)) => Purge::OlderThan(age),
             };
             let removed = store.purge(what)?;
-            writeln!(out, "deleted {removed} deliveries from {}", store.path().display())?;
+            writeln!(
+                out,
+                "deleted {removed} deliveries from {}",
+                store.path().display()
+            )?;
             Ok(())
         }
         Command::Recheck { verification } => {
@@ -227,7 +244,10 @@ fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
                 ));
             }
             let changed = store.recheck(&verification.verification())?;
-            writeln!(out, "re-verified every delivery; {changed} verdicts changed")?;
+            writeln!(
+                out,
+                "re-verified every delivery; {changed} verdicts changed"
+            )?;
             Ok(())
         }
         Command::Events { json } => {

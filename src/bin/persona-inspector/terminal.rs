@@ -49,7 +49,10 @@ pub fn banner(
     database: &Path,
     settings: &Settings,
 ) -> std::io::Result<()> {
-    writeln!(out, "Persona Webhook Inspector listening on http://{address}")?;
+    writeln!(
+        out,
+        "Persona Webhook Inspector listening on http://{address}"
+    )?;
     writeln!(out, "  expose it:   ngrok http {}", address.port())?;
     writeln!(out, "  stored in:   {}", database.display())?;
     let secrets = &settings.verification.secrets;
@@ -91,7 +94,11 @@ fn masked(secret: &str) -> String {
         .into_iter()
         .rev()
         .collect();
-    let prefix = if secret.starts_with("wbhsec_") { "wbhsec_" } else { "" };
+    let prefix = if secret.starts_with("wbhsec_") {
+        "wbhsec_"
+    } else {
+        ""
+    };
     format!("{prefix}…{tail}")
 }
 
@@ -130,7 +137,10 @@ pub fn line(s: &Summary, offset: UtcOffset) -> String {
     if s.outcome == Outcome::TooLarge {
         parts.push(paint(
             RED,
-            &format!("413 body too large ({}), headers kept", format_size(s.body_size)),
+            &format!(
+                "413 body too large ({}), headers kept",
+                format_size(s.body_size)
+            ),
         ));
         return parts.join("  ");
     }
@@ -150,10 +160,7 @@ pub fn line(s: &Summary, offset: UtcOffset) -> String {
         parts.push(attempt);
     }
     if s.event_deliveries > 1 {
-        parts.push(paint(
-            YELLOW,
-            &format!("seen {}×", s.event_deliveries),
-        ));
+        parts.push(paint(YELLOW, &format!("seen {}×", s.event_deliveries)));
     }
     parts.push(paint(DIM, &format!("#{}", s.id)));
     parts.join("  ")
@@ -161,7 +168,10 @@ pub fn line(s: &Summary, offset: UtcOffset) -> String {
 
 pub fn list(out: &mut impl Write, rows: &[Summary], offset: UtcOffset) -> std::io::Result<()> {
     if rows.is_empty() {
-        return writeln!(out, "no deliveries stored (yet) — start one with `persona-inspector serve`");
+        return writeln!(
+            out,
+            "no deliveries stored (yet) — start one with `persona-inspector serve`"
+        );
     }
     for row in rows {
         writeln!(out, "{}", line(row, offset))?;
@@ -172,13 +182,22 @@ pub fn list(out: &mut impl Write, rows: &[Summary], offset: UtcOffset) -> std::i
 pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Result<()> {
     let s = &d.summary;
     writeln!(out, "{}", paint(BOLD, &format!("Delivery #{}", s.id)))?;
-    writeln!(out, "  received   {} ({} local)", s.received_at, clock::time_of_day(s.received_at_ms, offset))?;
+    writeln!(
+        out,
+        "  received   {} ({} local)",
+        s.received_at,
+        clock::time_of_day(s.received_at_ms, offset)
+    )?;
     writeln!(out, "  request    {}", target(s))?;
     if let Some(addr) = &s.remote_addr {
         writeln!(out, "  from       {}", safe(addr))?;
     }
     if let Some(name) = &s.event_name {
-        let known = if s.known_event { "" } else { "  (not in Persona's catalog)" };
+        let known = if s.known_event {
+            ""
+        } else {
+            "  (not in Persona's catalog)"
+        };
         writeln!(out, "  event      {}{known}", safe(name))?;
         if let Some(description) = d.event_description {
             writeln!(out, "             {}", paint(DIM, description))?;
@@ -220,7 +239,12 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
 
     writeln!(out, "\n{}", paint(BOLD, "Headers"))?;
     for (name, value) in headers_from_json(&d.headers) {
-        writeln!(out, "  {}: {}", safe(&name), safe(&String::from_utf8_lossy(&value)))?;
+        writeln!(
+            out,
+            "  {}: {}",
+            safe(&name),
+            safe(&String::from_utf8_lossy(&value))
+        )?;
     }
 
     if !d.relationships.is_empty() {
@@ -235,14 +259,33 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
                 } else {
                     paint(DIM, "not included")
                 };
-                writeln!(out, "  {}  {mark}", safe(&format!("{}: {} {}", rel.name, t.kind, t.id)))?;
+                writeln!(
+                    out,
+                    "  {}  {mark}",
+                    safe(&format!("{}: {} {}", rel.name, t.kind, t.id))
+                )?;
             }
         }
     }
 
-    writeln!(out, "\n{} ({})", paint(BOLD, "Body"), format_size(s.body_size))?;
+    writeln!(
+        out,
+        "\n{} ({})",
+        paint(BOLD, "Body"),
+        format_size(s.body_size)
+    )?;
     if let Some(e) = &s.parse_error {
-        writeln!(out, "  {}", paint(YELLOW, &format!("not parsed: {} at line {}, column {}", e.message, e.line, e.column)))?;
+        writeln!(
+            out,
+            "  {}",
+            paint(
+                YELLOW,
+                &format!(
+                    "not parsed: {} at line {}, column {}",
+                    e.message, e.line, e.column
+                )
+            )
+        )?;
     }
     let body = base64::engine::general_purpose::STANDARD
         .decode(&d.body_base64)

@@ -1,0 +1,364 @@
+//! Phase 1: the capture listener against a bare axum server that stores nothing, under the same
+//! load of signed ~6 KB Persona deliveries over keep-alive HTTP/1.1 connections.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use persona_inspector::capture::{self, Capture, Settings};
+use persona_inspector::signature::{self, Secret, Status};
+use persona_inspector::store::{Filter, Store};
+use persona_inspector::{catalog, clock};
+use tokio::net::TcpStream;
+use tokio::runtime::Runtime;
+use tokio::sync::oneshot;
+
+use crate::payload::{Event, Rng, event_body};
+use crate::{Config, Context, Result, fail};
+
+pub const SECRET: &str = "wbhsec_bench_current_0123456789";
+const PATH: &str = "/webhooks/persona";
+const BODY_SIZE: usize = 6 * 1024;
+/// ~2.5 GB of bodies: the capture pool never needs more unless capture outruns ~20k req/s.
+const MAX_CAPTURE_POOL: usize = 400_000;
+
+pub struct Figures {
+    pub bare: Load,
+    pub capture: Load,
+}
+
+/// A request made before timing, so the load generator only sends.
+struct Payload {
+    body: Bytes,
+    signature: HeaderValue,
+}
+
+pub fn run(config: &Config) -> Result<Figures> {
+    // Servers and load generator on separate schedulers, so neither steals the other's workers
+    // (they still share the machine's cores, which the report says).
+    let servers = runtime("bench-server", config.threads)?;
+    let clients = runtime("bench-client", config.threads)?;
+    let mut rng = Rng::new(1);
+
+    // The baseline stores nothing, so a small pool sent round and round is as good as a big one.
+    let pool = payloads(&mut rng, config.pool)?;
+    let server = Server::start(&servers, Router::new().fallback(bare))?;
+    println!("bare axum server on {} ...", server.addr);
+    let bare = load(&clients, server.addr, pool, config)?;
+    server.stop(&servers)?;
+    bare.print("bare");
+
+    // Every capture request is a new delivery with its own ids, so the pool holds one payload
+    // per request; sized from the baseline, which capture is not expected to outrun.
+    let wanted = bare.throughput() * (config.warmup + config.measure).as_secs_f64() * 1.2;
+    let size = (wanted as usize).clamp(config.pool, MAX_CAPTURE_POOL);
+    let started = Instant::now();
+    let pool = payloads(&mut rng, size)?;
+    println!(
+        "made {size} distinct signed payloads in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let dir = tempfile::tempdir().context("creating a temporary data directory")?;
+    let store = Store::open(dir.path()).context("opening the capture store")?;
+    let mut settings = Settings::default();
+    settings.verification.secrets = vec![Secret {
+        label: "current".into(),
+        value: SECRET.into(),
+    }];
+    let capture = Capture::new(store, settings);
+    let server = Server::start(&servers, capture.router())?;
+    println!(
+        "capture listener on {} (store in {}) ...",
+        server.addr,
+        dir.path().display()
+    );
+    let captured = load(&clients, server.addr, pool, config)?;
+    server.stop(&servers)?;
+    captured.print("capture");
+    check_capture(capture.store(), &captured)?;
+    Ok(Figures {
+        bare,
+        capture: captured,
+    })
+}
+
+/// The figures mean nothing unless every request was really stored, with a valid signature.
+fn check_capture(store: &Store, load: &Load) -> Result<()> {
+    if load.failed > 0 {
+        return Err(fail(format!(
+            "{} capture requests were not answered 200; the first: {}",
+            load.failed,
+            load.first_failure.as_deref().unwrap_or("?")
+        )));
+    }
+    if load.reused > 0 {
+        return Err(fail(format!(
+            "capture outran its payload pool ({} requests resent an earlier event); \
+             raise MAX_CAPTURE_POOL",
+            load.reused
+        )));
+    }
+    let stored = store.count().context("counting stored deliveries")?;
+    if stored != load.ok {
+        return Err(fail(format!(
+            "the store holds {stored} deliveries but {} requests were acknowledged",
+            load.ok
+        )));
+    }
+    for status in [
+        Status::Invalid,
+        Status::Missing,
+        Status::Malformed,
+        Status::Unchecked,
+    ] {
+        let filter = Filter {
+            signature: Some(status),
+            limit: Some(1),
+            ..Filter::default()
+        };
+        if !store
+            .list(&filter)
+            .context("listing by signature")?
+            .is_empty()
+        {
+            return Err(fail(format!(
+                "a captured delivery's signature is {}, so the valid-signature path was not measured",
+                status.as_str()
+            )));
+        }
+    }
+    println!("  check: all {stored} acknowledged deliveries are stored, every signature valid");
+    Ok(())
+}
+
+fn runtime(name: &str, threads: usize) -> Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name(name)
+        .enable_all()
+        .build()
+        .context(format!("starting the {name} runtime"))
+}
+
+/// Signed `inquiry.*` deliveries, each with its own event, inquiry and account ids.
+fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
+    let names: Vec<&str> = catalog::all()
+        .iter()
+        .map(|e| e.name)
+        .filter(|name| name.starts_with("inquiry."))
+        .collect();
+    if names.is_empty() {
+        return Err(fail("the event catalog has no inquiry.* events"));
+    }
+    let now_ms = clock::now_ms();
+    (0..n.max(1))
+        .map(|_| {
+            let (event_id, resource_id, account_id) = (rng.id("evt"), rng.id("inq"), rng.id("act"));
+            let event = Event {
+                name: rng.pick(&names),
+                event_id: &event_id,
+                resource_id: &resource_id,
+                account_id: &account_id,
+                created_at_ms: now_ms,
+                size: BODY_SIZE,
+            };
+            let body = event_body(rng, &event);
+            let signature = signature::sign(SECRET, now_ms / 1000, &body);
+            Ok(Payload {
+                signature: HeaderValue::from_str(&signature).context("signature header")?,
+                body: Bytes::from(body),
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Arc::new)
+}
+
+/// Reads the whole body, as the capture handler does, and answers at once: HTTP's cost alone.
+async fn bare(body: Bytes) -> StatusCode {
+    std::hint::black_box(body);
+    StatusCode::OK
+}
+
+struct Server {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// Both servers go through the product's own bind/serve, so only the handler differs.
+    fn start(runtime: &Runtime, router: Router) -> Result<Server> {
+        let listener = runtime
+            .block_on(capture::bind("127.0.0.1", 0))
+            .context("binding 127.0.0.1:0")?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = runtime.spawn(capture::serve(listener, router, async {
+            let _ = stopped.await;
+        }));
+        Ok(Server { addr, stop, task })
+    }
+
+    fn stop(self, runtime: &Runtime) -> Result<()> {
+        let _ = self.stop.send(());
+        match runtime.block_on(tokio::time::timeout(Duration::from_secs(10), self.task)) {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => Err(fail(format!("the server on {} failed: {e}", self.addr))),
+            Ok(Err(e)) => Err(fail(format!("the server task on {} died: {e}", self.addr))),
+            Err(_) => Err(fail(format!(
+                "the server on {} did not shut down within 10 s",
+                self.addr
+            ))),
+        }
+    }
+}
+
+/// One phase's outcome.
+pub struct Load {
+    /// Of every request sent after the warm-up, sorted.
+    pub latencies: Vec<Duration>,
+    pub window: Duration,
+    /// Answered 200, warm-up included (what the store must hold).
+    pub ok: u64,
+    pub failed: u64,
+    pub first_failure: Option<String>,
+    /// Requests that had to resend a payload because the pool ran out.
+    pub reused: u64,
+}
+
+impl Load {
+    pub fn throughput(&self) -> f64 {
+        self.latencies.len() as f64 / self.window.as_secs_f64()
+    }
+
+    pub fn percentile(&self, p: f64) -> Duration {
+        crate::percentile(&self.latencies, p)
+    }
+
+    fn print(&self, name: &str) {
+        println!(
+            "  {name}: {:.0} req/s over {:.1} s; latency p50 {}, p99 {}, p99.9 {}",
+            self.throughput(),
+            self.window.as_secs_f64(),
+            crate::ms(self.percentile(0.50)),
+            crate::ms(self.percentile(0.99)),
+            crate::ms(self.percentile(0.999)),
+        );
+    }
+}
+
+/// Runs `config.connections` connections against `addr`: warm-up, then the measured window.
+fn load(
+    runtime: &Runtime,
+    addr: SocketAddr,
+    pool: Arc<Vec<Payload>>,
+    config: &Config,
+) -> Result<Load> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let measure_from = Instant::now() + config.warmup;
+    let until = measure_from + config.measure;
+    runtime.block_on(async {
+        let connections: Vec<_> = (0..config.connections)
+            .map(|_| {
+                let (pool, next) = (pool.clone(), next.clone());
+                tokio::spawn(connection(addr, pool, next, measure_from, until))
+            })
+            .collect();
+        let mut total = Load {
+            latencies: Vec::new(),
+            window: config.measure,
+            ok: 0,
+            failed: 0,
+            first_failure: None,
+            reused: 0,
+        };
+        for task in connections {
+            let one = task.await.context("a load connection task died")??;
+            total.latencies.extend(one.latencies);
+            total.ok += one.ok;
+            total.failed += one.failed;
+            total.first_failure = total.first_failure.or(one.first_failure);
+        }
+        total.latencies.sort_unstable();
+        total.reused = next.load(Ordering::Relaxed).saturating_sub(pool.len()) as u64;
+        Ok(total)
+    })
+}
+
+/// One keep-alive connection sending requests one after another until `until`.
+async fn connection(
+    addr: SocketAddr,
+    pool: Arc<Vec<Payload>>,
+    next: Arc<AtomicUsize>,
+    measure_from: Instant,
+    until: Instant,
+) -> Result<Load> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .context(format!("connecting to {addr}"))?;
+    stream.set_nodelay(true).context("setting TCP_NODELAY")?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .context("HTTP/1.1 handshake")?;
+    // hyper's connection does the I/O; it ends when `sender` is dropped. Its errors also
+    // surface through `send_request`, which is where they are reported.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let host = HeaderValue::from_str(&addr.to_string()).context("host header")?;
+    let mut out = Load {
+        latencies: Vec::new(),
+        window: Duration::ZERO,
+        ok: 0,
+        failed: 0,
+        first_failure: None,
+        reused: 0,
+    };
+    while Instant::now() < until {
+        let payload = &pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()];
+        let request = Request::post(PATH)
+            .header(header::HOST, host.clone())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::USER_AGENT, "Persona-Webhooks")
+            .header("persona-signature", payload.signature.clone())
+            .header("persona-webhook-attempts-made", "1")
+            .header("persona-webhook-attempts-left", "7")
+            .body(Full::new(payload.body.clone()))
+            .context("building a request")?;
+        sender
+            .ready()
+            .await
+            .context(format!("connection to {addr}"))?;
+        let sent = Instant::now();
+        let response = sender
+            .send_request(request)
+            .await
+            .context(format!("sending to {addr}"))?;
+        let status = response.status();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .context("reading a response")?
+            .to_bytes();
+        let took = sent.elapsed();
+        if sent >= measure_from {
+            out.latencies.push(took);
+        }
+        if status == StatusCode::OK {
+            out.ok += 1;
+        } else {
+            out.failed += 1;
+            if out.first_failure.is_none() {
+                out.first_failure = Some(format!("{status}: {}", String::from_utf8_lossy(&body)));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,262 @@
+//! Benchmarks persona-inspector in one run: the capture listener against a bare axum server
+//! (throughput, latency), then the store's queries over a large table. Prints figures as it
+//! goes and a summary table at the end. `cargo run --release --bin bench -- --help`.
+
+mod http;
+mod payload;
+mod queries;
+
+use std::fmt::{self, Write as _};
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Capture throughput and latency against a bare axum baseline, then store query times.
+#[derive(Parser)]
+#[command(name = "bench")]
+struct Args {
+    /// Measured seconds per HTTP phase, after a warm-up [default: 10, or 1 with --quick]
+    #[arg(long, value_name = "N")]
+    seconds: Option<u64>,
+    /// Deliveries seeded before the queries are timed [default: 100000, or 2000 with --quick]
+    #[arg(long, value_name = "N")]
+    rows: Option<usize>,
+    /// Short phases and a small table: a smoke run, not figures to quote
+    #[arg(long)]
+    quick: bool,
+    /// Concurrent keep-alive HTTP/1.1 connections
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    connections: usize,
+}
+
+pub struct Config {
+    pub warmup: Duration,
+    pub measure: Duration,
+    pub connections: usize,
+    /// Worker threads of each runtime (servers, load generator).
+    pub threads: usize,
+    /// Payloads pre-generated for the baseline, and the fewest for the capture phase.
+    pub pool: usize,
+    pub rows: usize,
+    /// How many times each query is timed.
+    pub reps: usize,
+}
+
+impl Config {
+    fn from(args: &Args) -> Result<Config> {
+        let (seconds, rows, warmup) = match args.quick {
+            true => (1, 2000, Duration::from_millis(500)),
+            false => (10, 100_000, Duration::from_secs(1)),
+        };
+        let config = Config {
+            warmup,
+            measure: Duration::from_secs(args.seconds.unwrap_or(seconds)),
+            connections: args.connections,
+            threads: cores(),
+            pool: 4096,
+            rows: args.rows.unwrap_or(rows),
+            reps: 50,
+        };
+        if config.measure.is_zero() || config.connections == 0 || config.rows == 0 {
+            return Err(fail("--seconds, --connections and --rows must be above 0"));
+        }
+        Ok(config)
+    }
+}
+
+/// A failure, said plainly: `main` returning it prints `Error: <message>`.
+pub struct Failure(String);
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub type Result<T, E = Failure> = std::result::Result<T, E>;
+
+pub fn fail(message: impl Into<String>) -> Failure {
+    Failure(message.into())
+}
+
+/// Adds what was being done to an error's message.
+pub trait Context<T> {
+    fn context(self, doing: impl fmt::Display) -> Result<T>;
+}
+
+impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
+    fn context(self, doing: impl fmt::Display) -> Result<T> {
+        self.map_err(|e| Failure(format!("{doing}: {e}")))
+    }
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let config = Config::from(&args)?;
+    let summary = run(&config)?;
+    println!("\n{summary}");
+    Ok(())
+}
+
+/// Both phases; returns the summary table.
+fn run(config: &Config) -> Result<String> {
+    println!(
+        "persona-inspector bench: {} cores ({}); {} connections, {:.1} s warm-up + {:.1} s per HTTP phase; {} rows",
+        cores(),
+        cpu_model(),
+        config.connections,
+        config.warmup.as_secs_f64(),
+        config.measure.as_secs_f64(),
+        config.rows
+    );
+    println!("\n[1/2] capture vs bare axum, ~6 KB signed Persona deliveries");
+    let web = http::run(config)?;
+    println!("\n[2/2] store queries");
+    let store = queries::run(config)?;
+    Ok(summary(config, &web, &store))
+}
+
+fn summary(config: &Config, web: &http::Figures, store: &queries::Figures) -> String {
+    let (bare, capture) = (&web.bare, &web.capture);
+    let ratio = capture.throughput() / bare.throughput();
+    let p99 = capture.percentile(0.99);
+    let mut t = String::new();
+    // `write!` to a String cannot fail.
+    let mut line = |cells: [&str; 4]| {
+        let _ = writeln!(
+            t,
+            "{:<34} {:>28}  {:<18} {}",
+            cells[0], cells[1], cells[2], cells[3]
+        );
+    };
+    line(["SUMMARY", "measured", "target", ""]);
+    let latency = |l: &http::Load| {
+        format!(
+            "{} / {} / {}",
+            ms(l.percentile(0.5)),
+            ms(l.percentile(0.99)),
+            ms(l.percentile(0.999))
+        )
+    };
+    let (bare_rps, capture_rps) = (
+        format!("{:.0} req/s", bare.throughput()),
+        format!("{:.0} req/s", capture.throughput()),
+    );
+    line(["bare axum throughput", &bare_rps, "", ""]);
+    line(["bare latency p50 / p99 / p99.9", &latency(bare), "", ""]);
+    line(["capture throughput", &capture_rps, "", ""]);
+    line([
+        "capture latency p50 / p99 / p99.9",
+        &latency(capture),
+        "",
+        "",
+    ]);
+    line([
+        "capture / bare throughput",
+        &format!("{ratio:.2}x"),
+        ">= 0.5x",
+        verdict(ratio >= 0.5),
+    ]);
+    line([
+        "capture p99",
+        &ms(p99),
+        "<= 5 ms",
+        verdict(p99 <= Duration::from_millis(5)),
+    ]);
+    line([
+        &format!("seeding {} rows (insert_many)", store.rows),
+        &format!(
+            "{:.0} rows/s",
+            store.rows as f64 / store.insert.as_secs_f64()
+        ),
+        "",
+        "",
+    ]);
+    line([
+        "database size",
+        &format!("{:.0} MB", store.database_bytes as f64 / 1e6),
+        "",
+        "",
+    ]);
+    for q in &store.queries {
+        line([
+            &q.name,
+            &format!("median {} / p99 {}", ms(q.median), ms(q.p99)),
+            &format!("p99 <= {}", ms(q.target)),
+            verdict(q.met()),
+        ]);
+    }
+    let _ = writeln!(
+        t,
+        "({} cores, {} connections, {:.1} s per HTTP phase, {} query repetitions)",
+        config.threads,
+        config.connections,
+        config.measure.as_secs_f64(),
+        config.reps
+    );
+    t
+}
+
+/// The value at quantile `p` of sorted durations (nearest rank); zero when there are none.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    match sorted.len() {
+        0 => Duration::ZERO,
+        n => sorted[rank.clamp(1, n) - 1],
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+pub fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            let line = info.lines().find(|l| l.starts_with("model name"))?;
+            Some(line.split_once(':')?.1.trim().to_string())
+        })
+        .unwrap_or_else(|| "CPU model unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The whole bench at toy scale, so it keeps compiling and working as the product changes.
+    /// Only the checks are asserted; a debug build's figures say nothing.
+    #[test]
+    fn quick_mode_runs_end_to_end() {
+        let config = Config {
+            warmup: Duration::from_millis(100),
+            measure: Duration::from_millis(400),
+            connections: 8,
+            threads: 2,
+            pool: 64,
+            rows: 300,
+            reps: 3,
+        };
+        let summary = run(&config).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(summary.contains("capture / bare throughput"), "{summary}");
+        assert!(summary.contains("search common word"), "{summary}");
+    }
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        let ms = |n| Duration::from_millis(n);
+        let sorted: Vec<_> = (1..=100).map(ms).collect();
+        assert_eq!(percentile(&sorted, 0.5), ms(50));
+        assert_eq!(percentile(&sorted, 0.99), ms(99));
+        assert_eq!(percentile(&sorted, 0.999), ms(100));
+        assert_eq!(percentile(&[], 0.5), Duration::ZERO);
+    }
+}

@@ -1,0 +1,277 @@
+//! Phase 2: the store's read queries over a table of many varied deliveries.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
+use persona_inspector::signature::{self, Secret};
+use persona_inspector::store::{Filter, Store};
+use persona_inspector::{catalog, clock};
+
+use crate::http::SECRET;
+use crate::payload::{Event, Rng, event_body, id_prefix};
+use crate::{Config, Context, Result, fail};
+
+/// Rows per `insert_many` transaction while seeding.
+const CHUNK: usize = 2000;
+/// In every seeded body (see `event_body`): the worst case for a one-word search.
+pub const COMMON_WORD: &str = "passed";
+
+pub const LIST_TARGET: Duration = Duration::from_millis(10);
+pub const LOOKUP_TARGET: Duration = Duration::from_millis(5);
+pub const SEARCH_TARGET: Duration = Duration::from_millis(100);
+
+pub struct Figures {
+    pub rows: usize,
+    pub insert: Duration,
+    pub database_bytes: u64,
+    pub queries: Vec<Query>,
+}
+
+/// One query's timings over `config.reps` runs.
+pub struct Query {
+    pub name: String,
+    pub target: Duration,
+    pub median: Duration,
+    pub p99: Duration,
+    /// Rows (or deliveries) the last run returned, to show it did real work.
+    pub returned: usize,
+}
+
+impl Query {
+    /// Judged on p99, the stricter of the two.
+    pub fn met(&self) -> bool {
+        self.p99 <= self.target
+    }
+}
+
+pub fn run(config: &Config) -> Result<Figures> {
+    let dir = tempfile::tempdir().context("creating a temporary data directory")?;
+    let store = Store::open(dir.path()).context("opening the query store")?;
+    let seeded = seed(&store, config.rows)?;
+    let database_bytes = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| {
+            let mut path = store.path().as_os_str().to_owned();
+            path.push(suffix);
+            std::fs::metadata(path).ok()
+        })
+        .map(|m| m.len())
+        .sum::<u64>();
+    println!(
+        "  seeded {} deliveries in {:.1} s of inserts ({:.0} rows/s; generating them took {:.1} s more); database {:.0} MB",
+        config.rows,
+        seeded.insert.as_secs_f64(),
+        config.rows as f64 / seeded.insert.as_secs_f64(),
+        seeded.generate.as_secs_f64(),
+        database_bytes as f64 / 1e6
+    );
+
+    // Each repetition asks for something different, so no run merely repeats the one before.
+    let mut rng = Rng::new(3);
+    let mut sample =
+        |n: usize| -> Vec<usize> { (0..n).map(|_| rng.below(seeded.events.len())).collect() };
+    let (by_event, by_resource, by_prefix, by_id) = (
+        sample(config.reps),
+        sample(config.reps),
+        sample(config.reps),
+        sample(config.reps),
+    );
+    let events = &seeded.events;
+    let list = |filter: Filter| store.list(&filter).map(|rows| rows.len());
+    let queries = vec![
+        time("list newest 200", LIST_TARGET, config.reps, |_| {
+            list(Filter {
+                limit: Some(200),
+                ..Filter::default()
+            })
+        })?,
+        time("lookup by event id", LOOKUP_TARGET, config.reps, |i| {
+            list(Filter {
+                event_id: Some(events[by_event[i]].event_id.clone()),
+                ..Filter::default()
+            })
+        })?,
+        time("lookup by resource id", LOOKUP_TARGET, config.reps, |i| {
+            list(Filter {
+                resource_id: Some(events[by_resource[i]].resource_id.clone()),
+                ..Filter::default()
+            })
+        })?,
+        time("get(id) in full", LOOKUP_TARGET, config.reps, |i| {
+            store.get(events[by_id[i]].id).map(|_| 1)
+        })?,
+        time("search rare id prefix", SEARCH_TARGET, config.reps, |i| {
+            // "inq_" and 6 characters: a prefix of one resource's id, as someone pastes it.
+            let id = &events[by_prefix[i]].resource_id;
+            let prefix = id.split_once('_').map_or(4, |(p, _)| p.len() + 7);
+            list(Filter {
+                search: Some(id.chars().take(prefix).collect()),
+                ..Filter::default()
+            })
+        })?,
+        time(
+            &format!("search common word \"{COMMON_WORD}\""),
+            SEARCH_TARGET,
+            config.reps,
+            |_| {
+                list(Filter {
+                    search: Some(COMMON_WORD.into()),
+                    ..Filter::default()
+                })
+            },
+        )?,
+    ];
+    Ok(Figures {
+        rows: config.rows,
+        insert: seeded.insert,
+        database_bytes,
+        queries,
+    })
+}
+
+/// Times `query(i)` for i in 0..reps after one untimed run (which compiles the statement and
+/// warms SQLite's cache, as any open UI would have). Fails if a query ever finds nothing: it
+/// would not be measuring what its name says.
+fn time(
+    name: &str,
+    target: Duration,
+    reps: usize,
+    mut query: impl FnMut(usize) -> persona_inspector::Result<usize>,
+) -> Result<Query> {
+    query(0).context(name)?;
+    let mut took = Vec::with_capacity(reps);
+    let mut returned = 0;
+    for i in 0..reps {
+        let started = Instant::now();
+        returned = query(i).context(name)?;
+        took.push(started.elapsed());
+        if returned == 0 {
+            return Err(fail(format!("{name} found nothing (repetition {i})")));
+        }
+    }
+    took.sort_unstable();
+    let q = Query {
+        name: name.to_string(),
+        target,
+        median: crate::percentile(&took, 0.5),
+        p99: crate::percentile(&took, 0.99),
+        returned,
+    };
+    println!(
+        "  {:<30} median {:>9}  p99 {:>9}  ({} rows)  target p99 ≤ {}: {}",
+        q.name,
+        crate::ms(q.median),
+        crate::ms(q.p99),
+        q.returned,
+        crate::ms(q.target),
+        crate::verdict(q.met())
+    );
+    Ok(q)
+}
+
+struct Seeded {
+    events: Vec<Seed>,
+    insert: Duration,
+    generate: Duration,
+}
+
+/// A stored delivery the queries will look for.
+struct Seed {
+    id: i64,
+    event_id: String,
+    resource_id: String,
+}
+
+/// Fills the store with `rows` deliveries of every catalog event, as the listener would have
+/// stored them (signed, parsed, verified). About one in 20 is a retry of a recent event (same
+/// event id and body) and one in four is a further event about a recent resource.
+fn seed(store: &Store, rows: usize) -> Result<Seeded> {
+    let names: Vec<&str> = catalog::all().iter().map(|e| e.name).collect();
+    if names.is_empty() {
+        return Err(fail("the event catalog is empty"));
+    }
+    let verification = Verification {
+        secrets: vec![Secret {
+            label: "current".into(),
+            value: SECRET.into(),
+        }],
+        ..Verification::default()
+    };
+    let mut rng = Rng::new(2);
+    let accounts: Vec<String> = (0..(rows / 20).max(1)).map(|_| rng.id("act")).collect();
+    let first_ms = clock::now_ms() - rows as i64 * 500;
+    let mut recent: Vec<(String, String, Vec<u8>)> = Vec::new();
+    let mut latest_resource: HashMap<&str, String> = HashMap::new();
+    let mut seeded = Seeded {
+        events: Vec::with_capacity(rows),
+        insert: Duration::ZERO,
+        generate: Duration::ZERO,
+    };
+    let mut done = 0;
+    while done < rows {
+        let started = Instant::now();
+        let n = CHUNK.min(rows - done);
+        let mut chunk = Vec::with_capacity(n);
+        for i in done..done + n {
+            let received_at_ms = first_ms + i as i64 * 500;
+            let (event_id, resource_id, body) = match recent.len() {
+                len if len > 0 && rng.chance(5) => recent[rng.below(len)].clone(),
+                _ => {
+                    let name = *rng.pick(&names);
+                    let resource = name.rsplit_once('.').map_or(name, |(r, _)| r);
+                    let resource_id = match latest_resource.get(resource) {
+                        Some(id) if rng.chance(25) => id.clone(),
+                        _ => rng.id(id_prefix(resource)),
+                    };
+                    latest_resource.insert(resource, resource_id.clone());
+                    let event_id = rng.id("evt");
+                    let event = Event {
+                        name,
+                        event_id: &event_id,
+                        resource_id: &resource_id,
+                        account_id: rng.pick(&accounts),
+                        created_at_ms: received_at_ms - 200,
+                        size: 3000 + rng.below(3000),
+                    };
+                    let body = event_body(&mut rng, &event);
+                    if recent.len() == 256 {
+                        recent.swap_remove(rng.below(256));
+                    }
+                    recent.push((event_id.clone(), resource_id.clone(), body.clone()));
+                    (event_id, resource_id, body)
+                }
+            };
+            let signature = signature::sign(SECRET, received_at_ms / 1000, &body);
+            let arrival = Arrival {
+                received_at_ms,
+                method: "POST".into(),
+                path: "/webhooks/persona".into(),
+                query: None,
+                remote_addr: Some("127.0.0.1:50000".into()),
+                headers: vec![
+                    ("content-type".into(), b"application/json".to_vec()),
+                    ("user-agent".into(), b"Persona-Webhooks".to_vec()),
+                    ("persona-signature".into(), signature.into_bytes()),
+                    ("persona-webhook-attempts-made".into(), b"1".to_vec()),
+                    ("persona-webhook-attempts-left".into(), b"7".to_vec()),
+                ],
+            };
+            chunk.push(NewDelivery::captured(arrival, body, &verification));
+            seeded.events.push(Seed {
+                id: 0,
+                event_id,
+                resource_id,
+            });
+        }
+        seeded.generate += started.elapsed();
+        let started = Instant::now();
+        let stored = store.insert_many(chunk).context("seeding the store")?;
+        seeded.insert += started.elapsed();
+        for (seed, stored) in seeded.events[done..].iter_mut().zip(stored) {
+            seed.id = stored.id;
+        }
+        done += n;
+    }
+    Ok(seeded)
+}
