@@ -12,10 +12,20 @@ type HmacSha256 = Hmac<Sha256>;
 const MAX_PAIRS: usize = 32;
 const PREFIX: &str = "wbhsec_";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Secret {
     pub label: String,
     pub value: String,
+}
+
+/// Never prints the value: debug output ends up in logs.
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret")
+            .field("label", &self.label)
+            .field("value", &"…")
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -483,27 +493,15 @@ fn key_variants(secret: &str) -> Vec<(Vec<u8>, &'static str)> {
     out
 }
 
-/// Lenient decoder (standard or URL-safe alphabet, padding optional); only used for guessing.
+/// Standard or URL-safe alphabet, padding optional; only used for guessing.
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let (mut out, mut acc, mut bits) = (Vec::new(), 0u32, 0u32);
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let s = s.trim_end_matches('=');
+    STANDARD_NO_PAD
+        .decode(s)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(s))
+        .ok()
 }
 
 fn stale_note(t: i64, age: i64, tolerance: u64) -> String {
