@@ -27,7 +27,7 @@ test: setup
 	fi
 
 bench: setup
-	cargo run --release --locked --bin bench -- $(ARGS)
+	cargo run --release --locked -p persona-inspector-bench --bin bench -- $(ARGS)
 
 fmt:
 	cargo fmt --all

@@ -73,8 +73,8 @@ fi
 if [ "${SKIP_TAURI_DRIVER:-0}" = 1 ]; then
   log "tauri-driver skipped (SKIP_TAURI_DRIVER=1)"
 elif command -v tauri-driver >/dev/null 2>&1 \
-     && { tauri-driver --version 2>/dev/null | grep -qF "$TAURI_DRIVER_VERSION" \
-          || cargo install --list | grep -qxF "tauri-driver v$TAURI_DRIVER_VERSION:"; }; then
+     && { tauri-driver --version 2>/dev/null | grep -F "$TAURI_DRIVER_VERSION" >/dev/null \
+          || cargo install --list | grep -xF "tauri-driver v$TAURI_DRIVER_VERSION:" >/dev/null; }; then
   # tauri-driver 2.1.0 has no --version flag: cargo's install record tells instead.
   log "tauri-driver $TAURI_DRIVER_VERSION present"
 else
