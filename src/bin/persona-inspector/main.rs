@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use persona_inspector::capture::{self, Capture, Reply, Settings};
 use persona_inspector::delivery::{Verification, parse_size};
 use persona_inspector::signature::{self, Secret, Status};
@@ -51,9 +51,10 @@ enum Command {
         json: bool,
     },
     /// Delete stored deliveries
+    #[command(group(ArgGroup::new("what").required(true).args(["older_than", "all"])))]
     Purge {
         /// Delete deliveries received longer ago than this (30m, 12h, 7d, 2w)
-        #[arg(long, value_parser = clock::parse_age, conflicts_with = "all", required_unless_present = "all")]
+        #[arg(long, value_parser = clock::parse_age)]
         older_than: Option<Duration>,
         /// Delete every delivery
         #[arg(long)]
