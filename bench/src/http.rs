@@ -146,29 +146,49 @@ fn runtime(name: &str, threads: usize) -> Result<Runtime> {
         .context(format!("starting the {name} runtime"))
 }
 
-/// Signed `inquiry.*` deliveries, each with its own event, inquiry and account ids.
+/// Signed `inquiry.*` deliveries, each with its own event, inquiry and account ids. Bodies come
+/// from one template per event name with fresh ids patched in, because building every body
+/// from scratch would take minutes for the few hundred thousand a fast machine needs.
 fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
-    let names: Vec<&str> = catalog::all()
-        .iter()
-        .map(|e| e.name)
-        .filter(|name| name.starts_with("inquiry."))
-        .collect();
-    if names.is_empty() {
-        return Err(fail("the event catalog has no inquiry.* events"));
-    }
+    // Placeholders as long as the ids `Rng::id` makes for 3-letter prefixes (4 + 24 bytes).
+    const SLOTS: [(&str, &str); 3] = [
+        ("evt", "evt_SLOTSLOTSLOTSLOTSLOTSLOT"),
+        ("inq", "inq_SLOTSLOTSLOTSLOTSLOTSLOT"),
+        ("act", "act_SLOTSLOTSLOTSLOTSLOTSLOT"),
+    ];
     let now_ms = clock::now_ms();
-    (0..n.max(1))
-        .map(|_| {
-            let (event_id, resource_id, account_id) = (rng.id("evt"), rng.id("inq"), rng.id("act"));
+    let templates: Vec<_> = catalog::all()
+        .iter()
+        .filter(|e| e.name.starts_with("inquiry."))
+        .map(|e| {
             let event = Event {
-                name: rng.pick(&names),
-                event_id: &event_id,
-                resource_id: &resource_id,
-                account_id: &account_id,
+                name: e.name,
+                event_id: SLOTS[0].1,
+                resource_id: SLOTS[1].1,
+                account_id: SLOTS[2].1,
                 created_at_ms: now_ms,
                 size: BODY_SIZE,
             };
             let body = event_body(rng, &event);
+            // (offset, which id) of every placeholder in the body.
+            let slots: Vec<(usize, usize)> = (0..body.len())
+                .flat_map(|at| (0..SLOTS.len()).map(move |which| (at, which)))
+                .filter(|&(at, which)| body[at..].starts_with(SLOTS[which].1.as_bytes()))
+                .collect();
+            (body, slots)
+        })
+        .collect();
+    if templates.is_empty() {
+        return Err(fail("the event catalog has no inquiry.* events"));
+    }
+    (0..n.max(1))
+        .map(|i| {
+            let (template, slots) = &templates[i % templates.len()];
+            let ids = SLOTS.map(|(prefix, _)| rng.id(prefix));
+            let mut body = template.clone();
+            for &(at, which) in slots {
+                body[at..at + ids[which].len()].copy_from_slice(ids[which].as_bytes());
+            }
             let signature = signature::sign(SECRET, now_ms / 1000, &body);
             Ok(Payload {
                 signature: HeaderValue::from_str(&signature).context("signature header")?,
@@ -207,7 +227,10 @@ impl Server {
 
     fn stop(self, runtime: &Runtime) -> Result<()> {
         let _ = self.stop.send(());
-        match runtime.block_on(tokio::time::timeout(Duration::from_secs(10), self.task)) {
+        let task = self.task;
+        // The timer must be made inside the runtime, hence the async block.
+        match runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), task).await })
+        {
             Ok(Ok(Ok(()))) => Ok(()),
             Ok(Ok(Err(e))) => Err(fail(format!("the server on {} failed: {e}", self.addr))),
             Ok(Err(e)) => Err(fail(format!("the server task on {} died: {e}", self.addr))),
@@ -361,4 +384,42 @@ async fn connection(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use persona_inspector::delivery::{Headers, Indexed, Verification};
+
+    #[test]
+    fn pooled_payloads_are_distinct_valid_signed_inquiry_events() {
+        let pool = payloads(&mut Rng::new(9), 20).unwrap_or_else(|e| panic!("{e:?}"));
+        let verification = Verification {
+            secrets: vec![Secret {
+                label: "current".into(),
+                value: SECRET.into(),
+            }],
+            ..Verification::default()
+        };
+        let mut ids = std::collections::HashSet::new();
+        for p in pool.iter() {
+            assert!(p.body.len() >= BODY_SIZE, "{} bytes", p.body.len());
+            let indexed = Indexed::from_body(&p.body);
+            assert_eq!(indexed.parse_error, None);
+            assert!(
+                indexed
+                    .event_name
+                    .is_some_and(|n| n.starts_with("inquiry."))
+            );
+            for id in [indexed.event_id, indexed.resource_id] {
+                let id = id.unwrap_or_default();
+                assert!(id.len() == 28 && !id.contains("SLOT"), "{id}");
+                assert!(ids.insert(id.clone()), "{id} repeats");
+            }
+            let headers: Headers =
+                vec![("persona-signature".into(), p.signature.as_bytes().to_vec())];
+            let verdict = verification.verify(&headers, &p.body, clock::now_ms());
+            assert_eq!(verdict.status, Status::Valid, "{}", verdict.explanation);
+        }
+    }
 }

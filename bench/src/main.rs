@@ -125,7 +125,7 @@ fn summary(config: &Config, web: &http::Figures, store: &queries::Figures) -> St
     let mut line = |cells: [&str; 4]| {
         let _ = writeln!(
             t,
-            "{:<34} {:>28}  {:<18} {}",
+            "{:<34} {:>32}  {:<18} {}",
             cells[0], cells[1], cells[2], cells[3]
         );
     };

@@ -230,7 +230,7 @@ fn seed(store: &Store, rows: usize) -> Result<Seeded> {
                         name,
                         event_id: &event_id,
                         resource_id: &resource_id,
-                        account_id: rng.pick(&accounts),
+                        account_id: rng.pick(&accounts).as_str(),
                         created_at_ms: received_at_ms - 200,
                         size: 3000 + rng.below(3000),
                     };
