@@ -391,5 +391,17 @@ async fn concurrent_deliveries_share_commits_and_each_is_announced() {
         .expect("list");
     assert_eq!(repeats.len(), 4, "evt_7 arrived four times");
     assert!(repeats.iter().all(|r| r.event_deliveries == 4));
+    let found = listener
+        .store()
+        .list(&Filter {
+            search: Some("inq_199".into()),
+            ..Filter::default()
+        })
+        .expect("search");
+    assert_eq!(
+        found.len(),
+        1,
+        "captures are searchable as soon as they are acknowledged"
+    );
     listener.stop().await;
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use common::*;
 use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
 use persona_inspector::signature::{Secret, Status};
-use persona_inspector::store::{DATABASE_FILE, Filter, Purge, Store};
+use persona_inspector::store::{DATABASE_FILE, Filter, Purge, SEARCH_FILE, Store};
 use persona_inspector::{Error, clock};
 
 fn delivery(body: Vec<u8>, received_at_ms: i64, verification: &Verification) -> NewDelivery {
@@ -45,11 +45,10 @@ fn files_are_private_to_the_user() {
     let mode =
         |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700, "data dir is 0700");
-    for name in [
-        DATABASE_FILE.to_string(),
-        format!("{DATABASE_FILE}-wal"),
-        format!("{DATABASE_FILE}-shm"),
-    ] {
+    for name in [DATABASE_FILE, SEARCH_FILE]
+        .iter()
+        .flat_map(|f| [f.to_string(), format!("{f}-wal"), format!("{f}-shm")])
+    {
         let path = data.join(&name);
         assert!(path.exists(), "{name} exists");
         assert_eq!(mode(&path), 0o600, "{name} is 0600");
@@ -285,4 +284,33 @@ fn verdicts_are_recomputed_when_a_secret_is_added_later() {
         0,
         "nothing changes the second time"
     );
+}
+
+#[test]
+fn a_lost_search_index_is_rebuilt_from_the_deliveries() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("open");
+    store
+        .insert_many(vec![delivery(
+            inquiry_event("evt_IDX", "inq_rebuild_me", 10),
+            clock::now_ms(),
+            &secret(),
+        )])
+        .expect("insert");
+    let found = |store: &Store| {
+        store
+            .list(&Filter {
+                search: Some("inq_rebuild".into()),
+                ..Filter::default()
+            })
+            .expect("search")
+            .len()
+    };
+    assert_eq!(found(&store), 1);
+    drop(store);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("{SEARCH_FILE}{suffix}")));
+    }
+    let store = Store::open(dir.path()).expect("reopen without an index");
+    assert_eq!(found(&store), 1, "the index was rebuilt");
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::store::search::SEARCH_FILE;
 
 pub const DATABASE_FILE: &str = "inspector.db";
 
@@ -14,8 +15,8 @@ pub fn default_data_dir() -> Result<PathBuf> {
         .ok_or(Error::NoDataDir)
 }
 
-/// Creates the directory (0700) and the database file (0600) if needed, and tightens both if
-/// they exist with looser modes. Returns the database path.
+/// Creates the directory (0700) and the database files (0600) if needed, and tightens them if
+/// they exist with looser modes. Returns the database path; the search index sits beside it.
 pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
     let fail = |source| Error::DataDir {
         path: data_dir.to_path_buf(),
@@ -28,19 +29,21 @@ pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
     builder.create(data_dir).map_err(fail)?;
     restrict(data_dir, 0o700).map_err(fail)?;
 
-    let db = data_dir.join(DATABASE_FILE);
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(&db).map_err(fail)?;
-    // SQLite gives -wal and -shm the database file's mode, so these follow.
-    for file in [db.clone(), sidecar(&db, "-wal"), sidecar(&db, "-shm")] {
-        if file.exists() {
-            restrict(&file, 0o600).map_err(fail)?;
+    for name in [DATABASE_FILE, SEARCH_FILE] {
+        let db = data_dir.join(name);
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options.open(&db).map_err(fail)?;
+        // SQLite gives -wal and -shm the database file's mode, so these follow.
+        for file in [db.clone(), sidecar(&db, "-wal"), sidecar(&db, "-shm")] {
+            if file.exists() {
+                restrict(&file, 0o600).map_err(fail)?;
+            }
         }
     }
-    Ok(db)
+    Ok(data_dir.join(DATABASE_FILE))
 }
 
 fn sidecar(db: &Path, suffix: &str) -> PathBuf {

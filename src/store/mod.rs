@@ -1,9 +1,11 @@
 //! SQLite storage of deliveries: one writer thread owns the write connection (group commit);
 //! reads go through a separate connection, which WAL lets run beside the writer.
 
+mod checkpoint;
 mod files;
 mod query;
 mod schema;
+mod search;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ use crate::error::{Error, Result};
 
 pub use files::{DATABASE_FILE, default_data_dir};
 pub use query::{Detail, Filter, Summary};
+pub use search::SEARCH_FILE;
 pub use writer::Stored;
 
 /// What `purge` removes.
@@ -35,8 +38,10 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     reader: Mutex<Connection>,
-    // Dropped last among the fields users touch, so queued writes finish before close.
+    // Dropped after the reader, so queued writes finish before close.
     writer: writer::Writer,
+    index: Arc<search::Index>,
+    _checkpointer: checkpoint::Checkpointer,
 }
 
 impl Store {
@@ -45,12 +50,26 @@ impl Store {
         let path = files::prepare(data_dir)?;
         let mut write = connect(&path, OpenFlags::default())?;
         schema::migrate(&mut write, &path)?;
+        write.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let search_path = path.with_file_name(SEARCH_FILE);
+        let index = Arc::new(search::Index::start(&path, &search_path)?);
         let read = connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        read.execute(
+            "ATTACH DATABASE ?1 AS search",
+            [search_path.to_string_lossy()],
+        )?;
+        let wal_full = checkpoint::WalFull::default();
+        let checkpointer = checkpoint::Checkpointer::start(
+            connect(&path, OpenFlags::default())?,
+            wal_full.clone(),
+        )?;
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
                 reader: Mutex::new(read),
-                writer: writer::Writer::start(write)?,
+                writer: writer::Writer::start(write, wal_full)?,
+                index,
+                _checkpointer: checkpointer,
             }),
         })
     }
@@ -93,11 +112,6 @@ impl Store {
             conn.pragma_update(None, "secure_delete", "ON")?;
             let removed = (|| {
                 let tx = conn.transaction()?;
-                tx.execute(
-                    "DELETE FROM deliveries_fts WHERE rowid IN
-                         (SELECT id FROM deliveries WHERE received_at < ?1)",
-                    [cutoff],
-                )?;
                 let removed =
                     tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])?;
                 tx.commit()?;
@@ -107,6 +121,10 @@ impl Store {
             // Also clear the deleted rows out of the WAL file.
             conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
             removed
+        })
+        .and_then(|removed| {
+            self.inner.index.forget_deleted()?;
+            Ok(removed)
         })
     }
 
@@ -163,10 +181,7 @@ impl Store {
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
         if filter.search.is_some() {
             // The index is filled after commits; catch it up so the search sees them all.
-            self.write(|conn| {
-                while writer::index_pending(conn, 1000) > 0 {}
-                Ok(())
-            })?;
+            self.inner.index.catch_up()?;
         }
         query::list(&*self.reader()?, filter)
     }
@@ -216,6 +231,7 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a commit is on disk before the sender hears 2xx, even across a power cut.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "journal_size_limit", checkpoint::WAL_KEPT_BYTES)?;
     }
     Ok(conn)
 }

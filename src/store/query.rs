@@ -111,7 +111,7 @@ pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
     }
     if let Some(query) = filter.search.as_deref().and_then(fts_query) {
         bind(
-            "d.id IN (SELECT rowid FROM deliveries_fts WHERE deliveries_fts MATCH ?)",
+            "d.id IN (SELECT rowid FROM search.deliveries_fts WHERE deliveries_fts MATCH ?)",
             Sql::Text(query),
         );
     }

@@ -37,13 +37,6 @@ CREATE INDEX deliveries_event_name ON deliveries(event_name, id);
 CREATE INDEX deliveries_resource_id ON deliveries(resource_id, id);
 CREATE INDEX deliveries_resource ON deliveries(resource_type, resource_id);
 CREATE INDEX deliveries_signature ON deliveries(signature_status, id);
--- Contentless: the text lives in `deliveries`; rowid = deliveries.id. '_' joins Persona ids
--- (inq_…, evt_…) into one token so a prefix of an id finds it.
-CREATE VIRTUAL TABLE deliveries_fts USING fts5(
-    event_name, event_id, resource_id, body,
-    content = '', contentless_delete = 1,
-    tokenize = "unicode61 tokenchars '_'"
-);
 "#];
 
 fn migrations() -> Migrations<'static> {

@@ -1,11 +1,7 @@
 //! The single owner of the write connection. Requests queue here; whatever has queued while the
 //! previous commit ran goes into the next transaction together (group commit), so many
 //! concurrent deliveries share one fsync.
-//!
-//! The full-text index is filled after the commit, whenever the queue is empty, in id order:
-//! tokenizing a body costs more than storing it, and the sender should not wait for it.
-//! Searches first ask the writer to catch up (`Work` runs in queue order), so they see every
-//! delivery committed before them.
+//! The search index is filled by its own thread (`search`).
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -15,6 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::delivery::{NewDelivery, headers_to_json};
 use crate::error::{Error, Result};
+use crate::store::checkpoint::{WalFull, reset_if_full};
 
 /// Where a delivery landed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,11 +37,11 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection) -> Result<Writer> {
+    pub fn start(conn: Connection, wal_full: WalFull) -> Result<Writer> {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, queue))?;
+            .spawn(move || run(conn, queue, wal_full))?;
         Ok(Writer {
             jobs: Some(jobs),
             thread: Some(thread),
@@ -79,23 +76,9 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+fn run(mut conn: Connection, queue: mpsc::Receiver<Job>, wal_full: WalFull) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
-    loop {
-        let first = match queue.try_recv() {
-            Ok(job) => job,
-            Err(mpsc::TryRecvError::Empty) => {
-                // Idle: index a slice of what is waiting, or sleep until the next job.
-                if index_pending(&mut conn, INDEX_SLICE) > 0 {
-                    continue;
-                }
-                match queue.recv() {
-                    Ok(job) => job,
-                    Err(_) => break,
-                }
-            }
-            Err(mpsc::TryRecvError::Disconnected) => break,
-        };
+    while let Ok(first) = queue.recv() {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
@@ -110,53 +93,8 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
             }
         }
         commit_batch(&mut conn, &mut batch);
+        reset_if_full(&conn, &wal_full);
     }
-    index_pending(&mut conn, usize::MAX);
-}
-
-/// Deliveries indexed per idle turn: small enough that a new request waits little for it.
-const INDEX_SLICE: usize = 64;
-
-/// Adds up to `most` not-yet-indexed deliveries to the full-text index, oldest first; returns
-/// how many. Indexing goes in id order, so "indexed" is everything up to the index's largest
-/// rowid.
-pub fn index_pending(conn: &mut Connection, most: usize) -> usize {
-    let indexed = (|| {
-        let tx = conn.transaction()?;
-        let mut done = 0;
-        {
-            let after: i64 = tx
-                .prepare_cached(// ORDER BY rowid DESC is served by FTS5 itself; max(rowid) would scan the table.
-                "SELECT coalesce((SELECT rowid FROM deliveries_fts ORDER BY rowid DESC LIMIT 1), 0)")?
-                .query_row([], |row| row.get(0))?;
-            let mut pending = tx.prepare_cached(
-                "SELECT id, event_name, event_id, resource_id, body FROM deliveries
-                 WHERE id > ?1 ORDER BY id LIMIT ?2",
-            )?;
-            let mut add = tx.prepare_cached(
-                "INSERT INTO deliveries_fts (rowid, event_name, event_id, resource_id, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            let mut rows = pending.query(params![after, most.min(i64::MAX as usize) as i64])?;
-            while let Some(row) = rows.next()? {
-                let body = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
-                add.execute(params![
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, Option<String>>(1)?,
-                    row.get::<_, Option<String>>(2)?,
-                    row.get::<_, Option<String>>(3)?,
-                    String::from_utf8_lossy(body),
-                ])?;
-                done += 1;
-            }
-        }
-        tx.commit()?;
-        Ok::<_, Error>(done)
-    })();
-    indexed.unwrap_or_else(|error| {
-        tracing::error!("could not update the search index (will retry): {error}");
-        0
-    })
 }
 
 type Pending = (Box<NewDelivery>, oneshot::Sender<Result<Stored>>);
@@ -199,7 +137,8 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
     }
 }
 
-/// Inserts one delivery (indexed for search later); used by the writer and by bulk loads.
+/// Inserts one delivery (the search index picks it up later); used by the writer and by bulk
+/// loads.
 pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
     let parse_error = match &d.indexed.parse_error {
         Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),

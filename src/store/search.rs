@@ -1,0 +1,187 @@
+//! The full-text index, in a database file of its own (`search.db`) with a thread of its own.
+//! Tokenizing a body costs more than storing it; kept apart, the index never holds up the
+//! writer, so a delivery is acknowledged as soon as it is stored. The index is derived data:
+//! filled in id order shortly after each commit, rebuilt from the deliveries when missing or
+//! from another schema version.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rusqlite::{Connection, params};
+
+use crate::error::{Error, Result};
+
+pub const SEARCH_FILE: &str = "search.db";
+const VERSION: i64 = 1;
+/// Rows per index transaction.
+const CHUNK: i64 = 2000;
+/// How often the index takes in new deliveries: one transaction per interval makes fewer,
+/// larger index segments than one per commit. Searches catch up first, so they never lag.
+const POLL: Duration = Duration::from_millis(250);
+
+type Work = Box<dyn FnOnce(&mut Connection) + Send>;
+
+enum Job {
+    Run(Work),
+}
+
+pub struct Index {
+    jobs: Option<mpsc::SyncSender<Job>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Index {
+    /// Opens (or rebuilds) the index next to `database` and starts filling it.
+    pub fn start(database: &Path, search: &Path) -> Result<Index> {
+        let mut conn = Connection::open(search)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Derived data: losing the last commits on a power cut costs a re-index, nothing more.
+        conn.pragma_update(None, "synchronous", "OFF")?;
+        // The index holds body text, personal data: what it deletes is zeroed.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        prepare_schema(&mut conn)?;
+        conn.execute(
+            "ATTACH DATABASE ?1 AS inspector",
+            [database.to_string_lossy()],
+        )?;
+        let (jobs, queue) = mpsc::sync_channel(64);
+        let thread = std::thread::Builder::new()
+            .name("store-search".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(Index {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    /// Indexes everything committed so far, then returns. Blocks.
+    pub fn catch_up(&self) -> Result<()> {
+        self.run(|conn| {
+            while index_pending(conn)? > 0 {}
+            Ok(())
+        })
+    }
+
+    /// Drops entries whose delivery is gone (after a purge). Blocks.
+    pub fn forget_deleted(&self) -> Result<()> {
+        self.run(|conn| {
+            conn.execute(
+                "DELETE FROM deliveries_fts WHERE rowid IN
+                     (SELECT rowid FROM deliveries_fts EXCEPT SELECT id FROM inspector.deliveries)",
+                [],
+            )?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+    }
+
+    fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let job = Job::Run(Box::new(move |conn| {
+            let _ = reply.send(work(conn));
+        }));
+        match &self.jobs {
+            Some(jobs) if jobs.send(job).is_ok() => {}
+            _ => return Err(Error::StoreClosed),
+        }
+        answer.recv().map_err(|_| Error::StoreClosed)?
+    }
+}
+
+impl Drop for Index {
+    fn drop(&mut self) {
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn prepare_schema(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if found == VERSION {
+        return Ok(());
+    }
+    // Another version (or none): rebuild from scratch, the deliveries are the source.
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS deliveries_fts;
+         -- Contentless: the text lives in the deliveries; rowid = deliveries.id. '_' joins
+         -- Persona ids (inq_…, evt_…) into one token so a prefix of an id finds it.
+         CREATE VIRTUAL TABLE deliveries_fts USING fts5(
+             event_name, event_id, resource_id, body,
+             content = '', contentless_delete = 1,
+             tokenize = \"unicode61 tokenchars '_'\"
+         );",
+    )?;
+    tx.pragma_update(None, "user_version", VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+    let mut due = Instant::now() + POLL;
+    loop {
+        match queue.recv_timeout(due.saturating_duration_since(Instant::now())) {
+            Ok(Job::Run(work)) => work(&mut conn),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if Instant::now() >= due {
+            loop {
+                match index_pending(&mut conn) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(error) => {
+                        tracing::error!("could not update the search index (will retry): {error}");
+                        break;
+                    }
+                }
+            }
+            due = Instant::now() + POLL;
+        }
+    }
+}
+
+/// Indexes the next chunk of deliveries past the largest indexed id; returns how many.
+fn index_pending(conn: &mut Connection) -> Result<usize> {
+    let tx = conn.transaction()?;
+    let mut done = 0;
+    {
+        // ORDER BY rowid DESC is served by FTS5 itself; max(rowid) would scan the table.
+        let after: i64 = tx
+            .prepare_cached(
+                "SELECT coalesce(
+                     (SELECT rowid FROM deliveries_fts ORDER BY rowid DESC LIMIT 1), 0)",
+            )?
+            .query_row([], |row| row.get(0))?;
+        let mut pending = tx.prepare_cached(
+            "SELECT id, event_name, event_id, resource_id, body FROM inspector.deliveries
+             WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let mut add = tx.prepare_cached(
+            "INSERT INTO deliveries_fts (rowid, event_name, event_id, resource_id, body)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut rows = pending.query(params![after, CHUNK])?;
+        while let Some(row) = rows.next()? {
+            let body = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
+            add.execute(params![
+                row.get::<_, i64>(0)?,
+                row.get::<_, Option<String>>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                String::from_utf8_lossy(body),
+            ])?;
+            done += 1;
+        }
+    }
+    tx.commit()?;
+    Ok(done)
+}
