@@ -108,7 +108,7 @@ impl Store {
         };
         self.write(move |conn| {
             // Zero what is deleted, so purged personal data doesn't linger in free pages. Only
-            // here: the index merges on the capture path would pay for it too.
+            // here: left on, every write that frees a page would pay for it.
             conn.pragma_update(None, "secure_delete", "ON")?;
             let removed = (|| {
                 let tx = conn.transaction()?;
@@ -123,7 +123,7 @@ impl Store {
             removed
         })
         .and_then(|removed| {
-            self.inner.index.forget_deleted()?;
+            call(|work| self.inner.index.run(work), search::forget_deleted)?;
             Ok(removed)
         })
     }
@@ -181,7 +181,7 @@ impl Store {
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
         if filter.search.is_some() {
             // The index is filled after commits; catch it up so the search sees them all.
-            self.inner.index.catch_up()?;
+            call(|work| self.inner.index.run(work), search::catch_up)?;
         }
         query::list(&*self.reader()?, filter)
     }
@@ -207,21 +207,30 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
-    /// Runs `work` on the writer thread and waits for it. Blocks the calling thread (safe
-    /// anywhere, including inside an async runtime, where it should be in `spawn_blocking`).
+    /// Runs `work` on the writer thread and waits for it. Blocks.
     fn write<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        let sent = self.inner.writer.run(Box::new(move |conn| {
-            let _ = reply.send(work(conn));
-        }));
-        if !sent {
-            return Err(Error::StoreClosed);
-        }
-        answer.recv().map_err(|_| Error::StoreClosed)?
+        call(|job| self.inner.writer.run(job), work)
     }
+}
+
+/// Hands `work` to a thread that owns a connection (through `submit`) and waits for the
+/// answer. Blocks the calling thread; safe anywhere, but async code should call it from
+/// `spawn_blocking`.
+fn call<T: Send + 'static>(
+    submit: impl FnOnce(writer::Work) -> bool,
+    work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let (reply, answer) = std::sync::mpsc::sync_channel(1);
+    let sent = submit(Box::new(move |conn| {
+        let _ = reply.send(work(conn));
+    }));
+    if !sent {
+        return Err(Error::StoreClosed);
+    }
+    answer.recv().map_err(|_| Error::StoreClosed)?
 }
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {

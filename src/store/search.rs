@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, params};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 pub const SEARCH_FILE: &str = "search.db";
 const VERSION: i64 = 1;
@@ -21,7 +21,7 @@ const CHUNK: i64 = 2000;
 /// larger index segments than one per commit. Searches catch up first, so they never lag.
 const POLL: Duration = Duration::from_millis(250);
 
-type Work = Box<dyn FnOnce(&mut Connection) + Send>;
+use super::writer::Work;
 
 enum Job {
     Run(Work),
@@ -57,41 +57,30 @@ impl Index {
         })
     }
 
-    /// Indexes everything committed so far, then returns. Blocks.
-    pub fn catch_up(&self) -> Result<()> {
-        self.run(|conn| {
-            while index_pending(conn)? > 0 {}
-            Ok(())
-        })
-    }
-
-    /// Drops entries whose delivery is gone (after a purge). Blocks.
-    pub fn forget_deleted(&self) -> Result<()> {
-        self.run(|conn| {
-            conn.execute(
-                "DELETE FROM deliveries_fts WHERE rowid IN
-                     (SELECT rowid FROM deliveries_fts EXCEPT SELECT id FROM inspector.deliveries)",
-                [],
-            )?;
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            Ok(())
-        })
-    }
-
-    fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        let job = Job::Run(Box::new(move |conn| {
-            let _ = reply.send(work(conn));
-        }));
+    /// Runs `work` on the index's connection, in order with its own work.
+    pub fn run(&self, work: Work) -> bool {
         match &self.jobs {
-            Some(jobs) if jobs.send(job).is_ok() => {}
-            _ => return Err(Error::StoreClosed),
+            Some(jobs) => jobs.send(Job::Run(work)).is_ok(),
+            None => false,
         }
-        answer.recv().map_err(|_| Error::StoreClosed)?
     }
+}
+
+/// Indexes everything committed so far.
+pub fn catch_up(conn: &mut Connection) -> Result<()> {
+    while index_pending(conn)? > 0 {}
+    Ok(())
+}
+
+/// Drops entries whose delivery is gone (after a purge).
+pub fn forget_deleted(conn: &mut Connection) -> Result<()> {
+    conn.execute(
+        "DELETE FROM deliveries_fts WHERE rowid IN
+             (SELECT rowid FROM deliveries_fts EXCEPT SELECT id FROM inspector.deliveries)",
+        [],
+    )?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
 }
 
 impl Drop for Index {
