@@ -35,7 +35,6 @@ CREATE INDEX deliveries_received_at ON deliveries(received_at);
 CREATE INDEX deliveries_event_id ON deliveries(event_id);
 CREATE INDEX deliveries_event_name ON deliveries(event_name, id);
 CREATE INDEX deliveries_resource_id ON deliveries(resource_id, id);
-CREATE INDEX deliveries_resource ON deliveries(resource_type, resource_id);
 CREATE INDEX deliveries_signature ON deliveries(signature_status, id);
 "#];
 

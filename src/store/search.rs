@@ -23,12 +23,8 @@ const POLL: Duration = Duration::from_millis(250);
 
 use super::writer::Work;
 
-enum Job {
-    Run(Work),
-}
-
 pub struct Index {
-    jobs: Option<mpsc::SyncSender<Job>>,
+    jobs: Option<mpsc::SyncSender<Work>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -38,8 +34,9 @@ impl Index {
         let mut conn = Connection::open(search)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Derived data: losing the last commits on a power cut costs a re-index, nothing more.
-        conn.pragma_update(None, "synchronous", "OFF")?;
+        // Derived data: a power cut may lose its last commits (they are indexed again), and
+        // WAL keeps it consistent without an fsync per commit.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         // The index holds body text, personal data: what it deletes is zeroed.
         conn.pragma_update(None, "secure_delete", "ON")?;
         prepare_schema(&mut conn)?;
@@ -60,7 +57,7 @@ impl Index {
     /// Runs `work` on the index's connection, in order with its own work.
     pub fn run(&self, work: Work) -> bool {
         match &self.jobs {
-            Some(jobs) => jobs.send(Job::Run(work)).is_ok(),
+            Some(jobs) => jobs.send(work).is_ok(),
             None => false,
         }
     }
@@ -114,11 +111,11 @@ fn prepare_schema(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-fn run(mut conn: Connection, queue: mpsc::Receiver<Job>) {
+fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
     let mut due = Instant::now() + POLL;
     loop {
         match queue.recv_timeout(due.saturating_duration_since(Instant::now())) {
-            Ok(Job::Run(work)) => work(&mut conn),
+            Ok(work) => work(&mut conn),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
