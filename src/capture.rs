@@ -165,7 +165,9 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse().ok());
     let max = settings.max_body;
-    let mut kept = Vec::with_capacity(announced.unwrap_or(0).min(max as u64) as usize);
+    // The announced size is only a hint (anyone on the internet can claim 10 MiB and send
+    // nothing), so at most 1 MiB is reserved up front.
+    let mut kept = Vec::with_capacity(announced.unwrap_or(0).min(max as u64).min(1 << 20) as usize);
     let mut seen: u64 = 0;
     if announced.is_none_or(|n| n <= DRAIN_LIMIT) {
         while let Some(frame) = body.frame().await {
