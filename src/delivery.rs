@@ -3,7 +3,7 @@
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
-use crate::jsonapi::{self, ParseError};
+use crate::jsonapi::{self, Headline, ParseError};
 use crate::signature::{self, Secret, Status, Verdict};
 
 /// Request headers in arrival order, duplicates kept, values as raw bytes.
@@ -118,57 +118,23 @@ impl Verification {
     }
 }
 
-/// The event fields the store indexes.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Indexed {
-    pub event_id: Option<String>,
-    pub event_name: Option<String>,
-    pub event_created_at: Option<String>,
-    pub resource_type: Option<String>,
-    pub resource_id: Option<String>,
-    pub resource_status: Option<String>,
-    pub parse_error: Option<ParseError>,
-}
-
-impl Indexed {
-    pub fn from_body(body: &[u8]) -> Indexed {
-        match jsonapi::headline(body) {
-            Ok(h) => Indexed {
-                event_id: h.event_id,
-                event_name: h.event_name,
-                event_created_at: h.created_at,
-                resource_type: h.resource_type,
-                resource_id: h.resource_id,
-                resource_status: h.resource_status,
-                parse_error: None,
-            },
-            Err(error) => Indexed {
-                parse_error: Some(error),
-                ..Indexed::default()
-            },
-        }
-    }
-}
-
 /// A delivery as the listener hands it to the store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewDelivery {
-    pub received_at_ms: i64,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    pub remote_addr: Option<String>,
-    pub headers: Headers,
+    pub arrival: Arrival,
     pub body: Vec<u8>,
     /// Bytes received, or for a rejected body the size it announced (at least the limit).
     pub body_size: u64,
     pub outcome: Outcome,
-    pub indexed: Indexed,
+    /// The envelope's fields the store indexes (all None when the body is not JSON).
+    pub event: Headline,
+    pub parse_error: Option<ParseError>,
     pub signature: Verdict,
     pub attempts: Attempts,
 }
 
 /// The parts of a request the listener saw, before analysis.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Arrival {
     pub received_at_ms: i64,
     pub method: String,
@@ -182,52 +148,58 @@ impl NewDelivery {
     /// Verifies and parses a captured body. Never fails: what cannot be understood is recorded.
     pub fn captured(arrival: Arrival, body: Vec<u8>, verification: &Verification) -> NewDelivery {
         let signature = verification.verify(&arrival.headers, &body, arrival.received_at_ms);
-        let indexed = Indexed::from_body(&body);
-        NewDelivery {
-            attempts: Attempts::from_headers(&arrival.headers),
-            received_at_ms: arrival.received_at_ms,
-            method: arrival.method,
-            path: arrival.path,
-            query: arrival.query,
-            remote_addr: arrival.remote_addr,
-            headers: arrival.headers,
-            body_size: body.len() as u64,
+        let (event, parse_error) = match jsonapi::headline(&body) {
+            Ok(event) => (event, None),
+            Err(error) => (Headline::default(), Some(error)),
+        };
+        let size = body.len() as u64;
+        NewDelivery::new(
+            arrival,
             body,
-            outcome: Outcome::Captured,
-            indexed,
+            size,
+            Outcome::Captured,
+            event,
+            parse_error,
             signature,
-        }
+        )
     }
 
     /// A request whose body was over the limit: kept for its headers, body dropped.
     pub fn too_large(arrival: Arrival, body_size: u64, limit: usize) -> NewDelivery {
-        let signature = Verdict {
-            status: Status::Unchecked,
-            explanation: format!(
-                "The body was over the {} limit and was not kept, so the signature could not be checked.",
-                format_size(limit as u64)
-            ),
-            diagnosis: None,
-            matched: None,
-            pairs: Vec::new(),
-            timestamp: None,
-            age_seconds: None,
-            stale: false,
-            stale_note: None,
-            tolerance_seconds: 0,
-        };
+        let explanation = format!(
+            "The body was over the {} limit and was not kept, so the signature could not be checked.",
+            format_size(limit as u64)
+        );
+        let signature = Verdict::new(Status::Unchecked, explanation, 0);
+        let event = Headline::default();
+        NewDelivery::new(
+            arrival,
+            Vec::new(),
+            body_size,
+            Outcome::TooLarge,
+            event,
+            None,
+            signature,
+        )
+    }
+
+    fn new(
+        arrival: Arrival,
+        body: Vec<u8>,
+        body_size: u64,
+        outcome: Outcome,
+        event: Headline,
+        parse_error: Option<ParseError>,
+        signature: Verdict,
+    ) -> NewDelivery {
         NewDelivery {
             attempts: Attempts::from_headers(&arrival.headers),
-            received_at_ms: arrival.received_at_ms,
-            method: arrival.method,
-            path: arrival.path,
-            query: arrival.query,
-            remote_addr: arrival.remote_addr,
-            headers: arrival.headers,
-            body: Vec::new(),
+            arrival,
+            body,
             body_size,
-            outcome: Outcome::TooLarge,
-            indexed: Indexed::default(),
+            outcome,
+            event,
+            parse_error,
             signature,
         }
     }

@@ -94,6 +94,24 @@ pub struct Verdict {
     pub tolerance_seconds: u64,
 }
 
+impl Verdict {
+    /// A verdict with nothing parsed or matched yet.
+    pub fn new(status: Status, explanation: String, tolerance_seconds: u64) -> Verdict {
+        Verdict {
+            status,
+            explanation,
+            diagnosis: None,
+            matched: None,
+            pairs: Vec::new(),
+            timestamp: None,
+            age_seconds: None,
+            stale: false,
+            stale_note: None,
+            tolerance_seconds,
+        }
+    }
+}
+
 /// A pair as read from the header; `t_raw` is kept because the signed message uses t's exact text.
 struct Parsed {
     pair: Pair,
@@ -110,18 +128,11 @@ pub fn verify(
     received_at: i64,
     tolerance_seconds: u64,
 ) -> Verdict {
-    let mut v = Verdict {
-        status: Status::Missing,
-        explanation: "No Persona-Signature header was sent.".into(),
-        diagnosis: None,
-        matched: None,
-        pairs: Vec::new(),
-        timestamp: None,
-        age_seconds: None,
-        stale: false,
-        stale_note: None,
+    let mut v = Verdict::new(
+        Status::Missing,
+        "No Persona-Signature header was sent.".into(),
         tolerance_seconds,
-    };
+    );
     let Some(raw) = header else { return v };
     let (parsed, skipped) = match parse_header(raw) {
         Ok(ok) => ok,

@@ -389,7 +389,8 @@ async fn connection(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use persona_inspector::delivery::{Headers, Indexed, Verification};
+    use persona_inspector::delivery::{Headers, Verification};
+    use persona_inspector::jsonapi::headline;
 
     #[test]
     fn pooled_payloads_are_distinct_valid_signed_inquiry_events() {
@@ -405,8 +406,7 @@ mod tests {
         for p in pool.iter() {
             // The created-at text varies by a few bytes with the clock (RFC 3339 trims zeros).
             assert!(p.body.len() + 16 >= BODY_SIZE, "{} bytes", p.body.len());
-            let indexed = Indexed::from_body(&p.body);
-            assert_eq!(indexed.parse_error, None);
+            let indexed = headline(&p.body).expect("the body parses");
             assert!(
                 indexed
                     .event_name

@@ -242,7 +242,7 @@ fn json_len(value: &Value) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use persona_inspector::delivery::Indexed;
+    use persona_inspector::jsonapi::headline;
 
     #[test]
     fn bodies_parse_as_persona_events_of_about_the_size_asked() {
@@ -259,8 +259,7 @@ mod tests {
             },
         );
         assert!((5000..5300).contains(&body.len()), "{} bytes", body.len());
-        let indexed = Indexed::from_body(&body);
-        assert_eq!(indexed.parse_error, None);
+        let indexed = headline(&body).expect("the body parses");
         assert_eq!(
             indexed.event_name.as_deref(),
             Some("report/watchlist.ready")

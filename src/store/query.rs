@@ -167,21 +167,21 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
 impl Summary {
     /// The summary of a delivery just stored, without reading it back.
     pub fn of_new(stored: Stored, d: &NewDelivery) -> Summary {
-        let i = &d.indexed;
+        let i = &d.event;
         Summary {
             id: stored.id,
-            received_at: crate::clock::rfc3339(d.received_at_ms),
-            received_at_ms: d.received_at_ms,
-            method: d.method.clone(),
-            path: d.path.clone(),
-            query: d.query.clone(),
-            remote_addr: d.remote_addr.clone(),
+            received_at: crate::clock::rfc3339(d.arrival.received_at_ms),
+            received_at_ms: d.arrival.received_at_ms,
+            method: d.arrival.method.clone(),
+            path: d.arrival.path.clone(),
+            query: d.arrival.query.clone(),
+            remote_addr: d.arrival.remote_addr.clone(),
             outcome: d.outcome,
             event_id: i.event_id.clone(),
             event_group: i.event_name.as_deref().map(catalog::group_of),
             known_event: i.event_name.as_deref().and_then(catalog::lookup).is_some(),
             event_name: i.event_name.clone(),
-            event_created_at: i.event_created_at.clone(),
+            event_created_at: i.created_at.clone(),
             resource: resource_summary(
                 i.resource_type.clone(),
                 i.resource_id.clone(),
@@ -190,7 +190,7 @@ impl Summary {
             signature: d.signature.clone(),
             attempts: d.attempts.clone(),
             body_size: d.body_size,
-            parse_error: i.parse_error.clone(),
+            parse_error: d.parse_error.clone(),
             event_deliveries: stored.event_deliveries,
         }
     }

@@ -140,13 +140,14 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
 /// Inserts one delivery (the search index picks it up later); used by the writer and by bulk
 /// loads.
 pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
-    let parse_error = match &d.indexed.parse_error {
+    let parse_error = match &d.parse_error {
         Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),
         None => None,
     };
     let signature =
         serde_json::to_string(&d.signature).map_err(|e| Error::Invalid(e.to_string()))?;
-    let headers = headers_to_json(&d.headers).to_string();
+    let a = &d.arrival;
+    let headers = headers_to_json(&a.headers).to_string();
     let mut insert = tx.prepare_cached(
         "INSERT INTO deliveries (received_at, method, path, query, remote_addr, headers, body,
              body_size, outcome, event_id, event_name, event_created_at, resource_type,
@@ -156,21 +157,21 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
              ?19, ?20, ?21)",
     )?;
     insert.execute(params![
-        d.received_at_ms,
-        d.method,
-        d.path,
-        d.query,
-        d.remote_addr,
+        a.received_at_ms,
+        a.method,
+        a.path,
+        a.query,
+        a.remote_addr,
         headers,
         d.body,
         d.body_size as i64,
         d.outcome.as_str(),
-        d.indexed.event_id,
-        d.indexed.event_name,
-        d.indexed.event_created_at,
-        d.indexed.resource_type,
-        d.indexed.resource_id,
-        d.indexed.resource_status,
+        d.event.event_id,
+        d.event.event_name,
+        d.event.created_at,
+        d.event.resource_type,
+        d.event.resource_id,
+        d.event.resource_status,
         parse_error,
         d.signature.status.as_str(),
         signature,
@@ -179,7 +180,7 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         d.attempts.first_attempted_at,
     ])?;
     let id = tx.last_insert_rowid();
-    let event_deliveries = match &d.indexed.event_id {
+    let event_deliveries = match &d.event.event_id {
         Some(event_id) => tx
             .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE event_id = ?1")?
             .query_row([event_id], |row| row.get(0))?,
