@@ -21,6 +21,7 @@ use crate::store::{Store, Stored, Summary};
 
 pub const DEFAULT_PORT: u16 = 4747;
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Past the limit the body is read and dropped (so the sender gets a clean 413) up to this
 /// much; beyond it the connection is simply closed.
@@ -51,6 +52,9 @@ impl Default for Reply {
 pub struct Settings {
     pub verification: Verification,
     pub max_body: usize,
+    /// A body that takes longer than this to arrive is dropped with 408: the listener faces
+    /// the internet, and a sender trickling bytes must not hold a connection for ever.
+    pub body_timeout: Duration,
     pub reply: Reply,
 }
 
@@ -59,6 +63,7 @@ impl Default for Settings {
         Settings {
             verification: Verification::default(),
             max_body: DEFAULT_MAX_BODY,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
             reply: Reply::default(),
         }
     }
@@ -170,25 +175,42 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
     let mut kept = Vec::with_capacity(announced.unwrap_or(0).min(max as u64).min(1 << 20) as usize);
     let mut seen: u64 = 0;
     if announced.is_none_or(|n| n <= DRAIN_LIMIT) {
-        while let Some(frame) = body.frame().await {
-            let Ok(data) = frame.map(|f| f.into_data()) else {
-                // The sender went away mid-body: nothing was acknowledged, nothing to keep.
+        let read = async {
+            while let Some(frame) = body.frame().await {
+                // An error is the sender going away mid-body.
+                let Ok(frame) = frame else { return false };
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                seen += data.len() as u64;
+                if seen <= max as u64 {
+                    kept.extend_from_slice(&data);
+                } else {
+                    kept = Vec::new();
+                    if seen > DRAIN_LIMIT {
+                        break;
+                    }
+                }
+            }
+            true
+        };
+        // Nothing was acknowledged in either case, so nothing is kept.
+        match tokio::time::timeout(settings.body_timeout, read).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("{} {}: the body broke off", arrival.method, arrival.path);
+                return reply(StatusCode::BAD_REQUEST, "the request body broke off");
+            }
+            Err(_) => {
                 tracing::warn!(
-                    "{} {}: the request body broke off",
+                    "{} {}: the body took too long",
                     arrival.method,
                     arrival.path
                 );
-                return reply(StatusCode::BAD_REQUEST, "the request body broke off");
-            };
-            let Ok(data) = data else { continue };
-            seen += data.len() as u64;
-            if seen <= max as u64 {
-                kept.extend_from_slice(&data);
-            } else {
-                kept = Vec::new();
-                if seen > DRAIN_LIMIT {
-                    break;
-                }
+                return reply(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "the request body took too long",
+                );
             }
         }
     }

@@ -409,3 +409,31 @@ async fn concurrent_deliveries_share_commits_and_each_is_announced() {
     );
     listener.stop().await;
 }
+
+#[tokio::test]
+async fn a_sender_trickling_its_body_is_cut_off_with_408_and_nothing_is_stored() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let settings = Settings {
+        body_timeout: Duration::from_millis(300),
+        ..Settings::default()
+    };
+    let listener = Listener::start(settings).await;
+    let address = listener.url.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    stream
+        .write_all(b"POST /slow HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    assert!(
+        read.is_ok(),
+        "the listener answered instead of waiting for ever"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(listener.store().count().expect("count"), 0);
+    listener.stop().await;
+}

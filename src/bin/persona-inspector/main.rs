@@ -272,6 +272,7 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
     let settings = Settings {
         verification: args.verification.verification(),
         max_body: args.max_body,
+        body_timeout: capture::DEFAULT_BODY_TIMEOUT,
         reply: Reply {
             status: StatusCode::from_u16(args.status)
                 .map_err(|_| Error::Invalid(format!("{} is not an HTTP status", args.status)))?,
