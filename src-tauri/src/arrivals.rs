@@ -1,0 +1,40 @@
+//! New deliveries reach the window in batches: a burst of webhooks becomes one event (and, later,
+//! one notification), not hundreds.
+
+use std::time::Duration;
+
+use persona_inspector::store::Summary;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+/// How long a batch stays open after its first delivery.
+pub const WINDOW: Duration = Duration::from_millis(100);
+/// A batch closes early at this size.
+const MOST: usize = 500;
+
+/// Forwards arrivals to `emit` in batches until the engine stops.
+pub async fn forward(
+    mut arrivals: broadcast::Receiver<Summary>,
+    mut emit: impl FnMut(Vec<Summary>),
+) {
+    loop {
+        let first = match arrivals.recv().await {
+            Ok(summary) => summary,
+            Err(RecvError::Lagged(missed)) => {
+                // They are stored; the window shows them on its next refresh.
+                tracing::warn!("{missed} deliveries arrived faster than the window could take");
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let mut batch = vec![first];
+        let closes = tokio::time::Instant::now() + WINDOW;
+        while batch.len() < MOST {
+            match tokio::time::timeout_at(closes, arrivals.recv()).await {
+                Ok(Ok(summary)) => batch.push(summary),
+                Ok(Err(RecvError::Lagged(_))) => continue,
+                Ok(Err(RecvError::Closed)) | Err(_) => break,
+            }
+        }
+        emit(batch);
+    }
+}

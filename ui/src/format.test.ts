@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { Verdict } from './bindings.ts';
+import { attemptText, badge, listenerUrl, requestTarget, shortSize, timeOfDay } from './format.ts';
+
+function verdict(over: Partial<Verdict> = {}): Verdict {
+  return {
+    status: 'valid',
+    explanation: 'Signed with the secret "current".',
+    diagnosis: null,
+    matched: { secret: 'current', pair: 0, timestamp: 1_700_000_000 },
+    pairs: [{ t: 1_700_000_000, v1: 'ab'.repeat(32) }],
+    timestamp: 1_700_000_000,
+    age_seconds: 1,
+    stale: false,
+    stale_note: null,
+    tolerance_seconds: 300,
+    ...over,
+  };
+}
+
+describe('attemptText', () => {
+  it('counts the total from made and left', () => {
+    expect(attemptText({ made: 2, left: 6, first_attempted_at: null })).toBe('attempt 2 of 8');
+    expect(attemptText({ made: 1, left: 7, first_attempted_at: 1_700_000_000 })).toBe(
+      'attempt 1 of 8',
+    );
+    expect(attemptText({ made: 8, left: 0, first_attempted_at: null })).toBe('attempt 8 of 8');
+  });
+
+  it('gives the attempt alone when left is unknown', () => {
+    expect(attemptText({ made: 3, left: null, first_attempted_at: null })).toBe('attempt 3');
+  });
+
+  it('is null without made', () => {
+    expect(attemptText({ made: null, left: null, first_attempted_at: null })).toBeNull();
+    expect(attemptText({ made: null, left: 5, first_attempted_at: null })).toBeNull();
+  });
+});
+
+describe('badge', () => {
+  it('names each status with its tone', () => {
+    expect(badge(verdict())).toEqual({ label: 'valid', tone: 'good' });
+    expect(badge(verdict({ status: 'invalid', matched: null }))).toEqual({
+      label: 'invalid',
+      tone: 'bad',
+    });
+    expect(badge(verdict({ status: 'missing', matched: null, pairs: [] }))).toEqual({
+      label: 'missing',
+      tone: 'warn',
+    });
+    expect(badge(verdict({ status: 'malformed', matched: null }))).toEqual({
+      label: 'malformed',
+      tone: 'warn',
+    });
+    expect(badge(verdict({ status: 'unchecked', matched: null }))).toEqual({
+      label: 'unchecked',
+      tone: 'muted',
+    });
+  });
+
+  it('shows stale over valid and unchecked', () => {
+    const stale = { stale: true, age_seconds: 900, stale_note: 'signed 15 minutes before arrival' };
+    expect(badge(verdict(stale))).toEqual({ label: 'stale', tone: 'warn' });
+    expect(badge(verdict({ ...stale, status: 'unchecked', matched: null }))).toEqual({
+      label: 'stale',
+      tone: 'warn',
+    });
+  });
+
+  it('keeps invalid, missing and malformed when also stale', () => {
+    expect(badge(verdict({ status: 'invalid', matched: null, stale: true }))).toEqual({
+      label: 'invalid',
+      tone: 'bad',
+    });
+    expect(badge(verdict({ status: 'malformed', matched: null, stale: true }))).toEqual({
+      label: 'malformed',
+      tone: 'warn',
+    });
+    expect(badge(verdict({ status: 'missing', matched: null, stale: true }))).toEqual({
+      label: 'missing',
+      tone: 'warn',
+    });
+  });
+});
+
+describe('timeOfDay', () => {
+  it('prints local HH:MM:SS.mmm, zero-padded', () => {
+    expect(timeOfDay(new Date(2024, 0, 2, 3, 4, 5, 6).getTime())).toBe('03:04:05.006');
+    expect(timeOfDay(new Date(2024, 11, 31, 23, 59, 59, 999).getTime())).toBe('23:59:59.999');
+    expect(timeOfDay(new Date(2024, 5, 1, 10, 4, 5, 123).getTime())).toBe('10:04:05.123');
+  });
+});
+
+describe('shortSize', () => {
+  it('prints bytes below 1 KiB', () => {
+    expect(shortSize(0)).toBe('0 B');
+    expect(shortSize(512)).toBe('512 B');
+    expect(shortSize(1023)).toBe('1023 B');
+  });
+
+  it('uses one decimal below 10 and whole numbers above', () => {
+    expect(shortSize(1024)).toBe('1 KiB');
+    expect(shortSize(1536)).toBe('1.5 KiB');
+    expect(shortSize(12 * 1024 + 300)).toBe('12 KiB');
+    expect(shortSize(10 * 1024 * 1024)).toBe('10 MiB');
+    expect(shortSize(3.25 * 1024 * 1024 * 1024)).toBe('3.3 GiB');
+  });
+
+  it('moves up a unit instead of showing 1024', () => {
+    expect(shortSize(1024 * 1024 - 1)).toBe('1 MiB');
+  });
+
+  it('does not print nonsense for impossible sizes', () => {
+    expect(shortSize(-1)).toBe('? B');
+    expect(shortSize(Number.NaN)).toBe('? B');
+  });
+});
+
+describe('listenerUrl', () => {
+  it('keeps a URL as the shell sends it', () => {
+    expect(listenerUrl('http://127.0.0.1:4747', 4747)).toBe('http://127.0.0.1:4747');
+  });
+
+  it('joins host and port', () => {
+    expect(listenerUrl('127.0.0.1', 4747)).toBe('http://127.0.0.1:4747');
+    expect(listenerUrl('localhost', 5000)).toBe('http://localhost:5000');
+  });
+
+  it('keeps a port already in the address', () => {
+    expect(listenerUrl('127.0.0.1:4747', 4747)).toBe('http://127.0.0.1:4747');
+    expect(listenerUrl('[::1]:4747', 4747)).toBe('http://[::1]:4747');
+  });
+
+  it('brackets IPv6 hosts', () => {
+    expect(listenerUrl('::1', 4747)).toBe('http://[::1]:4747');
+  });
+});
+
+describe('requestTarget', () => {
+  it('appends the raw query', () => {
+    expect(requestTarget('/', null)).toBe('/');
+    expect(requestTarget('/hooks', '')).toBe('/hooks');
+    expect(requestTarget('/hooks', 'a=1&b=%20')).toBe('/hooks?a=1&b=%20');
+  });
+});

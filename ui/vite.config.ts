@@ -1,0 +1,26 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Tauri loads the dev server from a fixed port (devUrl http://localhost:1420 in
+// src-tauri/tauri.conf.json) and the built files from `dist/` (frontendDist ../ui/dist).
+// Nothing here reaches the network: no CDN, no remote fonts, no analytics.
+export default defineConfig({
+  plugins: [react()],
+  clearScreen: false,
+  server: {
+    port: 1420,
+    strictPort: true,
+  },
+  envPrefix: ['VITE_', 'TAURI_ENV_'],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: ['es2022', 'chrome111', 'safari16'],
+    sourcemap: false,
+  },
+  test: {
+    include: ['src/**/*.test.ts'],
+    environment: 'node',
+  },
+});
