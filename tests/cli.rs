@@ -300,3 +300,28 @@ async fn every_acknowledged_delivery_survives_sigkill() {
     }
     assert!(store.count().expect("count") >= acked.len() as u64);
 }
+
+#[test]
+fn listening_beyond_loopback_is_called_out() {
+    let dir = tempfile::tempdir().expect("temp");
+    let mut child = inspector(dir.path())
+        .args(["serve", "--host", "0.0.0.0", "--port", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let banner: Vec<String> = BufReader::new(stderr)
+        .lines()
+        .take(2)
+        .map_while(Result::ok)
+        .collect();
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains("reachable from other machines")),
+        "{banner:?}"
+    );
+}

@@ -53,6 +53,11 @@ pub fn banner(
         out,
         "Persona Webhook Inspector listening on http://{address}"
     )?;
+    if !address.ip().is_loopback() {
+        let warning =
+            "warning: this address is reachable from other machines, not only through ngrok";
+        writeln!(out, "  {}", paint(YELLOW, warning))?;
+    }
     writeln!(out, "  expose it:   ngrok http {}", address.port())?;
     writeln!(out, "  stored in:   {}", database.display())?;
     let secrets = &settings.verification.secrets;
