@@ -191,13 +191,21 @@ fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
         None => store::default_data_dir()?,
     };
     let store = Store::open(&data_dir)?;
-    if let Command::Serve(args) = cli.command {
-        // Not under the stdout lock below: the printer task takes it per line.
-        return serve(store, args, offset);
-    }
-    let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Serve(_) => Ok(()),
+        Command::Serve(args) => serve(store, args, offset),
+        other => report(store, other, offset),
+    }
+}
+
+/// The commands that read or change the store and print once. `serve` is not one of them: its
+/// printer task takes the stdout lock per line, which this one holds throughout.
+fn report(store: Store, command: Command, offset: UtcOffset) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Serve(args) => {
+            drop(out);
+            serve(store, args, offset)
+        }
         Command::List(args) => {
             let filter = Filter {
                 limit: Some(args.limit),
