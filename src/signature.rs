@@ -18,6 +18,22 @@ pub struct Secret {
     pub value: String,
 }
 
+impl Secret {
+    /// Enough of the value to tell two secrets apart, never enough to use it: the prefix and,
+    /// for a long value, its last 4 characters.
+    pub fn preview(&self) -> String {
+        let chars: Vec<char> = self.value.chars().collect();
+        let keep = if chars.len() >= 12 { 4 } else { 0 };
+        let tail: String = chars[chars.len() - keep..].iter().collect();
+        let prefix = if self.value.starts_with(PREFIX) {
+            PREFIX
+        } else {
+            ""
+        };
+        format!("{prefix}…{tail}")
+    }
+}
+
 /// Never prints the value: debug output ends up in logs.
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -314,3 +314,73 @@ fn a_lost_search_index_is_rebuilt_from_the_deliveries() {
     let store = Store::open(dir.path()).expect("reopen without an index");
     assert_eq!(found(&store), 1, "the index was rebuilt");
 }
+
+#[test]
+fn a_long_list_is_read_in_stable_pages_counted_and_grouped_by_event_name() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("open");
+    let now = clock::now_ms();
+    let mut batch: Vec<_> = (0..25)
+        .map(|i| {
+            delivery(
+                inquiry_event(&format!("evt_{i}"), &format!("inq_{i}"), 10),
+                now,
+                &secret(),
+            )
+        })
+        .collect();
+    batch.push(delivery(b"<xml/>".to_vec(), now, &secret()));
+    let stored = store.insert_many(batch).expect("insert");
+    let top = stored.last().expect("rows").id;
+
+    let pinned = Filter {
+        before_id: Some(top + 1),
+        limit: Some(10),
+        ..Filter::default()
+    };
+    // Arrivals after the snapshot don't shift the pages.
+    store
+        .insert_many(vec![delivery(b"late".to_vec(), now, &secret())])
+        .expect("insert");
+    let page = |offset| {
+        store
+            .list(&Filter {
+                offset: Some(offset),
+                ..pinned.clone()
+            })
+            .expect("list")
+            .into_iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    };
+    let all: Vec<i64> = [0, 10, 20].into_iter().flat_map(page).collect();
+    let expected: Vec<i64> = (top - 25..=top).rev().collect();
+    assert_eq!(all, expected, "three pages cover the snapshot newest first");
+    assert!(page(30).is_empty());
+
+    assert_eq!(store.count_matching(&pinned).expect("count"), 26);
+    assert_eq!(store.count_matching(&Filter::default()).expect("count"), 27);
+    let search = Filter {
+        search: Some("inq_7".into()),
+        ..Filter::default()
+    };
+    assert_eq!(store.count_matching(&search).expect("count"), 1);
+    let valid = Filter {
+        signature: Some(Status::Valid),
+        limit: Some(1),
+        offset: Some(5),
+        ..Filter::default()
+    };
+    assert_eq!(
+        store.count_matching(&valid).expect("count"),
+        27,
+        "count ignores limit and offset"
+    );
+
+    let counts = store.event_counts().expect("counts");
+    assert_eq!(counts.len(), 2, "{counts:?}");
+    assert_eq!(counts[0].event_name.as_deref(), Some("inquiry.approved"));
+    assert_eq!(counts[0].count, 25);
+    assert_eq!(counts[1].event_name, None);
+    assert_eq!(counts[1].count, 2);
+}

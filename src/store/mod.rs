@@ -6,6 +6,7 @@ mod files;
 mod query;
 mod schema;
 mod search;
+mod settings;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +19,9 @@ use crate::delivery::{NewDelivery, Verification, headers_from_json};
 use crate::error::{Error, Result};
 
 pub use files::{DATABASE_FILE, default_data_dir};
-pub use query::{Detail, Filter, Summary};
+pub use query::{Detail, EventCount, Filter, ResourceSummary, Summary};
 pub use search::SEARCH_FILE;
+pub use settings::{MAX_REPLY_DELAY_MS, Saved, SavedSecret};
 pub use writer::Stored;
 
 /// What `purge` removes.
@@ -184,6 +186,52 @@ impl Store {
             call(|work| self.inner.index.run(work), search::catch_up)?;
         }
         query::list(&*self.reader()?, filter)
+    }
+
+    /// How many deliveries match `filter` (its limit and offset aside).
+    pub fn count_matching(&self, filter: &Filter) -> Result<u64> {
+        if filter.search.is_some() {
+            call(|work| self.inner.index.run(work), search::catch_up)?;
+        }
+        query::count(&*self.reader()?, filter)
+    }
+
+    /// How many deliveries carry each event name, most first.
+    pub fn event_counts(&self) -> Result<Vec<EventCount>> {
+        query::event_counts(&*self.reader()?)
+    }
+
+    /// The saved settings, defaults filled in.
+    pub fn settings(&self) -> Result<Saved> {
+        settings::load(&*self.reader()?)
+    }
+
+    /// Saves every setting; refuses values the listener could not use. Blocks.
+    pub fn save_settings(&self, saved: &Saved) -> Result<()> {
+        let saved = saved.clone();
+        self.write(move |conn| settings::save(conn, &saved))
+    }
+
+    /// The saved webhook secrets, oldest first.
+    pub fn secrets(&self) -> Result<Vec<SavedSecret>> {
+        settings::secrets(&*self.reader()?)
+    }
+
+    /// Saves a secret under a label no other secret has. Blocks.
+    pub fn add_secret(&self, label: &str, value: &str) -> Result<SavedSecret> {
+        let (label, value) = (label.to_string(), value.to_string());
+        self.write(move |conn| settings::add_secret(conn, &label, &value))
+    }
+
+    /// Blocks.
+    pub fn rename_secret(&self, id: i64, label: &str) -> Result<()> {
+        let label = label.to_string();
+        self.write(move |conn| settings::rename_secret(conn, id, &label))
+    }
+
+    /// Blocks.
+    pub fn remove_secret(&self, id: i64) -> Result<()> {
+        self.write(move |conn| settings::remove_secret(conn, id))
     }
 
     pub fn get(&self, id: i64) -> Result<Detail> {

@@ -78,6 +78,16 @@ pub struct Filter {
     pub signature: Option<Status>,
     /// Words that must all appear (prefixes count) in the event name, ids or body.
     pub search: Option<String>,
+    /// Skip this many matching rows first: with `before_id` pinned, a stable page of a long
+    /// list that keeps growing at the top.
+    pub offset: Option<u32>,
+}
+
+/// How many stored deliveries carry one event name (None: not a Persona event).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EventCount {
+    pub event_name: Option<String>,
+    pub count: u64,
 }
 
 const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_addr, d.outcome,
@@ -88,6 +98,43 @@ const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_
          ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END";
 
 pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
+    let (where_clause, args) = conditions(filter);
+    let limit = filter.limit.unwrap_or(200).min(10_000);
+    let offset = filter.offset.unwrap_or(0);
+    let sql = format!(
+        "SELECT {COLUMNS} FROM deliveries d {where_clause} ORDER BY d.id DESC \
+         LIMIT {limit} OFFSET {offset}"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn count(conn: &Connection, filter: &Filter) -> crate::Result<u64> {
+    let (where_clause, args) = conditions(filter);
+    let sql = format!("SELECT COUNT(*) FROM deliveries d {where_clause}");
+    let count: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    Ok(count.max(0) as u64)
+}
+
+pub fn event_counts(conn: &Connection) -> crate::Result<Vec<EventCount>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT event_name, COUNT(*) AS n FROM deliveries GROUP BY event_name
+         ORDER BY n DESC, event_name",
+    )?;
+    let rows = statement.query_map([], |r| {
+        Ok(EventCount {
+            event_name: r.get(0)?,
+            count: r.get::<_, i64>(1)?.max(0) as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The WHERE clause (empty or starting with WHERE) and its arguments for `filter`.
+fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
     let mut clauses = Vec::new();
     let mut args: Vec<Sql> = Vec::new();
     let mut bind = |clause: &str, value: Sql| {
@@ -115,18 +162,12 @@ pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
             Sql::Text(query),
         );
     }
-    let limit = filter.limit.unwrap_or(200).min(10_000);
     let where_clause = if clauses.is_empty() {
         String::new()
     } else {
         format!("WHERE {}", clauses.join(" AND "))
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM deliveries d {where_clause} ORDER BY d.id DESC LIMIT {limit}"
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    (where_clause, args)
 }
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {

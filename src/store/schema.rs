@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-const STEPS: &[&str] = &[r#"
+const STEPS: &[&str] = &[
+    r#"
 CREATE TABLE deliveries (
     id                 INTEGER PRIMARY KEY,
     received_at        INTEGER NOT NULL,  -- unix milliseconds
@@ -36,7 +37,21 @@ CREATE INDEX deliveries_event_id ON deliveries(event_id);
 CREATE INDEX deliveries_event_name ON deliveries(event_name, id);
 CREATE INDEX deliveries_resource_id ON deliveries(resource_id, id);
 CREATE INDEX deliveries_signature ON deliveries(signature_status, id);
-"#];
+"#,
+    r#"
+-- What the desktop app remembers between launches: one JSON value per setting name.
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+CREATE TABLE secrets (
+    id       INTEGER PRIMARY KEY,
+    label    TEXT NOT NULL UNIQUE,
+    value    TEXT NOT NULL,
+    added_at INTEGER NOT NULL  -- unix milliseconds
+) STRICT;
+"#,
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())

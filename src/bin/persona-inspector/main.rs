@@ -215,6 +215,7 @@ fn report(store: Store, command: Command, offset: UtcOffset) -> Result<()> {
                 resource_id: args.resource,
                 signature: args.signature,
                 search: args.search,
+                offset: None,
             };
             let rows = store.list(&filter)?;
             if args.json {
@@ -277,8 +278,13 @@ fn to_json(value: &impl serde::Serialize) -> Result<String> {
 }
 
 fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
+    let mut verification = args.verification.verification();
+    if verification.secrets.is_empty() {
+        // Without --secret, verify with the secrets saved in the desktop app.
+        verification.secrets = store.secrets()?.into_iter().map(|s| s.secret).collect();
+    }
     let settings = Settings {
-        verification: args.verification.verification(),
+        verification,
         max_body: args.max_body,
         body_timeout: capture::DEFAULT_BODY_TIMEOUT,
         reply: Reply {

@@ -71,7 +71,7 @@ pub fn banner(
     } else {
         let labels: Vec<String> = secrets
             .iter()
-            .map(|s| format!("{} ({})", s.label, masked(&s.value)))
+            .map(|s| format!("{} ({})", s.label, s.preview()))
             .collect();
         writeln!(
             out,
@@ -89,24 +89,6 @@ pub fn banner(
         )?;
     }
     writeln!(out, "Press Ctrl-C to stop.")
-}
-
-/// Shows enough of a secret to tell two apart, not enough to use it.
-fn masked(secret: &str) -> String {
-    let tail: String = secret
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let prefix = if secret.starts_with("wbhsec_") {
-        "wbhsec_"
-    } else {
-        ""
-    };
-    format!("{prefix}…{tail}")
 }
 
 fn verdict_badge(verdict: &Verdict) -> String {

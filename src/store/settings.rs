@@ -1,0 +1,220 @@
+//! What the app remembers between launches, in the deliveries' own database so the app and the
+//! CLI share it: the listener's port and reply, the stale tolerance, notifications, and the
+//! webhook secrets with their labels.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::capture::DEFAULT_PORT;
+use crate::error::{Error, Result};
+use crate::signature::Secret;
+
+/// Every setting with its value; a setting never saved has its default.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub port: u16,
+    pub tolerance_seconds: u64,
+    pub reply_status: u16,
+    pub reply_delay_ms: u64,
+    pub notifications: bool,
+}
+
+impl Default for Saved {
+    fn default() -> Self {
+        Saved {
+            port: DEFAULT_PORT,
+            tolerance_seconds: crate::delivery::Verification::default().tolerance_seconds,
+            reply_status: 200,
+            reply_delay_ms: 0,
+            notifications: true,
+        }
+    }
+}
+
+/// The longest reply delay: Persona gives up after 5 s, and a minute covers any test of that.
+pub const MAX_REPLY_DELAY_MS: u64 = 60_000;
+
+impl Saved {
+    /// Refuses values the listener could not use, saying which and why.
+    pub fn validate(&self) -> Result<()> {
+        if !(100..=599).contains(&self.reply_status) {
+            return Err(Error::Invalid(format!(
+                "the reply status {} is not an HTTP status; pick one from 100 to 599",
+                self.reply_status
+            )));
+        }
+        if self.reply_delay_ms > MAX_REPLY_DELAY_MS {
+            return Err(Error::Invalid(format!(
+                "a reply delay of {} ms is too long; pick at most {MAX_REPLY_DELAY_MS} ms \
+                 (Persona gives up after 5 000 ms)",
+                self.reply_delay_ms
+            )));
+        }
+        if self.tolerance_seconds == 0 {
+            return Err(Error::Invalid(
+                "a stale tolerance of 0 s would call every signature stale; pick at least 1 s"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A configured webhook secret, with the id the window renames or removes it by.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SavedSecret {
+    pub id: i64,
+    pub secret: Secret,
+}
+
+impl std::fmt::Debug for SavedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SavedSecret")
+            .field("id", &self.id)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+pub(super) fn load(conn: &Connection) -> Result<Saved> {
+    let mut saved = serde_json::to_value(Saved::default()).map_err(invalid)?;
+    let mut rows = conn.prepare_cached("SELECT name, value FROM settings")?;
+    let mut rows = rows.query([])?;
+    while let Some(row) = rows.next()? {
+        let name: String = row.get(0)?;
+        let value: String = row.get(1)?;
+        // A value this build can't read (hand-edited, or from another version) keeps its default.
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&value) else {
+            continue;
+        };
+        let mut candidate = saved.clone();
+        if let Some(slot) = candidate.get_mut(&name) {
+            *slot = value;
+            if serde_json::from_value::<Saved>(candidate.clone()).is_ok() {
+                saved = candidate;
+            }
+        }
+    }
+    serde_json::from_value(saved).map_err(invalid)
+}
+
+pub(super) fn save(conn: &mut Connection, saved: &Saved) -> Result<()> {
+    saved.validate()?;
+    let fields = serde_json::to_value(saved).map_err(invalid)?;
+    let tx = conn.transaction()?;
+    if let serde_json::Value::Object(fields) = fields {
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO settings (name, value) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )?;
+        for (name, value) in fields {
+            upsert.execute(params![name, value.to_string()])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn secrets(conn: &Connection) -> Result<Vec<SavedSecret>> {
+    let mut rows = conn.prepare_cached("SELECT id, label, value FROM secrets ORDER BY id")?;
+    let rows = rows.query_map([], |row| {
+        Ok(SavedSecret {
+            id: row.get(0)?,
+            secret: Secret {
+                label: row.get(1)?,
+                value: row.get(2)?,
+            },
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+pub(super) fn add_secret(conn: &mut Connection, label: &str, value: &str) -> Result<SavedSecret> {
+    let label = checked_label(label)?;
+    let value = value.trim();
+    // The same rules as --secret on the command line.
+    let secret =
+        crate::signature::parse_secret(&format!("{label}={value}")).map_err(Error::Invalid)?;
+    let tx = conn.transaction()?;
+    refuse_taken_label(&tx, &label, None)?;
+    let duplicate: Option<String> = tx
+        .query_row(
+            "SELECT label FROM secrets WHERE value = ?1",
+            [&secret.value],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(other) = duplicate {
+        return Err(Error::Invalid(format!(
+            "this secret is already saved as \"{other}\""
+        )));
+    }
+    tx.execute(
+        "INSERT INTO secrets (label, value, added_at) VALUES (?1, ?2, ?3)",
+        params![secret.label, secret.value, crate::clock::now_ms()],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.commit()?;
+    Ok(SavedSecret { id, secret })
+}
+
+pub(super) fn rename_secret(conn: &mut Connection, id: i64, label: &str) -> Result<()> {
+    let label = checked_label(label)?;
+    let tx = conn.transaction()?;
+    refuse_taken_label(&tx, &label, Some(id))?;
+    if tx.execute(
+        "UPDATE secrets SET label = ?2 WHERE id = ?1",
+        params![id, label],
+    )? == 0
+    {
+        return Err(no_such_secret(id));
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub(super) fn remove_secret(conn: &mut Connection, id: i64) -> Result<()> {
+    if conn.execute("DELETE FROM secrets WHERE id = ?1", [id])? == 0 {
+        return Err(no_such_secret(id));
+    }
+    Ok(())
+}
+
+fn checked_label(label: &str) -> Result<String> {
+    let label = label.trim();
+    if label.is_empty() {
+        return Err(Error::Invalid(
+            "the secret needs a label, e.g. \"sandbox\" or \"current\"".into(),
+        ));
+    }
+    if label.contains('=') || label.chars().count() > 64 || label.chars().any(char::is_control) {
+        return Err(Error::Invalid(
+            "a label is up to 64 characters, without '=' or control characters".into(),
+        ));
+    }
+    Ok(label.to_string())
+}
+
+fn refuse_taken_label(conn: &Connection, label: &str, except: Option<i64>) -> Result<()> {
+    let taken: Option<i64> = conn
+        .query_row("SELECT id FROM secrets WHERE label = ?1", [label], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match taken {
+        Some(id) if Some(id) != except => Err(Error::Invalid(format!(
+            "a secret is already labelled \"{label}\"; pick another label"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn no_such_secret(id: i64) -> Error {
+    Error::Invalid(format!(
+        "there is no secret {id} any more; reopen the settings"
+    ))
+}
+
+fn invalid(e: serde_json::Error) -> Error {
+    Error::Invalid(e.to_string())
+}
