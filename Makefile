@@ -4,13 +4,14 @@
 #   make test                       formatting, lints and all tests
 #   make bench                      benchmarks
 #   make fmt                        format the code
+#   make bindings                   regenerate ui/src/generated/bindings.ts from the Rust commands
 
 # rustup installs cargo here; a non-login shell may not have it on PATH.
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ARGS ?=
 
-.PHONY: setup run test bench fmt ui-dist
+.PHONY: setup run test bench fmt ui-dist bindings gui-test
 
 setup:
 	bash scripts/setup.sh
@@ -34,3 +35,18 @@ bench: setup
 
 fmt:
 	cargo fmt --all
+
+# End-to-end tests in the app's real window: tauri-driver + WebKitWebDriver under Xvfb, one app
+# launch per test file, each with its own data directory and port (ui/e2e/). Screenshots land in
+# screenshots/. `tauri build` embeds ui/dist; a plain `cargo build` binary cannot load the UI, and
+# any `cargo build`/`cargo test` overwrites target/debug/persona-inspector-app with one, so the
+# tests run a private copy taken right after the build.
+gui-test: setup
+	npm --prefix ui run build
+	npx --prefix ui tauri build --debug --no-bundle
+	mkdir -p target/gui-test && cp -f target/debug/persona-inspector-app target/gui-test/persona-inspector-app
+	PERSONA_INSPECTOR_APP=target/gui-test/persona-inspector-app \
+	  xvfb-run -a dbus-run-session -- node --test --test-concurrency=1 ui/e2e/
+
+bindings:
+	PERSONA_INSPECTOR_WRITE_BINDINGS=1 cargo test -p persona-inspector-app --test bindings

@@ -9,7 +9,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+/// The listener's reply status, re-exported so callers need no HTTP crate of their own.
+pub use axum::http::StatusCode;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use tokio::net::TcpListener;

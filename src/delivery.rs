@@ -10,6 +10,7 @@ use crate::signature::{self, Secret, Status, Verdict};
 pub type Headers = Vec<(String, Vec<u8>)>;
 
 /// What the listener did with a request.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -36,6 +37,7 @@ impl Outcome {
 }
 
 /// Persona's delivery headers, decoded.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attempts {
     pub made: Option<u32>,

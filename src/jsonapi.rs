@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog;
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParseError {
     pub message: String,
@@ -50,6 +51,7 @@ impl From<serde_json::Error> for ParseError {
     }
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ResourceRef {
     #[serde(rename = "type")]
@@ -57,6 +59,7 @@ pub struct ResourceRef {
     pub id: String,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Resource {
     #[serde(rename = "type")]
@@ -68,6 +71,7 @@ pub struct Resource {
     pub relationships: Vec<Relationship>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Relationship {
     /// As sent (kebab-case, camelCase or snake_case, depending on the webhook's key inflection).
@@ -76,6 +80,7 @@ pub struct Relationship {
     pub targets: Vec<Target>,
 }
 
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Target {
     #[serde(rename = "type")]

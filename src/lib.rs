@@ -7,6 +7,7 @@ pub mod clock;
 pub mod delivery;
 pub mod error;
 pub mod jsonapi;
+pub mod sample;
 pub mod signature;
 pub mod store;
 

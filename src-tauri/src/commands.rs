@@ -1,16 +1,27 @@
 //! What the window can ask for. Each command is a plain function over the [`Engine`], so it is
-//! tested without a window; `lib.rs` only wraps them for Tauri.
+//! tested without a window; `ipc.rs` only wraps them for Tauri.
 
-use persona_inspector::store::{Detail, Filter, Store, Summary};
-use serde::Serialize;
+use persona_inspector::catalog::{self, CatalogEntry};
+use persona_inspector::store::{Detail, EventCount, Filter, Saved, Store, Summary};
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, ListenerStatus};
 
 /// The error a command returns to the window: a kind to branch on and a sentence to show.
-#[derive(Debug, PartialEq, Serialize)]
+#[derive(Debug, PartialEq, Serialize, specta::Type)]
 pub struct CommandError {
+    /// "not_found", "invalid", "store", "unavailable", "listen", "send" or "internal".
     pub kind: &'static str,
     pub message: String,
+}
+
+impl CommandError {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> CommandError {
+        CommandError {
+            kind,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<persona_inspector::Error> for CommandError {
@@ -21,37 +32,76 @@ impl From<persona_inspector::Error> for CommandError {
             Error::Invalid(_) => "invalid",
             _ => "store",
         };
-        CommandError {
-            kind,
-            message: error.to_string(),
-        }
+        CommandError::new(kind, error.to_string())
     }
 }
 
+/// A configured webhook secret as the window sees it: never the value, only a preview.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+pub struct SecretInfo {
+    pub id: i64,
+    pub label: String,
+    /// e.g. "wbhsec_…9f2c": enough to tell two secrets apart.
+    pub preview: String,
+}
+
+/// The app's settings, kept in the same SQLite database as the deliveries.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+pub struct AppSettings {
+    /// The port the listener is asked to use at launch.
+    pub port: u16,
+    pub secrets: Vec<SecretInfo>,
+    /// Seconds after which a valid signature's timestamp is called stale.
+    pub tolerance_seconds: u64,
+    pub reply_status: u16,
+    pub reply_delay_ms: u64,
+    /// One desktop notification per arriving burst.
+    pub notifications: bool,
+}
+
+/// A settings change; absent fields stay as they are.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, specta::Type)]
+pub struct SettingsChange {
+    #[specta(optional)]
+    pub tolerance_seconds: Option<u64>,
+    #[specta(optional)]
+    pub reply_status: Option<u16>,
+    #[specta(optional)]
+    pub reply_delay_ms: Option<u64>,
+    #[specta(optional)]
+    pub notifications: Option<bool>,
+}
+
+/// After secrets change, every stored verdict is recomputed.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+pub struct SecretsChanged {
+    pub settings: AppSettings,
+    /// How many stored verdicts changed.
+    pub rechecked: u64,
+}
+
+/// Settings after a change, and how many verdicts a re-check changed (None: none ran).
+pub struct SettingsChanged {
+    pub settings: AppSettings,
+    pub rechecked: Option<u64>,
+}
+
 fn store(engine: &Engine) -> Result<Store, CommandError> {
-    match (engine.capture(), engine.status()) {
-        (Some(capture), _) => Ok(capture.store().clone()),
-        (None, ListenerStatus::Failed { message, .. }) => Err(CommandError {
-            kind: "unavailable",
-            message: message.clone(),
-        }),
-        (None, ListenerStatus::Listening { .. }) => Err(CommandError {
-            kind: "unavailable",
-            message: "the store is not open".into(),
-        }),
-    }
+    engine
+        .store()
+        .map_err(|message| CommandError::new("unavailable", message))
 }
 
 /// Runs a store read off the async workers.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, CommandError> + Send + 'static,
 ) -> Result<T, CommandError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| CommandError {
-            kind: "internal",
-            message: format!("the query stopped unexpectedly: {error}"),
-        })?
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        CommandError::new(
+            "internal",
+            format!("the query stopped unexpectedly: {error}"),
+        )
+    })?
 }
 
 pub async fn list_deliveries(
@@ -62,11 +112,120 @@ pub async fn list_deliveries(
     blocking(move || Ok(store.list(&filter)?)).await
 }
 
+pub async fn count_deliveries(engine: &Engine, filter: Filter) -> Result<u64, CommandError> {
+    let store = store(engine)?;
+    blocking(move || Ok(store.count_matching(&filter)?)).await
+}
+
 pub async fn get_delivery(engine: &Engine, id: i64) -> Result<Detail, CommandError> {
     let store = store(engine)?;
     blocking(move || Ok(store.get(id)?)).await
 }
 
+pub async fn event_counts(engine: &Engine) -> Result<Vec<EventCount>, CommandError> {
+    let store = store(engine)?;
+    blocking(move || Ok(store.event_counts()?)).await
+}
+
+pub fn event_catalog() -> Vec<CatalogEntry> {
+    catalog::all().to_vec()
+}
+
 pub fn listener_status(engine: &Engine) -> ListenerStatus {
-    engine.status().clone()
+    engine.status()
+}
+
+pub async fn get_settings(engine: &Engine) -> Result<AppSettings, CommandError> {
+    let store = store(engine)?;
+    blocking(move || app_settings(&store)).await
+}
+
+pub async fn update_settings(
+    engine: &Engine,
+    change: SettingsChange,
+) -> Result<SettingsChanged, CommandError> {
+    let store = store(engine)?;
+    let current = {
+        let store = store.clone();
+        blocking(move || Ok(store.settings()?)).await?
+    };
+    let saved = Saved {
+        tolerance_seconds: change
+            .tolerance_seconds
+            .unwrap_or(current.tolerance_seconds),
+        reply_status: change.reply_status.unwrap_or(current.reply_status),
+        reply_delay_ms: change.reply_delay_ms.unwrap_or(current.reply_delay_ms),
+        notifications: change.notifications.unwrap_or(current.notifications),
+        ..current
+    };
+    let rechecked = engine.change_settings(saved).await?;
+    let settings = blocking(move || app_settings(&store)).await?;
+    Ok(SettingsChanged {
+        settings,
+        rechecked,
+    })
+}
+
+pub async fn add_secret(
+    engine: &Engine,
+    label: String,
+    value: String,
+) -> Result<SecretsChanged, CommandError> {
+    secrets_changed(engine, move |store| {
+        store.add_secret(&label, &value).map(|_| ())
+    })
+    .await
+}
+
+pub async fn rename_secret(
+    engine: &Engine,
+    id: i64,
+    label: String,
+) -> Result<SecretsChanged, CommandError> {
+    secrets_changed(engine, move |store| store.rename_secret(id, &label)).await
+}
+
+pub async fn remove_secret(engine: &Engine, id: i64) -> Result<SecretsChanged, CommandError> {
+    secrets_changed(engine, move |store| store.remove_secret(id)).await
+}
+
+pub async fn relisten(engine: &Engine, port: u16) -> Result<ListenerStatus, CommandError> {
+    engine
+        .relisten(port)
+        .await
+        .map_err(|message| CommandError::new("listen", message))
+}
+
+async fn secrets_changed(
+    engine: &Engine,
+    change: impl FnOnce(&Store) -> persona_inspector::Result<()> + Send + 'static,
+) -> Result<SecretsChanged, CommandError> {
+    let store = store(engine)?;
+    let rechecked = engine.change_secrets(change).await?;
+    let settings = blocking(move || app_settings(&store)).await?;
+    Ok(SecretsChanged {
+        settings,
+        rechecked,
+    })
+}
+
+fn app_settings(store: &Store) -> Result<AppSettings, CommandError> {
+    let saved = store.settings()?;
+    let secrets = store
+        .secrets()?
+        .into_iter()
+        .map(|s| SecretInfo {
+            id: s.id,
+            preview: s.secret.preview(),
+            label: s.secret.label,
+        })
+        .collect();
+    Ok(AppSettings {
+        port: saved.port,
+        secrets,
+        tolerance_seconds: saved.tolerance_seconds,
+        reply_status: saved.reply_status,
+        reply_delay_ms: saved.reply_delay_ms,
+        notifications: saved.notifications,
+    })
 }

@@ -1,18 +1,24 @@
-//! The capture engine as the app runs it: opened at launch, listening on the chosen port.
+//! The capture engine as the app runs it: the store opened at launch with the saved settings,
+//! a listener that can move to another port, and settings changes applied live.
 //! When the port is taken or the store can't open, the app still starts and says why.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use persona_inspector::capture::{self, Capture, Settings};
-use persona_inspector::store::Store;
-use serde::Serialize;
+use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
+use persona_inspector::delivery::Verification;
+use persona_inspector::store::{Saved, SavedSecret, Store};
+use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 /// What the window shows about the listener.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ListenerStatus {
     Listening {
+        /// The listener's URL, e.g. "http://127.0.0.1:4747".
         address: String,
         port: u16,
         data_dir: String,
@@ -24,69 +30,197 @@ pub enum ListenerStatus {
 }
 
 pub struct Engine {
+    data_dir: PathBuf,
+    host: String,
     /// None only when the store itself could not be opened.
     capture: Option<Capture>,
+    listener: Mutex<Listener>,
+    /// Serializes settings changes: each reads, writes, applies and re-checks in turn.
+    changing: tokio::sync::Mutex<()>,
+    notifications: Arc<AtomicBool>,
+}
+
+struct Listener {
     status: ListenerStatus,
-    /// Dropping it stops the listener.
-    _stop: Option<oneshot::Sender<()>>,
+    /// Dropping or firing it stops the listener.
+    stop: Option<oneshot::Sender<()>>,
 }
 
 impl Engine {
-    /// Opens the store in `data_dir` and listens on `host:port`. Never fails: a failure is
-    /// the engine's status.
-    pub async fn start(data_dir: &Path, host: &str, port: u16, settings: Settings) -> Engine {
-        let store = match Store::open(data_dir) {
-            Ok(store) => store,
+    /// Opens the store in `data_dir` with its saved settings and listens on `host` at `port`
+    /// (None: the saved port). Never fails: a failure is the engine's status.
+    pub async fn start(data_dir: &Path, host: &str, port: Option<u16>) -> Engine {
+        let opened = Store::open(data_dir).and_then(|store| {
+            let saved = store.settings()?;
+            let secrets = store.secrets()?;
+            Ok((store, saved, secrets))
+        });
+        let (store, saved, secrets) = match opened {
+            Ok(opened) => opened,
             Err(error) => {
                 return Engine {
+                    data_dir: data_dir.to_path_buf(),
+                    host: host.to_string(),
                     capture: None,
-                    status: ListenerStatus::Failed {
-                        port,
-                        message: error.to_string(),
-                    },
-                    _stop: None,
+                    listener: Mutex::new(Listener {
+                        status: ListenerStatus::Failed {
+                            port: port.unwrap_or(capture::DEFAULT_PORT),
+                            message: error.to_string(),
+                        },
+                        stop: None,
+                    }),
+                    changing: tokio::sync::Mutex::new(()),
+                    notifications: Arc::new(AtomicBool::new(false)),
                 };
             }
         };
-        let capture = Capture::new(store, settings);
-        let listener = match capture::bind(host, port).await {
-            Ok(listener) => listener,
-            Err(persona_inspector::Error::PortInUse { .. }) => {
-                return Engine {
-                    capture: Some(capture),
-                    status: ListenerStatus::Failed {
-                        port,
-                        message: format!(
-                            "port {port} is in use — another program is listening there; pick another port"
-                        ),
-                    },
-                    _stop: None,
-                };
-            }
-            Err(error) => {
-                return Engine {
-                    capture: Some(capture),
-                    status: ListenerStatus::Failed {
-                        port,
-                        message: error.to_string(),
-                    },
-                    _stop: None,
-                };
-            }
+        let engine = Engine {
+            data_dir: data_dir.to_path_buf(),
+            host: host.to_string(),
+            capture: Some(Capture::new(store, capture_settings(&saved, &secrets))),
+            listener: Mutex::new(Listener {
+                status: ListenerStatus::Failed {
+                    port: saved.port,
+                    message: "not started".into(),
+                },
+                stop: None,
+            }),
+            changing: tokio::sync::Mutex::new(()),
+            notifications: Arc::new(AtomicBool::new(saved.notifications)),
         };
-        let address = match listener.local_addr() {
-            Ok(address) => address,
-            Err(error) => {
-                return Engine {
-                    capture: Some(capture),
-                    status: ListenerStatus::Failed {
-                        port,
-                        message: format!("the listener has no address: {error}"),
-                    },
-                    _stop: None,
-                };
+        let port = port.unwrap_or(saved.port);
+        let started = engine.listen(port).await;
+        let mut listener = engine.lock();
+        match started {
+            Ok((status, stop)) => {
+                listener.status = status;
+                listener.stop = Some(stop);
             }
+            Err(message) => listener.status = ListenerStatus::Failed { port, message },
+        }
+        drop(listener);
+        engine
+    }
+
+    pub fn capture(&self) -> Option<&Capture> {
+        self.capture.as_ref()
+    }
+
+    pub fn status(&self) -> ListenerStatus {
+        self.lock().status.clone()
+    }
+
+    /// The notifications setting, shared with the notifier so a change applies at once.
+    pub fn notifications(&self) -> Arc<AtomicBool> {
+        self.notifications.clone()
+    }
+
+    /// Moves the listener to `port` (0: any free port) and saves it. When the new port can't
+    /// be had, the old listener (if any) keeps running and the error says why.
+    pub async fn relisten(&self, port: u16) -> Result<ListenerStatus, String> {
+        let _changing = self.changing.lock().await;
+        let store = self.store()?;
+        let (status, stop) = self.listen(port).await?;
+        let previous = {
+            let mut listener = self.lock();
+            listener.status = status.clone();
+            listener.stop.replace(stop)
         };
+        if let Some(previous) = previous {
+            // Deliveries in flight on the old port finish; new ones go to the new port.
+            let _ = previous.send(());
+        }
+        if let ListenerStatus::Listening { port, .. } = status {
+            let saved = blocking(move || {
+                let saved = Saved {
+                    port,
+                    ..store.settings()?
+                };
+                store.save_settings(&saved)
+            })
+            .await;
+            if let Err(error) = saved {
+                tracing::warn!(
+                    "listening on port {port}, but it could not be saved for next time: {error}"
+                );
+            }
+        }
+        Ok(status)
+    }
+
+    /// Saves `saved` and applies it to the listener; re-checks stored verdicts when the
+    /// tolerance changed. Returns how many verdicts changed, if a re-check ran.
+    pub async fn change_settings(
+        &self,
+        saved: Saved,
+    ) -> Result<Option<u64>, persona_inspector::Error> {
+        let _changing = self.changing.lock().await;
+        let store = self.store().map_err(persona_inspector::Error::Invalid)?;
+        let capture = self.capture.clone();
+        let notifications = self.notifications.clone();
+        blocking(move || {
+            let before = store.settings()?;
+            store.save_settings(&saved)?;
+            let secrets = store.secrets()?;
+            let settings = capture_settings(&saved, &secrets);
+            if let Some(capture) = capture {
+                capture.set_settings(settings.clone());
+            }
+            notifications.store(saved.notifications, Ordering::Relaxed);
+            if before.tolerance_seconds != saved.tolerance_seconds {
+                return Ok(Some(store.recheck(&settings.verification)?));
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// Runs `change` on the store's secrets, applies the result to the listener and re-checks
+    /// every stored verdict; returns how many changed.
+    pub async fn change_secrets(
+        &self,
+        change: impl FnOnce(&Store) -> persona_inspector::Result<()> + Send + 'static,
+    ) -> Result<u64, persona_inspector::Error> {
+        let _changing = self.changing.lock().await;
+        let store = self.store().map_err(persona_inspector::Error::Invalid)?;
+        let capture = self.capture.clone();
+        blocking(move || {
+            change(&store)?;
+            let settings = capture_settings(&store.settings()?, &store.secrets()?);
+            if let Some(capture) = capture {
+                capture.set_settings(settings.clone());
+            }
+            store.recheck(&settings.verification)
+        })
+        .await
+    }
+
+    pub fn store(&self) -> Result<Store, String> {
+        match &self.capture {
+            Some(capture) => Ok(capture.store().clone()),
+            None => Err(match self.status() {
+                ListenerStatus::Failed { message, .. } => message,
+                ListenerStatus::Listening { .. } => "the store is not open".into(),
+            }),
+        }
+    }
+
+    async fn listen(&self, port: u16) -> Result<(ListenerStatus, oneshot::Sender<()>), String> {
+        let capture = self
+            .capture
+            .clone()
+            .ok_or_else(|| "the store is not open".to_string())?;
+        let listener = capture::bind(&self.host, port)
+            .await
+            .map_err(|error| match error {
+                persona_inspector::Error::PortInUse { .. } => format!(
+                    "port {port} is in use — another program is listening there; pick another port"
+                ),
+                other => other.to_string(),
+            })?;
+        let address = listener
+            .local_addr()
+            .map_err(|error| format!("the listener has no address: {error}"))?;
         let (stop, stopped) = oneshot::channel::<()>();
         let router = capture.router();
         tokio::spawn(async move {
@@ -97,22 +231,45 @@ impl Engine {
                 tracing::error!("the listener stopped: {error}");
             }
         });
-        Engine {
-            status: ListenerStatus::Listening {
+        Ok((
+            ListenerStatus::Listening {
                 address: format!("http://{address}"),
                 port: address.port(),
-                data_dir: data_dir.display().to_string(),
+                data_dir: self.data_dir.display().to_string(),
             },
-            capture: Some(capture),
-            _stop: Some(stop),
-        }
+            stop,
+        ))
     }
 
-    pub fn capture(&self) -> Option<&Capture> {
-        self.capture.as_ref()
+    fn lock(&self) -> std::sync::MutexGuard<'_, Listener> {
+        self.listener
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
 
-    pub fn status(&self) -> &ListenerStatus {
-        &self.status
+/// The listener's settings from what the user saved.
+pub fn capture_settings(saved: &Saved, secrets: &[SavedSecret]) -> Settings {
+    Settings {
+        verification: Verification {
+            secrets: secrets.iter().map(|s| s.secret.clone()).collect(),
+            tolerance_seconds: saved.tolerance_seconds,
+        },
+        reply: Reply {
+            // Saved values are validated (100–599) before they are stored.
+            status: StatusCode::from_u16(saved.reply_status).unwrap_or(StatusCode::OK),
+            delay: Duration::from_millis(saved.reply_delay_ms),
+            body: None,
+        },
+        ..Settings::default()
     }
+}
+
+/// Runs store work off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> persona_inspector::Result<T> + Send + 'static,
+) -> persona_inspector::Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        persona_inspector::Error::Invalid(format!("the work stopped unexpectedly: {error}"))
+    })?
 }

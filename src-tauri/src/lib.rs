@@ -1,36 +1,19 @@
 //! The desktop shell of Persona Webhook Inspector: starts the capture engine at launch and
-//! gives the window thin commands over it and batched arrival events.
+//! gives the window thin commands over it, batched arrival events and notifications.
 
 pub mod arrivals;
 pub mod commands;
 pub mod engine;
+pub mod ipc;
+pub mod notify;
+pub mod test_event;
 
 use std::process::ExitCode;
 
-use persona_inspector::capture::{self, Settings};
-use persona_inspector::store::{Detail, Filter, Summary};
-use tauri::{Emitter, Manager};
+use tauri::Manager;
+use tauri_specta::Event;
 
-use crate::commands::CommandError;
-use crate::engine::{Engine, ListenerStatus};
-
-#[tauri::command]
-async fn list_deliveries(
-    engine: tauri::State<'_, Engine>,
-    filter: Filter,
-) -> Result<Vec<Summary>, CommandError> {
-    commands::list_deliveries(&engine, filter).await
-}
-
-#[tauri::command]
-async fn get_delivery(engine: tauri::State<'_, Engine>, id: i64) -> Result<Detail, CommandError> {
-    commands::get_delivery(&engine, id).await
-}
-
-#[tauri::command]
-fn listener_status(engine: tauri::State<'_, Engine>) -> ListenerStatus {
-    commands::listener_status(&engine)
-}
+use crate::engine::Engine;
 
 /// Launches the app; returns when its window closes.
 pub fn run() -> ExitCode {
@@ -50,28 +33,31 @@ pub fn run() -> ExitCode {
             }
         },
     };
-    let port = std::env::var("PERSONA_INSPECTOR_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(capture::DEFAULT_PORT);
+    // Overrides the saved port for this launch (tests, a second instance).
+    let port = match std::env::var("PERSONA_INSPECTOR_PORT") {
+        Ok(port) => match port.parse() {
+            Ok(port) => Some(port),
+            Err(_) => {
+                eprintln!("error: PERSONA_INSPECTOR_PORT={port} is not a port number (0–65535)");
+                return ExitCode::FAILURE;
+            }
+        },
+        Err(_) => None,
+    };
 
+    let ipc = ipc::builder();
     let app = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![
-            list_deliveries,
-            get_delivery,
-            listener_status
-        ])
+        .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
-            let engine = tauri::async_runtime::block_on(Engine::start(
-                &data_dir,
-                "127.0.0.1",
-                port,
-                Settings::default(),
-            ));
+            ipc.mount_events(app);
+            let engine =
+                tauri::async_runtime::block_on(Engine::start(&data_dir, "127.0.0.1", port));
             if let Some(capture) = engine.capture() {
                 let handle = app.handle().clone();
+                let notifier = notify::Notifier::new(engine.notifications());
                 tauri::async_runtime::spawn(arrivals::forward(capture.subscribe(), move |batch| {
-                    if let Err(error) = handle.emit("deliveries-arrived", batch) {
+                    notifier.notify(&batch);
+                    if let Err(error) = ipc::DeliveriesArrived(batch).emit(&handle) {
                         tracing::warn!("could not send new deliveries to the window: {error}");
                     }
                 }));

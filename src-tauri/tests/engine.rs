@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use persona_inspector::capture::Settings;
 use persona_inspector::store::{Filter, Summary};
 use persona_inspector_app::arrivals;
-use persona_inspector_app::commands::{get_delivery, list_deliveries, listener_status};
+use persona_inspector_app::commands::{
+    self, SettingsChange, get_delivery, list_deliveries, listener_status,
+};
 use persona_inspector_app::engine::{Engine, ListenerStatus};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -26,7 +27,7 @@ async fn post(address: &str, body: &str) -> String {
 #[tokio::test]
 async fn a_started_engine_listens_and_its_commands_read_what_it_captured() {
     let dir = tempfile::tempdir().expect("temp");
-    let engine = Engine::start(dir.path(), "127.0.0.1", 0, Settings::default()).await;
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
     let ListenerStatus::Listening { address, .. } = listener_status(&engine) else {
         panic!("not listening: {:?}", engine.status());
     };
@@ -51,7 +52,7 @@ async fn a_taken_port_is_a_status_with_advice_not_a_crash() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = taken.local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("temp");
-    let engine = Engine::start(dir.path(), "127.0.0.1", port, Settings::default()).await;
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(port)).await;
     match listener_status(&engine) {
         ListenerStatus::Failed { port: p, message } => {
             assert_eq!(p, port);
@@ -71,7 +72,7 @@ async fn a_store_that_cannot_open_is_reported_and_commands_say_why() {
     let dir = tempfile::tempdir().expect("temp");
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").expect("write");
-    let engine = Engine::start(&file, "127.0.0.1", 0, Settings::default()).await;
+    let engine = Engine::start(&file, "127.0.0.1", Some(0)).await;
     assert!(matches!(engine.status(), ListenerStatus::Failed { .. }));
     let error = list_deliveries(&engine, Filter::default())
         .await
@@ -86,7 +87,7 @@ async fn a_store_that_cannot_open_is_reported_and_commands_say_why() {
 #[tokio::test]
 async fn a_burst_of_arrivals_reaches_the_window_as_one_batch() {
     let dir = tempfile::tempdir().expect("temp");
-    let engine = Engine::start(dir.path(), "127.0.0.1", 0, Settings::default()).await;
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
     let ListenerStatus::Listening { address, .. } = listener_status(&engine) else {
         panic!("not listening");
     };
@@ -120,4 +121,273 @@ async fn a_burst_of_arrivals_reaches_the_window_as_one_batch() {
         "a burst is coalesced: first batch had {}",
         first.len()
     );
+}
+
+fn listening_port(engine: &Engine) -> u16 {
+    match engine.status() {
+        ListenerStatus::Listening { port, .. } => port,
+        other => panic!("not listening: {other:?}"),
+    }
+}
+
+fn signed(secret: &str, body: &str) -> String {
+    let t = persona_inspector::clock::now_ms() / 1000;
+    persona_inspector::signature::sign(secret, t, body.as_bytes())
+}
+
+async fn post_signed(address: &str, body: &str, signature: &str) -> String {
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let request = format!(
+        "POST /hook HTTP/1.1\r\nhost: {host}\r\npersona-signature: {signature}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
+#[tokio::test]
+async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_new_deliveries() {
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let address = format!("http://127.0.0.1:{}", listening_port(&engine));
+    let body = r#"{"data":{"type":"event","id":"evt_S"}}"#;
+    post_signed(&address, body, &signed("wbhsec_app", body)).await;
+    let verdict = |rows: Vec<Summary>| rows[0].signature.status;
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        verdict(rows),
+        persona_inspector::signature::Status::Unchecked
+    );
+
+    let bad = commands::add_secret(&engine, "x".into(), "two words".into())
+        .await
+        .expect_err("whitespace");
+    assert_eq!(bad.kind, "invalid", "{bad:?}");
+
+    let added = commands::add_secret(&engine, "sandbox".into(), "wbhsec_app".into())
+        .await
+        .expect("add");
+    assert_eq!(added.rechecked, 1, "the stored delivery was re-checked");
+    assert_eq!(added.settings.secrets.len(), 1);
+    assert_eq!(added.settings.secrets[0].label, "sandbox");
+    assert!(
+        !format!("{:?}", added.settings).contains("wbhsec_app"),
+        "value never leaves"
+    );
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        rows[0].signature.status,
+        persona_inspector::signature::Status::Valid
+    );
+    let matched = rows[0].signature.matched.clone().expect("matched");
+    assert_eq!(matched.secret, "sandbox");
+
+    // New deliveries are checked with it at once.
+    post_signed(&address, body, &signed("wbhsec_app", body)).await;
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        rows[0].signature.status,
+        persona_inspector::signature::Status::Valid
+    );
+
+    let id = added.settings.secrets[0].id;
+    let renamed = commands::rename_secret(&engine, id, "current".into())
+        .await
+        .expect("rename");
+    assert_eq!(renamed.rechecked, 2, "both verdicts now name the new label");
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        rows[1].signature.matched.clone().expect("m").secret,
+        "current"
+    );
+
+    let removed = commands::remove_secret(&engine, id).await.expect("remove");
+    assert!(removed.settings.secrets.is_empty());
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert!(
+        rows.iter()
+            .all(|r| r.signature.status == persona_inspector::signature::Status::Unchecked)
+    );
+}
+
+#[tokio::test]
+async fn settings_are_saved_applied_live_and_kept_for_the_next_launch() {
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let address = format!("http://127.0.0.1:{}", listening_port(&engine));
+    let changed = commands::update_settings(
+        &engine,
+        SettingsChange {
+            reply_status: Some(500),
+            notifications: Some(false),
+            ..SettingsChange::default()
+        },
+    )
+    .await
+    .expect("update");
+    assert_eq!(changed.settings.reply_status, 500);
+    assert!(!changed.settings.notifications);
+    assert_eq!(changed.rechecked, None, "tolerance unchanged: no re-check");
+    assert!(
+        !engine
+            .notifications()
+            .load(std::sync::atomic::Ordering::Relaxed)
+    );
+    let answer = post(&address, "{}").await;
+    assert!(
+        answer.starts_with("HTTP/1.1 500"),
+        "applied at once: {answer}"
+    );
+
+    let refused = commands::update_settings(
+        &engine,
+        SettingsChange {
+            reply_status: Some(42),
+            ..SettingsChange::default()
+        },
+    )
+    .await
+    .err()
+    .expect("not a status");
+    assert_eq!(refused.kind, "invalid");
+    assert!(refused.message.contains("100 to 599"), "{refused:?}");
+
+    let tolerance = commands::update_settings(
+        &engine,
+        SettingsChange {
+            tolerance_seconds: Some(1),
+            ..SettingsChange::default()
+        },
+    )
+    .await
+    .expect("update");
+    assert!(
+        tolerance.rechecked.is_some(),
+        "a tolerance change re-checks"
+    );
+    drop(engine);
+
+    let again = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let settings = commands::get_settings(&again).await.expect("settings");
+    assert_eq!(settings.reply_status, 500);
+    assert_eq!(settings.tolerance_seconds, 1);
+    assert!(!settings.notifications);
+}
+
+#[tokio::test]
+async fn the_listener_moves_to_another_port_which_is_saved_and_a_taken_port_keeps_the_old_one() {
+    let dir = tempfile::tempdir().expect("temp");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken_port = taken.local_addr().expect("addr").port();
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(taken_port)).await;
+    assert!(matches!(engine.status(), ListenerStatus::Failed { .. }));
+
+    let status = commands::relisten(&engine, 0).await.expect("any free port");
+    let ListenerStatus::Listening { port, address, .. } = status else {
+        panic!("not listening: {status:?}");
+    };
+    assert!(post(&address, "{}").await.starts_with("HTTP/1.1 200"));
+
+    let error = commands::relisten(&engine, taken_port)
+        .await
+        .expect_err("taken");
+    assert_eq!(error.kind, "listen");
+    assert!(
+        error
+            .message
+            .contains(&format!("port {taken_port} is in use")),
+        "{error:?}"
+    );
+    assert_eq!(listening_port(&engine), port, "still on the old port");
+    assert!(post(&address, "{}").await.starts_with("HTTP/1.1 200"));
+
+    let free = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").port()
+    };
+    commands::relisten(&engine, free).await.expect("move");
+    assert_eq!(listening_port(&engine), free);
+    let new_address = format!("http://127.0.0.1:{free}");
+    assert!(post(&new_address, "{}").await.starts_with("HTTP/1.1 200"));
+    // The old port is released.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        tokio::net::TcpStream::connect(address.trim_start_matches("http://"))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        commands::get_settings(&engine)
+            .await
+            .expect("settings")
+            .port,
+        free,
+        "saved for the next launch"
+    );
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(rows.len(), 3, "one store across ports");
+}
+
+#[tokio::test]
+async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set() {
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let id = persona_inspector_app::test_event::send(&engine)
+        .await
+        .expect("send");
+    let detail = get_delivery(&engine, id).await.expect("stored");
+    assert_eq!(
+        detail.summary.event_name.as_deref(),
+        Some("inquiry.completed")
+    );
+    assert_eq!(detail.summary.path, "/test-event");
+    assert_eq!(detail.summary.attempts.made, Some(1));
+    assert_eq!(detail.included.len(), 1);
+    assert_eq!(
+        detail.summary.signature.status,
+        persona_inspector::signature::Status::Unchecked,
+        "no secret yet: the verdict says to add one"
+    );
+
+    commands::add_secret(&engine, "sandbox".into(), "wbhsec_mine".into())
+        .await
+        .expect("add");
+    let id = persona_inspector_app::test_event::send(&engine)
+        .await
+        .expect("send");
+    let detail = get_delivery(&engine, id).await.expect("stored");
+    assert_eq!(
+        detail.summary.signature.status,
+        persona_inspector::signature::Status::Valid
+    );
+
+    let counts = commands::event_counts(&engine).await.expect("counts");
+    assert_eq!(counts[0].event_name.as_deref(), Some("inquiry.completed"));
+    assert_eq!(counts[0].count, 2);
+    let filter = Filter {
+        event_name: Some("inquiry.completed".into()),
+        ..Filter::default()
+    };
+    assert_eq!(
+        commands::count_deliveries(&engine, filter)
+            .await
+            .expect("count"),
+        2
+    );
+    assert!(commands::event_catalog().len() > 200);
 }

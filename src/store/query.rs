@@ -12,7 +12,8 @@ use crate::signature::{Status, Verdict};
 use crate::store::Stored;
 
 /// What the list shows of a delivery (and what the listener announces when one arrives).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub id: i64,
     /// RFC 3339, UTC, milliseconds.
@@ -38,7 +39,8 @@ pub struct Summary {
     pub event_deliveries: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResourceSummary {
     #[serde(rename = "type")]
     pub kind: Option<String>,
@@ -47,12 +49,14 @@ pub struct ResourceSummary {
 }
 
 /// Everything about one delivery.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Detail {
     #[serde(flatten)]
     pub summary: Summary,
     /// `[name, value]` in arrival order; a third element holds the exact bytes in base64 when
     /// the value is not UTF-8.
+    #[cfg_attr(feature = "specta", specta(type = Vec<Vec<String>>))]
     pub headers: serde_json::Value,
     /// The body exactly as received.
     pub body_base64: String,
@@ -66,24 +70,34 @@ pub struct Detail {
 }
 
 /// Which deliveries to list. Every field narrows; none set lists the newest.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Filter {
     /// At most this many (default 200, at most 10 000).
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub limit: Option<u32>,
     /// Only ids below this one: the next page of an infinite list.
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub before_id: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub event_name: Option<String>,
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub event_id: Option<String>,
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub resource_id: Option<String>,
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub signature: Option<Status>,
     /// Words that must all appear (prefixes count) in the event name, ids or body.
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub search: Option<String>,
     /// Skip this many matching rows first: with `before_id` pinned, a stable page of a long
     /// list that keeps growing at the top.
+    #[cfg_attr(feature = "specta", specta(optional))]
     pub offset: Option<u32>,
 }
 
 /// How many stored deliveries carry one event name (None: not a Persona event).
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EventCount {
     pub event_name: Option<String>,

@@ -1,170 +1,60 @@
-// The JSON the Rust side sends, and thin typed wrappers over its commands and events.
-//
-// Hand-written for now from README.md ("list --json", "show ID --json") and the serde types in
-// src/ (store/query.rs, signature.rs, delivery.rs, jsonapi.rs); to be generated from Rust next.
+// The window's only way to the Rust side. Types and command wrappers are generated from Rust
+// (`generated/bindings.ts`, by tauri-specta; a Rust test fails when it is stale); this module
+// re-exports them under the names the UI uses and adds what a generator cannot know.
 // Every string here comes from a captured request or from the store: render it as React text.
 
-import { invoke } from '@tauri-apps/api/core';
-import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { UnlistenFn } from '@tauri-apps/api/event';
+import { commands, events } from './generated/bindings.ts';
+import type * as generated from './generated/bindings.ts';
 
 export type { UnlistenFn };
-
-/** The signature verdict's outcome. */
-export type Status = 'valid' | 'invalid' | 'missing' | 'malformed' | 'unchecked';
-
-/** What the listener did with a request: `too_large` was answered 413, headers kept, body not. */
-export type Outcome = 'captured' | 'too_large';
-
-/** One `t=…,v1=…` pair of the `Persona-Signature` header. */
-export interface Pair {
-  t: number;
-  v1: string;
-}
-
-export interface Matched {
-  /** The label of the secret that matched. */
-  secret: string;
-  /** 0-based index into `Verdict.pairs`. */
-  pair: number;
-  timestamp: number;
-}
-
-export interface Verdict {
-  status: Status;
-  /** A sentence. */
-  explanation: string;
-  /** A sentence naming the likely mistake when the signature is invalid, or null. */
-  diagnosis: string | null;
-  matched: Matched | null;
-  pairs: Pair[];
-  /** Unix seconds. */
-  timestamp: number | null;
-  age_seconds: number | null;
-  stale: boolean;
-  stale_note: string | null;
-  tolerance_seconds: number;
-}
-
-/** Persona's `Persona-Webhook-Attempts-Made`, `-Left`, `-First-Attempted-At` (null when absent). */
-export interface Attempts {
-  made: number | null;
-  left: number | null;
-  /** Unix seconds of Persona's first attempt. */
-  first_attempted_at: number | null;
-}
-
-/** `payload.data` of the event. */
-export interface ResourceSummary {
-  type: string | null;
-  id: string | null;
-  status: string | null;
-}
-
-/** Why the body is not a JSON document. */
-export interface ParseError {
-  message: string;
-  line: number;
-  column: number;
-}
-
-/** A list element (`list --json`), also what `deliveries-arrived` carries. */
-export interface Summary {
-  id: number;
-  /** RFC 3339, UTC, milliseconds. */
-  received_at: string;
-  received_at_ms: number;
-  method: string;
-  path: string;
-  /** The raw query string. */
-  query: string | null;
-  remote_addr: string | null;
-  outcome: Outcome;
-  event_id: string | null;
-  event_name: string | null;
-  event_created_at: string | null;
-  /** The catalog's resource group ("Inquiry", "Report", …). */
-  event_group: string | null;
-  /** The name is in Persona's catalog. */
-  known_event: boolean;
-  resource: ResourceSummary | null;
-  signature: Verdict;
-  attempts: Attempts;
-  /** Bytes received (for `too_large`, the size announced or read). */
-  body_size: number;
-  parse_error: ParseError | null;
-  /** How many stored deliveries carry this event id: above 1 means retries or duplicates. */
-  event_deliveries: number;
-}
+export type {
+  AppSettings,
+  Attempts,
+  CatalogEntry as CatalogEvent,
+  EventCount,
+  Filter,
+  ListenerStatus,
+  Matched,
+  Outcome,
+  Pair,
+  ParseError,
+  Relationship,
+  Resource,
+  ResourceSummary,
+  SecretInfo,
+  SecretsChanged,
+  SettingsChange,
+  Status,
+  Summary,
+  Target,
+  Verdict,
+} from './generated/bindings.ts';
 
 /**
  * A header as `[name, value]`, or `[name, value, base64]` when the value is not UTF-8 (the third
- * element holds its exact bytes).
+ * element holds its exact bytes). Rust sends them as JSON arrays, so the generator sees
+ * `string[][]`; this is their documented shape (src/delivery.rs `headers_to_json`).
  */
 export type Header = [name: string, value: string] | [name: string, value: string, base64: string];
 
-export interface Target {
-  type: string;
-  id: string;
-  /** Found in `payload.included`; false means Persona did not send that resource. */
-  included: boolean;
-  /** Index into `Detail.included`. */
-  included_index: number | null;
-}
-
-export interface Relationship {
-  /** As sent (kebab-case, camelCase or snake_case). */
-  name: string;
-  to_many: boolean;
-  targets: Target[];
-}
-
-export interface Resource {
-  type: string;
-  id: string;
-  status: string | null;
-  /** As sent; null if absent. */
-  attributes: unknown;
-  relationships: Relationship[];
-}
-
 /** Everything about one delivery (`show ID --json`). */
-export interface Detail extends Summary {
-  headers: Header[];
-  /** The body exactly as received. */
-  body_base64: string;
-  event_description: string | null;
-  relationships: Relationship[];
-  included: Resource[];
-  /** Where the envelope departs from what Persona sends. */
-  event_notes: string[];
-}
-
-/** Which deliveries to list. Every field narrows; none set lists the newest. */
-export interface Filter {
-  /** At most this many (default 200, at most 10 000). */
-  limit?: number;
-  /** Only ids below this one: the next page. */
-  before_id?: number;
-  event_name?: string;
-  event_id?: string;
-  resource_id?: string;
-  signature?: Status;
-  /** Words that must all appear (prefixes count) in the event name, ids or body. */
-  search?: string;
-}
-
-export type ListenerStatus =
-  /** `address` is the listener's URL, e.g. "http://127.0.0.1:4747". */
-  | { state: 'listening'; address: string; port: number; data_dir: string }
-  | { state: 'failed'; port: number; message: string };
+export type Detail = Omit<generated.Detail, 'headers'> & { headers: Header[] };
 
 /**
  * What a command rejects with: a kind to branch on and a sentence to show. `unavailable` means
  * the listener (and so the store) did not start.
  */
-export interface CommandError {
-  kind: 'not_found' | 'invalid' | 'store' | 'unavailable' | 'internal' | (string & {});
-  message: string;
+export interface CommandError extends generated.CommandError {
+  kind:
+    | 'not_found'
+    | 'invalid'
+    | 'store'
+    | 'unavailable'
+    | 'listen'
+    | 'send'
+    | 'internal'
+    | (string & {});
 }
 
 export function isCommandError(e: unknown): e is CommandError {
@@ -176,19 +66,43 @@ export function isCommandError(e: unknown): e is CommandError {
   );
 }
 
-export function listDeliveries(filter: Filter): Promise<Summary[]> {
-  return invoke<Summary[]>('list_deliveries', { filter });
-}
+export const listDeliveries = commands.listDeliveries;
+/** How many deliveries match (ignores `limit`, `offset`). */
+export const countDeliveries = commands.countDeliveries;
+export const eventCounts = commands.eventCounts;
+export const eventCatalog = commands.eventCatalog;
+export const listenerStatus = commands.listenerStatus;
+export const getSettings = commands.getSettings;
+/** A settings change; absent fields stay as they are. */
+export const updateSettings = commands.updateSettings;
+/** `value` is the secret as copied from Persona's dashboard (`wbhsec_…`). */
+export const addSecret = commands.addSecret;
+export const renameSecret = commands.renameSecret;
+export const removeSecret = commands.removeSecret;
+/** Stops the listener and listens on `port` instead (0: any free port); saved when it works. */
+export const relisten = commands.relisten;
+/**
+ * Posts a signed sample Persona event (inquiry.completed) to the app's own listener; resolves
+ * with its delivery id. Signed with the first configured secret, or an example secret when none
+ * is configured (then the verdict says how to add the real one).
+ */
+export const sendTestEvent = commands.sendTestEvent;
 
 export function getDelivery(id: number): Promise<Detail> {
-  return invoke<Detail>('get_delivery', { id });
-}
-
-export function listenerStatus(): Promise<ListenerStatus> {
-  return invoke<ListenerStatus>('listener_status');
+  return commands.getDelivery(id) as Promise<Detail>;
 }
 
 /** Deliveries as the listener commits them, in batches. */
-export function onDeliveries(cb: (rows: Summary[]) => void): Promise<UnlistenFn> {
-  return listen<Summary[]>('deliveries-arrived', (e) => cb(e.payload));
+export function onDeliveries(cb: (rows: generated.Summary[]) => void): Promise<UnlistenFn> {
+  return events.deliveriesArrived.listen((e) => cb(e.payload));
+}
+
+/** The listener changed (re-listen on another port). */
+export function onListener(cb: (status: generated.ListenerStatus) => void): Promise<UnlistenFn> {
+  return events.listenerChanged.listen((e) => cb(e.payload));
+}
+
+/** Stored verdicts were recomputed (secrets or tolerance changed): reload what is shown. */
+export function onRechecked(cb: () => void): Promise<UnlistenFn> {
+  return events.deliveriesRechecked.listen(() => cb());
 }

@@ -1,0 +1,191 @@
+//! The window's side of the shell: Tauri commands wrapping `commands`, the events the shell
+//! emits, and the builder both the app and the bindings test use, so the TypeScript in
+//! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
+
+use persona_inspector::catalog::CatalogEntry;
+use persona_inspector::store::{Detail, EventCount, Filter, Summary};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use tauri_specta::{Event, collect_commands, collect_events};
+
+use crate::commands::{self, AppSettings, CommandError, SecretsChanged, SettingsChange};
+use crate::engine::{Engine, ListenerStatus};
+
+/// New deliveries, a burst at a time (see `arrivals`).
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct DeliveriesArrived(pub Vec<Summary>);
+
+/// The listener moved to another port.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ListenerChanged(pub ListenerStatus);
+
+/// Stored verdicts were recomputed (secrets or tolerance changed): reload what is shown.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct DeliveriesRechecked {
+    pub changed: u64,
+}
+
+/// Every command and event the window may use.
+pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            list_deliveries,
+            count_deliveries,
+            get_delivery,
+            event_counts,
+            event_catalog,
+            listener_status,
+            get_settings,
+            update_settings,
+            add_secret,
+            rename_secret,
+            remove_secret,
+            relisten,
+            send_test_event,
+        ])
+        .events(collect_events![
+            DeliveriesArrived,
+            ListenerChanged,
+            DeliveriesRechecked
+        ])
+        .error_handling(tauri_specta::ErrorHandlingMode::Throw)
+        .disable_serde_phases()
+        // Ids, sizes and millisecond times stay far below 2^53.
+        .dangerously_cast_bigints_to_number()
+}
+
+/// The TypeScript for `builder()`, as committed in `ui/src/generated/bindings.ts`.
+pub fn typescript() -> specta_typescript::Typescript {
+    specta_typescript::Typescript::default().header(
+        "// Generated from src-tauri/src/ipc.rs by tauri-specta: run `make bindings`, never edit.\n\
+         // src-tauri/tests/bindings.rs fails when this file is stale.\n",
+    )
+}
+
+fn rechecked(app: &tauri::AppHandle, changed: u64) {
+    let event = DeliveriesRechecked { changed };
+    if let Err(error) = event.emit(app) {
+        tracing::warn!("could not tell the window that verdicts changed: {error}");
+    }
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn list_deliveries(
+    engine: State<'_, Engine>,
+    filter: Filter,
+) -> Result<Vec<Summary>, CommandError> {
+    commands::list_deliveries(&engine, filter).await
+}
+
+/// How many deliveries match (`limit` and `offset` aside).
+#[tauri::command]
+#[specta::specta]
+async fn count_deliveries(engine: State<'_, Engine>, filter: Filter) -> Result<u64, CommandError> {
+    commands::count_deliveries(&engine, filter).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_delivery(engine: State<'_, Engine>, id: i64) -> Result<Detail, CommandError> {
+    commands::get_delivery(&engine, id).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn event_counts(engine: State<'_, Engine>) -> Result<Vec<EventCount>, CommandError> {
+    commands::event_counts(&engine).await
+}
+
+#[tauri::command]
+#[specta::specta]
+fn event_catalog() -> Vec<CatalogEntry> {
+    commands::event_catalog()
+}
+
+#[tauri::command]
+#[specta::specta]
+fn listener_status(engine: State<'_, Engine>) -> ListenerStatus {
+    commands::listener_status(&engine)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn get_settings(engine: State<'_, Engine>) -> Result<AppSettings, CommandError> {
+    commands::get_settings(&engine).await
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn update_settings(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    change: SettingsChange,
+) -> Result<AppSettings, CommandError> {
+    let changed = commands::update_settings(&engine, change).await?;
+    if let Some(n) = changed.rechecked {
+        rechecked(&app, n);
+    }
+    Ok(changed.settings)
+}
+
+/// `value` is the secret as copied from Persona's dashboard (`wbhsec_…`).
+#[tauri::command]
+#[specta::specta]
+async fn add_secret(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    label: String,
+    value: String,
+) -> Result<SecretsChanged, CommandError> {
+    let changed = commands::add_secret(&engine, label, value).await?;
+    rechecked(&app, changed.rechecked);
+    Ok(changed)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn rename_secret(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    id: i64,
+    label: String,
+) -> Result<SecretsChanged, CommandError> {
+    let changed = commands::rename_secret(&engine, id, label).await?;
+    rechecked(&app, changed.rechecked);
+    Ok(changed)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn remove_secret(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    id: i64,
+) -> Result<SecretsChanged, CommandError> {
+    let changed = commands::remove_secret(&engine, id).await?;
+    rechecked(&app, changed.rechecked);
+    Ok(changed)
+}
+
+/// Stops the listener and listens on `port` instead (0: any free port); saved when it works.
+#[tauri::command]
+#[specta::specta]
+async fn relisten(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    port: u16,
+) -> Result<ListenerStatus, CommandError> {
+    let status = commands::relisten(&engine, port).await?;
+    if let Err(error) = ListenerChanged(status.clone()).emit(&app) {
+        tracing::warn!("could not tell the window the listener moved: {error}");
+    }
+    Ok(status)
+}
+
+/// Posts a signed sample Persona event to the app's own listener; returns its delivery id.
+#[tauri::command]
+#[specta::specta]
+async fn send_test_event(engine: State<'_, Engine>) -> Result<i64, CommandError> {
+    crate::test_event::send(&engine).await
+}
