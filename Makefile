@@ -1,6 +1,7 @@
 # persona-inspector developer tasks.
 #   make setup                      install system packages, Rust components, tools
-#   make run ARGS="--port 5000"     run the app (for now: the webhook server)
+#   make run                        build and open the desktop app (release build)
+#   make serve ARGS="--port 5000"   the headless capture server (CLI), where there is no display
 #   make test                       formatting, lints and all tests
 #   make bench                      benchmarks
 #   make fmt                        format the code
@@ -11,12 +12,17 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ARGS ?=
 
-.PHONY: setup run test bench fmt ui-dist bindings gui-test
+.PHONY: setup run serve test bench fmt ui-dist bindings gui-test
 
 setup:
 	bash scripts/setup.sh
 
-run: setup
+# `tauri build` embeds ui/dist; a plain `cargo build` binary would look for a dev server.
+run: setup ui-dist
+	npx --prefix ui tauri build --no-bundle
+	./target/release/persona-inspector-app
+
+serve: setup
 	cargo run --release --bin persona-inspector -- serve $(ARGS)
 
 test: setup ui-dist

@@ -27,6 +27,9 @@ struct Args {
     /// Concurrent keep-alive HTTP/1.1 connections
     #[arg(long, value_name = "N", default_value_t = 64)]
     connections: usize,
+    /// Only fill this data directory with --rows deliveries (for the app's figures) and stop
+    #[arg(long, value_name = "DIR")]
+    seed_into: Option<std::path::PathBuf>,
 }
 
 pub struct Config {
@@ -93,6 +96,19 @@ impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
 fn main() -> Result<()> {
     let args = Args::parse();
     let config = Config::from(&args)?;
+    if let Some(dir) = &args.seed_into {
+        let store =
+            persona_inspector::store::Store::open(dir).context("open the data directory")?;
+        let started = std::time::Instant::now();
+        queries::seed(&store, config.rows)?;
+        println!(
+            "seeded {} deliveries into {} in {:.1} s",
+            config.rows,
+            dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let summary = run(&config)?;
     println!("\n{summary}");
     Ok(())

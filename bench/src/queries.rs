@@ -181,7 +181,7 @@ fn time(
     Ok(q)
 }
 
-struct Seeded {
+pub struct Seeded {
     events: Vec<Seed>,
     insert: Duration,
     generate: Duration,
@@ -197,7 +197,7 @@ struct Seed {
 /// Fills the store with `rows` deliveries of every catalog event, as the listener would have
 /// stored them (signed, parsed, verified). About one in 20 is a retry of a recent event (same
 /// event id and body) and one in four is a further event about a recent resource.
-fn seed(store: &Store, rows: usize) -> Result<Seeded> {
+pub fn seed(store: &Store, rows: usize) -> Result<Seeded> {
     let names: Vec<&str> = catalog::all().iter().map(|e| e.name).collect();
     if names.is_empty() {
         return Err(fail("the event catalog is empty"));

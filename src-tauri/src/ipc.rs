@@ -42,6 +42,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             remove_secret,
             relisten,
             send_test_event,
+            window_ready,
         ])
         .events(collect_events![
             DeliveriesArrived,
@@ -188,4 +189,19 @@ async fn relisten(
 #[specta::specta]
 async fn send_test_event(engine: State<'_, Engine>) -> Result<i64, CommandError> {
     crate::test_event::send(&engine).await
+}
+
+/// The window calls this once its first list is on screen: the time since launch is logged
+/// (and read by `make bench-app`).
+#[tauri::command]
+#[specta::specta]
+fn window_ready() {
+    static LOGGED: std::sync::Once = std::sync::Once::new();
+    LOGGED.call_once(|| {
+        let elapsed = crate::launched().elapsed();
+        tracing::info!(
+            "window interactive {:.0} ms after launch",
+            elapsed.as_secs_f64() * 1000.0
+        );
+    });
 }

@@ -9,14 +9,24 @@ pub mod notify;
 pub mod test_event;
 
 use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::Instant;
 
 use tauri::Manager;
 use tauri_specta::Event;
 
 use crate::engine::Engine;
 
+static LAUNCHED: OnceLock<Instant> = OnceLock::new();
+
+/// When `run` was called: launch time is measured from here.
+pub(crate) fn launched() -> Instant {
+    *LAUNCHED.get_or_init(Instant::now)
+}
+
 /// Launches the app; returns when its window closes.
 pub fn run() -> ExitCode {
+    launched();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PERSONA_INSPECTOR_LOG")

@@ -88,6 +88,9 @@ export const relisten = commands.relisten;
  */
 export const sendTestEvent = commands.sendTestEvent;
 
+/** Call once the first list is on screen: logs launch-to-interactive time. */
+export const windowReady = commands.windowReady;
+
 export function getDelivery(id: number): Promise<Detail> {
   return commands.getDelivery(id) as Promise<Detail>;
 }

@@ -25,6 +25,11 @@ export const commands = {
 	relisten: (port: number) => __TAURI_INVOKE<ListenerStatus>("relisten", { port }),
 	/**  Posts a signed sample Persona event to the app's own listener; returns its delivery id. */
 	sendTestEvent: () => __TAURI_INVOKE<number>("send_test_event"),
+	/**
+	 *  The window calls this once its first list is on screen: the time since launch is logged
+	 *  (and read by `make bench-app`).
+	 */
+	windowReady: () => __TAURI_INVOKE<void>("window_ready"),
 };
 
 /** Events */

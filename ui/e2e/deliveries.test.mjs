@@ -1,0 +1,211 @@
+// Scenarios 2 and 3, on one app launch: a secret added through the settings UI makes a signed
+// delivery "valid" (and one signed with another secret "invalid"); the valid delivery's detail
+// view shows every tab, the payload tree and the included resources.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { appPerFile, fixtureBytes, postDelivery } from './app.mjs';
+import { Session, tid } from './webdriver.mjs';
+
+const app = appPerFile({ before, after }, { name: 'deliveries' });
+
+const SECRET = { label: 'e2e', value: 'wbhsec_e2e_secret' };
+const WRONG_SECRET = 'wbhsec_not_the_configured_one';
+
+const FIXTURE = 'inquiry-reusable-persona-created.json';
+const fixture = JSON.parse(fixtureBytes(FIXTURE).toString('utf8'));
+const EVENT_NAME = fixture.data.attributes.name;
+const INQUIRY_ID = fixture.data.attributes.payload.data.id;
+const INCLUDED_TYPES = fixture.data.attributes.payload.included.map((r) => r.type);
+
+const OTHER = 'docs-example.json';
+const OTHER_INQUIRY_ID = JSON.parse(fixtureBytes(OTHER).toString('utf8')).data.attributes.payload.data.id;
+
+/** A badge text that says valid (and not invalid). */
+const VALID = /^(?![\s\S]*invalid)[\s\S]*\bvalid\b/i;
+
+// Both scenarios need the fixture delivered once; whichever test comes first sends it.
+let fixtureSent = null;
+function sendFixture() {
+  fixtureSent ??= postDelivery(app().port, fixtureBytes(FIXTURE), { secret: SECRET.value }).then((r) => {
+    assert.equal(r.status, 200, `the listener answers 200 to a delivery (body: ${r.text})`);
+    return r;
+  });
+  return fixtureSent;
+}
+
+/**
+ * The row of delivery `id`: by its data-id when rows carry one, else the row whose text holds
+ * `marker` (a resource id only that delivery has).
+ */
+function rowSelectorScript() {
+  return `
+    const [id, marker] = arguments;
+    const rows = [...document.querySelectorAll('[data-testid="delivery-row"]')];
+    return rows.find((r) => r.getAttribute('data-id') === String(id))
+      ?? rows.find((r) => !r.hasAttribute('data-id') && r.innerText.includes(marker))
+      ?? null;`;
+}
+
+async function waitForRowBadge(driver, { deliveryId, marker, badge, what }) {
+  let seen = null;
+  try {
+    return await driver.waitUntil(what, async () => {
+      const row = await driver.execute(rowSelectorScript(), [deliveryId, marker]);
+      if (!row) return null;
+      const el = await driver.findIn(row, tid('signature-badge'));
+      seen = await driver.text(el);
+      return badge.test(seen) ? { row, text: seen } : null;
+    });
+  } catch (e) {
+    if (seen !== null) e.message = `${e.message}\nThat row's signature-badge says: ${JSON.stringify(seen)}`;
+    throw e;
+  }
+}
+
+/** Closes the settings when they cover the list: their close button, else Escape. */
+async function closeSettings(driver) {
+  const [close] = await driver.findAll(tid('close-settings'));
+  if (close) await driver.click(close);
+  else await driver.pressKey(Session.KEY.ESCAPE);
+  await driver.waitForGone(tid('settings'));
+}
+
+describe('scenario 2: a secret added in the settings verifies signed deliveries', () => {
+  test('adding a secret through the settings shows it as a secret row, without its value', async () => {
+    const { driver } = app();
+    await driver.clickWhenVisible(tid('open-settings'));
+    const label = await driver.waitFor(tid('secret-label-input'));
+    await driver.sendKeys(label, SECRET.label);
+    const value = await driver.waitFor(tid('secret-value-input'));
+    await driver.sendKeys(value, SECRET.value);
+    await driver.clickWhenVisible(tid('secret-add'));
+
+    const row = await driver.waitFor(tid('secret-row'), { text: SECRET.label });
+    const rowText = await driver.text(row);
+    assert.ok(
+      !rowText.includes(SECRET.value),
+      `a secret row shows a preview, never the whole secret; it shows: ${JSON.stringify(rowText)}`,
+    );
+    await closeSettings(driver);
+  });
+
+  test('a delivery signed with the secret is "valid", one signed with another secret "invalid"', async () => {
+    const { driver, port } = app();
+    const valid = await sendFixture();
+    assert.ok(valid.deliveryId !== null, 'the listener names the delivery (X-Inspector-Delivery-Id)');
+    await waitForRowBadge(driver, {
+      deliveryId: valid.deliveryId,
+      marker: INQUIRY_ID,
+      badge: VALID,
+      what: `the delivery-row of delivery ${valid.deliveryId} (${INQUIRY_ID}, signed with "${SECRET.label}") with a signature-badge saying "valid"`,
+    });
+
+    const invalid = await postDelivery(port, fixtureBytes(OTHER), { secret: WRONG_SECRET });
+    assert.equal(invalid.status, 200, `the listener answers 200 whatever the signature (body: ${invalid.text})`);
+    await waitForRowBadge(driver, {
+      deliveryId: invalid.deliveryId,
+      marker: OTHER_INQUIRY_ID,
+      badge: /invalid/i,
+      what: `the delivery-row of delivery ${invalid.deliveryId} (${OTHER_INQUIRY_ID}, signed with a wrong secret) with a signature-badge saying "invalid"`,
+    });
+    await driver.screenshot('list.png');
+  });
+});
+
+describe('scenario 3: the detail view of the valid delivery', () => {
+  // When the detail does not open, the tab tests say so at once instead of each timing out.
+  let detailFailure = null;
+
+  /** Opens the detail of the fixture's delivery unless it is open already. */
+  async function openDetail() {
+    if (detailFailure) {
+      throw new Error(`not checked: the detail view did not open (${detailFailure.message.split('\n')[0]})`);
+    }
+    try {
+      return await openDetailNow();
+    } catch (e) {
+      detailFailure = e;
+      throw e;
+    }
+  }
+
+  async function openDetailNow() {
+    const { driver } = app();
+    const { deliveryId } = await sendFixture();
+    const open = await driver.execute(
+      `const d = document.querySelector('[data-testid="detail"]'); return !!d && d.getClientRects().length > 0;`,
+    );
+    if (open) return driver;
+    const row = await driver.waitUntil(`the delivery-row of delivery ${deliveryId} (${INQUIRY_ID})`, () =>
+      driver.execute(rowSelectorScript(), [deliveryId, INQUIRY_ID]),
+    );
+    await driver.click(row);
+    await driver.waitFor(tid('detail'), { what: `the detail view after clicking the row of delivery ${deliveryId}` });
+    return driver;
+  }
+
+  /** Clicks `tab-<name>`, waits for `ready` (an element or a text in the detail), screenshots. */
+  async function showTab(name, { css = tid('detail'), text, what }) {
+    const driver = await openDetail();
+    await driver.clickWhenVisible(tid(`tab-${name}`));
+    const el = await driver.waitFor(css, { text, what: `${what} after clicking tab-${name}` });
+    await driver.screenshot(`${name}.png`);
+    return { driver, el };
+  }
+
+  test('clicking the row opens the detail view', async () => {
+    await openDetail();
+  });
+
+  test('Overview tab names the event', async () => {
+    await showTab('overview', { text: EVENT_NAME, what: `the detail showing the event name ${EVENT_NAME}` });
+  });
+
+  test('Headers tab lists the Persona-Signature header', async () => {
+    await showTab('headers', { text: /persona-signature/i, what: 'the detail listing the persona-signature header' });
+  });
+
+  test('Signature tab says the signature is valid', async () => {
+    await showTab('signature', { text: VALID, what: 'the detail saying the signature is valid' });
+  });
+
+  test('Raw tab shows the body as received', async () => {
+    await showTab('raw', { text: `"${INQUIRY_ID}"`, what: `the raw body (holding "${INQUIRY_ID}")` });
+  });
+
+  test('Payload tab shows the payload tree with the inquiry id', async () => {
+    await showTab('payload', {
+      css: tid('payload-tree'),
+      text: INQUIRY_ID,
+      what: `a payload-tree containing the inquiry id ${INQUIRY_ID}`,
+    });
+  });
+
+  test('Included tab shows one card per included resource, and the account', async (t) => {
+    const { driver } = await showTab('included', {
+      css: tid('included-card'),
+      what: 'an included-card',
+    });
+    const types = await driver.execute(
+      `return [...document.querySelectorAll('[data-testid="included-card"]')].map((c) => c.getAttribute('data-type'));`,
+    );
+    await t.test('a card for each resource of payload.included', () => {
+      for (const type of INCLUDED_TYPES) {
+        assert.ok(
+          types.includes(type),
+          `an included-card with data-type="${type}" (payload.included holds ${JSON.stringify(INCLUDED_TYPES)}); cards' data-type: ${JSON.stringify(types)}`,
+        );
+      }
+    });
+    await t.test('an included-card whose data-type contains "account"', () => {
+      assert.ok(
+        types.some((type) => type !== null && type.includes('account')),
+        `no included-card with a data-type containing "account"; cards' data-type: ${JSON.stringify(types)}. ` +
+          `Note: this fixture's payload.included holds ${JSON.stringify(INCLUDED_TYPES)}; the account is only a ` +
+          'relationship target Persona did not send, so a card for it must come from the relationships.',
+      );
+    });
+  });
+});
