@@ -1,53 +1,110 @@
-// The first screen: the listener's state, and the deliveries newest first, updated live.
-// Every string that comes from a capture is rendered as React text (escaped), never as HTML.
+// The main window: the listener in the header, the filters, the live delivery list and, beside
+// it, the delivery opened from it. Every string that comes from a capture is rendered as React
+// text (escaped), never as HTML.
 
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
+  eventCatalog,
+  eventCounts,
+  getSettings,
   isCommandError,
-  listDeliveries,
   listenerStatus,
   onDeliveries,
+  onListener,
+  onRechecked,
+  type AppSettings,
+  type CatalogEvent,
+  type CommandError,
+  type EventCount,
   type ListenerStatus,
+  type SecretsChanged,
   type Summary,
   type UnlistenFn,
-  type Verdict,
+  windowReady,
 } from './bindings.ts';
-import { attemptText, badge, listenerUrl, requestTarget, shortSize, timeOfDay } from './format.ts';
+import { DeliveryDetail } from './detail/DeliveryDetail.tsx';
+import { FirstRun } from './firstrun/FirstRun.tsx';
+import { errorText, plural } from './format.ts';
+import { DeliveryList, ListHead, type ListHandle } from './list/DeliveryList.tsx';
+import { eventOptions } from './list/eventOptions.ts';
+import { filterKey, isFiltered } from './list/filter.ts';
+import { FiltersBar } from './list/FiltersBar.tsx';
+import { isTyping, navKey, nextIndex } from './list/keys.ts';
+import { indexOfId, rowAt, rowCount, showsOtherFilter } from './list/snapshot.ts';
+import { useDeliveries } from './list/useDeliveries.ts';
+import { EmptyList, KeyHints } from './list/ListNotes.tsx';
+import { useFilters } from './list/useFilters.ts';
+import { Header } from './settings/Header.tsx';
+import { SettingsPanel } from './settings/SettingsPanel.tsx';
 
-/** What the first page asks for, and how many rows the live list keeps. */
-const PAGE = 200;
-const KEEP = 2000;
+/** Event counts are re-read once a burst of arrivals settles. */
+const COUNTS_REFRESH_MS = 1000;
+/** With the detail open, it follows the keyboard selection once the key is let go of. */
+const DETAIL_FOLLOW_MS = 120;
 
-function errorText(e: unknown): string {
-  if (isCommandError(e) || e instanceof Error) return e.message;
-  if (typeof e === 'string') return e;
-  try {
-    return JSON.stringify(e);
-  } catch {
-    return String(e);
-  }
+function asCommandError(e: unknown): CommandError {
+  return isCommandError(e) ? e : { kind: 'unknown', message: errorText(e) };
 }
 
-/** Newest first, one row per id: later copies of a row replace earlier ones. */
-function merge(current: Summary[], incoming: Summary[]): Summary[] {
-  const byId = new Map<number, Summary>();
-  for (const row of current) byId.set(row.id, row);
-  for (const row of incoming) byId.set(row.id, row);
-  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, KEEP);
+/** Subscribes to a Tauri event for the component's lifetime; a failure goes to `onError`. */
+function useSubscription(
+  subscribe: () => Promise<UnlistenFn>,
+  onError: (message: string) => void,
+): void {
+  useEffect(() => {
+    let cancelled = false;
+    let unlisten: UnlistenFn | undefined;
+    subscribe().then(
+      (u) => {
+        if (cancelled) u();
+        else unlisten = u;
+      },
+      (e: unknown) => {
+        if (!cancelled) onError(errorText(e));
+      },
+    );
+    return () => {
+      cancelled = true;
+      unlisten?.();
+    };
+  }, [subscribe, onError]);
 }
 
 export function App() {
   const [listener, setListener] = useState<ListenerStatus | null>(null);
   const [listenerError, setListenerError] = useState<string | null>(null);
-  const [rows, setRows] = useState<Summary[]>([]);
-  const [loaded, setLoaded] = useState(false);
-  const [loadError, setLoadError] = useState<{ kind: string; message: string } | null>(null);
+  const [settings, setSettings] = useState<AppSettings | null>(null);
+  const [settingsError, setSettingsError] = useState<string | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [catalog, setCatalog] = useState<CatalogEvent[]>([]);
+  const [counts, setCounts] = useState<EventCount[]>([]);
+  const [optionsError, setOptionsError] = useState<CommandError | null>(null);
+  const [eventsError, setEventsError] = useState<string | null>(null);
+
+  const filters = useFilters();
+  const deliveries = useDeliveries(filters.filter);
+  const { state, reload } = deliveries;
+
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  /** A row chosen by keyboard whose page is still being read. */
+  const [pendingIndex, setPendingIndex] = useState<number | null>(null);
+  const [openId, setOpenId] = useState<number | null>(null);
+  /** Scroll to this delivery once it is in the list (a test event just sent). */
+  const revealId = useRef<number | null>(null);
+  const followTimer = useRef<number | undefined>(undefined);
+  const list = useRef<ListHandle>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  // --- Listener, settings, event names -------------------------------------------------------
 
   useEffect(() => {
     let cancelled = false;
     listenerStatus().then(
       (s) => {
-        if (!cancelled) setListener(s);
+        if (!cancelled) {
+          setListener(s);
+          setListenerError(null);
+        }
       },
       (e: unknown) => {
         if (!cancelled) setListenerError(errorText(e));
@@ -58,261 +115,343 @@ export function App() {
     };
   }, []);
 
-  useEffect(() => {
-    let cancelled = false;
-    let unlisten: UnlistenFn | undefined;
-    // Subscribe before the first page is read, so nothing committed in between is missed;
-    // merging by id absorbs the overlap.
-    onDeliveries((incoming) => {
-      if (!cancelled) setRows((current) => merge(current, incoming));
-    })
-      .then((u) => {
-        if (cancelled) u();
-        else unlisten = u;
-      })
-      .catch((e: unknown) => {
-        if (!cancelled) setLoadError({ kind: 'live', message: `live updates: ${errorText(e)}` });
-      })
-      .then(() => listDeliveries({ limit: PAGE }))
-      .then(
-        (page) => {
-          if (cancelled) return;
-          setRows((current) => merge(current, page));
-          setLoaded(true);
-        },
-        (e: unknown) => {
-          if (cancelled) return;
-          setLoadError({ kind: isCommandError(e) ? e.kind : 'unknown', message: errorText(e) });
-          setLoaded(true);
-        },
-      );
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
+  const subscribeListener = useCallback(
+    () =>
+      onListener((s) => {
+        setListener(s);
+        setListenerError(null);
+      }),
+    [],
+  );
+  useSubscription(subscribeListener, setEventsError);
+
+  const loadSettings = useCallback(() => {
+    setSettingsError(null);
+    getSettings().then(setSettings, (e: unknown) => setSettingsError(errorText(e)));
   }, []);
+  useEffect(loadSettings, [loadSettings]);
+
+  const loadCounts = useCallback(() => {
+    eventCounts().then(
+      (c) => {
+        setCounts(c);
+        setOptionsError(null);
+      },
+      (e: unknown) => setOptionsError(asCommandError(e)),
+    );
+  }, []);
+  useEffect(() => {
+    loadCounts();
+    eventCatalog().then(setCatalog, (e: unknown) => setOptionsError(asCommandError(e)));
+  }, [loadCounts]);
+
+  const countsTimer = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(countsTimer.current), []);
+  const subscribeArrivals = useCallback(
+    () =>
+      onDeliveries(() => {
+        window.clearTimeout(countsTimer.current);
+        countsTimer.current = window.setTimeout(loadCounts, COUNTS_REFRESH_MS);
+      }),
+    [loadCounts],
+  );
+  useSubscription(subscribeArrivals, setEventsError);
+
+  // Verdicts were recomputed (secrets or tolerance changed): what is shown is out of date.
+  const subscribeRechecked = useCallback(() => onRechecked(reload), [reload]);
+  useSubscription(subscribeRechecked, setEventsError);
+
+  // The store opens with the listener: when it comes up after a failure, read everything again.
+  const wasListening = useRef<boolean | null>(null);
+  useEffect(() => {
+    if (listener === null) return;
+    const listening = listener.state === 'listening';
+    if (wasListening.current === false && listening) {
+      reload();
+      loadSettings();
+      loadCounts();
+    }
+    wasListening.current = listening;
+  }, [listener, reload, loadSettings, loadCounts]);
+
+  const options = useMemo(
+    () => eventOptions(catalog, counts, filters.draft.event_name),
+    [catalog, counts, filters.draft.event_name],
+  );
+
+  // --- Selection -----------------------------------------------------------------------------
+
+  const selectedIndex = selectedId === null ? null : indexOfId(state, selectedId);
+  const count = rowCount(state);
+
+  // A row chosen before its page arrived becomes the selection when it does.
+  useEffect(() => {
+    if (pendingIndex === null) return;
+    const row = rowAt(state, pendingIndex);
+    if (row === undefined) return;
+    setSelectedId(row.id);
+    setPendingIndex(null);
+    if (openId !== null) setOpenId(row.id);
+  }, [state, pendingIndex, openId]);
+
+  useEffect(() => {
+    if (revealId.current === null) return;
+    const i = indexOfId(state, revealId.current);
+    if (i === null) return;
+    revealId.current = null;
+    list.current?.reveal(i);
+  }, [state]);
+
+  const key = filterKey(filters.filter);
+  useEffect(() => setPendingIndex(null), [key]);
+  useEffect(() => () => window.clearTimeout(followTimer.current), []);
+
+  const select = useCallback(
+    (index: number, follow: boolean) => {
+      const row = rowAt(state, index);
+      list.current?.reveal(index);
+      if (row === undefined) {
+        setPendingIndex(index);
+        return;
+      }
+      setPendingIndex(null);
+      setSelectedId(row.id);
+      if (follow) {
+        window.clearTimeout(followTimer.current);
+        followTimer.current = window.setTimeout(() => setOpenId(row.id), DETAIL_FOLLOW_MS);
+      }
+    },
+    [state],
+  );
+
+  const onPick = useCallback((row: Summary) => {
+    window.clearTimeout(followTimer.current);
+    setPendingIndex(null);
+    setSelectedId(row.id);
+    setOpenId(row.id);
+  }, []);
+
+  const { change: changeFilter } = filters;
+  const onRepeat = useCallback((eventId: string) => changeFilter({ event_id: eventId }), [changeFilter]);
+
+  const closeDetail = useCallback(() => {
+    window.clearTimeout(followTimer.current);
+    setOpenId(null);
+    list.current?.focus();
+  }, []);
+
+  const onSecretsChangedInDetail = useCallback(() => {
+    reload();
+    loadSettings();
+  }, [reload, loadSettings]);
+
+  const onTestSent = useCallback((id: number) => {
+    revealId.current = id;
+    setPendingIndex(null);
+    setSelectedId(id);
+    setOpenId(id);
+  }, []);
+
+  // --- Keyboard ------------------------------------------------------------------------------
+
+  const onKey = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || settingsOpen) return;
+    const target = e.target instanceof HTMLElement ? e.target : null;
+    if (isTyping(target)) return; // the search box handles its own Escape
+    if (e.key === 'Escape') {
+      if (openId !== null) {
+        e.preventDefault();
+        closeDetail();
+      }
+      return;
+    }
+    if (e.key === '/') {
+      e.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+      return;
+    }
+    // Moving and opening only from the list or the bare page, so buttons and the detail pane
+    // keep their own keys.
+    const fromList =
+      target === null ||
+      target === document.body ||
+      target === document.documentElement ||
+      ((list.current?.contains(target) ?? false) && target.closest('button') === null);
+    if (!fromList) return;
+    if (e.key === 'Enter') {
+      if (selectedId !== null) {
+        e.preventDefault();
+        window.clearTimeout(followTimer.current);
+        setOpenId(selectedId);
+      }
+      return;
+    }
+    const nav = navKey(e.key);
+    if (nav === null) return;
+    e.preventDefault();
+    const next = nextIndex(nav, selectedIndex ?? pendingIndex, count, list.current?.pageRows() ?? 10);
+    if (next !== null) select(next, openId !== null);
+  };
+  const onKeyRef = useRef(onKey);
+  useEffect(() => {
+    onKeyRef.current = onKey;
+  });
+  useEffect(() => {
+    const handler = (e: KeyboardEvent) => onKeyRef.current(e);
+    window.addEventListener('keydown', handler);
+    return () => window.removeEventListener('keydown', handler);
+  }, []);
+
+  // --- Settings ------------------------------------------------------------------------------
+
+  const onSecretsChanged = useCallback(
+    (r: SecretsChanged) => {
+      setSettings(r.settings);
+      reload();
+    },
+    [reload],
+  );
+
+  const onSettings = useCallback(
+    (next: AppSettings) => {
+      // A new tolerance re-judges staleness; the shell says so too, but do not depend on it.
+      if (settings !== null && settings.tolerance_seconds !== next.tolerance_seconds) reload();
+      setSettings(next);
+    },
+    [settings, reload],
+  );
+
+  const onListenerStatus = useCallback((s: ListenerStatus) => {
+    setListener(s);
+    setListenerError(null);
+  }, []);
+
+  // Launch-to-interactive is logged by the shell once the first list is on screen.
+  const readyReported = useRef(false);
+  useEffect(() => {
+    if (readyReported.current || !state.loaded) return;
+    readyReported.current = true;
+    requestAnimationFrame(() => {
+      windowReady().catch(() => {});
+    });
+  }, [state.loaded]);
+
+  // --- Layout --------------------------------------------------------------------------------
+
+  const filtered = isFiltered(filters.filter) || isFiltered(state.filter);
+  const listening = listener?.state === 'listening' ? listener : null;
+  const firstRun = state.loaded && !state.loading && count === 0 && !filtered && listening !== null;
+  // When the listener failed, the header already says why the store is unavailable.
+  const explained = (e: { kind: string } | null) => e !== null && listener?.state === 'failed' && e.kind === 'unavailable';
+  const loadError = state.error !== null && !explained(state.error) ? state.error.message : state.pageError;
+
+  const stale = state.loading && showsOtherFilter(state);
+  const status =
+    !state.loaded || stale
+      ? state.loading
+        ? 'Loading…'
+        : ''
+      : `${plural(count, 'delivery', 'deliveries')}${filtered ? (count === 1 ? ' matches' : ' match') : ''}${
+          state.loading ? ' · updating…' : ''
+        }`;
 
   return (
     <div className="app">
-      <Header listener={listener} error={listenerError} />
-      {/* When the listener failed, the header already says why the store is unavailable. */}
-      {loadError !== null && !(listener?.state === 'failed' && loadError.kind === 'unavailable') && (
-        <div className="banner banner-bad" role="alert" data-testid="load-error">
-          Could not read the deliveries: {loadError.message}
-        </div>
-      )}
-      <main className="content">
-        <Deliveries rows={rows} loaded={loaded} listener={listener} />
-      </main>
-    </div>
-  );
-}
-
-function Header({ listener, error }: { listener: ListenerStatus | null; error: string | null }) {
-  return (
-    <header className="header">
-      <div className="header-row">
-        <h1 className="title">Persona Webhook Inspector</h1>
-        <ListenerLine listener={listener} error={error} />
-      </div>
-      {listener?.state === 'failed' && (
-        <div className="banner banner-bad" role="alert" data-testid="listener-failed">
-          <strong>Not listening on port {listener.port}.</strong> {listener.message}
-        </div>
-      )}
-      {error !== null && (
-        <div className="banner banner-bad" role="alert" data-testid="listener-failed">
-          <strong>Listener state unknown.</strong> {error}
-        </div>
-      )}
-    </header>
-  );
-}
-
-function ListenerLine({ listener, error }: { listener: ListenerStatus | null; error: string | null }) {
-  if (error !== null) return null;
-  if (listener === null) {
-    return <span className="listener listener-pending">Starting the listener…</span>;
-  }
-  if (listener.state === 'failed') {
-    return <span className="listener listener-off">Not listening</span>;
-  }
-  const url = listenerUrl(listener.address, listener.port);
-  return (
-    <div className="listener" data-testid="listener-status">
-      <span className="dot" aria-hidden="true" />
-      <span>
-        Listening on <code className="mono">{url}</code>
-      </span>
-      <span className="sep" aria-hidden="true">
-        ·
-      </span>
-      <span className="expose">expose it with</span>
-      <CopyCommand text={`ngrok http ${listener.port}`} />
-      <span className="data-dir" title="Where the captures are stored">
-        {listener.data_dir}
-      </span>
-    </div>
-  );
-}
-
-function CopyCommand({ text }: { text: string }) {
-  const [copied, setCopied] = useState(false);
-  const codeRef = useRef<HTMLElement>(null);
-  const timer = useRef<number | undefined>(undefined);
-
-  useEffect(() => () => window.clearTimeout(timer.current), []);
-
-  const copy = useCallback(async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      window.clearTimeout(timer.current);
-      timer.current = window.setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // No clipboard access: select the text so Ctrl/Cmd+C does it.
-      const node = codeRef.current;
-      const selection = window.getSelection();
-      if (node && selection) {
-        const range = document.createRange();
-        range.selectNodeContents(node);
-        selection.removeAllRanges();
-        selection.addRange(range);
-      }
-    }
-  }, [text]);
-
-  return (
-    <span className="copy">
-      <code ref={codeRef} className="mono command" data-testid="ngrok-command">
-        {text}
-      </code>
-      <button type="button" className="copy-button" onClick={() => void copy()}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-    </span>
-  );
-}
-
-function Deliveries({
-  rows,
-  loaded,
-  listener,
-}: {
-  rows: Summary[];
-  loaded: boolean;
-  listener: ListenerStatus | null;
-}) {
-  if (rows.length === 0) {
-    if (!loaded) return <p className="empty">Loading…</p>;
-    if (listener?.state === 'failed') {
-      return <p className="empty">Nothing is captured while the listener is not running.</p>;
-    }
-    const port = listener?.port ?? 4747;
-    return (
-      <div className="empty" data-testid="empty">
-        <p>No deliveries yet.</p>
-        <p>
-          Run <code className="mono">ngrok http {port}</code> and paste the forwarding URL into
-          Persona’s dashboard (Integration → Webhooks). Deliveries appear here as they arrive.
-        </p>
-      </div>
-    );
-  }
-  return (
-    <table className="deliveries">
-      <thead>
-        <tr>
-          <th scope="col">Time</th>
-          <th scope="col">Request</th>
-          <th scope="col">Event</th>
-          <th scope="col">Resource</th>
-          <th scope="col">Signature</th>
-          <th scope="col">Attempt</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <DeliveryRow key={row.id} row={row} />
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function DeliveryRow({ row }: { row: Summary }) {
-  const attempt = attemptText(row.attempts);
-  const target = requestTarget(row.path, row.query);
-  return (
-    <tr data-testid="delivery-row" data-id={row.id}>
-      <td className="mono time" title={row.received_at}>
-        {timeOfDay(row.received_at_ms)}
-      </td>
-      <td className="request" title={target}>
-        <span className="mono method">{row.method}</span> <span className="mono">{target}</span>
-        {row.outcome === 'too_large' && (
-          <span className="tag tag-bad" title={`body not kept (${shortSize(row.body_size)})`}>
-            413 too large
-          </span>
+      <div className="app-body" inert={settingsOpen}>
+        <Header
+          listener={listener}
+          error={listenerError}
+          showCommand={!firstRun}
+          showTestEvent={!firstRun && listening !== null}
+          settingsOpen={settingsOpen}
+          onOpenSettings={() => setSettingsOpen(true)}
+          onListener={onListenerStatus}
+          onTestSent={onTestSent}
+        />
+        {loadError !== null && (
+          <div className="banner banner-bad" role="alert" data-testid="load-error">
+            Could not read the deliveries: {loadError}{' '}
+            <button type="button" className="button" onClick={deliveries.retry}>
+              Retry
+            </button>
+          </div>
         )}
-        {row.parse_error !== null && (
-          <span
-            className="tag tag-warn"
-            title={`${row.parse_error.message} at line ${row.parse_error.line} column ${row.parse_error.column}`}
-          >
-            not JSON
-          </span>
+        {(deliveries.liveError ?? eventsError) !== null && (
+          <div className="banner banner-warn" role="alert" data-testid="live-error">
+            Live updates are off: {deliveries.liveError ?? eventsError}. New deliveries show after a reload.
+          </div>
         )}
-      </td>
-      <td className="event">
-        {row.event_name === null ? (
-          <span className="none">—</span>
-        ) : (
-          <>
-            <span className="mono">{row.event_name}</span>
-            {!row.known_event && (
-              <span className="tag tag-muted" title="Not in Persona’s event catalog">
-                unknown
-              </span>
+        {!firstRun && (
+          <FiltersBar
+            draft={filters.draft}
+            onChange={filters.change}
+            onClear={filters.clear}
+            options={options}
+            optionsError={optionsError === null || explained(optionsError) ? null : optionsError.message}
+            searchRef={searchRef}
+            onLeaveSearch={() => {
+              searchRef.current?.blur();
+              list.current?.focus();
+            }}
+            status={status}
+          />
+        )}
+        <main className={openId === null ? 'workspace' : 'workspace workspace-split'}>
+          <section className={stale ? 'list-pane list-stale' : 'list-pane'} aria-label="Deliveries" aria-busy={state.loading}>
+            {firstRun ? (
+              <FirstRun
+                listener={listening}
+                secretCount={settings?.secrets.length ?? null}
+                onOpenSettings={() => setSettingsOpen(true)}
+                onSent={onTestSent}
+              />
+            ) : (
+              <>
+                <ListHead />
+                <DeliveryList
+                  count={count}
+                  rowAt={(i) => rowAt(state, i)}
+                  freshCount={state.fresh.length}
+                  resetKey={key}
+                  selectedId={selectedId}
+                  onRange={deliveries.showRange}
+                  onPick={onPick}
+                  onRepeat={onRepeat}
+                  handle={list}
+                />
+                {count === 0 && (
+                  <EmptyList
+                    loaded={state.loaded}
+                    failed={state.error !== null}
+                    filtered={filtered}
+                    listenerFailed={listener?.state === 'failed'}
+                    onClear={filters.clear}
+                  />
+                )}
+                <KeyHints />
+              </>
             )}
-          </>
-        )}
-        {row.event_deliveries > 1 && (
-          <span
-            className="tag tag-muted"
-            title={`${row.event_deliveries} stored deliveries carry this event id`}
-          >
-            ×{row.event_deliveries}
-          </span>
-        )}
-      </td>
-      <td className="mono resource" title={row.resource?.status ?? undefined}>
-        {row.resource?.id ?? <span className="none">—</span>}
-      </td>
-      <td>
-        <SignatureBadge verdict={row.signature} />
-      </td>
-      <td className="attempt">{attempt ?? <span className="none">—</span>}</td>
-    </tr>
-  );
-}
-
-function SignatureBadge({ verdict }: { verdict: Verdict }) {
-  const { label, tone } = badge(verdict);
-  const details = [verdict.explanation, verdict.diagnosis, verdict.stale_note].filter(
-    (s): s is string => s !== null && s !== '',
-  );
-  return (
-    <span className="signature" title={details.join('\n')}>
-      <span
-        className={`badge badge-${tone}`}
-        data-testid="signature-badge"
-        data-status={verdict.status}
-        data-stale={verdict.stale}
-      >
-        {label}
-      </span>
-      {verdict.matched !== null && <span className="secret">{verdict.matched.secret}</span>}
-    </span>
+          </section>
+          {openId !== null && (
+            <section className="detail-pane" aria-label="Delivery">
+              <DeliveryDetail id={openId} onClose={closeDetail} onSecretsChanged={onSecretsChangedInDetail} />
+            </section>
+          )}
+        </main>
+      </div>
+      {settingsOpen && (
+        <SettingsPanel
+          settings={settings}
+          error={settingsError}
+          onRetry={loadSettings}
+          onSettings={onSettings}
+          onSecretsChanged={onSecretsChanged}
+          listener={listener}
+          onListener={onListenerStatus}
+          onClose={() => setSettingsOpen(false)}
+        />
+      )}
+    </div>
   );
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from './bindings.ts';
-import { attemptText, badge, listenerUrl, requestTarget, shortSize, timeOfDay } from './format.ts';
+import {
+  attemptText,
+  badge,
+  errorText,
+  listenerUrl,
+  plural,
+  repeatTitle,
+  requestTarget,
+  shortSize,
+  timeOfDay,
+} from './format.ts';
 
 function verdict(over: Partial<Verdict> = {}): Verdict {
   return {
@@ -141,5 +151,34 @@ describe('requestTarget', () => {
     expect(requestTarget('/', null)).toBe('/');
     expect(requestTarget('/hooks', '')).toBe('/hooks');
     expect(requestTarget('/hooks', 'a=1&b=%20')).toBe('/hooks?a=1&b=%20');
+  });
+});
+
+describe('errorText', () => {
+  it('shows a command error or Error by its message', () => {
+    expect(errorText({ kind: 'store', message: 'database is locked' })).toBe('database is locked');
+    expect(errorText(new Error('boom'))).toBe('boom');
+  });
+
+  it('shows strings and anything else readably', () => {
+    expect(errorText('plain')).toBe('plain');
+    expect(errorText({ code: 3 })).toBe('{"code":3}');
+    expect(errorText(undefined)).toBe('undefined');
+  });
+});
+
+describe('plural', () => {
+  it('groups thousands and picks the word', () => {
+    expect(plural(1, 'delivery', 'deliveries')).toBe('1 delivery');
+    expect(plural(0, 'delivery', 'deliveries')).toBe('0 deliveries');
+    expect(plural(12345, 'delivery', 'deliveries')).toBe('12,345 deliveries');
+  });
+});
+
+describe('repeatTitle', () => {
+  it('names the event id and what clicking does', () => {
+    expect(repeatTitle(3, 'evt_1')).toBe(
+      '3 stored deliveries carry event id evt_1: Persona retried it or sent it again. Click to show them all.',
+    );
   });
 });

@@ -78,3 +78,26 @@ export function listenerUrl(address: string, port: number): string {
 export function requestTarget(path: string, query: string | null): string {
   return query === null || query === '' ? path : `${path}?${query}`;
 }
+
+/** What a rejected command or promise says, as one line to show. */
+export function errorText(e: unknown): string {
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+    return (e as { message: string }).message;
+  }
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
+}
+
+/** "1 delivery", "12,345 deliveries". */
+export function plural(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** The tooltip of a repeated event's mark. */
+export function repeatTitle(count: number, eventId: string): string {
+  return `${count} stored deliveries carry event id ${eventId}: Persona retried it or sent it again. Click to show them all.`;
+}

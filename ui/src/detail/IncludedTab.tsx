@@ -1,0 +1,323 @@
+// The JSON:API side of the payload: the resource's relationships, each target either a link to its
+// `included` card or an explanation of why Persona left it out and where to fetch it.
+
+import { useEffect, useRef, useState } from 'react';
+import type { Detail, Relationship, Resource, Target } from '../bindings.ts';
+import { apiPathFor } from './apiPath.ts';
+import { CopyButton } from './CopyButton.tsx';
+import { attributeEntries, compactJson } from './attributes.ts';
+import { notIncluded, type MissingResource } from './related.ts';
+
+/** Cards rendered at first; payloads can include thousands of resources. */
+const PAGE = 50;
+/** Attributes listed per card before "show all". */
+const ATTRIBUTES_SHOWN = 30;
+const HIGHLIGHT_MS = 2000;
+
+export function IncludedTab({ detail }: { detail: Detail }) {
+  const [shown, setShown] = useState(PAGE);
+  const [highlight, setHighlight] = useState<{ index: number; nonce: number } | null>(null);
+  const cards = useRef(new Map<number, HTMLElement>());
+
+  const jump = (index: number) => {
+    setShown((s) => Math.max(s, index + 1));
+    setHighlight((h) => ({ index, nonce: (h?.nonce ?? 0) + 1 }));
+  };
+
+  useEffect(() => {
+    if (highlight === null) return;
+    const el = cards.current.get(highlight.index);
+    el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    el?.focus({ preventScroll: true });
+    const timer = window.setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => window.clearTimeout(timer);
+  }, [highlight]);
+
+  const included = detail.included;
+  const resource = detail.resource;
+  const missing = notIncluded(detail.relationships);
+  return (
+    <div className="dt-included">
+      <section className="dt-section">
+        <h3>
+          Relationships of{' '}
+          {resource?.type != null ? <code>{resource.type}</code> : 'the resource'}
+          {resource?.id != null && (
+            <>
+              {' '}
+              <code>{resource.id}</code>
+            </>
+          )}
+        </h3>
+        {detail.relationships.length === 0 ? (
+          <p className="dt-empty" data-testid="relationships-empty">
+            The resource lists no relationships.
+          </p>
+        ) : (
+          <Relationships rels={detail.relationships} onJump={jump} testId="relationships" />
+        )}
+        {detail.relationships.some((r) => r.targets.some((t) => !t.included)) && (
+          <p className="dt-note" data-testid="not-included-why">
+            Persona only puts in <code>included</code> the related resources its allowlist for this
+            event names, and removes blocklisted attributes from what it does include. A handler
+            that needs a resource marked “not included” must fetch it from the API (with the same
+            API version as the webhook).
+          </p>
+        )}
+      </section>
+
+      <section className="dt-section">
+        <h3>Included ({included.length})</h3>
+        {included.length === 0 ? (
+          <p className="dt-empty" data-testid="included-empty">
+            <code>payload.included</code> is empty: Persona sent no related resources with this
+            event. Fetch what the handler needs from the API.
+          </p>
+        ) : (
+          <>
+            <div className="dt-cards">
+              {included.slice(0, shown).map((res, i) => (
+                <Card
+                  key={i}
+                  res={res}
+                  index={i}
+                  highlighted={highlight?.index === i}
+                  onJump={jump}
+                  refCallback={(el) => {
+                    if (el === null) cards.current.delete(i);
+                    else cards.current.set(i, el);
+                  }}
+                />
+              ))}
+            </div>
+            {shown < included.length && (
+              <p>
+                <button type="button" className="dt-btn" onClick={() => setShown((s) => s + PAGE * 4)}>
+                  Show {Math.min(PAGE * 4, included.length - shown)} more
+                </button>{' '}
+                <span className="dt-muted">
+                  {included.length - shown} of {included.length} not shown yet
+                </span>
+              </p>
+            )}
+          </>
+        )}
+      </section>
+
+      {missing.length > 0 && (
+        <section className="dt-section">
+          <h3>Related, not included ({missing.length})</h3>
+          <div className="dt-cards">
+            {missing.slice(0, shown).map((m) => (
+              <MissingCard key={JSON.stringify([m.type, m.id])} missing={m} />
+            ))}
+          </div>
+          {missing.length > shown && (
+            <p className="dt-muted">{missing.length - shown} more are listed under Relationships.</p>
+          )}
+        </section>
+      )}
+    </div>
+  );
+}
+
+/** A card for a resource the payload points at but does not carry: where to get it instead. */
+function MissingCard({ missing: m }: { missing: MissingResource }) {
+  const path = apiPathFor(m.type, m.id);
+  return (
+    <article
+      className="dt-card dt-card-missing"
+      data-testid="included-card"
+      data-type={m.type}
+      data-id={m.id}
+      data-included="false"
+    >
+      <header className="dt-card-head">
+        <code className="dt-card-type">{m.type}</code>
+        <code>{m.id}</code>
+        <span className="dt-tag dt-tag-warn">not included</span>
+      </header>
+      <p className="dt-muted">
+        Named by {m.via.length === 1 ? 'the relationship' : 'the relationships'}{' '}
+        {m.via.map((v, i) => (
+          <span key={v}>
+            {i > 0 && ', '}
+            <code>{v}</code>
+          </span>
+        ))}
+        , but not in <code>payload.included</code>: this event's allowlist leaves it out.
+      </p>
+      {path === null ? (
+        <p className="dt-muted">Fetch it from Persona's API if the handler needs it.</p>
+      ) : (
+        <p>
+          <code data-testid="api-path">GET {path}</code> <CopyButton text={`GET ${path}`} />
+        </p>
+      )}
+    </article>
+  );
+}
+
+function Relationships({
+  rels,
+  onJump,
+  testId,
+}: {
+  rels: Relationship[];
+  onJump: (index: number) => void;
+  testId?: string;
+}) {
+  return (
+    <ul className="dt-rels" data-testid={testId}>
+      {rels.map((rel, i) => (
+        <li key={i} data-testid="relationship" data-name={rel.name}>
+          <span className="dt-rel-name">{rel.name}</span>{' '}
+          <span className="dt-muted">{rel.to_many ? 'to-many' : 'to-one'}</span>
+          {rel.targets.length === 0 ? (
+            <span className="dt-muted"> — {rel.to_many ? 'empty list' : 'no data (null)'}</span>
+          ) : (
+            <Targets targets={rel.targets} onJump={onJump} />
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Targets listed before "show all": a to-many can point at thousands of resources. */
+const TARGETS_SHOWN = 50;
+
+function Targets({ targets, onJump }: { targets: Target[]; onJump: (index: number) => void }) {
+  const [all, setAll] = useState(false);
+  const shown = all ? targets : targets.slice(0, TARGETS_SHOWN);
+  return (
+    <ul>
+      {shown.map((t, j) => (
+        <TargetItem key={j} target={t} onJump={onJump} />
+      ))}
+      {targets.length > TARGETS_SHOWN && (
+        <li>
+          <button type="button" className="dt-link" onClick={() => setAll((a) => !a)}>
+            {all ? 'show fewer' : `show all ${targets.length}`}
+          </button>
+        </li>
+      )}
+    </ul>
+  );
+}
+
+function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: number) => void }) {
+  if (t.included && t.included_index !== null) {
+    const index = t.included_index;
+    return (
+      <li data-testid="relationship-target" data-included="true">
+        <button
+          type="button"
+          className="dt-link"
+          onClick={() => onJump(index)}
+          data-testid="relationship-jump"
+          title="Show its included card"
+        >
+          <code>{t.type}</code> <code>{t.id}</code> ↓
+        </button>
+      </li>
+    );
+  }
+  const path = apiPathFor(t.type, t.id);
+  return (
+    <li data-testid="relationship-target" data-included="false">
+      <code>{t.type}</code> <code>{t.id}</code>{' '}
+      <span className="dt-tag dt-tag-warn">not included</span>{' '}
+      {path === null ? (
+        <span className="dt-muted">fetch it from Persona's API if the handler needs it</span>
+      ) : (
+        <>
+          <span className="dt-muted">fetch it with</span> <code data-testid="api-path">GET {path}</code>{' '}
+          <CopyButton text={`GET ${path}`} />
+        </>
+      )}
+    </li>
+  );
+}
+
+function Card({
+  res,
+  index,
+  highlighted,
+  onJump,
+  refCallback,
+}: {
+  res: Resource;
+  index: number;
+  highlighted: boolean;
+  onJump: (index: number) => void;
+  refCallback: (el: HTMLElement | null) => void;
+}) {
+  const [allAttributes, setAllAttributes] = useState(false);
+  const entries = attributeEntries(res.attributes);
+  const visible = allAttributes ? entries : entries.slice(0, ATTRIBUTES_SHOWN);
+  return (
+    <article
+      ref={refCallback}
+      className={highlighted ? 'dt-card is-highlighted' : 'dt-card'}
+      data-testid="included-card"
+      data-type={res.type}
+      data-id={res.id}
+      data-index={index}
+      tabIndex={-1}
+    >
+      <header className="dt-card-head">
+        {res.type === '' ? <span className="dt-none">no type</span> : <code className="dt-card-type">{res.type}</code>}
+        {res.id === '' ? <span className="dt-none">no id</span> : <code>{res.id}</code>}
+        {res.status !== null && <span className="dt-tag">{res.status}</span>}
+      </header>
+      {res.attributes === null || res.attributes === undefined ? (
+        <p className="dt-muted">No attributes.</p>
+      ) : entries.length === 0 ? (
+        <p className="dt-muted">
+          {typeof res.attributes === 'object' ? 'Attributes are empty.' : `Attributes: ${compactJson(res.attributes, 200)}`}
+        </p>
+      ) : (
+        <dl className="dt-attrs">
+          {visible.map(([k, v]) => (
+            <AttributeRow key={k} name={k} value={v} />
+          ))}
+        </dl>
+      )}
+      {entries.length > ATTRIBUTES_SHOWN && (
+        <button type="button" className="dt-link" onClick={() => setAllAttributes((a) => !a)}>
+          {allAttributes ? 'show fewer' : `show all ${entries.length} attributes`}
+        </button>
+      )}
+      {res.relationships.length > 0 && (
+        <details className="dt-card-rels">
+          <summary>Relationships ({res.relationships.length})</summary>
+          <Relationships rels={res.relationships} onJump={onJump} />
+        </details>
+      )}
+    </article>
+  );
+}
+
+function AttributeRow({ name, value }: { name: string; value: unknown }) {
+  const nested = value !== null && typeof value === 'object';
+  return (
+    <>
+      <dt>{name}</dt>
+      <dd>
+        {nested ? (
+          <details>
+            <summary>
+              <code className="dt-v">{compactJson(value, 120)}</code>
+            </summary>
+            <pre className="dt-pre">{JSON.stringify(value, null, 2)}</pre>
+          </details>
+        ) : (
+          <code className={`dt-v dt-v-${value === null ? 'null' : typeof value}`}>
+            {compactJson(value, 300)}
+          </code>
+        )}
+      </dd>
+    </>
+  );
+}

@@ -1,0 +1,195 @@
+// The delivery at a glance: the event, its resource, timing, Persona's attempt headers, the
+// request line, the body, and where the envelope departs from what Persona sends.
+
+import type { ReactNode } from 'react';
+import type { Detail } from '../bindings.ts';
+import { attemptText, requestTarget, shortSize } from '../format.ts';
+import { eventDelay, formatUnixSeconds, formatUtc, parseRfc3339, retryTiming } from './timing.ts';
+
+function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </>
+  );
+}
+
+function None({ children = '—' }: { children?: string }) {
+  return <span className="dt-none">{children}</span>;
+}
+
+function headerValue(d: Detail, name: string): string | null {
+  const h = d.headers.find(([n]) => n.toLowerCase() === name);
+  return h === undefined ? null : h[1];
+}
+
+export function OverviewTab({ detail: d }: { detail: Detail }) {
+  // A 413 kept no body, so nothing from the envelope is known: say that rather than "absent".
+  const unknown = d.outcome === 'too_large' ? 'unknown: the body was not kept' : null;
+  const delay = eventDelay(d.event_created_at, d.received_at_ms);
+  const createdMs = d.event_created_at === null ? null : parseRfc3339(d.event_created_at);
+  const attempt = attemptText(d.attempts);
+  const retry = retryTiming(d.attempts, d.received_at_ms);
+  const forwardedFor = headerValue(d, 'x-forwarded-for');
+  const contentType = headerValue(d, 'content-type');
+
+  return (
+    <div className="dt-overview" data-testid="overview">
+      {d.outcome === 'too_large' && (
+        <div className="dt-banner dt-banner-bad" role="status" data-testid="too-large">
+          <strong>Answered 413 Payload Too Large.</strong> The body ({shortSize(d.body_size)}) was over
+          the listener's size limit, so it was not kept; the headers were. Persona counts a 413 as a
+          failed attempt and retries; raise the limit (<code>--max-body</code> on the CLI) to keep bodies that size.
+        </div>
+      )}
+
+      <section className="dt-section">
+        <h3>Event</h3>
+        <dl className="dt-dl">
+          <Row label="Name" testId="overview-event-name">
+            {d.event_name === null ? (
+              <None>{unknown ?? 'no event name (not a Persona event envelope)'}</None>
+            ) : (
+              <>
+                <code>{d.event_name}</code>
+                {d.event_group !== null && <span className="dt-tag">{d.event_group}</span>}
+                {!d.known_event && (
+                  <span className="dt-tag dt-tag-warn" title="Kept and shown; the catalog grows">
+                    not in Persona's catalog
+                  </span>
+                )}
+              </>
+            )}
+          </Row>
+          {d.event_description !== null && (
+            <Row label="Means" testId="overview-event-description">
+              {d.event_description}
+            </Row>
+          )}
+          <Row label="Event id">
+            {d.event_id === null ? <None>{unknown ?? '—'}</None> : <code>{d.event_id}</code>}
+            {d.event_id !== null && d.event_deliveries > 1 && (
+              <span className="dt-tag dt-tag-warn">
+                {d.event_deliveries} stored deliveries carry this id: retries or duplicates; dedupe
+                on it
+              </span>
+            )}
+          </Row>
+          <Row label="Resource">
+            {d.resource === null ? (
+              <None>{unknown ?? 'no payload.data'}</None>
+            ) : (
+              <>
+                {d.resource.type === null ? <None>no type</None> : <code>{d.resource.type}</code>}{' '}
+                {d.resource.id === null ? <None>no id</None> : <code>{d.resource.id}</code>}
+                {d.resource.status !== null && (
+                  <span className="dt-tag" data-testid="overview-resource-status">
+                    {d.resource.status}
+                  </span>
+                )}
+              </>
+            )}
+          </Row>
+        </dl>
+      </section>
+
+      <section className="dt-section">
+        <h3>Timing</h3>
+        <dl className="dt-dl">
+          <Row label="Created">
+            {d.event_created_at === null ? (
+              <None>{unknown ?? 'no created-at'}</None>
+            ) : (
+              <span title={d.event_created_at}>
+                {formatUtc(createdMs) ?? <code>{d.event_created_at}</code>}
+              </span>
+            )}
+          </Row>
+          <Row label="Received">
+            <span title={d.received_at}>{formatUtc(d.received_at_ms) ?? d.received_at}</span>
+          </Row>
+          {unknown === null && (
+            <Row label="Delay" testId="overview-delay">
+              <span className={delay.warn ? 'dt-warn-text' : undefined}>{delay.text}</span>
+            </Row>
+          )}
+          <Row label="Attempt" testId="overview-attempt">
+            {attempt === null ? (
+              <None>no Persona-Webhook-Attempts-Made header (not sent by Persona?)</None>
+            ) : (
+              <>
+                {attempt}
+                {d.attempts.left === 0 && (
+                  <span className="dt-tag dt-tag-warn">last attempt: Persona gives up after this</span>
+                )}
+              </>
+            )}
+          </Row>
+          {d.attempts.first_attempted_at !== null && (
+            <Row label="First attempted">
+              {formatUnixSeconds(d.attempts.first_attempted_at) ??
+                String(d.attempts.first_attempted_at)}
+            </Row>
+          )}
+          {retry !== null && <Row label="Schedule">{retry}</Row>}
+        </dl>
+      </section>
+
+      <section className="dt-section">
+        <h3>Request</h3>
+        <dl className="dt-dl">
+          <Row label="Line" testId="overview-request">
+            <code>
+              {d.method} {requestTarget(d.path, d.query)}
+            </code>
+          </Row>
+          <Row label="From">
+            {d.remote_addr === null ? <None /> : <code>{d.remote_addr}</code>}
+            {forwardedFor !== null && (
+              <>
+                {' '}
+                <span className="dt-muted">forwarded for</span> <code>{forwardedFor}</code>
+              </>
+            )}
+          </Row>
+          <Row label="Body" testId="overview-body">
+            <BodySummary d={d} contentType={contentType} />
+          </Row>
+        </dl>
+      </section>
+
+      {d.event_notes.length > 0 && (
+        <section className="dt-section">
+          <h3>Envelope notes</h3>
+          <p className="dt-muted">Where this body departs from the envelope Persona sends:</p>
+          <ul className="dt-notes" data-testid="event-notes">
+            {d.event_notes.map((n, i) => (
+              <li key={i}>{n}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function BodySummary({ d, contentType }: { d: Detail; contentType: string | null }) {
+  const size = `${shortSize(d.body_size)}${d.body_size >= 1024 ? ` (${d.body_size} bytes)` : ''}`;
+  if (d.outcome === 'too_large') return <>{size} announced or read — not kept</>;
+  if (d.body_size === 0) return <>empty (0 bytes)</>;
+  return (
+    <>
+      {size}
+      {contentType !== null && <span className="dt-muted"> · {contentType}</span>}
+      {d.parse_error === null ? (
+        <span className="dt-muted"> · JSON</span>
+      ) : (
+        <div className="dt-warn-text" data-testid="overview-parse-error">
+          Not JSON: {d.parse_error.message} at line {d.parse_error.line}, column{' '}
+          {d.parse_error.column} (the Raw tab points at it).
+        </div>
+      )}
+    </>
+  );
+}

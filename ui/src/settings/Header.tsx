@@ -1,0 +1,89 @@
+// The window's header: the listener's state (URL and the ngrok command, or why it is not
+// listening with a port to try instead), and the actions always at hand.
+
+import type { ListenerStatus } from '../bindings.ts';
+import { CopyCommand } from '../firstrun/CopyCommand.tsx';
+import { TestEventButton } from '../firstrun/TestEventButton.tsx';
+import { listenerUrl } from '../format.ts';
+import { PortForm } from './PortForm.tsx';
+
+export interface HeaderProps {
+  listener: ListenerStatus | null;
+  error: string | null;
+  /** The first-run guide shows the ngrok command itself. */
+  showCommand: boolean;
+  showTestEvent: boolean;
+  /** The port form lives in Settings while it is open (one `port-input` at a time). */
+  settingsOpen: boolean;
+  onOpenSettings: () => void;
+  onListener: (s: ListenerStatus) => void;
+  onTestSent: (id: number) => void;
+}
+
+export function Header(props: HeaderProps) {
+  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onListener, onTestSent } = props;
+  return (
+    <header className="header">
+      <div className="header-row">
+        <h1 className="title">Persona Webhook Inspector</h1>
+        <ListenerLine listener={listener} error={error} showCommand={showCommand} />
+        <div className="header-actions">
+          {showTestEvent && <TestEventButton onSent={onTestSent} />}
+          <button type="button" className="button" data-testid="open-settings" onClick={onOpenSettings}>
+            Settings
+          </button>
+        </div>
+      </div>
+      {listener?.state === 'failed' && (
+        <div className="banner banner-bad listener-failed" role="alert" data-testid="listener-failed">
+          <p>
+            <strong>Not listening on port {listener.port}.</strong> {listener.message}
+          </p>
+          <p className="banner-note">Nothing is captured until the listener runs. Pick another port:</p>
+          {settingsOpen ? (
+            <p className="banner-note">Change the port in Settings.</p>
+          ) : (
+            <PortForm key={listener.port} port={listener.port} onStatus={onListener} />
+          )}
+        </div>
+      )}
+      {error !== null && (
+        <div className="banner banner-bad" role="alert" data-testid="listener-failed">
+          <strong>Listener state unknown.</strong> {error}
+        </div>
+      )}
+    </header>
+  );
+}
+
+function ListenerLine({
+  listener,
+  error,
+  showCommand,
+}: {
+  listener: ListenerStatus | null;
+  error: string | null;
+  showCommand: boolean;
+}) {
+  if (error !== null) return null;
+  if (listener === null) return <span className="listener listener-pending">Starting the listener…</span>;
+  if (listener.state === 'failed') return <span className="listener listener-off">Not listening</span>;
+  const url = listenerUrl(listener.address, listener.port);
+  return (
+    <div className="listener" data-testid="listener-status" title={`Captures are stored in ${listener.data_dir}`}>
+      <span className="dot" aria-hidden="true" />
+      <span>
+        Listening on <code className="mono">{url}</code>
+      </span>
+      {showCommand && (
+        <>
+          <span className="sep" aria-hidden="true">
+            ·
+          </span>
+          <span className="expose">expose it with</span>
+          <CopyCommand text={`ngrok http ${listener.port}`} testId="ngrok-command" />
+        </>
+      )}
+    </div>
+  );
+}
