@@ -2,7 +2,7 @@
 #   make setup                      install system packages, Rust components, tools
 #   make run                        build and open the desktop app (release build)
 #   make serve ARGS="--port 5000"   the headless capture server (CLI), where there is no display
-#   make test                       formatting, lints and all tests
+#   make test                       formatting, lints and all tests (the window's under Xvfb too)
 #   make bench                      benchmarks
 #   make fmt                        format the code
 #   make bindings                   regenerate ui/src/generated/bindings.ts from the Rust commands
@@ -30,6 +30,7 @@ test: setup ui-dist
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo test --workspace --all-targets --locked
 	npm --prefix ui test
+	$(MAKE) --no-print-directory gui-test
 
 # The desktop shell embeds ui/dist at compile time, so it must exist before any cargo build;
 # `npm run build` type-checks the UI first.
