@@ -12,10 +12,23 @@ use persona_inspector_app::engine::{Engine, ListenerStatus};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn post(address: &str, body: &str) -> String {
+    post_with(address, body, "").await
+}
+
+async fn post_signed(address: &str, body: &str, signature: &str) -> String {
+    post_with(
+        address,
+        body,
+        &format!("persona-signature: {signature}\r\n"),
+    )
+    .await
+}
+
+async fn post_with(address: &str, body: &str, headers: &str) -> String {
     let host = address.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
     let request = format!(
-        "POST /hook HTTP/1.1\r\nhost: {host}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "POST /hook HTTP/1.1\r\nhost: {host}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await.expect("write");
@@ -133,19 +146,6 @@ fn listening_port(engine: &Engine) -> u16 {
 fn signed(secret: &str, body: &str) -> String {
     let t = persona_inspector::clock::now_ms() / 1000;
     persona_inspector::signature::sign(secret, t, body.as_bytes())
-}
-
-async fn post_signed(address: &str, body: &str, signature: &str) -> String {
-    let host = address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
-    let request = format!(
-        "POST /hook HTTP/1.1\r\nhost: {host}\r\npersona-signature: {signature}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    answer
 }
 
 #[tokio::test]

@@ -346,3 +346,20 @@ export function appPerFile({ before, after }, options) {
     return app;
   };
 }
+
+/**
+ * Wraps `step` (e.g. opening the detail view, which several tests need) so that once it has
+ * failed, later calls fail at once saying so, instead of each waiting out its own timeout.
+ */
+export function failFast(what, step) {
+  let failure = null;
+  return async () => {
+    if (failure) throw new Error(`not checked: ${what} (${failure.message.split('\n')[0]})`);
+    try {
+      return await step();
+    } catch (e) {
+      failure = e;
+      throw e;
+    }
+  };
+}

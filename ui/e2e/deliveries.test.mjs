@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { appPerFile, fixtureBytes, postDelivery } from './app.mjs';
+import { appPerFile, failFast, fixtureBytes, postDelivery } from './app.mjs';
 import { Session, tid } from './webdriver.mjs';
 
 const app = appPerFile({ before, after }, { name: 'deliveries' });
@@ -116,20 +116,7 @@ describe('scenario 2: a secret added in the settings verifies signed deliveries'
 
 describe('scenario 3: the detail view of the valid delivery', () => {
   // When the detail does not open, the tab tests say so at once instead of each timing out.
-  let detailFailure = null;
-
-  /** Opens the detail of the fixture's delivery unless it is open already. */
-  async function openDetail() {
-    if (detailFailure) {
-      throw new Error(`not checked: the detail view did not open (${detailFailure.message.split('\n')[0]})`);
-    }
-    try {
-      return await openDetailNow();
-    } catch (e) {
-      detailFailure = e;
-      throw e;
-    }
-  }
+  const openDetail = failFast('the detail view did not open', () => openDetailNow());
 
   async function openDetailNow() {
     const { driver } = app();

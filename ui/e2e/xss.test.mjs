@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 
-import { appPerFile, nowSeconds, postDelivery } from './app.mjs';
+import { appPerFile, failFast, nowSeconds, postDelivery } from './app.mjs';
 import { tid } from './webdriver.mjs';
 
 const app = appPerFile({ before, after }, { name: 'xss' });
@@ -103,20 +103,7 @@ describe('scenario 4: markup in a delivery is shown as text', () => {
   });
 
   // When the detail does not open, the tab tests say so at once instead of each timing out.
-  let detailFailure = null;
-
-  /** Opens the delivery's detail unless it is open already. */
-  async function openDetail() {
-    if (detailFailure) {
-      throw new Error(`not checked: the detail view did not open (${detailFailure.message.split('\n')[0]})`);
-    }
-    try {
-      return await openDetailNow();
-    } catch (e) {
-      detailFailure = e;
-      throw e;
-    }
-  }
+  const openDetail = failFast('the detail view did not open', () => openDetailNow());
 
   async function openDetailNow() {
     const { driver } = app();

@@ -333,6 +333,7 @@ export function App() {
     if (readyReported.current || !state.loaded) return;
     readyReported.current = true;
     requestAnimationFrame(() => {
+      // Only a log line in the shell: nothing for the user to act on if it fails.
       windowReady().catch(() => {});
     });
   }, [state.loaded]);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Verdict } from './bindings.ts';
 import {
   attemptText,
   badge,
@@ -11,22 +10,8 @@ import {
   shortSize,
   timeOfDay,
 } from './format.ts';
+import { verdict } from './list/fixtures.ts';
 
-function verdict(over: Partial<Verdict> = {}): Verdict {
-  return {
-    status: 'valid',
-    explanation: 'Signed with the secret "current".',
-    diagnosis: null,
-    matched: { secret: 'current', pair: 0, timestamp: 1_700_000_000 },
-    pairs: [{ t: 1_700_000_000, v1: 'ab'.repeat(32) }],
-    timestamp: 1_700_000_000,
-    age_seconds: 1,
-    stale: false,
-    stale_note: null,
-    tolerance_seconds: 300,
-    ...over,
-  };
-}
 
 describe('attemptText', () => {
   it('counts the total from made and left', () => {

@@ -7,6 +7,7 @@ import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Detail } from '../bindings.ts';
+import { verdict } from '../list/fixtures.ts';
 import { bytesToBase64, decodeBody } from './body.ts';
 import { DeliveryDetail } from './DeliveryDetail.tsx';
 import { HeadersTab } from './HeadersTab.tsx';
@@ -35,18 +36,12 @@ function detail(body: string, over: Partial<Detail> = {}): Detail {
     event_group: 'Inquiry',
     known_event: true,
     resource: { type: 'inquiry', id: 'inq_2CVZ4HyVg7qaboXz2PUHknAn', status: 'approved' },
-    signature: {
-      status: 'valid',
+    signature: verdict({
       explanation: 'Signed with the secret "sandbox".',
-      diagnosis: null,
       matched: { secret: 'sandbox', pair: 0, timestamp: 1_568_069_188 },
       pairs: [{ t: 1_568_069_188, v1: 'ab'.repeat(32) }],
       timestamp: 1_568_069_188,
-      age_seconds: 1,
-      stale: false,
-      stale_note: null,
-      tolerance_seconds: 300,
-    },
+    }),
     attempts: { made: 2, left: 6, first_attempted_at: 1_568_069_185 },
     body_size: new TextEncoder().encode(body).length,
     parse_error: null,

@@ -1,6 +1,23 @@
 // Test data: a Summary with overridable fields (imported by tests only).
 
-import type { Summary } from '../bindings.ts';
+import type { Summary, Verdict } from '../bindings.ts';
+
+/** A valid verdict by the secret "current" at t = 1720713905, with overridable fields. */
+export function verdict(over: Partial<Verdict> = {}): Verdict {
+  return {
+    status: 'valid',
+    explanation: 'Signed with the secret "current".',
+    diagnosis: null,
+    matched: { secret: 'current', pair: 0, timestamp: 1_720_713_905 },
+    pairs: [{ t: 1_720_713_905, v1: 'ab'.repeat(32) }],
+    timestamp: 1_720_713_905,
+    age_seconds: 1,
+    stale: false,
+    stale_note: null,
+    tolerance_seconds: 300,
+    ...over,
+  };
+}
 
 export function summary(id: number, over: Partial<Summary> = {}): Summary {
   return {
@@ -18,18 +35,7 @@ export function summary(id: number, over: Partial<Summary> = {}): Summary {
     event_group: 'Inquiry',
     known_event: true,
     resource: { type: 'inquiry', id: `inq_${id}`, status: 'completed' },
-    signature: {
-      status: 'valid',
-      explanation: 'Signed with "current".',
-      diagnosis: null,
-      matched: { secret: 'current', pair: 0, timestamp: 1_720_713_905 },
-      pairs: [{ t: 1_720_713_905, v1: 'ab'.repeat(32) }],
-      timestamp: 1_720_713_905,
-      age_seconds: 0,
-      stale: false,
-      stale_note: null,
-      tolerance_seconds: 300,
-    },
+    signature: verdict({ age_seconds: 0 }),
     attempts: { made: 1, left: 7, first_attempted_at: 1_720_713_905 },
     body_size: 1234,
     parse_error: null,
