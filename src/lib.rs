@@ -6,8 +6,10 @@ pub mod catalog;
 pub mod clock;
 pub mod delivery;
 pub mod error;
+pub mod forward;
 pub mod jsonapi;
 pub mod sample;
+pub mod share;
 pub mod signature;
 pub mod store;
 

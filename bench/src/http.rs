@@ -137,7 +137,7 @@ fn check_capture(store: &Store, load: &Load) -> Result<()> {
     Ok(())
 }
 
-fn runtime(name: &str, threads: usize) -> Result<Runtime> {
+pub fn runtime(name: &str, threads: usize) -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .thread_name(name)
@@ -200,20 +200,20 @@ fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
 }
 
 /// Reads the whole body, as the capture handler does, and answers at once: HTTP's cost alone.
-async fn bare(body: Bytes) -> StatusCode {
+pub async fn bare(body: Bytes) -> StatusCode {
     std::hint::black_box(body);
     StatusCode::OK
 }
 
-struct Server {
-    addr: SocketAddr,
+pub struct Server {
+    pub addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Server {
     /// Both servers go through the product's own bind/serve, so only the handler differs.
-    fn start(runtime: &Runtime, router: Router) -> Result<Server> {
+    pub fn start(runtime: &Runtime, router: Router) -> Result<Server> {
         let listener = runtime
             .block_on(capture::bind("127.0.0.1", 0))
             .context("binding 127.0.0.1:0")?;
@@ -225,7 +225,7 @@ impl Server {
         Ok(Server { addr, stop, task })
     }
 
-    fn stop(self, runtime: &Runtime) -> Result<()> {
+    pub fn stop(self, runtime: &Runtime) -> Result<()> {
         let _ = self.stop.send(());
         let task = self.task;
         // The timer must be made inside the runtime, hence the async block.

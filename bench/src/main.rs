@@ -1,10 +1,12 @@
 //! Benchmarks persona-inspector in one run: the capture listener against a bare axum server
-//! (throughput, latency), then the store's queries over a large table. Prints figures as it
-//! goes and a summary table at the end. `cargo run --release --bin bench -- --help`.
+//! (throughput, latency), then the store's queries over a large table, then re-delivery against
+//! a plain client's send. Prints figures as it goes and a summary table at the end.
+//! `cargo run --release --bin bench -- --help`.
 
 mod http;
 mod payload;
 mod queries;
+mod redelivery;
 
 use std::fmt::{self, Write as _};
 use std::time::Duration;
@@ -30,6 +32,12 @@ struct Args {
     /// Only fill this data directory with --rows deliveries (for the app's figures) and stop
     #[arg(long, value_name = "DIR")]
     seed_into: Option<std::path::PathBuf>,
+    /// Only the re-delivery phase (re-delivery vs a plain client's send)
+    #[arg(long)]
+    redelivery: bool,
+    /// Timed sends each way in the re-delivery phase [default: 2000, or 200 with --quick]
+    #[arg(long, value_name = "N")]
+    sends: Option<usize>,
 }
 
 pub struct Config {
@@ -43,13 +51,15 @@ pub struct Config {
     pub rows: usize,
     /// How many times each query is timed.
     pub reps: usize,
+    /// Timed sends each way in the re-delivery phase.
+    pub redeliveries: usize,
 }
 
 impl Config {
     fn from(args: &Args) -> Result<Config> {
-        let (seconds, rows, warmup) = match args.quick {
-            true => (1, 2000, Duration::from_millis(500)),
-            false => (10, 100_000, Duration::from_secs(1)),
+        let (seconds, rows, warmup, sends) = match args.quick {
+            true => (1, 2000, Duration::from_millis(500), 200),
+            false => (10, 100_000, Duration::from_secs(1), 2000),
         };
         let config = Config {
             warmup,
@@ -59,9 +69,16 @@ impl Config {
             pool: 4096,
             rows: args.rows.unwrap_or(rows),
             reps: 50,
+            redeliveries: args.sends.unwrap_or(sends),
         };
-        if config.measure.is_zero() || config.connections == 0 || config.rows == 0 {
-            return Err(fail("--seconds, --connections and --rows must be above 0"));
+        if config.measure.is_zero()
+            || config.connections == 0
+            || config.rows == 0
+            || config.redeliveries == 0
+        {
+            return Err(fail(
+                "--seconds, --connections, --rows and --sends must be above 0",
+            ));
         }
         Ok(config)
     }
@@ -109,12 +126,15 @@ fn main() -> Result<()> {
         );
         return Ok(());
     }
-    let summary = run(&config)?;
+    let summary = match args.redelivery {
+        true => run_redelivery(&config)?,
+        false => run(&config)?,
+    };
     println!("\n{summary}");
     Ok(())
 }
 
-/// Both phases; returns the summary table.
+/// Every phase; returns the summary table.
 fn run(config: &Config) -> Result<String> {
     println!(
         "persona-inspector bench: {} cores ({}); {} connections, {:.1} s warm-up + {:.1} s per HTTP phase; {} rows",
@@ -125,26 +145,79 @@ fn run(config: &Config) -> Result<String> {
         config.measure.as_secs_f64(),
         config.rows
     );
-    println!("\n[1/2] capture vs bare axum, ~6 KB signed Persona deliveries");
+    println!("\n[1/3] capture vs bare axum, ~6 KB signed Persona deliveries");
     let web = http::run(config)?;
-    println!("\n[2/2] store queries");
+    println!("\n[2/3] store queries");
     let store = queries::run(config)?;
-    Ok(summary(config, &web, &store))
+    println!("\n[3/3] re-delivery vs a plain reqwest send, same bytes, same local server");
+    let redelivery = redelivery::run(config)?;
+    Ok(summary(config, &web, &store, &redelivery))
 }
 
-fn summary(config: &Config, web: &http::Figures, store: &queries::Figures) -> String {
+/// `--redelivery`: that phase alone.
+fn run_redelivery(config: &Config) -> Result<String> {
+    println!(
+        "persona-inspector bench: {} cores ({}); re-delivery only",
+        cores(),
+        cpu_model()
+    );
+    println!("\n[re-delivery] vs a plain reqwest send, same bytes, same local server");
+    let figures = redelivery::run(config)?;
+    let mut t = String::new();
+    row(&mut t, ["SUMMARY", "measured", "target", ""]);
+    redelivery_summary(&mut t, &figures);
+    let _ = writeln!(
+        t,
+        "({} cores, {} re-delivery sends each way)",
+        config.threads, config.redeliveries
+    );
+    Ok(t)
+}
+
+fn row(t: &mut String, cells: [&str; 4]) {
+    // `write!` to a String cannot fail.
+    let _ = writeln!(
+        t,
+        "{:<34} {:>32}  {:<18} {}",
+        cells[0], cells[1], cells[2], cells[3]
+    );
+}
+
+fn redelivery_summary(t: &mut String, f: &redelivery::Figures) {
+    let latency = |sorted: &[Duration]| {
+        format!(
+            "{} / {}",
+            ms(percentile(sorted, 0.5)),
+            ms(percentile(sorted, 0.99))
+        )
+    };
+    row(t, ["direct send p50 / p99", &latency(&f.direct), "", ""]);
+    row(
+        t,
+        ["re-delivery p50 / p99", &latency(&f.redelivery), "", ""],
+    );
+    row(
+        t,
+        [
+            "re-delivery added, p50 of pairs",
+            &format!("{:.2} ms", f.added_p50()),
+            &format!("< {}", ms(redelivery::ADDED_TARGET)),
+            verdict(f.met()),
+        ],
+    );
+}
+
+fn summary(
+    config: &Config,
+    web: &http::Figures,
+    store: &queries::Figures,
+    redelivery: &redelivery::Figures,
+) -> String {
     let (bare, capture) = (&web.bare, &web.capture);
     let ratio = capture.throughput() / bare.throughput();
     let p99 = capture.percentile(0.99);
     let mut t = String::new();
-    // `write!` to a String cannot fail.
-    let mut line = |cells: [&str; 4]| {
-        let _ = writeln!(
-            t,
-            "{:<34} {:>32}  {:<18} {}",
-            cells[0], cells[1], cells[2], cells[3]
-        );
-    };
+    let mut line = |cells: [&str; 4]| row(&mut t, cells);
     line(["SUMMARY", "measured", "target", ""]);
     let latency = |l: &http::Load| {
         format!(
@@ -202,13 +275,16 @@ fn summary(config: &Config, web: &http::Figures, store: &queries::Figures) -> St
             verdict(q.met()),
         ]);
     }
+    redelivery_summary(&mut t, redelivery);
     let _ = writeln!(
         t,
-        "({} cores, {} connections, {:.1} s per HTTP phase, {} query repetitions)",
+        "({} cores, {} connections, {:.1} s per HTTP phase, {} query repetitions, {} re-delivery \
+         sends each way)",
         config.threads,
         config.connections,
         config.measure.as_secs_f64(),
-        config.reps
+        config.reps,
+        config.redeliveries
     );
     t
 }
@@ -260,10 +336,12 @@ mod tests {
             pool: 64,
             rows: 300,
             reps: 3,
+            redeliveries: 30,
         };
         let summary = run(&config).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(summary.contains("capture / bare throughput"), "{summary}");
         assert!(summary.contains("search common word"), "{summary}");
+        assert!(summary.contains("re-delivery added"), "{summary}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod checkpoint;
 mod files;
 mod query;
+mod redeliveries;
 mod schema;
 mod search;
 mod settings;
@@ -17,9 +18,10 @@ use rusqlite::{Connection, OpenFlags, params};
 
 use crate::delivery::{NewDelivery, Verification, headers_from_json};
 use crate::error::{Error, Result};
+use crate::forward::{Attempt, Redelivery};
 
 pub use files::{DATABASE_FILE, default_data_dir};
-pub use query::{Detail, EventCount, Filter, ResourceSummary, Summary};
+pub use query::{Detail, EventCount, Filter, Raw, ResourceSummary, Summary};
 pub use search::SEARCH_FILE;
 pub use settings::{MAX_REPLY_DELAY_MS, Saved, SavedSecret};
 pub use writer::Stored;
@@ -102,7 +104,7 @@ impl Store {
         })
     }
 
-    /// Deletes deliveries; returns how many. Blocks.
+    /// Deletes deliveries, with their re-delivery history; returns how many. Blocks.
     pub fn purge(&self, what: Purge) -> Result<u64> {
         let cutoff = match what {
             Purge::All => i64::MAX,
@@ -238,6 +240,44 @@ impl Store {
         query::get(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
     }
 
+    /// The stored request of delivery `id` (method, path, query, headers, body), decoded for
+    /// sending again; cheaper than [`Store::get`], which also parses the envelope.
+    pub fn raw(&self, id: i64) -> Result<Raw> {
+        query::raw(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
+    }
+
+    /// Records a re-delivery attempt of delivery `delivery_id`; resolves once it is committed.
+    /// Fails with `NotFound` when the delivery was purged meanwhile.
+    pub async fn record_redelivery(
+        &self,
+        delivery_id: i64,
+        attempt: Attempt,
+    ) -> Result<Redelivery> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = self.inner.writer.run(Box::new(move |conn| {
+            let id = redeliveries::insert(conn, delivery_id, &attempt);
+            let _ = reply.send(id.map(|id| Redelivery {
+                id,
+                delivery_id,
+                attempt,
+            }));
+        }));
+        if !sent {
+            return Err(Error::StoreClosed);
+        }
+        answer.await.map_err(|_| Error::StoreClosed)?
+    }
+
+    /// The re-delivery attempts of delivery `delivery_id`, newest first.
+    pub fn redeliveries(&self, delivery_id: i64) -> Result<Vec<Redelivery>> {
+        redeliveries::list(&*self.reader()?, delivery_id)
+    }
+
+    /// Re-delivery targets used before, each once, the most recently used first.
+    pub fn recent_targets(&self, limit: u32) -> Result<Vec<String>> {
+        redeliveries::recent_targets(&*self.reader()?, limit)
+    }
+
     pub fn count(&self) -> Result<u64> {
         Ok(self
             .reader()?
@@ -289,6 +329,8 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
         // FULL: a commit is on disk before the sender hears 2xx, even across a power cut.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "journal_size_limit", checkpoint::WAL_KEPT_BYTES)?;
+        // Re-delivery rows go with their delivery (ON DELETE CASCADE), whoever deletes it.
+        conn.pragma_update(None, "foreign_keys", "ON")?;
     }
     Ok(conn)
 }

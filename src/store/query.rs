@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog;
-use crate::delivery::{Attempts, NewDelivery, Outcome};
+use crate::delivery::{Arrival, Attempts, NewDelivery, Outcome, headers_from_json};
 use crate::jsonapi::{self, ParseError, Relationship, Resource};
 use crate::signature::{Status, Verdict};
 use crate::store::Stored;
@@ -217,6 +217,45 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
         included,
         event_notes,
     }))
+}
+
+/// A delivery's request exactly as stored, decoded for sending again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Raw {
+    pub id: i64,
+    pub arrival: Arrival,
+    pub body: Vec<u8>,
+    pub outcome: Outcome,
+}
+
+/// The stored request alone: no envelope parse, no base64, for re-delivery.
+pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT received_at, method, path, query, remote_addr, headers, body, outcome
+             FROM deliveries WHERE id = ?1",
+        )?
+        .query_row([id], |row| {
+            let headers: String = row.get(5)?;
+            let outcome: String = row.get(7)?;
+            Ok(Raw {
+                id,
+                arrival: Arrival {
+                    received_at_ms: row.get(0)?,
+                    method: row.get(1)?,
+                    path: row.get(2)?,
+                    query: row.get(3)?,
+                    remote_addr: row.get(4)?,
+                    headers: serde_json::from_str(&headers)
+                        .map(|h| headers_from_json(&h))
+                        .map_err(|e| json_error(5, e))?,
+                },
+                body: row.get(6)?,
+                outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
+            })
+        })
+        .optional()?;
+    Ok(found)
 }
 
 impl Summary {

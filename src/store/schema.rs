@@ -51,6 +51,32 @@ CREATE TABLE secrets (
     added_at INTEGER NOT NULL  -- unix milliseconds
 ) STRICT;
 "#,
+    r#"
+-- Every re-delivery attempt (forward): what was sent where, and what came back or why nothing did.
+CREATE TABLE redeliveries (
+    id                 INTEGER PRIMARY KEY,
+    delivery_id        INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    started_at         INTEGER NOT NULL,  -- unix milliseconds
+    target             TEXT NOT NULL,     -- as typed: what recent targets offer
+    method             TEXT NOT NULL,
+    url                TEXT NOT NULL,     -- where it went (the target, plus the original path if kept)
+    headers            TEXT NOT NULL,     -- JSON [[name, value(, base64)]], as sent
+    body               BLOB,              -- the body sent when edited; NULL: the stored body
+    body_size          INTEGER NOT NULL,
+    signature_mode     TEXT NOT NULL,     -- keep | resign
+    secret_label       TEXT,              -- the secret it was re-signed with
+    timeout_ms         INTEGER NOT NULL,
+    duration_ms        REAL NOT NULL,
+    status             INTEGER,           -- NULL: no answer (error_kind says why)
+    response_headers   TEXT,              -- JSON as headers
+    response_body      BLOB,              -- at most 1 MiB
+    response_truncated INTEGER NOT NULL DEFAULT 0,
+    error_kind         TEXT,              -- not_listening | timeout | tls | dns | connection
+    error_message      TEXT
+) STRICT;
+CREATE INDEX redeliveries_delivery ON redeliveries(delivery_id, id);
+CREATE INDEX redeliveries_target ON redeliveries(target, started_at);
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

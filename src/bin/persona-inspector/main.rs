@@ -1,5 +1,7 @@
 //! `persona-inspector`: capture Persona webhook deliveries without a window, and read them back.
 
+mod forward;
+mod share;
 mod terminal;
 
 use std::io::Write;
@@ -60,6 +62,8 @@ enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Send a stored delivery again, to your app (the attempt is recorded)
+    Resend(forward::ResendArgs),
     /// Re-verify every stored signature with these secrets
     Recheck {
         #[command(flatten)]
@@ -70,6 +74,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a delivery as a curl command that sends it again, or as a JSON fixture
+    Export(share::ExportArgs),
+    /// Load fixtures (from `export --fixture`) as if they had just arrived; prints the new ids
+    Import(share::ImportArgs),
 }
 
 #[derive(Args)]
@@ -124,6 +132,9 @@ struct ServeArgs {
     /// Print each delivery as one JSON line instead of a readable one
     #[arg(long)]
     json: bool,
+
+    #[command(flatten)]
+    forward: forward::ForwardArgs,
 }
 
 #[derive(Args)]
@@ -247,6 +258,7 @@ fn report(store: Store, command: Command, offset: UtcOffset) -> Result<()> {
             )?;
             Ok(())
         }
+        Command::Resend(args) => forward::resend(&store, args, &mut out),
         Command::Recheck { verification } => {
             if verification.secrets.is_empty() {
                 return Err(Error::Invalid(
@@ -260,6 +272,8 @@ fn report(store: Store, command: Command, offset: UtcOffset) -> Result<()> {
             )?;
             Ok(())
         }
+        Command::Export(args) => share::export(&store, args, &mut out),
+        Command::Import(args) => share::import(&store, args, &mut out),
         Command::Events { json } => {
             if json {
                 writeln!(out, "{}", to_json(&catalog::all())?)?;
@@ -301,15 +315,39 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
         let listener = capture::bind(&args.host, args.port).await?;
         let address = listener.local_addr()?;
         let capture = Capture::new(store.clone(), settings.clone());
-        terminal::banner(&mut std::io::stderr(), address, store.path(), &settings)?;
+        let secrets = &settings.verification.secrets;
+        let forwarding = forward::Forwarding::new(&store, args.forward, secrets, address)?;
+        let forwarding_note = forwarding.as_ref().map(forward::Forwarding::describe);
+        terminal::banner(
+            &mut std::io::stderr(),
+            address,
+            store.path(),
+            &settings,
+            forwarding_note.as_deref(),
+        )?;
 
         let mut arrivals = capture.subscribe();
         let json = args.json;
         let printer = tokio::spawn(async move {
             loop {
                 let line = match arrivals.recv().await {
-                    Ok(summary) if json => serde_json::to_string(&summary).unwrap_or_default(),
-                    Ok(summary) => terminal::line(&summary, offset),
+                    Ok(summary) => match &forwarding {
+                        // Printed by the forward once done; the capture was answered already.
+                        Some(forwarding) => {
+                            forwarding.spawn(summary, json, offset);
+                            continue;
+                        }
+                        None if json => serde_json::to_string(&summary).unwrap_or_default(),
+                        None => terminal::line(&summary, offset),
+                    },
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n))
+                        if forwarding.is_some() =>
+                    {
+                        format!(
+                            "… {n} deliveries arrived too fast to print or forward (all stored; \
+                             send them with `persona-inspector resend`)"
+                        )
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                         format!("… {n} deliveries arrived too fast to print (all stored)")
                     }

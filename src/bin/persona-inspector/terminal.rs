@@ -50,6 +50,7 @@ pub fn banner(
     address: SocketAddr,
     database: &Path,
     settings: &Settings,
+    forwarding: Option<&str>,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -87,6 +88,9 @@ pub fn banner(
             settings.reply.status,
             settings.reply.delay.as_millis()
         )?;
+    }
+    if let Some(forwarding) = forwarding {
+        writeln!(out, "  forwarding:  {}", safe(forwarding))?;
     }
     writeln!(out, "Press Ctrl-C to stop.")
 }

@@ -1,0 +1,92 @@
+//! `export` and `import`: a capture as a curl command or a JSON fixture, and fixtures back in.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Args};
+use persona_inspector::share::{self, Target};
+use persona_inspector::store::Store;
+use persona_inspector::{Error, Result};
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("as").required(true).args(["curl", "fixture"])))]
+pub struct ExportArgs {
+    /// The delivery's id (see `persona-inspector list`)
+    id: i64,
+    /// Print a curl command (sh, bash, zsh) that sends the same request again, byte for byte
+    #[arg(long)]
+    curl: bool,
+    /// Print a JSON fixture that `persona-inspector import` loads
+    #[arg(long)]
+    fixture: bool,
+    /// With --curl: send to this URL instead of the original path on http://127.0.0.1:4747
+    #[arg(long, value_name = "URL", requires = "curl")]
+    to: Option<String>,
+    /// With --to: append the original path and query to URL
+    #[arg(long, requires = "to")]
+    append_path: bool,
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// Fixture files, each one fixture or a JSON array of them; `-` reads standard input
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+pub fn export(store: &Store, args: ExportArgs, out: &mut impl Write) -> Result<()> {
+    // The URL is checked before the store is read: a typo is the likelier mistake.
+    let target = match &args.to {
+        Some(url) => Target::url(url, args.append_path)?,
+        None => Target::default(),
+    };
+    let detail = store.get(args.id)?;
+    if args.fixture {
+        let text = serde_json::to_string_pretty(&share::fixture(&detail))
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        writeln!(out, "{text}")?;
+        return Ok(());
+    }
+    writeln!(out, "{}", share::curl(&detail, &target)?)?;
+    Ok(())
+}
+
+/// Reads and checks every file before storing anything, so a bad one leaves the store as it was.
+pub fn import(store: &Store, args: ImportArgs, out: &mut impl Write) -> Result<()> {
+    let mut deliveries = Vec::new();
+    for file in &args.files {
+        let (name, bytes) = if file.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::Invalid(format!("cannot read standard input: {e}")))?;
+            ("standard input".to_string(), bytes)
+        } else {
+            let name = file.display().to_string();
+            let bytes = std::fs::read(file).map_err(|e| {
+                Error::Invalid(format!(
+                    "cannot read {name}: {e} — give the path of a fixture written by `export --fixture`"
+                ))
+            })?;
+            (name, bytes)
+        };
+        deliveries.extend(share::read_fixtures(&name, &bytes)?);
+    }
+    let stored = share::import(store, deliveries)?;
+    // Ids alone on stdout, one a line, for scripts; the summary goes to stderr.
+    for s in &stored {
+        writeln!(out, "{}", s.id)?;
+    }
+    eprintln!(
+        "imported {} {} into {}",
+        stored.len(),
+        if stored.len() == 1 {
+            "delivery"
+        } else {
+            "deliveries"
+        },
+        store.path().display()
+    );
+    Ok(())
+}

@@ -1,0 +1,1038 @@
+//! Re-delivery over real HTTP to real local servers on port 0, recorded in a real SQLite file.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use common::*;
+use hmac::{Hmac, Mac};
+use http_body_util::BodyExt;
+use persona_inspector::delivery::{Arrival, Headers, NewDelivery, Verification};
+use persona_inspector::forward::{FailureKind, Forwarder, Options, Redelivery, Signing};
+use persona_inspector::signature::Secret;
+use persona_inspector::store::{Purge, Store};
+use tokio::net::TcpListener;
+
+/// What a handler that checks Persona's signature the right way made of a request:
+/// HMAC-SHA256 over `"<t>." + raw body`, any pair, and a 300 s tolerance on `t`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Check {
+    Valid,
+    Stale,
+    Invalid,
+    Missing,
+}
+
+#[derive(Clone, Debug)]
+struct Received {
+    method: String,
+    uri: String,
+    headers: Headers,
+    body: Vec<u8>,
+    check: Check,
+}
+
+impl Received {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+}
+
+fn check(header: Option<&str>, body: &[u8]) -> Check {
+    let Some(header) = header else {
+        return Check::Missing;
+    };
+    for pair in header.split_whitespace() {
+        let mut t = None;
+        let mut v1 = None;
+        for part in pair.split(',') {
+            match part.split_once('=') {
+                Some(("t", value)) => t = value.parse::<i64>().ok(),
+                Some(("v1", value)) => v1 = hex::decode(value).ok(),
+                _ => {}
+            }
+        }
+        let (Some(t), Some(v1)) = (t, v1) else {
+            continue;
+        };
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+        mac.update(format!("{t}.").as_bytes());
+        mac.update(body);
+        if mac.verify_slice(&v1).is_ok() {
+            return if (now() - t).abs() > 300 {
+                Check::Stale
+            } else {
+                Check::Valid
+            };
+        }
+    }
+    Check::Invalid
+}
+
+type Log = Arc<Mutex<Vec<Received>>>;
+
+/// A webhook handler under test: records every request, answers 200 to a valid fresh
+/// signature and 401 otherwise.
+async fn recording(State(log): State<Log>, request: Request) -> impl IntoResponse {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await.expect("body").to_bytes().to_vec();
+    let headers: Headers = parts
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
+        .collect();
+    let signature = parts
+        .headers
+        .get("persona-signature")
+        .and_then(|v| v.to_str().ok());
+    let verdict = check(signature, &body);
+    log.lock().expect("log").push(Received {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        headers,
+        body,
+        check: verdict,
+    });
+    match verdict {
+        Check::Valid => (StatusCode::OK, [("x-handler", "yes")], "ok"),
+        _ => (
+            StatusCode::UNAUTHORIZED,
+            [("x-handler", "yes")],
+            "signature rejected",
+        ),
+    }
+}
+
+/// Serves `router` on a free port; returns its base URL.
+async fn serve(router: Router) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    url
+}
+
+async fn recording_target() -> (String, Log) {
+    let log = Log::default();
+    let url = serve(Router::new().fallback(recording).with_state(log.clone())).await;
+    (url, log)
+}
+
+/// Accepts connections, reads what comes, never answers.
+async fn silent_target() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut sink = tokio::io::sink();
+                let _ = tokio::io::copy(&mut socket, &mut sink).await;
+            });
+        }
+    });
+    url
+}
+
+/// A port that was free a moment ago and has nothing listening on it now.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+struct Fixture {
+    store: Store,
+    dir: tempfile::TempDir,
+    forwarder: Forwarder,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        store.add_secret("current", SECRET).expect("secret saved");
+        Fixture {
+            store,
+            dir,
+            forwarder: Forwarder::new().expect("client"),
+        }
+    }
+
+    /// Stores a delivery as the listener would have received it.
+    async fn deliver(&self, path: &str, query: Option<&str>, headers: Headers, body: &[u8]) -> i64 {
+        let arrival = Arrival {
+            received_at_ms: persona_inspector::clock::now_ms(),
+            method: "POST".into(),
+            path: path.into(),
+            query: query.map(str::to_string),
+            remote_addr: Some("127.0.0.1:1".into()),
+            headers,
+        };
+        let delivery = NewDelivery::captured(arrival, body.to_vec(), &Verification::default());
+        self.store.insert(delivery).await.expect("stored").id
+    }
+
+    /// A Persona delivery signed at `t`.
+    async fn signed(&self, t: i64, body: &[u8]) -> i64 {
+        let headers = vec![
+            ("content-type".into(), b"application/json".to_vec()),
+            (
+                "persona-signature".into(),
+                persona_inspector::signature::sign(SECRET, t, body).into_bytes(),
+            ),
+        ];
+        self.deliver("/", None, headers, body).await
+    }
+
+    async fn redeliver(&self, id: i64, options: &Options) -> Redelivery {
+        self.forwarder
+            .redeliver(&self.store, id, options)
+            .await
+            .expect("sent and recorded")
+    }
+}
+
+fn resign() -> Signing {
+    Signing::Resign {
+        secret: "current".into(),
+    }
+}
+
+fn h(pairs: &[(&str, &[u8])]) -> Headers {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_vec()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_resigned_delivery_passes_the_handler_and_a_kept_one_passes_until_stale() {
+    let f = Fixture::new();
+    let (url, log) = recording_target().await;
+    let body = inquiry_event("evt_fresh", "inq_1", 0);
+
+    let fresh = f.signed(now(), &body).await;
+    let kept = f.redeliver(fresh, &Options::new(&url)).await;
+    assert_eq!(
+        kept.attempt.answer.as_ref().map(|a| a.status),
+        Some(200),
+        "a fresh kept signature passes: {kept:?}"
+    );
+
+    let two_hours_ago = now() - 7_200;
+    let old = f.signed(two_hours_ago, &body).await;
+    let replay = f.redeliver(old, &Options::new(&url)).await;
+    let answer = replay.attempt.answer.as_ref().expect("answered");
+    assert_eq!(answer.status, 401, "the handler rejects the stale replay");
+    assert!(!answer.persona_success);
+    assert_eq!(answer.body, b"signature rejected");
+    assert!(replay.attempt.describe().contains("401 Unauthorized in"));
+
+    let resigned = f
+        .redeliver(
+            old,
+            &Options {
+                signing: resign(),
+                ..Options::new(&url)
+            },
+        )
+        .await;
+    let answer = resigned.attempt.answer.as_ref().expect("answered");
+    assert_eq!(answer.status, 200, "{resigned:?}");
+    assert!(answer.persona_success, "200 in well under 5 s");
+    assert!(resigned.attempt.describe().starts_with("→ 200 OK in "));
+    assert_eq!(
+        answer
+            .headers
+            .iter()
+            .find(|(n, _)| n == "x-handler")
+            .map(|(_, v)| v.as_slice()),
+        Some(&b"yes"[..]),
+        "response headers are kept"
+    );
+
+    let checks: Vec<Check> = log.lock().expect("log").iter().map(|r| r.check).collect();
+    assert_eq!(checks, [Check::Valid, Check::Stale, Check::Valid]);
+    let received = log.lock().expect("log")[2].clone();
+    let t: i64 = received
+        .header("persona-signature")
+        .and_then(|s| s.strip_prefix("t=")?.split(',').next()?.parse().ok())
+        .expect("t");
+    assert!(
+        (now() - t).abs() <= 5,
+        "the new signature carries a fresh t"
+    );
+    assert_eq!(
+        received
+            .headers
+            .iter()
+            .filter(|(n, _)| n == "persona-signature")
+            .count(),
+        1,
+        "the old signature is replaced, not added to"
+    );
+}
+
+#[tokio::test]
+async fn the_body_arrives_byte_for_byte_even_when_not_utf8() {
+    let f = Fixture::new();
+    let (url, log) = recording_target().await;
+    let body: Vec<u8> = vec![
+        0xff, 0x00, 0xfe, b'{', b'\n', 0x80, b' ', b'}', b'\r', b'\n',
+    ];
+    let id = f
+        .deliver(
+            "/",
+            None,
+            h(&[("content-type", b"application/octet-stream")]),
+            &body,
+        )
+        .await;
+    let sent = f
+        .redeliver(
+            id,
+            &Options {
+                signing: resign(),
+                ..Options::new(&url)
+            },
+        )
+        .await;
+    assert_eq!(sent.attempt.answer.as_ref().map(|a| a.status), Some(200));
+    let received = log.lock().expect("log")[0].clone();
+    assert_eq!(received.body, body, "exact bytes");
+    assert_eq!(received.check, Check::Valid, "signed over the raw bytes");
+    assert_eq!(received.header("content-length").as_deref(), Some("10"));
+    assert_eq!(sent.attempt.body_size, 10);
+    assert_eq!(
+        sent.attempt.edited_body, None,
+        "the stored body is not copied"
+    );
+}
+
+#[tokio::test]
+async fn hop_by_hop_headers_stay_behind_and_host_is_the_targets() {
+    let f = Fixture::new();
+    let (url, log) = recording_target().await;
+    let body = b"{}";
+    let signature = persona_inspector::signature::sign(SECRET, now(), body);
+    let id = f
+        .deliver(
+            "/",
+            None,
+            h(&[
+                ("host", b"abc123.ngrok-free.app"),
+                ("user-agent", b"Persona-Webhook/1.0"),
+                ("accept", b"application/json"),
+                ("connection", b"keep-alive, x-hop"),
+                ("x-hop", b"named in Connection"),
+                ("keep-alive", b"timeout=5"),
+                ("proxy-authorization", b"Basic eDp5"),
+                ("te", b"trailers"),
+                ("transfer-encoding", b"chunked"),
+                ("upgrade", b"h2c"),
+                ("content-length", b"999"),
+                ("x-forwarded-for", b"203.0.113.9"),
+                ("persona-webhook-attempts-made", b"2"),
+                ("x-multi", b"one"),
+                ("x-multi", b"two"),
+                ("content-type", b"application/json"),
+                ("persona-signature", signature.as_bytes()),
+            ]),
+            body,
+        )
+        .await;
+    let sent = f.redeliver(id, &Options::new(&url)).await;
+    assert_eq!(
+        sent.attempt.answer.as_ref().map(|a| a.status),
+        Some(200),
+        "{sent:?}"
+    );
+    let received = log.lock().expect("log")[0].clone();
+    let host = url.trim_start_matches("http://");
+    assert_eq!(received.header("host").as_deref(), Some(host));
+    assert_eq!(received.header("content-length").as_deref(), Some("2"));
+    for gone in [
+        "connection",
+        "x-hop",
+        "keep-alive",
+        "proxy-authorization",
+        "te",
+        "transfer-encoding",
+        "upgrade",
+    ] {
+        assert_eq!(received.header(gone), None, "{gone} must not be forwarded");
+    }
+    for (name, value) in [
+        ("user-agent", "Persona-Webhook/1.0"),
+        ("accept", "application/json"),
+        ("x-forwarded-for", "203.0.113.9"),
+        ("persona-webhook-attempts-made", "2"),
+        ("content-type", "application/json"),
+        ("persona-signature", signature.as_str()),
+    ] {
+        assert_eq!(received.header(name).as_deref(), Some(value), "{name}");
+    }
+    let multi: Vec<&[u8]> = received
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "x-multi")
+        .map(|(_, v)| v.as_slice())
+        .collect();
+    assert_eq!(
+        multi,
+        [&b"one"[..], &b"two"[..]],
+        "repeated headers keep both values"
+    );
+    assert_eq!(received.method, "POST");
+    let recorded: Vec<&str> = sent
+        .attempt
+        .headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert!(
+        !recorded.contains(&"host") && !recorded.contains(&"connection"),
+        "the record lists what was sent: {recorded:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_original_path_and_query_are_appended_to_the_target() {
+    let f = Fixture::new();
+    let (url, log) = recording_target().await;
+    let body = b"{}";
+    let headers = h(&[(
+        "persona-signature",
+        persona_inspector::signature::sign(SECRET, now(), body).as_bytes(),
+    )]);
+    let id = f
+        .deliver(
+            "/webhooks/persona",
+            Some("source=ngrok&x=%2F"),
+            headers,
+            body,
+        )
+        .await;
+    for (target, keep_path, want) in [
+        (
+            format!("{url}/base/?k=v"),
+            true,
+            "/base/webhooks/persona?k=v&source=ngrok&x=%2F",
+        ),
+        (url.clone(), true, "/webhooks/persona?source=ngrok&x=%2F"),
+        (format!("{url}/only"), false, "/only"),
+    ] {
+        let sent = f
+            .redeliver(
+                id,
+                &Options {
+                    keep_path,
+                    ..Options::new(&target)
+                },
+            )
+            .await;
+        let received = log.lock().expect("log").last().cloned().expect("received");
+        assert_eq!(received.uri, want, "{target} keep_path={keep_path}");
+        assert_eq!(sent.attempt.url, format!("{url}{want}"));
+        assert_eq!(
+            sent.attempt.target, target,
+            "the target is recorded as typed"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_500_is_a_recorded_answer_that_persona_would_retry() {
+    let f = Fixture::new();
+    let url =
+        serve(Router::new().fallback(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }))
+            .await;
+    let id = f.signed(now(), b"{}").await;
+    let sent = f.redeliver(id, &Options::new(&url)).await;
+    let answer = sent.attempt.answer.as_ref().expect("a 500 is an answer");
+    assert_eq!((answer.status, answer.body.as_slice()), (500, &b"boom"[..]));
+    assert!(!answer.persona_success);
+    assert!(sent.attempt.failure.is_none());
+    let line = sent.attempt.describe();
+    assert!(
+        line.starts_with("→ 500 Internal Server Error in ")
+            && line.ends_with("— Persona would count this as a failure and retry"),
+        "{line}"
+    );
+    let history = f.store.redeliveries(id).expect("history");
+    assert_eq!(history, [sent], "read back exactly as recorded");
+}
+
+#[tokio::test]
+async fn a_target_that_never_answers_times_out_with_a_plain_reason() {
+    let f = Fixture::new();
+    let url = silent_target().await;
+    let id = f.signed(now(), b"{}").await;
+    let started = Instant::now();
+    let sent = f
+        .redeliver(
+            id,
+            &Options {
+                timeout_ms: 300,
+                ..Options::new(&url)
+            },
+        )
+        .await;
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    let failure = sent.attempt.failure.as_ref().expect("no answer");
+    assert_eq!(failure.kind, FailureKind::Timeout);
+    assert_eq!(
+        failure.message,
+        "no answer within 300 ms — Persona would wait up to 5 s"
+    );
+    assert!(sent.attempt.answer.is_none());
+    assert!(sent.attempt.duration_ms >= 300.0);
+    assert_eq!(
+        sent.attempt.describe(),
+        "✗ no answer within 300 ms — Persona would wait up to 5 s"
+    );
+}
+
+#[tokio::test]
+async fn a_closed_port_says_nothing_is_listening() {
+    let f = Fixture::new();
+    let port = closed_port();
+    let id = f.signed(now(), b"{}").await;
+    let sent = f
+        .redeliver(id, &Options::new(format!("http://127.0.0.1:{port}/hooks")))
+        .await;
+    let failure = sent.attempt.failure.as_ref().expect("no answer");
+    assert_eq!(failure.kind, FailureKind::NotListening);
+    assert_eq!(
+        failure.message,
+        format!("nothing is listening on 127.0.0.1:{port} — is your app running?")
+    );
+    let recorded = f.store.redeliveries(id).expect("history");
+    assert_eq!(recorded[0].attempt.failure.as_ref(), Some(failure));
+}
+
+#[tokio::test]
+async fn tls_and_dns_failures_are_named() {
+    let f = Fixture::new();
+    let (url, _log) = recording_target().await;
+    let id = f.signed(now(), b"{}").await;
+    let https = url.replace("http://", "https://");
+    let sent = f.redeliver(id, &Options::new(&https)).await;
+    let failure = sent.attempt.failure.as_ref().expect("no answer");
+    assert_eq!(failure.kind, FailureKind::Tls, "{failure:?}");
+    assert!(
+        failure
+            .message
+            .starts_with("TLS handshake with 127.0.0.1 failed: ")
+            && failure.message.contains("try http://"),
+        "{}",
+        failure.message
+    );
+
+    let sent = f
+        .redeliver(
+            id,
+            &Options {
+                timeout_ms: 3000,
+                ..Options::new("http://no-such-host.invalid/hooks")
+            },
+        )
+        .await;
+    let failure = sent.attempt.failure.as_ref().expect("no answer");
+    assert_eq!(failure.kind, FailureKind::Dns, "{failure:?}");
+    assert!(
+        failure
+            .message
+            .starts_with("could not resolve host no-such-host.invalid"),
+        "{}",
+        failure.message
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_url_is_refused_before_anything_is_sent() {
+    let f = Fixture::new();
+    let id = f.signed(now(), b"{}").await;
+    for (target, says) in [
+        ("localhost:3000/hooks", "write http://localhost:3000/hooks"),
+        ("ftp://example.com/", "only http:// and https://"),
+        ("", "no URL to send to"),
+    ] {
+        let error = f
+            .forwarder
+            .redeliver(&f.store, id, &Options::new(target))
+            .await
+            .expect_err("refused");
+        assert!(error.to_string().contains(says), "{target:?}: {error}");
+    }
+    let error = f
+        .forwarder
+        .redeliver(
+            &f.store,
+            id,
+            &Options {
+                signing: Signing::Resign {
+                    secret: "staging".into(),
+                },
+                ..Options::new("http://127.0.0.1:1")
+            },
+        )
+        .await
+        .expect_err("unknown label");
+    assert!(
+        error
+            .to_string()
+            .contains("no secret is labelled \"staging\""),
+        "{error}"
+    );
+    let error = f
+        .forwarder
+        .redeliver(&f.store, 999, &Options::new("http://127.0.0.1:1"))
+        .await
+        .expect_err("unknown delivery");
+    assert!(
+        error.to_string().contains("no delivery with id 999"),
+        "{error}"
+    );
+    assert!(f.store.redeliveries(id).expect("history").is_empty());
+    assert!(f.store.recent_targets(10).expect("targets").is_empty());
+}
+
+#[tokio::test]
+async fn an_answer_over_1_mib_is_truncated_and_flagged() {
+    let f = Fixture::new();
+    let url = serve(Router::new().fallback(|| async { vec![b'x'; 2 * 1024 * 1024 + 5] })).await;
+    let id = f.signed(now(), b"{}").await;
+    let sent = f.redeliver(id, &Options::new(&url)).await;
+    let answer = sent.attempt.answer.as_ref().expect("answered");
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body.len(), 1024 * 1024);
+    assert!(answer.truncated);
+    assert!(sent.attempt.describe().contains("the first 1 MiB is kept"));
+    let recorded = &f.store.redeliveries(id).expect("history")[0];
+    let recorded = recorded.attempt.answer.as_ref().expect("answer");
+    assert_eq!(
+        (recorded.body.len(), recorded.truncated),
+        (1024 * 1024, true)
+    );
+}
+
+#[tokio::test]
+async fn an_edited_request_is_resigned_sent_and_recorded() {
+    let f = Fixture::new();
+    let (url, log) = recording_target().await;
+    let id = f.signed(now() - 7_200, b"{\"original\":true}").await;
+    let edited = b"{\"edited\":true}".to_vec();
+    let mut options = Options {
+        signing: resign(),
+        ..Options::new(&url)
+    };
+    options.edits.body = Some(edited.clone());
+    options.edits.headers = Some(h(&[
+        ("content-type", b"application/json"),
+        ("x-edited", b"yes"),
+    ]));
+    let sent = f.redeliver(id, &options).await;
+    assert_eq!(sent.attempt.answer.as_ref().map(|a| a.status), Some(200));
+    let received = log.lock().expect("log")[0].clone();
+    assert_eq!(received.body, edited);
+    assert_eq!(
+        received.check,
+        Check::Valid,
+        "the edited body is what was signed"
+    );
+    assert_eq!(received.header("x-edited").as_deref(), Some("yes"));
+    assert_eq!(sent.attempt.edited_body.as_deref(), Some(edited.as_slice()));
+    let recorded = &f.store.redeliveries(id).expect("history")[0];
+    assert_eq!(
+        recorded.attempt.edited_body.as_deref(),
+        Some(edited.as_slice())
+    );
+    assert_eq!(recorded.attempt.signing, resign());
+    let names: Vec<&str> = recorded
+        .attempt
+        .headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(names, ["content-type", "x-edited", "persona-signature"]);
+    let json = serde_json::to_value(recorded).expect("json");
+    assert_eq!(
+        json["signing"],
+        serde_json::json!({"mode": "resign", "secret": "current"})
+    );
+    assert_eq!(json["answer"]["status"], 200);
+    assert!(json["edited_body_base64"].is_string(), "{json}");
+}
+
+#[tokio::test]
+async fn attempts_read_back_newest_first_recent_targets_and_purge_removes_them() {
+    let f = Fixture::new();
+    let (url, _log) = recording_target().await;
+    let closed = format!("http://127.0.0.1:{}", closed_port());
+    let id = f.signed(now(), b"{}").await;
+    let other = f.signed(now(), b"[]").await;
+    let a = f.redeliver(id, &Options::new(&url)).await;
+    let b = f.redeliver(id, &Options::new(&closed)).await;
+    let c = f.redeliver(id, &Options::new(&url)).await;
+    let d = f.redeliver(other, &Options::new(&closed)).await;
+    let history = f.store.redeliveries(id).expect("history");
+    let ids: Vec<i64> = history.iter().map(|r| r.id).collect();
+    assert_eq!(
+        ids,
+        [c.id, b.id, a.id],
+        "newest first, only this delivery's"
+    );
+    assert_eq!(
+        history[1].attempt.failure.as_ref().map(|x| x.kind),
+        Some(FailureKind::NotListening)
+    );
+    assert_eq!(
+        f.store.recent_targets(10).expect("targets"),
+        [closed.clone(), url.clone()],
+        "each once, the most recently used first"
+    );
+    assert_eq!(f.store.recent_targets(1).expect("targets"), [closed]);
+
+    // Reopening keeps them; purging a delivery takes its history along.
+    let dir = f.dir.path().to_path_buf();
+    drop(f.store);
+    let store = Store::open(&dir).expect("reopen");
+    assert_eq!(store.redeliveries(id).expect("history").len(), 3);
+    store.purge(Purge::All).expect("purge");
+    assert!(store.redeliveries(id).expect("history").is_empty());
+    assert!(
+        store
+            .redeliveries(d.delivery_id)
+            .expect("history")
+            .is_empty()
+    );
+    assert!(store.recent_targets(10).expect("targets").is_empty());
+}
+
+#[tokio::test]
+async fn a_delivery_purged_while_in_flight_is_not_recorded() {
+    let f = Fixture::new();
+    let slow = serve(Router::new().fallback(|| async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        "late"
+    }))
+    .await;
+    let id = f.signed(now(), b"{}").await;
+    let store = f.store.clone();
+    let send = tokio::spawn({
+        let forwarder = f.forwarder.clone();
+        async move { forwarder.redeliver(&store, id, &Options::new(&slow)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let store = f.store.clone();
+    tokio::task::spawn_blocking(move || store.purge(Purge::All))
+        .await
+        .expect("join")
+        .expect("purge");
+    let result = send.await.expect("join");
+    assert!(
+        matches!(result, Err(persona_inspector::Error::NotFound(n)) if n == id),
+        "{result:?}"
+    );
+}
+
+// ---- the CLI ----
+
+fn inspector(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_persona-inspector"));
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("NO_COLOR", "1")
+        .env_remove("PERSONA_INSPECTOR_SECRETS");
+    command
+}
+
+async fn run(command: Command) -> std::process::Output {
+    let mut command = command;
+    tokio::task::spawn_blocking(move || command.output().expect("run"))
+        .await
+        .expect("join")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_resend_prints_one_line_and_fails_only_without_an_answer() {
+    let f = Fixture::new();
+    let dir = f.dir.path().to_path_buf();
+    let (url, log) = recording_target().await;
+    let failing =
+        serve(Router::new().fallback(|| async { StatusCode::INTERNAL_SERVER_ERROR })).await;
+    let id = f.signed(now() - 7_200, b"{\"a\":1}").await.to_string();
+
+    let mut resend = inspector(&dir);
+    resend.args([
+        "resend",
+        &id,
+        "--to",
+        &url,
+        "--resign",
+        "current",
+        "--keep-path",
+    ]);
+    let output = run(resend).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("POST {url}/  → 200 OK in ")),
+        "{stdout}"
+    );
+    assert_eq!(log.lock().expect("log")[0].check, Check::Valid);
+
+    // A secret given on the command line re-signs too, without being saved.
+    let mut resend = inspector(&dir);
+    resend
+        .args(["resend", &id, "--to", &url, "--resign", "cli"])
+        .env("PERSONA_INSPECTOR_SECRETS", format!("cli={SECRET}"));
+    assert!(run(resend).await.status.success());
+    assert_eq!(log.lock().expect("log")[1].check, Check::Valid);
+
+    let mut resend = inspector(&dir);
+    resend.args(["resend", &id, "--to", &failing]);
+    let output = run(resend).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "an HTTP answer is a success: {output:?}"
+    );
+    assert!(
+        stdout.contains("→ 500 Internal Server Error in ")
+            && stdout.contains("Persona would count this as a failure and retry"),
+        "{stdout}"
+    );
+
+    let port = closed_port();
+    let mut resend = inspector(&dir);
+    resend.args([
+        "resend",
+        &id,
+        "--to",
+        &format!("http://127.0.0.1:{port}"),
+        "--json",
+    ]);
+    let output = run(resend).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "no answer fails: {output:?}");
+    assert_eq!(
+        stderr.trim(),
+        format!("error: nothing is listening on 127.0.0.1:{port} — is your app running?")
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json on stdout");
+    assert_eq!(json["failure"]["kind"], "not_listening", "{json}");
+
+    let mut resend = inspector(&dir);
+    resend.args(["resend", &id, "--to", "localhost:3000"]);
+    let output = run(resend).await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("write http://localhost:3000"), "{stderr}");
+
+    assert_eq!(
+        f.store
+            .redeliveries(id.parse().expect("id"))
+            .expect("history")
+            .len(),
+        4,
+        "every sent attempt is recorded, the refused one is not"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_forward_to_forwards_each_capture_without_delaying_its_answer() {
+    let dir = tempfile::tempdir().expect("temp");
+    let log = Log::default();
+    let slow_log = log.clone();
+    // A slow app: the capture must be answered long before it is.
+    let target = serve(
+        Router::new()
+            .fallback(move |state: State<Log>, request: Request| async move {
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+                recording(state, request).await
+            })
+            .with_state(slow_log),
+    )
+    .await;
+    let mut child = inspector(dir.path())
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--forward-to",
+            &target,
+            "--forward-resign",
+            "current",
+        ])
+        .env("PERSONA_INSPECTOR_SECRETS", format!("current={SECRET}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let stdout = child.stdout.take().expect("stdout");
+    let (url, banner) = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stderr).lines();
+        let mut banner = Vec::new();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("serve printed its address")
+                .expect("line");
+            banner.push(line.clone());
+            if let Some(at) = line.find("http://") {
+                break line[at..].trim().to_string();
+            }
+        };
+        for line in lines.by_ref().map_while(Result::ok) {
+            let done = line.contains("Press Ctrl-C");
+            banner.push(line);
+            if done {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        (url, banner)
+    })
+    .await
+    .expect("join");
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains(&format!("forwarding:  each capture to {target}"))),
+        "{banner:?}"
+    );
+    let (printed, mut lines) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = printed.send(line);
+        }
+    });
+
+    let client = client();
+    let mut ids = Vec::new();
+    for n in 0..2 {
+        let body = inquiry_event(&format!("evt_{n}"), &format!("inq_{n}"), 0);
+        let started = Instant::now();
+        let response = client
+            .post(format!("{url}/webhooks/persona"))
+            .header("persona-signature", persona_signature(SECRET, &body))
+            .body(body)
+            .send()
+            .await
+            .expect("capture answers");
+        let took = started.elapsed();
+        assert_eq!(response.status(), 200);
+        assert!(
+            took < Duration::from_millis(1500),
+            "the answer to Persona waited for the forward: {took:?}"
+        );
+        ids.push(
+            response.headers()["x-inspector-delivery-id"]
+                .to_str()
+                .expect("id")
+                .to_string(),
+        );
+    }
+    let mut printed = Vec::new();
+    while printed.len() < 2 {
+        let line = tokio::time::timeout(Duration::from_secs(15), lines.recv())
+            .await
+            .expect("a line per forwarded capture")
+            .expect("serve still running");
+        printed.push(line);
+    }
+    for id in &ids {
+        let line = printed
+            .iter()
+            .find(|l| l.contains(&format!("#{id}")))
+            .unwrap_or_else(|| panic!("no line for #{id}: {printed:?}"));
+        assert!(line.contains("inquiry.approved"), "{line}");
+        assert!(line.contains("  → 200 OK in "), "{line}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let received = log.lock().expect("log").clone();
+    assert_eq!(received.len(), 2);
+    assert!(
+        received
+            .iter()
+            .all(|r| r.check == Check::Valid && r.uri == "/")
+    );
+    let store = Store::open(dir.path()).expect("open");
+    for id in ids {
+        let history = store
+            .redeliveries(id.parse().expect("id"))
+            .expect("history");
+        assert_eq!(history.len(), 1, "the forward is recorded");
+        assert_eq!(history[0].attempt.target, target);
+    }
+}
+
+#[test]
+fn serve_refuses_a_forward_loop_and_an_unknown_label() {
+    let dir = tempfile::tempdir().expect("temp");
+    let port = closed_port().to_string();
+    let output = inspector(dir.path())
+        .args([
+            "serve",
+            "--port",
+            &port,
+            "--forward-to",
+            &format!("http://localhost:{port}/x"),
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("is this listener itself"), "{stderr}");
+    let output = inspector(dir.path())
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--forward-to",
+            "http://127.0.0.1:1",
+            "--forward-resign",
+            "nope",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("no secret is labelled \"nope\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn secrets_are_not_in_the_forwarders_debug_output() {
+    let forwarder = Forwarder::new().expect("client").with_secrets(vec![Secret {
+        label: "current".into(),
+        value: SECRET.into(),
+    }]);
+    let shown = format!("{forwarder:?}");
+    assert!(
+        shown.contains("current") && !shown.contains(SECRET),
+        "{shown}"
+    );
+}
