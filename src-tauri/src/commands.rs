@@ -3,6 +3,7 @@
 
 use persona_inspector::catalog::{self, CatalogEntry};
 use persona_inspector::store::{Detail, EventCount, Filter, Saved, Store, Summary};
+use persona_inspector::{forward, share};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, ListenerStatus};
@@ -228,4 +229,75 @@ fn app_settings(store: &Store) -> Result<AppSettings, CommandError> {
         reply_delay_ms: saved.reply_delay_ms,
         notifications: saved.notifications,
     })
+}
+
+/// Sends delivery `id` to `options.target` and records the attempt (see `forward`).
+pub async fn redeliver(
+    engine: &Engine,
+    id: i64,
+    options: forward::Options,
+) -> Result<forward::Redelivery, CommandError> {
+    let store = store(engine)?;
+    let forwarder = engine
+        .forwarder()
+        .map_err(|message| CommandError::new("unavailable", message))?;
+    Ok(forwarder.redeliver(&store, id, &options).await?)
+}
+
+/// Every re-delivery of `id`, newest first.
+pub async fn redeliveries(
+    engine: &Engine,
+    id: i64,
+) -> Result<Vec<forward::Redelivery>, CommandError> {
+    let store = store(engine)?;
+    blocking(move || Ok(store.redeliveries(id)?)).await
+}
+
+/// Targets re-delivered to before, most recent first.
+pub async fn recent_targets(engine: &Engine) -> Result<Vec<String>, CommandError> {
+    let store = store(engine)?;
+    blocking(move || Ok(store.recent_targets(10)?)).await
+}
+
+/// A curl command reproducing delivery `id` exactly; to `to`, or to this app's own listener
+/// on the original path.
+pub async fn export_curl(
+    engine: &Engine,
+    id: i64,
+    to: Option<String>,
+) -> Result<String, CommandError> {
+    let store = store(engine)?;
+    let target = match to {
+        Some(url) => share::Target::url(&url, false)?,
+        None => match engine.status() {
+            ListenerStatus::Listening { port, .. } => share::Target::local(port),
+            ListenerStatus::Failed { port, .. } => share::Target::local(port),
+        },
+    };
+    blocking(move || Ok(share::curl(&store.get(id)?, &target)?)).await
+}
+
+/// Delivery `id` as a JSON fixture a teammate can import.
+pub async fn export_fixture(engine: &Engine, id: i64) -> Result<String, CommandError> {
+    let store = store(engine)?;
+    blocking(move || {
+        let fixture = share::fixture(&store.get(id)?);
+        serde_json::to_string_pretty(&fixture).map_err(|e| {
+            CommandError::new("internal", format!("the fixture could not be written: {e}"))
+        })
+    })
+    .await
+}
+
+/// Imports fixtures (one, or a JSON array) pasted or read from a file; returns the new ids.
+pub async fn import_fixtures(engine: &Engine, text: String) -> Result<Vec<i64>, CommandError> {
+    let store = store(engine)?;
+    blocking(move || {
+        let deliveries = share::read_fixtures("the pasted fixture", text.as_bytes())?;
+        Ok(share::import(&store, deliveries)?
+            .into_iter()
+            .map(|stored| stored.id)
+            .collect())
+    })
+    .await
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
 use persona_inspector::delivery::Verification;
+use persona_inspector::forward::Forwarder;
 use persona_inspector::store::{Saved, SavedSecret, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
@@ -38,6 +39,8 @@ pub struct Engine {
     /// Serializes settings changes: each reads, writes, applies and re-checks in turn.
     changing: tokio::sync::Mutex<()>,
     notifications: Arc<AtomicBool>,
+    /// Re-delivers captures; one client, so connections to the user's app are reused.
+    forwarder: Result<Forwarder, String>,
 }
 
 struct Listener {
@@ -71,6 +74,7 @@ impl Engine {
                     }),
                     changing: tokio::sync::Mutex::new(()),
                     notifications: Arc::new(AtomicBool::new(false)),
+                    forwarder: new_forwarder(),
                 };
             }
         };
@@ -87,6 +91,7 @@ impl Engine {
             }),
             changing: tokio::sync::Mutex::new(()),
             notifications: Arc::new(AtomicBool::new(saved.notifications)),
+            forwarder: new_forwarder(),
         };
         let port = port.unwrap_or(saved.port);
         let started = engine.listen(port).await;
@@ -195,6 +200,10 @@ impl Engine {
         .await
     }
 
+    pub fn forwarder(&self) -> Result<Forwarder, String> {
+        self.forwarder.clone()
+    }
+
     pub fn store(&self) -> Result<Store, String> {
         match &self.capture {
             Some(capture) => Ok(capture.store().clone()),
@@ -246,6 +255,10 @@ impl Engine {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn new_forwarder() -> Result<Forwarder, String> {
+    Forwarder::new().map_err(|error| format!("re-delivery is unavailable: {error}"))
 }
 
 /// The listener's settings from what the user saved.

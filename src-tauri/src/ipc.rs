@@ -3,6 +3,7 @@
 //! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
 
 use persona_inspector::catalog::CatalogEntry;
+use persona_inspector::forward::{Options, Redelivery};
 use persona_inspector::store::{Detail, EventCount, Filter, Summary};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -43,6 +44,12 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             relisten,
             send_test_event,
             window_ready,
+            redeliver,
+            redeliveries,
+            recent_targets,
+            export_curl,
+            export_fixture,
+            import_fixtures,
         ])
         .events(collect_events![
             DeliveriesArrived,
@@ -204,4 +211,62 @@ fn window_ready() {
             elapsed.as_secs_f64() * 1000.0
         );
     });
+}
+
+/// Sends delivery `id` to `options.target` (keeping or re-signing its signature) and records
+/// the attempt; a target that does not answer is a recorded attempt, not an error.
+#[tauri::command]
+#[specta::specta]
+async fn redeliver(
+    engine: State<'_, Engine>,
+    id: i64,
+    options: Options,
+) -> Result<Redelivery, CommandError> {
+    commands::redeliver(&engine, id, options).await
+}
+
+/// Every re-delivery of delivery `id`, newest first.
+#[tauri::command]
+#[specta::specta]
+async fn redeliveries(engine: State<'_, Engine>, id: i64) -> Result<Vec<Redelivery>, CommandError> {
+    commands::redeliveries(&engine, id).await
+}
+
+/// Targets re-delivered to before, most recent first.
+#[tauri::command]
+#[specta::specta]
+async fn recent_targets(engine: State<'_, Engine>) -> Result<Vec<String>, CommandError> {
+    commands::recent_targets(&engine).await
+}
+
+/// A curl command that reproduces delivery `id` exactly, to `to` or to this app's listener.
+#[tauri::command]
+#[specta::specta]
+async fn export_curl(
+    engine: State<'_, Engine>,
+    id: i64,
+    to: Option<String>,
+) -> Result<String, CommandError> {
+    commands::export_curl(&engine, id, to).await
+}
+
+/// Delivery `id` as a JSON fixture (metadata, headers, base64 body).
+#[tauri::command]
+#[specta::specta]
+async fn export_fixture(engine: State<'_, Engine>, id: i64) -> Result<String, CommandError> {
+    commands::export_fixture(&engine, id).await
+}
+
+/// Imports pasted fixtures (one, or a JSON array); returns the new delivery ids.
+#[tauri::command]
+#[specta::specta]
+async fn import_fixtures(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    text: String,
+) -> Result<Vec<i64>, CommandError> {
+    let ids = commands::import_fixtures(&engine, text).await?;
+    // Imports are not announced like captures: have the window reload.
+    rechecked(&app, 0);
+    Ok(ids)
 }

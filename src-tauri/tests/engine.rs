@@ -391,3 +391,89 @@ async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set()
     );
     assert!(commands::event_catalog().len() > 200);
 }
+
+#[tokio::test]
+async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_commands() {
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let id = persona_inspector_app::test_event::send(&engine)
+        .await
+        .expect("send");
+
+    // The user's app: answers 202 to one request and notes what it got.
+    let app = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let target = format!("http://{}/hooks", app.local_addr().expect("addr"));
+    let received = tokio::spawn(async move {
+        let (mut socket, _) = app.accept().await.expect("accept");
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 65536];
+        while !String::from_utf8_lossy(&seen).contains("\"included\"") {
+            let n = socket.read(&mut buf).await.expect("read");
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        socket
+            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+            .await
+            .expect("answer");
+        String::from_utf8_lossy(&seen).into_owned()
+    });
+    let options = persona_inspector::forward::Options::new(target.clone());
+    let attempt = commands::redeliver(&engine, id, options)
+        .await
+        .expect("redeliver");
+    assert_eq!(
+        attempt.attempt.answer.as_ref().expect("answered").status,
+        202
+    );
+    let request = received.await.expect("server");
+    assert!(request.starts_with("POST /hooks HTTP/1.1"), "{request}");
+    assert!(request.contains("persona-signature: t="), "{request}");
+
+    let history = commands::redeliveries(&engine, id).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        commands::recent_targets(&engine).await.expect("targets"),
+        [target]
+    );
+
+    let closed = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr").port()
+    };
+    let options = persona_inspector::forward::Options::new(format!("http://127.0.0.1:{closed}"));
+    let failed = commands::redeliver(&engine, id, options)
+        .await
+        .expect("recorded");
+    let failure = failed.attempt.failure.expect("no answer");
+    assert!(
+        failure.message.contains("nothing is listening"),
+        "{failure:?}"
+    );
+
+    let curl = commands::export_curl(&engine, id, None)
+        .await
+        .expect("curl");
+    assert!(
+        curl.contains("curl ") && curl.contains("/test-event"),
+        "{curl}"
+    );
+    let fixture = commands::export_fixture(&engine, id)
+        .await
+        .expect("fixture");
+    let ids = commands::import_fixtures(&engine, fixture)
+        .await
+        .expect("import");
+    assert_eq!(ids.len(), 1);
+    let copy = get_delivery(&engine, ids[0]).await.expect("imported");
+    let original = get_delivery(&engine, id).await.expect("original");
+    assert_eq!(copy.body_base64, original.body_base64);
+    let bad = commands::import_fixtures(&engine, "{\"format\":\"nope\"}".into())
+        .await
+        .expect_err("not a fixture");
+    assert_eq!(bad.kind, "invalid", "{bad:?}");
+}

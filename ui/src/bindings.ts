@@ -9,22 +9,30 @@ import type * as generated from './generated/bindings.ts';
 
 export type { UnlistenFn };
 export type {
+  Answer,
   AppSettings,
+  Attempt,
   Attempts,
   CatalogEntry as CatalogEvent,
+  Edits,
   EventCount,
+  Failure,
+  FailureKind,
   Filter,
   ListenerStatus,
   Matched,
+  Options as RedeliveryOptions,
   Outcome,
   Pair,
   ParseError,
+  Redelivery,
   Relationship,
   Resource,
   ResourceSummary,
   SecretInfo,
   SecretsChanged,
   SettingsChange,
+  Signing,
   Status,
   Summary,
   Target,
@@ -87,6 +95,24 @@ export const relisten = commands.relisten;
  * is configured (then the verdict says how to add the real one).
  */
 export const sendTestEvent = commands.sendTestEvent;
+
+/**
+ * Sends a delivery to `options.target` (keeping or re-signing the signature, optionally with the
+ * original path) and records the attempt. A target that does not answer resolves with an attempt
+ * whose `failure` says why in plain words; it rejects only when nothing was sent (bad URL, unknown
+ * secret label, delivery gone).
+ */
+export const redeliver = commands.redeliver;
+/** Every re-delivery of a delivery, newest first. */
+export const redeliveries = commands.redeliveries;
+/** Targets re-delivered to before, most recent first (at most 10). */
+export const recentTargets = commands.recentTargets;
+/** A curl command reproducing the delivery exactly; `to` null = this app's listener. */
+export const exportCurl = commands.exportCurl;
+/** The delivery as a JSON fixture (metadata, headers, base64 body) a teammate can import. */
+export const exportFixture = commands.exportFixture;
+/** Imports pasted fixture JSON (one or an array); resolves with the new ids. */
+export const importFixtures = commands.importFixtures;
 
 /** Call once the first list is on screen: logs launch-to-interactive time. */
 export const windowReady = commands.windowReady;

@@ -30,6 +30,21 @@ export const commands = {
 	 *  (and read by `make bench-app`).
 	 */
 	windowReady: () => __TAURI_INVOKE<void>("window_ready"),
+	/**
+	 *  Sends delivery `id` to `options.target` (keeping or re-signing its signature) and records
+	 *  the attempt; a target that does not answer is a recorded attempt, not an error.
+	 */
+	redeliver: (id: number, options: Options) => __TAURI_INVOKE<Redelivery>("redeliver", { id, options }),
+	/**  Every re-delivery of delivery `id`, newest first. */
+	redeliveries: (id: number) => __TAURI_INVOKE<Redelivery[]>("redeliveries", { id }),
+	/**  Targets re-delivered to before, most recent first. */
+	recentTargets: () => __TAURI_INVOKE<string[]>("recent_targets"),
+	/**  A curl command that reproduces delivery `id` exactly, to `to` or to this app's listener. */
+	exportCurl: (id: number, to: string | null) => __TAURI_INVOKE<string>("export_curl", { id, to }),
+	/**  Delivery `id` as a JSON fixture (metadata, headers, base64 body). */
+	exportFixture: (id: number) => __TAURI_INVOKE<string>("export_fixture", { id }),
+	/**  Imports pasted fixtures (one, or a JSON array); returns the new delivery ids. */
+	importFixtures: (text: string) => __TAURI_INVOKE<number[]>("import_fixtures", { text }),
 };
 
 /** Events */
@@ -40,6 +55,20 @@ export const events = {
 };
 
 /* Types */
+/**  The target's HTTP answer, whatever its status. */
+export type Answer = {
+	status: number,
+	/**  The standard reason phrase ("Internal Server Error"), when the status has one. */
+	reason: string | null,
+	headers: string[][],
+	/**  At most [`RESPONSE_CAP`] bytes. */
+	body_base64: string,
+	/**  The body was longer than [`RESPONSE_CAP`]; only its start is kept. */
+	truncated: boolean,
+	/**  200, 201, 202 or 204 within 5 s: what Persona counts as delivered. */
+	persona_success: boolean,
+};
+
 /**  The app's settings, kept in the same SQLite database as the deliveries. */
 export type AppSettings = {
 	/**  The port the listener is asked to use at launch. */
@@ -51,6 +80,30 @@ export type AppSettings = {
 	reply_delay_ms: number,
 	/**  One desktop notification per arriving burst. */
 	notifications: boolean,
+};
+
+/**  One re-delivery: what was sent, and what came back. */
+export type Attempt = {
+	/**  RFC 3339, UTC, milliseconds. */
+	started_at: string,
+	started_at_ms: number,
+	/**  As typed (what recent targets offer). */
+	target: string,
+	method: string,
+	/**  Where it went. */
+	url: string,
+	/**  The headers sent, in order (the client adds Host and Content-Length). */
+	headers: string[][],
+	/**  The body sent when it was edited; None: the stored body, unchanged. */
+	edited_body_base64: string | null,
+	/**  Bytes of body sent. */
+	body_size: number,
+	signing: Signing,
+	timeout_ms: number,
+	duration_ms: number | null,
+	/**  Exactly one of `answer` and `failure` is set. */
+	answer: Answer | null,
+	failure: Failure | null,
 };
 
 /**  Persona's delivery headers, decoded. */
@@ -101,11 +154,35 @@ export type Detail = {
 	event_notes: string[],
 } & Summary;
 
+/**  Changes to the stored request before it is sent ("edit and re-send"). */
+export type Edits = {
+	/**  Replaces the stored body. */
+	body_base64?: string | null,
+	/**
+	 *  Replaces every stored header, in this order (hop-by-hop ones are still dropped, and the
+	 *  signature is still replaced when re-signing).
+	 */
+	headers?: string[][] | null,
+};
+
 /**  How many stored deliveries carry one event name (None: not a Persona event). */
 export type EventCount = {
 	event_name: string | null,
 	count: number,
 };
+
+/**  No answer, and why, in words for the person who ran it. */
+export type Failure = {
+	kind: FailureKind,
+	message: string,
+};
+
+/**  Why no answer came. */
+export type FailureKind = 
+/**  Connection refused: no program listens on that port. */
+"not_listening" | "timeout" | "tls" | "dns" | 
+/**  Anything else about the connection: reset, closed without an answer, unreachable. */
+"connection";
 
 /**  Which deliveries to list. Every field narrows; none set lists the newest. */
 export type Filter = {
@@ -142,6 +219,18 @@ export type Matched = {
 	timestamp: number,
 };
 
+/**  How to re-deliver. */
+export type Options = {
+	/**  Where to send, as typed: an `http://` or `https://` URL (remembered as a recent target). */
+	target: string,
+	/**  Append the delivery's original path and query to the target's. */
+	keep_path?: boolean,
+	signing?: Signing,
+	/**  How long to wait for the whole answer. */
+	timeout_ms?: number,
+	edits?: Edits,
+};
+
 /**  What the listener did with a request. */
 export type Outcome = "captured" | 
 /**  The body was over the limit: headers are kept, the body is not. */
@@ -157,6 +246,12 @@ export type ParseError = {
 	line: number,
 	column: number,
 };
+
+/**  A recorded attempt: one row of a delivery's re-delivery history. */
+export type Redelivery = {
+	id: number,
+	delivery_id: number,
+} & Attempt;
 
 export type Relationship = {
 	/**  As sent (kebab-case, camelCase or snake_case, depending on the webhook's key inflection). */
@@ -202,6 +297,19 @@ export type SettingsChange = {
 	reply_delay_ms?: number | null,
 	notifications?: boolean | null,
 };
+
+/**  What to do with the `Persona-Signature` header. */
+export type Signing = 
+/**
+ *  Send it as Persona did: its timestamp ages, so a handler with a tolerance rejects it in
+ *  time, as it should reject a replay.
+ */
+{ mode: "keep" } | 
+/**
+ *  Replace it with `t=<now>,v1=…` made with the configured secret of this label, over the
+ *  body actually sent (the edited one, if edited).
+ */
+{ mode: "resign"; secret: string };
 
 export type Status = "valid" | "invalid" | "missing" | "malformed" | "unchecked";
 
