@@ -301,3 +301,40 @@ pub async fn import_fixtures(engine: &Engine, text: String) -> Result<Vec<i64>, 
     })
     .await
 }
+
+/// What a re-delivery would send, before it is sent: for the edit view's live preview.
+#[derive(Clone, Debug, PartialEq, Serialize, specta::Type)]
+pub struct RedeliveryPreview {
+    pub method: String,
+    pub url: String,
+    /// `[name, value]` as they would be sent, the recomputed `Persona-Signature` included.
+    #[specta(type = Vec<Vec<String>>)]
+    pub headers: serde_json::Value,
+    pub body_size: u64,
+}
+
+/// Prepares (signs, filters, joins the URL) without sending; errors say what is wrong with the
+/// options (bad URL, unknown secret label, invalid edited header).
+pub async fn preview_redelivery(
+    engine: &Engine,
+    id: i64,
+    options: forward::Options,
+) -> Result<RedeliveryPreview, CommandError> {
+    let store = store(engine)?;
+    let forwarder = engine
+        .forwarder()
+        .map_err(|message| CommandError::new("unavailable", message))?;
+    blocking(move || {
+        let secrets = forwarder.secrets(&store)?;
+        let raw = store.raw(id)?;
+        let now = persona_inspector::clock::now_ms().div_euclid(1000);
+        let outgoing = forward::prepare(raw, &options, &secrets, now)?;
+        Ok(RedeliveryPreview {
+            method: outgoing.method,
+            url: outgoing.url,
+            headers: persona_inspector::delivery::headers_to_json(&outgoing.headers),
+            body_size: outgoing.body.len() as u64,
+        })
+    })
+    .await
+}

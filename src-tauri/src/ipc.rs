@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri_specta::{Event, collect_commands, collect_events};
 
-use crate::commands::{self, AppSettings, CommandError, SecretsChanged, SettingsChange};
+use crate::commands::{
+    self, AppSettings, CommandError, RedeliveryPreview, SecretsChanged, SettingsChange,
+};
 use crate::engine::{Engine, ListenerStatus};
 
 /// New deliveries, a burst at a time (see `arrivals`).
@@ -45,6 +47,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             send_test_event,
             window_ready,
             redeliver,
+            preview_redelivery,
             redeliveries,
             recent_targets,
             export_curl,
@@ -269,4 +272,15 @@ async fn import_fixtures(
     // Imports are not announced like captures: have the window reload.
     rechecked(&app, 0);
     Ok(ids)
+}
+
+/// What `redeliver` would send with these options (signature recomputed), without sending.
+#[tauri::command]
+#[specta::specta]
+async fn preview_redelivery(
+    engine: State<'_, Engine>,
+    id: i64,
+    options: Options,
+) -> Result<RedeliveryPreview, CommandError> {
+    commands::preview_redelivery(&engine, id, options).await
 }

@@ -26,6 +26,7 @@ export type {
   Pair,
   ParseError,
   Redelivery,
+  RedeliveryPreview,
   Relationship,
   Resource,
   ResourceSummary,
@@ -103,6 +104,8 @@ export const sendTestEvent = commands.sendTestEvent;
  * secret label, delivery gone).
  */
 export const redeliver = commands.redeliver;
+/** What `redeliver` would send with these options (signature recomputed), without sending. */
+export const previewRedelivery = commands.previewRedelivery;
 /** Every re-delivery of a delivery, newest first. */
 export const redeliveries = commands.redeliveries;
 /** Targets re-delivered to before, most recent first (at most 10). */

@@ -35,6 +35,8 @@ export const commands = {
 	 *  the attempt; a target that does not answer is a recorded attempt, not an error.
 	 */
 	redeliver: (id: number, options: Options) => __TAURI_INVOKE<Redelivery>("redeliver", { id, options }),
+	/**  What `redeliver` would send with these options (signature recomputed), without sending. */
+	previewRedelivery: (id: number, options: Options) => __TAURI_INVOKE<RedeliveryPreview>("preview_redelivery", { id, options }),
 	/**  Every re-delivery of delivery `id`, newest first. */
 	redeliveries: (id: number) => __TAURI_INVOKE<Redelivery[]>("redeliveries", { id }),
 	/**  Targets re-delivered to before, most recent first. */
@@ -252,6 +254,15 @@ export type Redelivery = {
 	id: number,
 	delivery_id: number,
 } & Attempt;
+
+/**  What a re-delivery would send, before it is sent: for the edit view's live preview. */
+export type RedeliveryPreview = {
+	method: string,
+	url: string,
+	/**  `[name, value]` as they would be sent, the recomputed `Persona-Signature` included. */
+	headers: string[][],
+	body_size: number,
+};
 
 export type Relationship = {
 	/**  As sent (kebab-case, camelCase or snake_case, depending on the webhook's key inflection). */
