@@ -12,7 +12,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 ARGS ?=
 
-.PHONY: setup run serve test bench fmt ui-dist bindings gui-test
+.PHONY: setup run serve test bench fmt ui-dist bindings gui-test bench-app
 
 setup:
 	bash scripts/setup.sh
@@ -54,6 +54,22 @@ gui-test: setup
 	mkdir -p target/gui-test && cp -f target/debug/persona-inspector-app target/gui-test/persona-inspector-app
 	PERSONA_INSPECTOR_APP=target/gui-test/persona-inspector-app \
 	  xvfb-run -a dbus-run-session -- node --test --test-concurrency=1 ui/e2e/
+
+# The desktop app's figures (BENCHMARKS.md, "Desktop app"): launch to interactive window, idle
+# memory, a 5 MB payload's tree and scrolling 100 000 deliveries, in the release app's real window
+# under Xvfb (ui/e2e/figures.mjs). Builds the release app and runs a private copy of it (a plain
+# `cargo build --release` would overwrite target/release with one that cannot load the UI), and
+# seeds target/bench-app/seed-100k once (about a minute; delete it to seed again).
+bench-app: setup
+	nice npm --prefix ui run build
+	nice npx --prefix ui tauri build --no-bundle
+	mkdir -p target/bench-app && cp -f target/release/persona-inspector-app target/bench-app/persona-inspector-app
+	test -d target/bench-app/seed-100k || { rm -rf target/bench-app/seed-100k.tmp && \
+	  nice cargo run --release --locked -p persona-inspector-bench --bin bench -- \
+	    --seed-into target/bench-app/seed-100k.tmp --rows 100000 && \
+	  mv target/bench-app/seed-100k.tmp target/bench-app/seed-100k; }
+	PERSONA_INSPECTOR_APP=target/bench-app/persona-inspector-app \
+	  xvfb-run -a dbus-run-session -- node ui/e2e/figures.mjs
 
 bindings:
 	PERSONA_INSPECTOR_WRITE_BINDINGS=1 cargo test -p persona-inspector-app --test bindings

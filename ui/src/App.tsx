@@ -36,6 +36,7 @@ import { EmptyList, KeyHints } from './list/ListNotes.tsx';
 import { useFilters } from './list/useFilters.ts';
 import { Header } from './settings/Header.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
+import { ImportDialog } from './share/ImportDialog.tsx';
 
 /** Event counts are re-read once a burst of arrivals settles. */
 const COUNTS_REFRESH_MS = 1000;
@@ -76,6 +77,7 @@ export function App() {
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [settingsError, setSettingsError] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [importOpen, setImportOpen] = useState(false);
   const [catalog, setCatalog] = useState<CatalogEvent[]>([]);
   const [counts, setCounts] = useState<EventCount[]>([]);
   const [optionsError, setOptionsError] = useState<CommandError | null>(null);
@@ -255,7 +257,7 @@ export function App() {
   // --- Keyboard ------------------------------------------------------------------------------
 
   const onKey = (e: KeyboardEvent) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || settingsOpen) return;
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || settingsOpen || importOpen) return;
     const target = e.target instanceof HTMLElement ? e.target : null;
     if (isTyping(target)) return; // the search box handles its own Escape
     if (e.key === 'Escape') {
@@ -322,6 +324,23 @@ export function App() {
     [settings, reload],
   );
 
+  // Imports are announced as a re-check too (the shell emits it); reload here as well, so the list
+  // does not depend on the event bridge.
+  const onImported = useCallback(() => {
+    reload();
+    loadCounts();
+  }, [reload, loadCounts]);
+
+  const closeImport = useCallback(() => setImportOpen(false), []);
+
+  const onOpenImported = useCallback(
+    (id: number) => {
+      setImportOpen(false);
+      onTestSent(id);
+    },
+    [onTestSent],
+  );
+
   const onListenerStatus = useCallback((s: ListenerStatus) => {
     setListener(s);
     setListenerError(null);
@@ -359,7 +378,7 @@ export function App() {
 
   return (
     <div className="app">
-      <div className="app-body" inert={settingsOpen}>
+      <div className="app-body" inert={settingsOpen || importOpen}>
         <Header
           listener={listener}
           error={listenerError}
@@ -367,6 +386,7 @@ export function App() {
           showTestEvent={!firstRun && listening !== null}
           settingsOpen={settingsOpen}
           onOpenSettings={() => setSettingsOpen(true)}
+          onOpenImport={() => setImportOpen(true)}
           onListener={onListenerStatus}
           onTestSent={onTestSent}
         />
@@ -441,6 +461,9 @@ export function App() {
           )}
         </main>
       </div>
+      {importOpen && (
+        <ImportDialog onClose={closeImport} onImported={onImported} onOpen={onOpenImported} />
+      )}
       {settingsOpen && (
         <SettingsPanel
           settings={settings}

@@ -1,11 +1,11 @@
 // One delivery in full: fetched by id, shown in tabs (Overview, Headers, Signature, Payload,
-// Included, Raw). The body is decoded once per delivery and parsed only when a tab needs the tree.
-// Every string from the capture is rendered as React text, never as HTML.
+// Included, Raw, Re-deliver). The body is decoded once per delivery and parsed only when a tab
+// needs the tree. Every string from the capture is rendered as React text, never as HTML.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { getDelivery, isCommandError, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
 import { badge } from '../format.ts';
-import { decodeBody, type Body } from './body.ts';
+import { decodeBody, type Body, type DecodedBody } from './body.ts';
 import { errorMessage } from './errors.ts';
 import { HeadersTab } from './HeadersTab.tsx';
 import { IncludedTab } from './IncludedTab.tsx';
@@ -13,6 +13,8 @@ import { parseJson, type ParsedJson } from './jsonParse.ts';
 import { OverviewTab } from './OverviewTab.tsx';
 import { PayloadTab } from './PayloadTab.tsx';
 import { RawTab } from './RawTab.tsx';
+import { RedeliverTab } from './RedeliverTab.tsx';
+import { ShareButtons } from './ShareButtons.tsx';
 import { SignatureTab } from './SignatureTab.tsx';
 import './detail.css';
 
@@ -23,7 +25,7 @@ export interface DeliveryDetailProps {
   onSecretsChanged: () => void;
 }
 
-const TABS = ['overview', 'headers', 'signature', 'payload', 'included', 'raw'] as const;
+const TABS = ['overview', 'headers', 'signature', 'payload', 'included', 'raw', 'redeliver'] as const;
 type Tab = (typeof TABS)[number];
 const TAB_NAMES: Record<Tab, string> = {
   overview: 'Overview',
@@ -32,6 +34,7 @@ const TAB_NAMES: Record<Tab, string> = {
   payload: 'Payload',
   included: 'Included',
   raw: 'Raw',
+  redeliver: 'Re-deliver',
 };
 
 type Load =
@@ -42,7 +45,7 @@ type Load =
 /** After a delivery shows, this long before its body is decoded (and then parsed) ahead of use. */
 const PREWARM_DELAY_MS = 150;
 
-type Decoded = { ok: true; body: Body } | { ok: false; message: string } | null;
+type Decoded = DecodedBody;
 
 /** `f`'s result, computed on the first call. */
 function once<T>(f: () => T): () => T {
@@ -61,6 +64,11 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
   const [load, setLoad] = useState<Load>({ state: 'loading', id });
   const [tab, setTab] = useState<Tab>('overview');
   const [refreshError, setRefreshError] = useState<string | null>(null);
+  /**
+   * The delivery whose Re-deliver tab has been shown: it stays mounted (hidden) while other tabs
+   * are read, so a half-edited request or a send in progress survives a look at the Raw tab.
+   */
+  const [redeliverFor, setRedeliverFor] = useState<number | null>(null);
   const idRef = useRef(id);
   const domId = useId();
   const tabId = (t: Tab) => `${domId}-tab-${t}`;
@@ -121,6 +129,9 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
   }, [reload]);
 
   const detail = load.state === 'loaded' && load.id === id ? load.detail : null;
+  useEffect(() => {
+    if (tab === 'redeliver' && detail !== null) setRedeliverFor(detail.id);
+  }, [tab, detail]);
   const bodyBase64 = detail !== null && detail.outcome === 'captured' ? detail.body_base64 : null;
 
   // Decoded and parsed at most once per body, and only when a tab asks (Overview and Headers
@@ -211,6 +222,7 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
             </>
           )}
         </div>
+        {detail !== null && <ShareButtons id={detail.id} />}
         <button
           type="button"
           className="dt-btn dt-btn-small"
@@ -267,15 +279,24 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
             Loading delivery {id}…
           </p>
         ) : (
-          <TabPanel
-            tab={tab}
-            detail={detail}
-            decoded={decoded}
-            parsed={parsed}
-            reload={reload}
-            onSecretsChanged={onSecretsChanged}
-            showRaw={() => setTab('raw')}
-          />
+          <>
+            {tab !== 'redeliver' && (
+              <TabPanel
+                tab={tab}
+                detail={detail}
+                decoded={decoded}
+                parsed={parsed}
+                reload={reload}
+                onSecretsChanged={onSecretsChanged}
+                showRaw={() => setTab('raw')}
+              />
+            )}
+            {(redeliverFor === detail.id || tab === 'redeliver') && (
+              <div className="rd-keep" hidden={tab !== 'redeliver'}>
+                <RedeliverTab key={detail.id} detail={detail} storedBody={decoded} />
+              </div>
+            )}
+          </>
         )}
       </div>
     </section>
@@ -298,7 +319,7 @@ function TabHint({ tab, detail }: { tab: Tab; detail: Detail }) {
 }
 
 interface TabPanelProps {
-  tab: Tab;
+  tab: Exclude<Tab, 'redeliver'>;
   detail: Detail;
   decoded: () => Decoded;
   parsed: () => ParsedJson | null;

@@ -8,6 +8,9 @@ export interface Body {
   bom: boolean;
 }
 
+/** A stored body decoded on demand: null when there is none (not kept), or why it failed. */
+export type DecodedBody = { ok: true; body: Body } | { ok: false; message: string } | null;
+
 type FromBase64 = (s: string) => Uint8Array;
 
 /**

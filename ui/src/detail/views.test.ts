@@ -303,7 +303,7 @@ describe('DeliveryDetail', () => {
       createElement(DeliveryDetail, { id: 3, onClose: () => undefined, onSecretsChanged: () => undefined }),
     );
     expect(out).toContain('data-testid="detail"');
-    for (const t of ['overview', 'headers', 'signature', 'payload', 'included', 'raw']) {
+    for (const t of ['overview', 'headers', 'signature', 'payload', 'included', 'raw', 'redeliver']) {
       expect(out).toContain(`data-testid="tab-${t}"`);
     }
     expect(out).toContain('Loading delivery 3');

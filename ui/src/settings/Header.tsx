@@ -16,12 +16,14 @@ export interface HeaderProps {
   /** The port form lives in Settings while it is open (one `port-input` at a time). */
   settingsOpen: boolean;
   onOpenSettings: () => void;
+  /** Opens the "Import fixture" dialog. */
+  onOpenImport: () => void;
   onListener: (s: ListenerStatus) => void;
   onTestSent: (id: number) => void;
 }
 
 export function Header(props: HeaderProps) {
-  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onListener, onTestSent } = props;
+  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onOpenImport, onListener, onTestSent } = props;
   return (
     <header className="header">
       <div className="header-row">
@@ -29,6 +31,15 @@ export function Header(props: HeaderProps) {
         <ListenerLine listener={listener} error={error} showCommand={showCommand} />
         <div className="header-actions">
           {showTestEvent && <TestEventButton onSent={onTestSent} />}
+          <button
+            type="button"
+            className="button"
+            data-testid="open-import"
+            title="Load a delivery a teammate exported as a fixture"
+            onClick={onOpenImport}
+          >
+            Import…
+          </button>
           <button type="button" className="button" data-testid="open-settings" onClick={onOpenSettings}>
             Settings
           </button>

@@ -1,0 +1,159 @@
+// Every re-delivery of the delivery, newest first: when, where, what came back (coloured by what
+// Persona would make of it) or why nothing did, how long it took and how it was signed. A row
+// expands to the headers sent, the edited body if any, and the answer's headers and body.
+
+import type { Redelivery } from '../bindings.ts';
+import { shortSize } from '../format.ts';
+import { attemptTime, attemptView, humanDuration, signingText } from './attemptView.ts';
+import { BytesView } from './BytesView.tsx';
+
+export interface RedeliveryHistoryProps {
+  list: readonly Redelivery[];
+  loading: boolean;
+  error: string | null;
+  onRetry: () => void;
+  /** Rows expanded. */
+  openIds: ReadonlySet<number>;
+  /** The attempt just sent, marked until the next one. */
+  fresh: number | null;
+  onToggle: (id: number) => void;
+}
+
+export function RedeliveryHistory({ list, loading, error, onRetry, openIds, fresh, onToggle }: RedeliveryHistoryProps) {
+  return (
+    <section className="rd-history" aria-labelledby="rd-history-title" data-testid="redelivery-history">
+      <h3 id="rd-history-title">
+        Re-deliveries{list.length > 0 && <span className="dt-tab-hint">{list.length}</span>}
+      </h3>
+      {error !== null && (
+        <div className="dt-banner dt-banner-bad" role="alert">
+          Could not read the re-deliveries: {error}{' '}
+          <button type="button" className="dt-link" onClick={onRetry}>
+            Retry
+          </button>
+        </div>
+      )}
+      {list.length === 0 && error === null && (
+        <p className="dt-empty">{loading ? 'Loading…' : 'Not re-delivered yet. Each send is recorded here.'}</p>
+      )}
+      {list.length > 0 && (
+        <ol className="rd-list">
+          {list.map((r) => (
+            <HistoryRow key={r.id} r={r} fresh={r.id === fresh} open={openIds.has(r.id)} onToggle={() => onToggle(r.id)} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function HistoryRow({ r, fresh, open, onToggle }: { r: Redelivery; fresh: boolean; open: boolean; onToggle: () => void }) {
+  const v = attemptView(r);
+  const detailsId = `rd-details-${r.id}`;
+  return (
+    <li
+      className={`rd-row rd-tone-${v.tone}${fresh ? ' is-fresh' : ''}`}
+      data-testid="redelivery-row"
+      data-id={r.id}
+      data-outcome={v.outcome}
+      data-status={r.answer?.status ?? ''}
+      data-failure={r.failure?.kind ?? ''}
+    >
+      <button
+        type="button"
+        className="rd-row-head"
+        aria-expanded={open}
+        aria-controls={detailsId}
+        data-testid="redelivery-toggle"
+        onClick={onToggle}
+      >
+        <span className="rd-twisty" aria-hidden="true">
+          {open ? '▾' : '▸'}
+        </span>
+        <span className="rd-time" title={r.started_at}>
+          {attemptTime(r.started_at_ms)}
+        </span>
+        <span className={`dt-badge dt-badge-${v.tone} rd-status`} data-testid="redelivery-status">
+          {v.headline}
+        </span>
+        <span className="rd-url" title={r.url}>
+          <span className="dt-muted">{r.method}</span> {r.url}
+        </span>
+        <span className="rd-meta">
+          {humanDuration(r.duration_ms)} · {signingText(r.signing)}
+          {r.edited_body_base64 !== null && <span className="dt-tag dt-tag-warn">edited body</span>}
+        </span>
+      </button>
+      {v.note !== null && (
+        <p className={v.tone === 'bad' ? 'rd-note dt-error-text' : 'rd-note dt-warn-text'} data-testid="redelivery-note">
+          {v.note}
+        </p>
+      )}
+      {open && (
+        <div className="rd-details" id={detailsId} data-testid="redelivery-details">
+          <HeaderTable title="Headers sent" headers={r.headers} note="The client adds Host and Content-Length." />
+          <div className="rd-sub">
+            <h4>Body sent</h4>
+            {r.edited_body_base64 !== null ? (
+              <BytesView base64={r.edited_body_base64} testId="redelivery-sent-body" label="Edited body sent" />
+            ) : (
+              <p className="dt-muted">The stored body, unchanged ({shortSize(r.body_size)}).</p>
+            )}
+          </div>
+          {r.answer !== null ? (
+            <>
+              <HeaderTable title={`Response headers (${r.answer.status})`} headers={r.answer.headers} note={null} />
+              <div className="rd-sub">
+                <h4>Response body</h4>
+                {r.answer.truncated && (
+                  <p className="dt-note">The answer was over 1 MiB: only its first 1 MiB was kept.</p>
+                )}
+                <BytesView base64={r.answer.body_base64} testId="redelivery-response-body" label="Response body" />
+              </div>
+            </>
+          ) : (
+            <p className="dt-muted">
+              No answer, so no response headers or body. It waited up to {humanDuration(r.timeout_ms)}.
+            </p>
+          )}
+        </div>
+      )}
+    </li>
+  );
+}
+
+function HeaderTable({
+  title,
+  headers,
+  note,
+}: {
+  title: string;
+  headers: readonly (readonly string[])[];
+  note: string | null;
+}) {
+  return (
+    <div className="rd-sub">
+      <h4>{title}</h4>
+      {headers.length === 0 ? (
+        <p className="dt-muted">none</p>
+      ) : (
+        <table className="dt-table rd-headers">
+          <tbody>
+            {headers.map((h, i) => (
+              <tr key={i}>
+                <th scope="row" className="dt-hname">
+                  {h[0]}
+                </th>
+                <td className="dt-hvalue">
+                  <code>{h[1]}</code>
+                  {h[2] !== undefined && <span className="dt-tag dt-tag-warn">not UTF-8</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {note !== null && <p className="dt-muted rd-small">{note}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+// How one recorded re-delivery reads in the history: a headline (status and reason, or why no
+// answer came), its tone, what Persona would make of it, and the history's order. Pure.
+
+import type { Attempt, FailureKind, Redelivery, Signing } from '../bindings.ts';
+import type { Tone } from '../format.ts';
+
+export interface AttemptView {
+  tone: Tone;
+  /** "200 OK", "500 Internal Server Error", "not listening". */
+  headline: string;
+  /** A sentence: the plain-language failure, or what Persona would do; null when all is well. */
+  note: string | null;
+  /** For tests and styling: "success", "http-failure", "slow", "no-answer". */
+  outcome: 'success' | 'http-failure' | 'slow' | 'no-answer';
+}
+
+const FAILURE_HEADLINES: Record<FailureKind, string> = {
+  not_listening: 'not listening',
+  timeout: 'timed out',
+  tls: 'TLS failed',
+  dns: 'host not found',
+  connection: 'connection failed',
+};
+
+const PERSONA_SUCCESS = [200, 201, 202, 204];
+
+export function attemptView(a: Attempt): AttemptView {
+  const answer = a.answer;
+  if (answer !== null) {
+    const headline = answer.reason === null ? String(answer.status) : `${answer.status} ${answer.reason}`;
+    if (answer.persona_success) return { tone: 'good', headline, note: null, outcome: 'success' };
+    if (PERSONA_SUCCESS.includes(answer.status)) {
+      return {
+        tone: 'warn',
+        headline,
+        note: 'Too slow: Persona gives up after 5 s, so it would count this as a failure and retry.',
+        outcome: 'slow',
+      };
+    }
+    return {
+      tone: 'bad',
+      headline,
+      note: `Persona accepts only 200, 201, 202 or 204: it would count this as a failure and retry.`,
+      outcome: 'http-failure',
+    };
+  }
+  if (a.failure !== null) {
+    return {
+      tone: 'bad',
+      headline: FAILURE_HEADLINES[a.failure.kind] ?? 'no answer',
+      note: sentence(a.failure.message),
+      outcome: 'no-answer',
+    };
+  }
+  return { tone: 'muted', headline: 'no answer', note: 'No answer was recorded.', outcome: 'no-answer' };
+}
+
+/** Capitalized first letter: the Rust side words failures to follow "error: ". */
+function sentence(s: string): string {
+  return s === '' ? s : s[0]!.toUpperCase() + s.slice(1);
+}
+
+/** "0.8 ms", "12 ms", "6.2 s", like the CLI (src/forward.rs `human_duration`). */
+export function humanDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+}
+
+export function signingText(s: Signing): string {
+  return s.mode === 'keep' ? 'signature kept' : `re-signed with “${s.secret}”`;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Local "10:04:05" today, "2026-11-22 10:04:05" on another day. */
+export function attemptTime(ms: number, now: number = Date.now()): string {
+  const d = new Date(ms);
+  const today = new Date(now);
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const sameDay =
+    d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
+}
+
+/** Newest first: by start time, then by id (two sends in one millisecond). */
+export function newestFirst(list: readonly Redelivery[]): Redelivery[] {
+  return [...list].sort((a, b) => b.started_at_ms - a.started_at_ms || b.id - a.id);
+}
+
+/** The history with `added` in it (replacing a record with the same id), newest first. */
+export function withAttempt(list: readonly Redelivery[], added: Redelivery): Redelivery[] {
+  return newestFirst([added, ...list.filter((r) => r.id !== added.id)]);
+}
+
+/** The history as read from the store, with any sends it did not hold yet kept. */
+export function mergeHistory(stored: readonly Redelivery[], local: readonly Redelivery[]): Redelivery[] {
+  const ids = new Set(stored.map((r) => r.id));
+  return newestFirst([...stored, ...local.filter((r) => !ids.has(r.id))]);
+}

@@ -1,0 +1,194 @@
+// "Import fixture": a teammate's exported delivery (one fixture or a JSON array of them), pasted or
+// read from a .json file on this machine (FileReader; nothing goes over the network), stored as
+// if it had just arrived at its original time. Every fixture is checked first and all are stored
+// together, so a bad one (the error names it) leaves the store as it was.
+
+import { useEffect, useRef, useState } from 'react';
+import { importFixtures } from '../bindings.ts';
+import { errorText } from '../format.ts';
+import { fileProblem, importedText } from './imported.ts';
+
+export interface ImportDialogProps {
+  onClose: () => void;
+  /** Deliveries were stored: reload what is shown. */
+  onImported: (ids: number[]) => void;
+  /** Opens one of the imported deliveries (and closes the dialog). */
+  onOpen: (id: number) => void;
+}
+
+type Result = { state: 'idle' | 'busy' } | { state: 'done'; ids: number[] } | { state: 'failed'; message: string };
+
+export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps) {
+  const [text, setText] = useState('');
+  const [fileNote, setFileNote] = useState<string | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [result, setResult] = useState<Result>({ state: 'idle' });
+  const panel = useRef<HTMLDivElement>(null);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const alive = useRef(true);
+
+  // Escape closes it wherever focus is (a button just disabled while importing leaves none).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      onClose();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
+
+  // Focus moves into the dialog and back to where it was on close.
+  useEffect(() => {
+    alive.current = true;
+    const before = document.activeElement;
+    area.current?.focus();
+    return () => {
+      alive.current = false;
+      if (before instanceof HTMLElement) before.focus({ preventScroll: true });
+    };
+  }, []);
+
+  const readFile = (file: File | undefined) => {
+    setFileError(null);
+    setFileNote(null);
+    if (file === undefined) return;
+    const problem = fileProblem(file);
+    if (problem !== null) {
+      setFileError(problem);
+      return;
+    }
+    const reader = new FileReader();
+    reader.onload = () => {
+      if (!alive.current) return;
+      setText(typeof reader.result === 'string' ? reader.result : '');
+      setFileNote(`${file.name} (${file.size.toLocaleString('en-US')} bytes) loaded`);
+      setResult({ state: 'idle' });
+    };
+    reader.onerror = () => {
+      if (alive.current) setFileError(`Could not read ${file.name}: ${reader.error?.message ?? 'unknown error'}`);
+    };
+    reader.readAsText(file);
+  };
+
+  const submit = () => {
+    if (text.trim() === '' || result.state === 'busy') return;
+    setResult({ state: 'busy' });
+    importFixtures(text).then(
+      (ids) => {
+        if (!alive.current) return;
+        setResult({ state: 'done', ids });
+        onImported(ids);
+      },
+      (e: unknown) => {
+        if (alive.current) setResult({ state: 'failed', message: errorText(e) });
+      },
+    );
+  };
+
+  return (
+    <div
+      className="overlay overlay-center"
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) onClose();
+      }}
+    >
+      <div
+        ref={panel}
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="import-title"
+        data-testid="import-dialog"
+        tabIndex={-1}
+      >
+        <header className="drawer-head">
+          <h2 id="import-title">Import fixture</h2>
+          <button type="button" className="button button-quiet" data-testid="import-close" onClick={onClose}>
+            Close
+          </button>
+        </header>
+        <p className="section-note">
+          Paste a fixture exported with “Copy fixture JSON” (or <code className="mono">persona-inspector export ID --fixture</code>),
+          one or a JSON array of them, or pick a <code className="mono">.json</code> file. Imported deliveries are verified
+          with your secrets and listed at their original time.
+        </p>
+        <form
+          className="import-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submit();
+          }}
+        >
+          <textarea
+            ref={area}
+            className="import-text mono"
+            data-testid="import-text"
+            aria-label="Fixture JSON"
+            placeholder={'{"format": "persona-inspector-fixture", "version": 1, "delivery": {…}}'}
+            value={text}
+            spellCheck={false}
+            rows={10}
+            onChange={(e) => {
+              setText(e.target.value);
+              setFileNote(null);
+              if (result.state !== 'busy') setResult({ state: 'idle' });
+            }}
+          />
+          <div className="import-actions">
+            <label className="button import-file">
+              Choose a .json file…
+              <input
+                type="file"
+                accept=".json,application/json"
+                data-testid="import-file"
+                onChange={(e) => {
+                  readFile(e.target.files?.[0]);
+                  e.target.value = '';
+                }}
+              />
+            </label>
+            {fileNote !== null && <span className="hint">{fileNote}</span>}
+            <span className="spacer" />
+            <button
+              type="submit"
+              className="button button-primary"
+              data-testid="import-submit"
+              disabled={text.trim() === '' || result.state === 'busy'}
+            >
+              {result.state === 'busy' ? 'Importing…' : 'Import'}
+            </button>
+          </div>
+          {fileError !== null && (
+            <p className="field-error" role="alert">
+              {fileError}
+            </p>
+          )}
+          {result.state === 'failed' && (
+            <p className="field-error" role="alert" data-testid="import-error">
+              Nothing was imported: {result.message}
+            </p>
+          )}
+          {result.state === 'done' && (
+            <p className="ok-note" role="status" data-testid="import-result">
+              {importedText(result.ids)}
+              {result.ids.length > 0 && (
+                <>
+                  {' — '}
+                  <button
+                    type="button"
+                    className="link"
+                    data-testid="import-open"
+                    onClick={() => onOpen(result.ids[0]!)}
+                  >
+                    open #{result.ids[0]}
+                  </button>
+                </>
+              )}
+            </p>
+          )}
+        </form>
+      </div>
+    </div>
+  );
+}
