@@ -35,6 +35,9 @@ pub const MAX_TIMEOUT_MS: u64 = 600_000;
 pub const RESPONSE_CAP: usize = 1024 * 1024;
 /// The statuses Persona counts as delivered (when they come within 5 s).
 pub const PERSONA_SUCCESS: [u16; 4] = [200, 201, 202, 204];
+/// After a failed delivery Persona tries up to 7 more times, this many seconds later each
+/// (seed 003): the forward rule's retries follow it, divided by the user's speed-up.
+pub const PERSONA_RETRY_SCHEDULE_S: [u64; 7] = [3, 64, 729, 4096, 15625, 46656, 117649];
 
 /// Headers about one connection, not the message (RFC 9110 §7.6.1), and those the client
 /// derives for the new request. `expect` is a handshake of the original connection: the client
@@ -217,10 +220,48 @@ pub struct Answer {
     pub persona_success: bool,
 }
 
+/// What made a re-delivery.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// One delivery, sent from the detail view or `resend`.
+    #[default]
+    Manual,
+    /// Part of a bulk re-delivery (a selection or a filter).
+    Bulk,
+    /// The forward rule (`serve --forward-to`, or the app's forwarding), retries included.
+    Forward,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Manual => "manual",
+            Origin::Bulk => "bulk",
+            Origin::Forward => "forward",
+        }
+    }
+
+    pub fn parse(s: &str) -> Origin {
+        match s {
+            "bulk" => Origin::Bulk,
+            "forward" => Origin::Forward,
+            _ => Origin::Manual,
+        }
+    }
+}
+
 /// One re-delivery: what was sent, and what came back.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Attempt {
+    pub origin: Origin,
+    /// 0 for a first send; n for the forward rule's n-th retry of the same capture.
+    pub retry: u32,
+    /// When the forward rule will try again after this failure (unix ms); None when it won't
+    /// (delivered, retries off or used up, or stopped because the rule changed).
+    pub next_retry_at_ms: Option<i64>,
     /// RFC 3339, UTC, milliseconds.
     pub started_at: String,
     pub started_at_ms: i64,
@@ -248,6 +289,45 @@ pub struct Attempt {
     /// Exactly one of `answer` and `failure` is set.
     pub answer: Option<Answer>,
     pub failure: Option<Failure>,
+}
+
+/// What the list shows of a capture's latest forward: delivered or not, and whether another
+/// try is coming.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForwardMark {
+    pub redelivery_id: i64,
+    /// The target's status; None when nothing answered (`failure` says why).
+    pub status: Option<u16>,
+    pub failure: Option<FailureKind>,
+    /// What Persona would count as delivered.
+    pub delivered: bool,
+    pub retry: u32,
+    pub next_retry_at_ms: Option<i64>,
+    pub duration_ms: f64,
+}
+
+impl ForwardMark {
+    pub fn of(record: &Redelivery) -> ForwardMark {
+        let a = &record.attempt;
+        ForwardMark {
+            redelivery_id: record.id,
+            status: a.answer.as_ref().map(|answer| answer.status),
+            failure: a.failure.as_ref().map(|f| f.kind),
+            delivered: a.persona_success(),
+            retry: a.retry,
+            next_retry_at_ms: a.next_retry_at_ms,
+            duration_ms: a.duration_ms,
+        }
+    }
+}
+
+/// The result of one send by the forward rule or a bulk run: the recorded attempt, or why
+/// nothing could be sent (the delivery was purged, over the size limit, the secret removed…).
+#[derive(Clone, Debug)]
+pub struct Forwarded {
+    pub delivery_id: i64,
+    pub result: std::result::Result<Redelivery, String>,
 }
 
 /// A recorded attempt: one row of a delivery's re-delivery history.
@@ -572,19 +652,24 @@ impl Forwarder {
     /// Re-delivers delivery `id` and records the attempt, whatever its result. An error means
     /// nothing was sent (unknown delivery, unusable options) or the record could not be saved.
     pub async fn redeliver(&self, store: &Store, id: i64, options: &Options) -> Result<Redelivery> {
+        let outgoing = self.prepare(store, id, options)?;
+        let attempt = self.send(outgoing).await;
+        store.record_redelivery(id, attempt).await
+    }
+
+    /// The request for delivery `id`, signed now when re-signing; nothing is sent.
+    pub fn prepare(&self, store: &Store, id: i64, options: &Options) -> Result<Outgoing> {
         let raw = store.raw(id)?;
         let secrets = match options.signing {
             Signing::Keep => Vec::new(),
             Signing::Resign { .. } => self.secrets(store)?,
         };
-        let outgoing = prepare(
+        prepare(
             raw,
             options,
             &secrets,
             crate::clock::now_ms().div_euclid(1000),
-        )?;
-        let attempt = self.send(outgoing).await;
-        store.record_redelivery(id, attempt).await
+        )
     }
 
     /// Sends a prepared request and waits for the whole answer (or the timeout).
@@ -601,6 +686,9 @@ impl Forwarder {
             Err(failure) => (None, Some(failure)),
         };
         Attempt {
+            origin: Origin::Manual,
+            retry: 0,
+            next_retry_at_ms: None,
             started_at: crate::clock::rfc3339(started_at_ms),
             started_at_ms,
             target: outgoing.target,

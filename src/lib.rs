@@ -1,6 +1,7 @@
 //! The capture engine of Persona Webhook Inspector: everything that works without a window.
 //! The desktop app and the CLI are thin layers over this crate.
 
+pub mod bulk;
 pub mod capture;
 pub mod catalog;
 pub mod clock;
@@ -8,6 +9,7 @@ pub mod delivery;
 pub mod error;
 pub mod forward;
 pub mod jsonapi;
+pub mod relay;
 pub mod sample;
 pub mod share;
 pub mod signature;

@@ -872,61 +872,18 @@ async fn serve_forward_to_forwards_each_capture_without_delaying_its_answer() {
             .with_state(slow_log),
     )
     .await;
-    let mut child = inspector(dir.path())
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--forward-to",
-            &target,
-            "--forward-resign",
-            "current",
-        ])
-        .env("PERSONA_INSPECTOR_SECRETS", format!("current={SECRET}"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let stdout = child.stdout.take().expect("stdout");
-    let (url, banner) = tokio::task::spawn_blocking(move || {
-        let mut lines = BufReader::new(stderr).lines();
-        let mut banner = Vec::new();
-        let url = loop {
-            let line = lines
-                .next()
-                .expect("serve printed its address")
-                .expect("line");
-            banner.push(line.clone());
-            if let Some(at) = line.find("http://") {
-                break line[at..].trim().to_string();
-            }
-        };
-        for line in lines.by_ref().map_while(Result::ok) {
-            let done = line.contains("Press Ctrl-C");
-            banner.push(line);
-            if done {
-                break;
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        (url, banner)
-    })
-    .await
-    .expect("join");
+    let mut serving = Serving::start(
+        dir.path(),
+        &["--forward-to", &target, "--forward-resign", "current"],
+    )
+    .await;
+    let (url, banner) = (serving.url.clone(), &serving.banner);
     assert!(
         banner
             .iter()
             .any(|l| l.contains(&format!("forwarding:  each capture to {target}"))),
         "{banner:?}"
     );
-    let (printed, mut lines) = tokio::sync::mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = printed.send(line);
-        }
-    });
-
     let client = client();
     let mut ids = Vec::new();
     for n in 0..2 {
@@ -952,14 +909,7 @@ async fn serve_forward_to_forwards_each_capture_without_delaying_its_answer() {
                 .to_string(),
         );
     }
-    let mut printed = Vec::new();
-    while printed.len() < 2 {
-        let line = tokio::time::timeout(Duration::from_secs(15), lines.recv())
-            .await
-            .expect("a line per forwarded capture")
-            .expect("serve still running");
-        printed.push(line);
-    }
+    let printed = serving.lines(2).await;
     for id in &ids {
         let line = printed
             .iter()
@@ -968,8 +918,7 @@ async fn serve_forward_to_forwards_each_capture_without_delaying_its_answer() {
         assert!(line.contains("inquiry.approved"), "{line}");
         assert!(line.contains("  → 200 OK in "), "{line}");
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    serving.stop();
     let received = log.lock().expect("log").clone();
     assert_eq!(received.len(), 2);
     assert!(
@@ -985,6 +934,142 @@ async fn serve_forward_to_forwards_each_capture_without_delaying_its_answer() {
         assert_eq!(history.len(), 1, "the forward is recorded");
         assert_eq!(history[0].attempt.target, target);
     }
+}
+
+/// `persona-inspector serve --port 0 ARGS…` with the test secret, its banner read.
+struct Serving {
+    child: std::process::Child,
+    url: String,
+    banner: Vec<String>,
+    printed: tokio::sync::mpsc::UnboundedReceiver<String>,
+}
+
+impl Serving {
+    async fn start(data_dir: &std::path::Path, args: &[&str]) -> Serving {
+        let mut child = inspector(data_dir)
+            .args(["serve", "--port", "0"])
+            .args(args)
+            .env("PERSONA_INSPECTOR_SECRETS", format!("current={SECRET}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let stdout = child.stdout.take().expect("stdout");
+        let (url, banner) = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stderr).lines();
+            let mut banner = Vec::new();
+            let url = loop {
+                let line = lines
+                    .next()
+                    .expect("serve printed its address")
+                    .expect("line");
+                banner.push(line.clone());
+                if let Some(at) = line.find("http://") {
+                    break line[at..].trim().to_string();
+                }
+            };
+            for line in lines.by_ref().map_while(Result::ok) {
+                let done = line.contains("Press Ctrl-C");
+                banner.push(line);
+                if done {
+                    break;
+                }
+            }
+            std::thread::spawn(move || for _ in lines {});
+            (url, banner)
+        })
+        .await
+        .expect("join");
+        let (sender, printed) = tokio::sync::mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = sender.send(line);
+            }
+        });
+        Serving {
+            child,
+            url,
+            banner,
+            printed,
+        }
+    }
+
+    /// The next `n` lines on stdout.
+    async fn lines(&mut self, n: usize) -> Vec<String> {
+        let mut printed = Vec::new();
+        while printed.len() < n {
+            let line = tokio::time::timeout(Duration::from_secs(15), self.printed.recv())
+                .await
+                .unwrap_or_else(|_| panic!("only {} lines: {printed:?}", printed.len()))
+                .expect("serve still running");
+            printed.push(line);
+        }
+        printed
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_forwards_chosen_events_and_prints_each_retry() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (target, log) = flaky_target(1).await;
+    let mut serving = Serving::start(
+        dir.path(),
+        &[
+            "--forward-to",
+            &target,
+            "--forward-event",
+            "inquiry.completed",
+            "--forward-retry-speedup",
+            "1000",
+        ],
+    )
+    .await;
+    assert!(
+        serving.banner.iter().any(|l| l.contains(&format!(
+            "forwarding:  each inquiry.completed to {target} (signature kept as Persona sent \
+             it; failures retried on Persona's schedule 1000× faster"
+        ))),
+        "{:?}",
+        serving.banner
+    );
+    let client = client();
+    for (event_id, name) in [
+        ("evt_skip", "inquiry.created"),
+        ("evt_take", "inquiry.completed"),
+    ] {
+        let body = event(event_id, name, "2026-11-22T10:00:00.000Z");
+        let response = client
+            .post(&serving.url)
+            .header("persona-signature", persona_signature(SECRET, &body))
+            .body(body)
+            .send()
+            .await
+            .expect("capture answers");
+        assert_eq!(response.status(), 200);
+    }
+    let printed = serving.lines(3).await;
+    serving.stop();
+    assert!(
+        printed[0].contains("inquiry.created") && !printed[0].contains('→'),
+        "not forwarded, printed at once: {printed:?}"
+    );
+    assert!(
+        printed[1].contains("inquiry.completed")
+            && printed[1].contains("→ 500 Internal Server Error in ")
+            && printed[1].contains("· retry 1 of 7 in "),
+        "{printed:?}"
+    );
+    assert!(
+        printed[2].contains("↻ #2 retry 1 of 7  → 200 OK in "),
+        "{printed:?}"
+    );
+    assert_eq!(log.lock().expect("log").len(), 2);
 }
 
 #[test]
@@ -1003,7 +1088,10 @@ fn serve_refuses_a_forward_loop_and_an_unknown_label() {
         .expect("run");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(stderr.contains("is this listener itself"), "{stderr}");
+    assert!(
+        stderr.contains("is this inspector's own listener"),
+        "{stderr}"
+    );
     let output = inspector(dir.path())
         .args([
             "serve",
@@ -1022,6 +1110,17 @@ fn serve_refuses_a_forward_loop_and_an_unknown_label() {
         stderr.contains("no secret is labelled \"nope\""),
         "{stderr}"
     );
+    let output = inspector(dir.path())
+        .args(["serve", "--port", "0", "--forward-to", "http://127.0.0.1:1"])
+        .args(["--forward-retry-speedup", "0"])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("a retry speed-up of 0× cannot be used"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -1035,4 +1134,492 @@ fn secrets_are_not_in_the_forwarders_debug_output() {
         shown.contains("current") && !shown.contains(SECRET),
         "{shown}"
     );
+}
+
+/// A handler that answers 500 to its first `failures` requests, then 200; records them all.
+async fn flaky_target(failures: usize) -> (String, Log) {
+    let log = Log::default();
+    let seen = log.clone();
+    let url = serve(Router::new().fallback(move |request: Request| {
+        let seen = seen.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let body = body.collect().await.expect("body").to_bytes().to_vec();
+            let mut log = seen.lock().expect("log");
+            log.push(Received {
+                method: parts.method.to_string(),
+                uri: parts.uri.to_string(),
+                headers: parts
+                    .headers
+                    .iter()
+                    .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
+                    .collect(),
+                check: check(
+                    parts
+                        .headers
+                        .get("persona-signature")
+                        .and_then(|v| v.to_str().ok()),
+                    &body,
+                ),
+                body,
+            });
+            match log.len() <= failures {
+                true => StatusCode::INTERNAL_SERVER_ERROR,
+                false => StatusCode::OK,
+            }
+        }
+    }))
+    .await;
+    (url, log)
+}
+
+/// A Persona event created at `created_at`, named `name`.
+fn event(id: &str, name: &str, created_at: &str) -> Vec<u8> {
+    format!(
+        r#"{{"data":{{"type":"event","id":"{id}","attributes":{{"name":"{name}","created-at":"{created_at}","payload":{{"data":{{"type":"inquiry","id":"inq_{id}","attributes":{{"status":"completed"}}}}}}}}}}}}"#
+    )
+    .into_bytes()
+}
+
+fn summary(store: &Store, id: i64) -> persona_inspector::store::Summary {
+    store.get(id).expect("stored").summary
+}
+
+async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(found) = probe() {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_forward_rule_retries_failures_on_personas_schedule_sped_up() {
+    use persona_inspector::relay::{Relay, Rule};
+    let f = Fixture::new();
+    let (target, log) = flaky_target(2).await;
+    let body = event("evt_retry", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let headers = h(&[
+        ("persona-webhook-attempts-made", b"1"),
+        ("persona-webhook-attempts-left", b"7"),
+    ]);
+    let id = f.deliver("/", None, headers, &body).await;
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let heard = results.clone();
+    let rule = Rule {
+        enabled: true,
+        target: target.clone(),
+        signing: resign(),
+        // 3 s, 64 s, 729 s… become 0.03 ms, 0.64 ms, 7.3 ms…
+        retry_speedup: Some(100_000),
+        ..Rule::default()
+    };
+    rule.check(&f.forwarder, &f.store, None)
+        .expect("usable rule");
+    let relay = Relay::new(
+        f.store.clone(),
+        f.forwarder.clone(),
+        rule,
+        move |forwarded| heard.lock().expect("results").push(forwarded),
+    );
+    relay.offer(&summary(&f.store, id));
+    eventually("three forwards", || {
+        (results.lock().expect("results").len() == 3).then_some(())
+    })
+    .await;
+
+    let received = log.lock().expect("log").clone();
+    assert_eq!(received.len(), 3, "500, 500, then 200: no fourth try");
+    assert!(
+        received
+            .iter()
+            .all(|r| r.body == body && r.check == Check::Valid)
+    );
+    let made: Vec<String> = received
+        .iter()
+        .map(|r| r.header("persona-webhook-attempts-made").expect("made"))
+        .collect();
+    assert_eq!(
+        made,
+        ["1", "2", "3"],
+        "retries carry Persona's attempt numbers"
+    );
+    assert_eq!(
+        received[2]
+            .header("persona-webhook-attempts-left")
+            .as_deref(),
+        Some("5")
+    );
+
+    let history = f.store.redeliveries(id).expect("history");
+    let rows: Vec<(u32, Option<u16>, bool)> = history
+        .iter()
+        .rev()
+        .map(|r| {
+            (
+                r.attempt.retry,
+                r.attempt.answer.as_ref().map(|a| a.status),
+                r.attempt.next_retry_at_ms.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (0, Some(500), true),
+            (1, Some(500), true),
+            (2, Some(200), false)
+        ]
+    );
+    assert!(
+        history
+            .iter()
+            .all(|r| r.attempt.origin == persona_inspector::forward::Origin::Forward)
+    );
+    let mark = summary(&f.store, id)
+        .forward
+        .expect("the list shows the forward");
+    assert!(mark.delivered);
+    assert_eq!(
+        (mark.status, mark.retry, mark.next_retry_at_ms),
+        (Some(200), 2, None)
+    );
+    let listed = f
+        .store
+        .list(&Default::default())
+        .expect("list")
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("listed");
+    assert_eq!(listed.forward, Some(mark));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_change_calls_off_waiting_retries_and_a_restart_resumes_them() {
+    use persona_inspector::relay::{Relay, Rule};
+    let f = Fixture::new();
+    let nothing = format!("http://127.0.0.1:{}", closed_port());
+    let rule = Rule {
+        enabled: true,
+        target: nothing.clone(),
+        // Persona's own pace: the first retry is 3 s away.
+        retry_speedup: Some(1),
+        ..Rule::default()
+    };
+    let body = event("evt_wait", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let first = f.signed(now(), &body).await;
+    let heard = Arc::new(Mutex::new(0usize));
+    let count = heard.clone();
+    let relay = Relay::new(
+        f.store.clone(),
+        f.forwarder.clone(),
+        rule.clone(),
+        move |_| *count.lock().expect("count") += 1,
+    );
+    relay.offer(&summary(&f.store, first));
+    let pending = eventually("a waiting retry", || {
+        f.store.pending_retries().ok().filter(|p| !p.is_empty())
+    })
+    .await;
+    assert_eq!(pending.len(), 1);
+    assert_eq!((pending[0].delivery_id, pending[0].retry), (first, 1));
+    let mark = summary(&f.store, first).forward.expect("forwarded");
+    assert_eq!(mark.failure, Some(FailureKind::NotListening));
+    assert!(
+        mark.next_retry_at_ms.is_some(),
+        "the list says a retry is coming"
+    );
+
+    // Turning retries off stops it, and the row no longer promises one.
+    let calmer = Rule {
+        retry_speedup: None,
+        ..rule.clone()
+    };
+    assert_eq!(relay.set_rule(calmer).expect("rule set"), 1);
+    assert!(f.store.pending_retries().expect("pending").is_empty());
+    assert_eq!(
+        summary(&f.store, first)
+            .forward
+            .expect("forwarded")
+            .next_retry_at_ms,
+        None
+    );
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(
+        *heard.lock().expect("count"),
+        1,
+        "no retry after the rule changed"
+    );
+    drop(relay);
+
+    // A retry left waiting when the app stopped is sent by the next run's relay, to the
+    // target of the rule it runs with then.
+    let second = f.signed(now(), &body).await;
+    let stopped = Relay::new(f.store.clone(), f.forwarder.clone(), rule.clone(), |_| {});
+    stopped.offer(&summary(&f.store, second));
+    eventually("a waiting retry", || {
+        f.store.pending_retries().ok().filter(|p| !p.is_empty())
+    })
+    .await;
+    drop(stopped); // its task keeps sleeping; the rule below changes nothing it watches
+    let (target, log) = recording_target().await;
+    let restarted = Rule {
+        target: target.clone(),
+        retry_speedup: Some(1000),
+        ..rule
+    };
+    let done = Arc::new(Mutex::new(Vec::new()));
+    let results = done.clone();
+    let next_run = Relay::new(
+        f.store.clone(),
+        f.forwarder.clone(),
+        restarted,
+        move |forwarded| results.lock().expect("results").push(forwarded),
+    );
+    assert_eq!(next_run.resume().expect("resumed"), 1);
+    let forwarded = eventually("the resumed retry", || {
+        done.lock().expect("results").first().cloned()
+    })
+    .await;
+    let record = forwarded.result.expect("sent");
+    assert_eq!((forwarded.delivery_id, record.attempt.retry), (second, 1));
+    assert_eq!(log.lock().expect("log").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rule_forwards_only_the_event_names_it_names() {
+    use persona_inspector::relay::{Relay, Rule};
+    let f = Fixture::new();
+    let (target, log) = recording_target().await;
+    let rule = Rule {
+        enabled: true,
+        target,
+        signing: resign(),
+        events: vec!["inquiry.completed".into()],
+        ..Rule::default()
+    };
+    let relay = Relay::new(f.store.clone(), f.forwarder.clone(), rule, |_| {});
+    let taken = f
+        .signed(
+            now(),
+            &event("evt_a", "inquiry.completed", "2026-11-22T10:00:00.000Z"),
+        )
+        .await;
+    let left = f
+        .signed(
+            now(),
+            &event("evt_b", "inquiry.created", "2026-11-22T10:00:00.000Z"),
+        )
+        .await;
+    relay.offer(&summary(&f.store, left));
+    relay.offer(&summary(&f.store, taken));
+    eventually("the forward", || {
+        summary(&f.store, taken).forward.filter(|m| m.delivered)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(log.lock().expect("log").len(), 1);
+    assert_eq!(summary(&f.store, left).forward, None);
+}
+
+#[tokio::test]
+async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
+    use persona_inspector::bulk::{self, Cancel, Order, Progress, Scope};
+    let f = Fixture::new();
+    let (target, log) = recording_target().await;
+    // Arrival order differs from creation order, as Persona's deliveries may.
+    let mut ids = Vec::new();
+    for (event_id, created) in [
+        ("evt_2", "2026-11-22T10:00:02.000Z"),
+        ("evt_3", "2026-11-22T10:00:03.000Z"),
+        ("evt_1", "2026-11-22T10:00:01.000Z"),
+    ] {
+        ids.push(
+            f.signed(now(), &event(event_id, "inquiry.completed", created))
+                .await,
+        );
+    }
+    let not_persona = f.deliver("/", None, Vec::new(), b"plain text").await;
+    let options = Options {
+        signing: resign(),
+        ..Options::new(target)
+    };
+    let scope = Scope::Ids {
+        ids: vec![ids[0], ids[1], ids[2], not_persona, 999_999],
+    };
+    let (planned, missing) =
+        bulk::plan(&f.forwarder, &f.store, &scope, Order::Created, &options).expect("plan");
+    assert_eq!(planned, [ids[2], ids[0], ids[1], not_persona]);
+    assert_eq!(missing, 1);
+    let mut steps = Vec::new();
+    let done = bulk::run(
+        &f.forwarder,
+        &f.store,
+        &planned,
+        missing,
+        &options,
+        &Cancel::default(),
+        |progress, forwarded| steps.push((progress.done, forwarded.delivery_id)),
+    )
+    .await;
+    let received: Vec<Vec<u8>> = log
+        .lock()
+        .expect("log")
+        .iter()
+        .map(|r| r.body.clone())
+        .collect();
+    let order: Vec<String> = received
+        .iter()
+        .map(|b| String::from_utf8_lossy(&b[..b.len().min(60)]).into_owned())
+        .collect();
+    assert!(order[0].contains("evt_1") && order[1].contains("evt_2") && order[2].contains("evt_3"));
+    assert_eq!(received[3], b"plain text", "not a Persona event: last");
+    assert_eq!(
+        steps,
+        [(1, ids[2]), (2, ids[0]), (3, ids[1]), (4, not_persona)]
+    );
+    // The plain-text delivery had no signature and was re-signed like the rest: all valid.
+    assert_eq!(
+        done,
+        Progress {
+            total: 4,
+            done: 4,
+            delivered: 4,
+            missing: 1,
+            finished: true,
+            ..Progress::default()
+        }
+    );
+    assert_eq!(done.describe(), "4 sent: 4 delivered; 1 no longer stored");
+    let origins = f.store.redeliveries(ids[0]).expect("history");
+    assert_eq!(
+        origins[0].attempt.origin,
+        persona_inspector::forward::Origin::Bulk
+    );
+    assert_eq!(
+        summary(&f.store, ids[0]).forward,
+        None,
+        "a bulk send is not a forward"
+    );
+
+    // Received order over a filter, and the failures counted apart.
+    let filter = persona_inspector::store::Filter {
+        event_name: Some("inquiry.completed".into()),
+        ..Default::default()
+    };
+    let scope = Scope::Filter { filter };
+    let closed = Options::new(format!("http://127.0.0.1:{}", closed_port()));
+    let (planned, _) =
+        bulk::plan(&f.forwarder, &f.store, &scope, Order::Received, &closed).expect("plan");
+    assert_eq!(planned, ids);
+    let done = bulk::run(
+        &f.forwarder,
+        &f.store,
+        &planned,
+        0,
+        &closed,
+        &Cancel::default(),
+        |_, _| {},
+    )
+    .await;
+    assert_eq!((done.unreachable, done.delivered), (3, 0));
+    assert_eq!(done.describe(), "3 sent: 0 delivered, 3 unreachable");
+}
+
+#[tokio::test]
+async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() {
+    use persona_inspector::bulk::{self, Cancel, Order, Scope};
+    let f = Fixture::new();
+    let (target, log) = recording_target().await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(
+            f.signed(
+                now(),
+                &event(
+                    &format!("evt_{n}"),
+                    "inquiry.completed",
+                    "2026-11-22T10:00:00.000Z",
+                ),
+            )
+            .await,
+        );
+    }
+    let options = Options::new(target.clone());
+    let cancel = Cancel::default();
+    let stop = cancel.clone();
+    let done = bulk::run(
+        &f.forwarder,
+        &f.store,
+        &ids,
+        0,
+        &options,
+        &cancel,
+        |progress, _| {
+            if progress.done == 2 {
+                stop.cancel();
+            }
+        },
+    )
+    .await;
+    assert!(done.cancelled && done.finished);
+    assert_eq!((done.done, done.total), (2, 5));
+    assert_eq!(log.lock().expect("log").len(), 2);
+    assert!(
+        done.describe().ends_with("cancelled with 3 left"),
+        "{}",
+        done.describe()
+    );
+
+    let nothing = Scope::Filter {
+        filter: persona_inspector::store::Filter {
+            event_name: Some("report.run".into()),
+            ..Default::default()
+        },
+    };
+    let error = bulk::plan(&f.forwarder, &f.store, &nothing, Order::Created, &options)
+        .expect_err("nothing to send");
+    assert!(error.to_string().contains("no delivery matches"), "{error}");
+    let edited = Options {
+        edits: persona_inspector::forward::Edits {
+            body: Some(b"{}".to_vec()),
+            headers: None,
+        },
+        ..options.clone()
+    };
+    let scope = Scope::Ids { ids: ids.clone() };
+    let error = bulk::plan(&f.forwarder, &f.store, &scope, Order::Created, &edited)
+        .expect_err("edits refused");
+    assert!(
+        error.to_string().contains("edits belong to one delivery"),
+        "{error}"
+    );
+    let unknown = Options {
+        signing: Signing::Resign {
+            secret: "nope".into(),
+        },
+        ..options
+    };
+    let error = bulk::plan(&f.forwarder, &f.store, &scope, Order::Created, &unknown)
+        .expect_err("label refused");
+    assert!(
+        error.to_string().contains("no secret is labelled \"nope\""),
+        "{error}"
+    );
+    // A delivery purged before its turn is counted as not sent, and the run goes on.
+    f.store.purge(Purge::All).expect("purged");
+    let done = bulk::run(
+        &f.forwarder,
+        &f.store,
+        &ids[..2],
+        0,
+        &Options::new(target),
+        &Cancel::default(),
+        |_, _| {},
+    )
+    .await;
+    assert_eq!((done.skipped, done.done), (2, 2));
 }

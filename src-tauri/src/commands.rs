@@ -1,12 +1,15 @@
 //! What the window can ask for. Each command is a plain function over the [`Engine`], so it is
 //! tested without a window; `ipc.rs` only wraps them for Tauri.
 
+use persona_inspector::bulk::{Order, Scope};
 use persona_inspector::catalog::{self, CatalogEntry};
+use persona_inspector::relay::Rule;
 use persona_inspector::store::{Detail, EventCount, Filter, Saved, Store, Summary};
 use persona_inspector::{forward, share};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, ListenerStatus};
+use crate::forwarding::{BulkStarted, BulkStep};
 
 /// The error a command returns to the window: a kind to branch on and a sentence to show.
 #[derive(Debug, PartialEq, Serialize, specta::Type)]
@@ -337,4 +340,27 @@ pub async fn preview_redelivery(
         })
     })
     .await
+}
+
+/// The forward rule in use.
+pub fn forward_rule(engine: &Engine) -> Result<Rule, CommandError> {
+    engine
+        .forward_rule()
+        .map_err(|message| CommandError::new("unavailable", message))
+}
+
+/// Checks, saves and applies a forward rule; returns it as saved.
+pub async fn set_forward_rule(engine: &Engine, rule: Rule) -> Result<Rule, CommandError> {
+    Ok(engine.change_forward_rule(rule).await?)
+}
+
+/// Starts a bulk re-delivery; `report` hears its progress until the summary.
+pub fn start_bulk(
+    engine: &Engine,
+    scope: Scope,
+    order: Order,
+    options: forward::Options,
+    report: impl Fn(BulkStep) + Send + Sync + 'static,
+) -> Result<BulkStarted, CommandError> {
+    Ok(engine.start_bulk(scope, order, options, report)?)
 }

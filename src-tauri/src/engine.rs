@@ -7,12 +7,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use persona_inspector::bulk::{Order, Scope};
 use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
 use persona_inspector::delivery::Verification;
-use persona_inspector::forward::Forwarder;
+use persona_inspector::forward::{Forwarded, Forwarder, Options};
+use persona_inspector::relay::{Relay, Rule};
 use persona_inspector::store::{Saved, SavedSecret, Store};
 use serde::{Deserialize, Serialize};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::forwarding::{self, BulkJobs, BulkStarted, BulkStep};
 
 /// What the window shows about the listener.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -41,6 +45,11 @@ pub struct Engine {
     notifications: Arc<AtomicBool>,
     /// Re-delivers captures; one client, so connections to the user's app are reused.
     forwarder: Result<Forwarder, String>,
+    /// The forward rule at work; None when the store or the HTTP client is unavailable.
+    relay: Option<Relay>,
+    /// The relay's results, until the shell takes them to the window.
+    forwarded: Mutex<Option<mpsc::UnboundedReceiver<Forwarded>>>,
+    bulk: BulkJobs,
 }
 
 struct Listener {
@@ -75,13 +84,28 @@ impl Engine {
                     changing: tokio::sync::Mutex::new(()),
                     notifications: Arc::new(AtomicBool::new(false)),
                     forwarder: new_forwarder(),
+                    relay: None,
+                    forwarded: Mutex::new(None),
+                    bulk: BulkJobs::default(),
                 };
             }
+        };
+        let capture = Capture::new(store, capture_settings(&saved, &secrets));
+        let forwarder = new_forwarder();
+        let (relay, forwarded) = match &forwarder {
+            Ok(forwarder) => match forwarding::start_relay(&capture, forwarder.clone()) {
+                Ok((relay, reports)) => (Some(relay), Some(reports)),
+                Err(error) => {
+                    tracing::warn!("forwarding is unavailable: {error}");
+                    (None, None)
+                }
+            },
+            Err(_) => (None, None),
         };
         let engine = Engine {
             data_dir: data_dir.to_path_buf(),
             host: host.to_string(),
-            capture: Some(Capture::new(store, capture_settings(&saved, &secrets))),
+            capture: Some(capture),
             listener: Mutex::new(Listener {
                 status: ListenerStatus::Failed {
                     port: saved.port,
@@ -91,7 +115,10 @@ impl Engine {
             }),
             changing: tokio::sync::Mutex::new(()),
             notifications: Arc::new(AtomicBool::new(saved.notifications)),
-            forwarder: new_forwarder(),
+            forwarder,
+            relay,
+            forwarded: Mutex::new(forwarded),
+            bulk: BulkJobs::default(),
         };
         let port = port.unwrap_or(saved.port);
         let started = engine.listen(port).await;
@@ -202,6 +229,73 @@ impl Engine {
 
     pub fn forwarder(&self) -> Result<Forwarder, String> {
         self.forwarder.clone()
+    }
+
+    /// The forward rule in use (the saved one).
+    pub fn forward_rule(&self) -> Result<Rule, String> {
+        Ok(self.relay()?.rule())
+    }
+
+    /// Checks `rule`, saves it and uses it from now on; retries waiting under the old rule
+    /// stop.
+    pub async fn change_forward_rule(&self, rule: Rule) -> Result<Rule, persona_inspector::Error> {
+        let _changing = self.changing.lock().await;
+        let unavailable = persona_inspector::Error::Invalid;
+        let relay = self.relay().map_err(unavailable)?;
+        let store = self.store().map_err(unavailable)?;
+        let forwarder = self.forwarder().map_err(unavailable)?;
+        let listening = match self.status() {
+            ListenerStatus::Listening { port, .. } => {
+                Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+            }
+            ListenerStatus::Failed { .. } => None,
+        };
+        blocking(move || {
+            rule.check(&forwarder, &store, listening)?;
+            store.save_forward_rule(&rule)?;
+            relay.set_rule(rule.clone())?;
+            Ok(rule)
+        })
+        .await
+    }
+
+    /// The relay's results from now on; None after the first call.
+    pub fn take_forwarded(&self) -> Option<mpsc::UnboundedReceiver<Forwarded>> {
+        self.forwarded
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
+    }
+
+    /// Starts re-delivering `scope` in `order`; `report` hears its progress.
+    pub fn start_bulk(
+        &self,
+        scope: Scope,
+        order: Order,
+        options: Options,
+        report: impl Fn(BulkStep) + Send + Sync + 'static,
+    ) -> Result<BulkStarted, persona_inspector::Error> {
+        let unavailable = persona_inspector::Error::Invalid;
+        let store = self.store().map_err(unavailable)?;
+        let forwarder = self.forwarder().map_err(unavailable)?;
+        self.bulk
+            .start(forwarder, store, scope, order, options, report)
+    }
+
+    /// Stops bulk run `job` before its next send; false when it is not running.
+    pub fn cancel_bulk(&self, job: u32) -> bool {
+        self.bulk.cancel(job)
+    }
+
+    fn relay(&self) -> Result<Relay, String> {
+        match &self.relay {
+            Some(relay) => Ok(relay.clone()),
+            None => Err(match (&self.forwarder, self.store()) {
+                (Err(message), _) => message.clone(),
+                (_, Err(message)) => message,
+                _ => "forwarding could not start (see the log)".into(),
+            }),
+        }
     }
 
     pub fn store(&self) -> Result<Store, String> {

@@ -2,8 +2,10 @@
 //! emits, and the builder both the app and the bindings test use, so the TypeScript in
 //! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
 
+use persona_inspector::bulk::{Order, Scope};
 use persona_inspector::catalog::CatalogEntry;
 use persona_inspector::forward::{Options, Redelivery};
+use persona_inspector::relay::Rule;
 use persona_inspector::store::{Detail, EventCount, Filter, Summary};
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -13,6 +15,7 @@ use crate::commands::{
     self, AppSettings, CommandError, RedeliveryPreview, SecretsChanged, SettingsChange,
 };
 use crate::engine::{Engine, ListenerStatus};
+use crate::forwarding::{BulkStarted, BulkStep, ForwardResult};
 
 /// New deliveries, a burst at a time (see `arrivals`).
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
@@ -27,6 +30,14 @@ pub struct ListenerChanged(pub ListenerStatus);
 pub struct DeliveriesRechecked {
     pub changed: u64,
 }
+
+/// Forward results of the forward rule, a burst at a time: the list updates each capture's mark.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ForwardsDone(pub Vec<ForwardResult>);
+
+/// A bulk re-delivery's progress (at most ten a second), and its summary when it ends.
+#[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
+pub struct BulkProgressed(pub BulkStep);
 
 /// Every command and event the window may use.
 pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
@@ -53,11 +64,17 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             export_curl,
             export_fixture,
             import_fixtures,
+            forward_rule,
+            set_forward_rule,
+            start_bulk,
+            cancel_bulk,
         ])
         .events(collect_events![
             DeliveriesArrived,
             ListenerChanged,
-            DeliveriesRechecked
+            DeliveriesRechecked,
+            ForwardsDone,
+            BulkProgressed
         ])
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .disable_serde_phases()
@@ -283,4 +300,50 @@ async fn preview_redelivery(
     options: Options,
 ) -> Result<RedeliveryPreview, CommandError> {
     commands::preview_redelivery(&engine, id, options).await
+}
+
+/// The forward rule in use.
+#[tauri::command]
+#[specta::specta]
+fn forward_rule(engine: State<'_, Engine>) -> Result<Rule, CommandError> {
+    commands::forward_rule(&engine)
+}
+
+/// Checks, saves and applies the forward rule (retries waiting under the old one stop).
+#[tauri::command]
+#[specta::specta]
+async fn set_forward_rule(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    rule: Rule,
+) -> Result<Rule, CommandError> {
+    let rule = commands::set_forward_rule(&engine, rule).await?;
+    // Waiting retries were called off: the list's forward marks change.
+    rechecked(&app, 0);
+    Ok(rule)
+}
+
+/// Starts re-delivering a selection or everything a filter matches, in `order`; progress comes
+/// as `BulkProgressed` events.
+#[tauri::command]
+#[specta::specta]
+fn start_bulk(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    scope: Scope,
+    order: Order,
+    options: Options,
+) -> Result<BulkStarted, CommandError> {
+    commands::start_bulk(&engine, scope, order, options, move |step| {
+        if let Err(error) = BulkProgressed(step).emit(&app) {
+            tracing::warn!("could not send bulk progress to the window: {error}");
+        }
+    })
+}
+
+/// Stops bulk run `job` before its next send; false when it had already ended.
+#[tauri::command]
+#[specta::specta]
+fn cancel_bulk(engine: State<'_, Engine>, job: u32) -> bool {
+    engine.cancel_bulk(job)
 }

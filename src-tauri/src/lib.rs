@@ -4,6 +4,7 @@
 pub mod arrivals;
 pub mod commands;
 pub mod engine;
+pub mod forwarding;
 pub mod ipc;
 pub mod notify;
 pub mod test_event;
@@ -69,6 +70,14 @@ pub fn run() -> ExitCode {
                     notifier.notify(&batch);
                     if let Err(error) = ipc::DeliveriesArrived(batch).emit(&handle) {
                         tracing::warn!("could not send new deliveries to the window: {error}");
+                    }
+                }));
+            }
+            if let Some(reports) = engine.take_forwarded() {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(forwarding::batch_results(reports, move |batch| {
+                    if let Err(error) = ipc::ForwardsDone(batch).emit(&handle) {
+                        tracing::warn!("could not send forward results to the window: {error}");
                     }
                 }));
             }

@@ -292,6 +292,7 @@ mod tests {
             body_size: 10,
             parse_error: None,
             event_deliveries: 1,
+            forward: None,
         }
     }
 

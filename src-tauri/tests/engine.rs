@@ -477,3 +477,208 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
         .expect_err("not a fixture");
     assert_eq!(bad.kind, "invalid", "{bad:?}");
 }
+
+/// The user's app: answers every request with `status` (closing the connection), and sends
+/// each request's body on the returned channel.
+async fn app_answering(status: &str) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let app = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hooks", app.local_addr().expect("addr"));
+    let (seen, bodies) = tokio::sync::mpsc::unbounded_channel();
+    let answer = format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = app.accept().await {
+            let (seen, answer) = (seen.clone(), answer.clone());
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buf = [0u8; 65536];
+                loop {
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length: "))
+                            .and_then(|n| n.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            let _ = seen.send(text[end + 4..].to_string());
+                            break;
+                        }
+                    }
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (url, bodies)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_forward_rule_is_saved_refuses_the_own_listener_and_forwards_each_capture() {
+    use persona_inspector::relay::Rule;
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    assert_eq!(
+        commands::forward_rule(&engine).expect("rule"),
+        Rule::default()
+    );
+    let ListenerStatus::Listening { address, .. } = engine.status() else {
+        panic!("not listening");
+    };
+    let own = Rule {
+        enabled: true,
+        target: format!("{address}/again"),
+        ..Rule::default()
+    };
+    let refused = commands::set_forward_rule(&engine, own)
+        .await
+        .expect_err("a loop");
+    assert!(refused.message.contains("own listener"), "{refused:?}");
+
+    let (target, mut bodies) = app_answering("204 No Content").await;
+    let rule = Rule {
+        enabled: true,
+        target,
+        events: vec!["inquiry.completed".into()],
+        ..Rule::default()
+    };
+    let saved = commands::set_forward_rule(&engine, rule.clone())
+        .await
+        .expect("saved");
+    assert_eq!(saved, rule);
+    let mut results = engine.take_forwarded().expect("the relay's results");
+    assert!(engine.take_forwarded().is_none(), "taken once");
+
+    let body =
+        r#"{"data":{"type":"event","id":"evt_F","attributes":{"name":"inquiry.completed"}}}"#;
+    post(&address, body).await;
+    post(
+        &address,
+        r#"{"data":{"type":"event","id":"evt_G","attributes":{"name":"inquiry.created"}}}"#,
+    )
+    .await;
+    let got = tokio::time::timeout(Duration::from_secs(10), bodies.recv())
+        .await
+        .expect("forwarded in time")
+        .expect("a body");
+    assert_eq!(got, body, "the exact bytes");
+    let forwarded = tokio::time::timeout(Duration::from_secs(10), results.recv())
+        .await
+        .expect("a result")
+        .expect("open");
+    let result = persona_inspector_app::forwarding::ForwardResult::of(&forwarded);
+    let mark = result.mark.expect("recorded");
+    assert_eq!((mark.status, mark.delivered), (Some(204), true));
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    let marks: Vec<(Option<&str>, bool)> = rows
+        .iter()
+        .map(|r| (r.event_id.as_deref(), r.forward.is_some()))
+        .collect();
+    assert_eq!(marks, [(Some("evt_G"), false), (Some("evt_F"), true)]);
+    drop(engine);
+
+    // The next launch forwards with the saved rule.
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    assert_eq!(commands::forward_rule(&engine).expect("rule"), rule);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
+    use persona_inspector::bulk::{Order, Scope};
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = engine.status() else {
+        panic!("not listening");
+    };
+    for n in 0..3 {
+        post(
+            &address,
+            &format!(r#"{{"data":{{"type":"event","id":"evt_{n}"}}}}"#),
+        )
+        .await;
+    }
+    let (target, _bodies) = app_answering("500 Internal Server Error").await;
+    let (report, mut steps) = tokio::sync::mpsc::unbounded_channel();
+    let started = commands::start_bulk(
+        &engine,
+        Scope::Filter {
+            filter: Filter::default(),
+        },
+        Order::Received,
+        persona_inspector::forward::Options::new(target.clone()),
+        move |step| {
+            let _ = report.send(step);
+        },
+    )
+    .expect("started");
+    assert_eq!((started.total, started.missing), (3, 0));
+    let last = loop {
+        let step = tokio::time::timeout(Duration::from_secs(10), steps.recv())
+            .await
+            .expect("progress")
+            .expect("open");
+        assert_eq!(step.job, started.job);
+        if step.progress.finished {
+            break step;
+        }
+    };
+    assert_eq!((last.progress.done, last.progress.rejected), (3, 3));
+    assert_eq!(last.summary, "3 sent: 0 delivered, 3 rejected");
+    assert!(!engine.cancel_bulk(started.job), "already over");
+
+    // An app that never answers: each send waits out its timeout; cancelling stops the run
+    // after the request in flight.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let options = persona_inspector::forward::Options {
+        timeout_ms: 300,
+        ..persona_inspector::forward::Options::new(format!(
+            "http://{}",
+            silent.local_addr().expect("addr")
+        ))
+    };
+    let (report, mut steps) = tokio::sync::mpsc::unbounded_channel();
+    let slow = commands::start_bulk(
+        &engine,
+        Scope::Filter {
+            filter: Filter::default(),
+        },
+        Order::Created,
+        options,
+        move |step| {
+            let _ = report.send(step);
+        },
+    )
+    .expect("started");
+    assert_ne!(slow.job, started.job);
+    assert!(engine.cancel_bulk(slow.job), "running");
+    let last = loop {
+        let step = tokio::time::timeout(Duration::from_secs(10), steps.recv())
+            .await
+            .expect("progress")
+            .expect("open");
+        if step.progress.finished {
+            break step;
+        }
+    };
+    assert!(last.progress.cancelled);
+    assert!(last.progress.done <= 1, "{last:?}");
+    assert!(last.summary.contains("cancelled with"), "{}", last.summary);
+
+    let empty = commands::start_bulk(
+        &engine,
+        Scope::Ids { ids: vec![12345] },
+        Order::Created,
+        persona_inspector::forward::Options::new(target),
+        |_| {},
+    )
+    .expect_err("nothing to send");
+    assert_eq!(empty.kind, "invalid");
+    assert!(empty.message.contains("none of the selected"), "{empty:?}");
+}

@@ -211,6 +211,7 @@ fn delivery(id: i64, name: Option<&str>, status: Status) -> Summary {
         body_size: 100,
         parse_error: None,
         event_deliveries: 1,
+        forward: None,
     }
 }
 

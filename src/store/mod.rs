@@ -22,9 +22,16 @@ use crate::forward::{Attempt, Redelivery};
 
 pub use files::{DATABASE_FILE, default_data_dir};
 pub use query::{Detail, EventCount, Filter, Raw, ResourceSummary, Summary};
+pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
 pub use settings::{MAX_REPLY_DELAY_MS, Saved, SavedSecret};
 pub use writer::Stored;
+
+use crate::bulk::{Order, Scope};
+use crate::relay::Rule;
+
+/// The settings row that holds the forward rule.
+const FORWARD_RULE: &str = "forward_rule";
 
 /// What `purge` removes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -276,6 +283,45 @@ impl Store {
     /// Re-delivery targets used before, each once, the most recently used first.
     pub fn recent_targets(&self, limit: u32) -> Result<Vec<String>> {
         redeliveries::recent_targets(&*self.reader()?, limit)
+    }
+
+    /// Every forward attempt whose retry is due or waiting, the soonest first.
+    pub fn pending_retries(&self) -> Result<Vec<PendingRetry>> {
+        redeliveries::pending_retries(&*self.reader()?)
+    }
+
+    /// No retry will follow attempt `redelivery_id` (None: any attempt); how many were
+    /// waiting. Blocks.
+    pub fn drop_retries(&self, redelivery_id: Option<i64>) -> Result<u64> {
+        self.write(move |conn| redeliveries::drop_retries(conn, redelivery_id))
+    }
+
+    /// The saved forward rule; the default (off, no target) when none was saved or the saved
+    /// one does not read.
+    pub fn forward_rule(&self) -> Result<Rule> {
+        let text = settings::load_named(&*self.reader()?, FORWARD_RULE)?;
+        Ok(text
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Saves the forward rule as it is (the caller checks it). Blocks.
+    pub fn save_forward_rule(&self, rule: &Rule) -> Result<()> {
+        let json = serde_json::to_string(rule).map_err(|e| Error::Invalid(e.to_string()))?;
+        self.write(move |conn| settings::save_named(conn, FORWARD_RULE, &json))
+    }
+
+    /// What a bulk re-delivery of `scope` sends, in `order`: ids of deliveries that exist.
+    pub fn bulk_ids(&self, scope: &Scope, order: Order) -> Result<Vec<i64>> {
+        match scope {
+            Scope::Filter { filter } => {
+                if filter.search.is_some() {
+                    call(|work| self.inner.index.run(work), search::catch_up)?;
+                }
+                query::ids_in_order(&*self.reader()?, Some(filter), &[], order)
+            }
+            Scope::Ids { ids } => query::ids_in_order(&*self.reader()?, None, ids, order),
+        }
     }
 
     pub fn count(&self) -> Result<u64> {

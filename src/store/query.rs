@@ -5,8 +5,10 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use crate::bulk::Order;
 use crate::catalog;
 use crate::delivery::{Arrival, Attempts, NewDelivery, Outcome, headers_from_json};
+use crate::forward::{FailureKind, ForwardMark, persona_would_accept};
 use crate::jsonapi::{self, ParseError, Relationship, Resource};
 use crate::signature::{Status, Verdict};
 use crate::store::Stored;
@@ -37,6 +39,9 @@ pub struct Summary {
     pub parse_error: Option<ParseError>,
     /// How many stored deliveries carry this event id: above 1 means retries or duplicates.
     pub event_deliveries: u32,
+    /// The forward rule's latest attempt for this capture; None when it was never forwarded.
+    #[serde(default)]
+    pub forward: Option<ForwardMark>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -109,14 +114,19 @@ const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_
     d.resource_status, d.signature, d.attempts_made, d.attempts_left, d.first_attempted_at,
     d.body_size, d.parse_error,
     CASE WHEN d.event_id IS NULL THEN 0
-         ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END";
+         ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END,
+    f.id, f.status, f.error_kind, f.retry, f.next_retry_at, f.duration_ms";
+
+/// The deliveries with their latest forward, if any (`redeliveries_forward` finds it).
+const FROM: &str = "deliveries d LEFT JOIN redeliveries f ON f.id =
+    (SELECT MAX(r.id) FROM redeliveries r WHERE r.delivery_id = d.id AND r.origin = 'forward')";
 
 pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
     let (where_clause, args) = conditions(filter);
     let limit = filter.limit.unwrap_or(200).min(10_000);
     let offset = filter.offset.unwrap_or(0);
     let sql = format!(
-        "SELECT {COLUMNS} FROM deliveries d {where_clause} ORDER BY d.id DESC \
+        "SELECT {COLUMNS} FROM {FROM} {where_clause} ORDER BY d.id DESC \
          LIMIT {limit} OFFSET {offset}"
     );
     let mut statement = conn.prepare_cached(&sql)?;
@@ -144,6 +154,33 @@ pub fn event_counts(conn: &Connection) -> crate::Result<Vec<EventCount>> {
             count: r.get::<_, i64>(1)?.max(0) as u64,
         })
     })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The ids of the deliveries `filter` matches (its limit and offset aside), or of `ids` that
+/// still exist, in `order`: what a bulk re-delivery sends.
+pub fn ids_in_order(
+    conn: &Connection,
+    filter: Option<&Filter>,
+    ids: &[i64],
+    order: Order,
+) -> crate::Result<Vec<i64>> {
+    let (where_clause, args) = match filter {
+        Some(filter) => conditions(filter),
+        None => (
+            "WHERE d.id IN (SELECT value FROM json_each(?1))".to_string(),
+            vec![Sql::Text(serde_json::Value::from(ids.to_vec()).to_string())],
+        ),
+    };
+    // Persona's created-at is RFC 3339 in UTC with a fixed width, so text order is time order;
+    // deliveries that are not Persona events go last, in the order they came.
+    let order_by = match order {
+        Order::Created => "d.event_created_at IS NULL, d.event_created_at, d.id",
+        Order::Received => "d.id",
+    };
+    let sql = format!("SELECT d.id FROM deliveries d {where_clause} ORDER BY {order_by}");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(args), |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -185,12 +222,12 @@ fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
 }
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
-    let sql = format!("SELECT {COLUMNS}, d.headers, d.body FROM deliveries d WHERE d.id = ?1");
+    let sql = format!("SELECT {COLUMNS}, d.headers, d.body FROM {FROM} WHERE d.id = ?1");
     let found = conn
         .query_row(&sql, [id], |row| {
             let summary = summary_from_row(row)?;
-            let headers: String = row.get(20)?;
-            let body: Vec<u8> = row.get(21)?;
+            let headers: String = row.get(26)?;
+            let body: Vec<u8> = row.get(27)?;
             Ok((summary, headers, body))
         })
         .optional()?;
@@ -286,6 +323,7 @@ impl Summary {
             body_size: d.body_size,
             parse_error: d.parse_error.clone(),
             event_deliveries: stored.event_deliveries,
+            forward: None,
         }
     }
 }
@@ -331,7 +369,27 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
             .transpose()
             .map_err(|e| json_error(18, e))?,
         event_deliveries: row.get(19)?,
+        forward: forward_mark(row)?,
     })
+}
+
+fn forward_mark(row: &Row) -> rusqlite::Result<Option<ForwardMark>> {
+    let Some(redelivery_id) = row.get::<_, Option<i64>>(20)? else {
+        return Ok(None);
+    };
+    let status: Option<u16> = row.get(21)?;
+    let duration_ms: f64 = row.get(25)?;
+    Ok(Some(ForwardMark {
+        redelivery_id,
+        status,
+        failure: row
+            .get::<_, Option<String>>(22)?
+            .map(|kind| FailureKind::parse(&kind).unwrap_or(FailureKind::Connection)),
+        delivered: status.is_some_and(|s| persona_would_accept(s, duration_ms)),
+        retry: row.get(23)?,
+        next_retry_at_ms: row.get(24)?,
+        duration_ms,
+    }))
 }
 
 fn json_error(column: usize, e: serde_json::Error) -> rusqlite::Error {

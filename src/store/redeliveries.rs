@@ -4,7 +4,7 @@ use rusqlite::{Connection, Row, params};
 
 use crate::delivery::{headers_from_json, headers_to_json};
 use crate::error::{Error, Result};
-use crate::forward::{Answer, Attempt, Failure, FailureKind, Redelivery, Signing};
+use crate::forward::{Answer, Attempt, Failure, FailureKind, Origin, Redelivery, Signing};
 
 pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result<i64> {
     let exists: bool = conn
@@ -30,8 +30,10 @@ pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result
     conn.prepare_cached(
         "INSERT INTO redeliveries (delivery_id, started_at, target, method, url, headers, body,
              body_size, signature_mode, secret_label, timeout_ms, duration_ms, status,
-             response_headers, response_body, response_truncated, error_kind, error_message)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             response_headers, response_body, response_truncated, error_kind, error_message,
+             origin, retry, next_retry_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21)",
     )?
     .execute(params![
         delivery_id,
@@ -52,6 +54,9 @@ pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result
         truncated,
         a.failure.as_ref().map(|f| f.kind.as_str()),
         a.failure.as_ref().map(|f| f.message.as_str()),
+        a.origin.as_str(),
+        a.retry,
+        a.next_retry_at_ms,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -61,7 +66,8 @@ pub(super) fn list(conn: &Connection, delivery_id: i64) -> Result<Vec<Redelivery
     let mut statement = conn.prepare_cached(
         "SELECT id, delivery_id, started_at, target, method, url, headers, body, body_size,
              signature_mode, secret_label, timeout_ms, duration_ms, status, response_headers,
-             response_body, response_truncated, error_kind, error_message
+             response_body, response_truncated, error_kind, error_message, origin, retry,
+             next_retry_at
          FROM redeliveries WHERE delivery_id = ?1 ORDER BY id DESC",
     )?;
     let rows = statement.query_map([delivery_id], from_row)?;
@@ -76,6 +82,44 @@ pub(super) fn recent_targets(conn: &Connection, limit: u32) -> Result<Vec<String
     )?;
     let rows = statement.query_map([limit], |r| r.get(0))?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// A forward retry that was due when the app or `serve` stopped, or is waiting now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingRetry {
+    pub redelivery_id: i64,
+    pub delivery_id: i64,
+    /// The retry that is due: the failed attempt's `retry` + 1.
+    pub retry: u32,
+    pub due_at_ms: i64,
+}
+
+/// Every forward attempt still waiting for its retry, the soonest first.
+pub(super) fn pending_retries(conn: &Connection) -> Result<Vec<PendingRetry>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, delivery_id, retry, next_retry_at FROM redeliveries
+         WHERE next_retry_at IS NOT NULL ORDER BY next_retry_at, id",
+    )?;
+    let rows = statement.query_map([], |r| {
+        Ok(PendingRetry {
+            redelivery_id: r.get(0)?,
+            delivery_id: r.get(1)?,
+            retry: r.get::<_, u32>(2)?.saturating_add(1),
+            due_at_ms: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// No retry will follow these attempts (None: any attempt); how many were waiting.
+pub(super) fn drop_retries(conn: &Connection, redelivery_id: Option<i64>) -> Result<u64> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE redeliveries SET next_retry_at = NULL
+             WHERE next_retry_at IS NOT NULL AND (?1 IS NULL OR id = ?1)",
+        )?
+        .execute([redelivery_id])?;
+    Ok(changed as u64)
 }
 
 fn json_rows(row: &Row, column: usize) -> rusqlite::Result<crate::delivery::Headers> {
@@ -124,6 +168,9 @@ fn from_row(row: &Row) -> rusqlite::Result<Redelivery> {
         id: row.get(0)?,
         delivery_id: row.get(1)?,
         attempt: Attempt {
+            origin: Origin::parse(&row.get::<_, String>(19)?),
+            retry: row.get(20)?,
+            next_retry_at_ms: row.get(21)?,
             started_at: crate::clock::rfc3339(started_at_ms),
             started_at_ms,
             target: row.get(3)?,

@@ -77,6 +77,15 @@ CREATE TABLE redeliveries (
 CREATE INDEX redeliveries_delivery ON redeliveries(delivery_id, id);
 CREATE INDEX redeliveries_target ON redeliveries(target, started_at);
 "#,
+    r#"
+-- Bulk re-delivery and the forward rule: what made each attempt, and the rule's retries.
+ALTER TABLE redeliveries ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual'; -- manual | bulk | forward
+ALTER TABLE redeliveries ADD COLUMN retry INTEGER NOT NULL DEFAULT 0;      -- n-th retry of a forward
+ALTER TABLE redeliveries ADD COLUMN next_retry_at INTEGER;                -- unix ms: another try is due
+-- The list shows each capture's latest forward.
+CREATE INDEX redeliveries_forward ON redeliveries(delivery_id, id) WHERE origin = 'forward';
+CREATE INDEX redeliveries_pending ON redeliveries(next_retry_at) WHERE next_retry_at IS NOT NULL;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -115,6 +115,23 @@ pub(super) fn save(conn: &mut Connection, saved: &Saved) -> Result<()> {
     Ok(())
 }
 
+/// A setting kept apart from [`Saved`] (the forward rule), as the JSON text it was saved as.
+pub(super) fn load_named(conn: &Connection, name: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?)
+}
+
+pub(super) fn save_named(conn: &Connection, name: &str, json: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO settings (name, value) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![name, json])?;
+    Ok(())
+}
+
 pub(super) fn secrets(conn: &Connection) -> Result<Vec<SavedSecret>> {
     let mut rows = conn.prepare_cached("SELECT id, label, value FROM secrets ORDER BY id")?;
     let rows = rows.query_map([], |row| {

@@ -120,25 +120,6 @@ async function sendAndWait(driver, what) {
   }, { timeoutMs: 15_000 });
 }
 
-/** Picks `value` in a <select>: a click on the option, or, if the driver won't, as a user's change. */
-async function choose(driver, selectCss, value) {
-  const optionCss = `${selectCss} option[value="${value}"]`;
-  const option = await driver.waitUntil(`an option ${optionCss}`, () =>
-    driver.execute('return document.querySelector(arguments[0]);', [optionCss]),
-  );
-  await driver.click(option).catch(() => {});
-  const chosen = () => driver.execute('return document.querySelector(arguments[0]).value;', [selectCss]);
-  if ((await chosen()) !== value) {
-    await driver.execute(
-      `const s = document.querySelector(arguments[0]);
-       Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(s, arguments[1]);
-       s.dispatchEvent(new Event('change', { bubbles: true }));`,
-      [selectCss, value],
-    );
-  }
-  await driver.waitUntil(`${selectCss} to be set to ${value}`, async () => (await chosen()) === value);
-}
-
 // ---- the scenario ----------------------------------------------------------------------------
 
 describe('re-delivery in the detail view', () => {
@@ -214,7 +195,7 @@ describe('re-delivery in the detail view', () => {
     await typeTarget(driver, `${target.url}/hooks`);
     const keepPath = await driver.waitFor(tid('redeliver-keep-path'));
     if (!(await driver.execute('return arguments[0].checked;', [keepPath]))) await driver.click(keepPath);
-    await choose(driver, tid('redeliver-signing'), `resign:${SECRET.label}`);
+    await driver.choose(tid('redeliver-signing'), `resign:${SECRET.label}`);
 
     await driver.clickWhenVisible(tid('redeliver-edit'));
     const area = await driver.waitFor(tid('redeliver-body'), { what: 'the body editor' });

@@ -128,8 +128,9 @@ export class Session {
 
   /**
    * Clicks `el` as a user would. WebKitWebDriver refuses some elements it could click (a table
-   * row is "not interactable"); then the element under the middle of `el`, inside it, gets the
-   * click, which bubbles up to `el` as a real click would. Failures say what was on screen.
+   * row, or a button below the fold of a scrolled dialog, is "not interactable"); then `el` is
+   * scrolled into view and it, or the element under its middle inside it, gets the click, which
+   * bubbles up to `el` as a real click would. Failures say what was on screen.
    */
   async click(el) {
     try {
@@ -143,9 +144,10 @@ export class Session {
           el.scrollIntoView({ block: 'center', inline: 'center' });
           const r = el.getBoundingClientRect();
           const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-          return hit && hit !== el && el.contains(hit) ? hit : null;`,
+          return hit && el.contains(hit) ? hit : null;`,
           [el],
         ).catch(() => null);
+        // Now scrolled into view: the element itself, or what is under its middle inside it.
         if (inner) {
           try {
             await this.cmd('POST', `/element/${inner[ELEMENT]}/click`, {});
@@ -195,7 +197,35 @@ export class Session {
     });
   }
 
-  static KEY = { ESCAPE: '\uE00C', ENTER: '\uE007', TAB: '\uE004' };
+  /**
+   * Clicks the middle of `el` with `key` (e.g. Session.KEY.SHIFT) held down, as a user's
+   * Shift-click or Ctrl-click: one key source and one mouse source, tick by tick.
+   */
+  async clickWithKey(el, key) {
+    await this.cmd('POST', '/actions', {
+      actions: [
+        {
+          type: 'key',
+          id: 'keyboard',
+          actions: [{ type: 'keyDown', value: key }, { type: 'pause' }, { type: 'pause' }, { type: 'keyUp', value: key }],
+        },
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', origin: el, x: 0, y: 0 },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+            { type: 'pause' },
+          ],
+        },
+      ],
+    });
+    await this.cmd('DELETE', '/actions'); // release anything still held
+  }
+
+  static KEY = { ESCAPE: '\uE00C', ENTER: '\uE007', TAB: '\uE004', SHIFT: '\uE008', CONTROL: '\uE009' };
 
   // ---- scripts ---------------------------------------------------------------------------
 
@@ -365,6 +395,25 @@ export class Session {
         ),
       { timeoutMs },
     );
+  }
+
+  /** Picks `value` in a <select>: a click on the option, or, if the driver won't, as a user's change. */
+  async choose(selectCss, value) {
+    const optionCss = `${selectCss} option[value="${value}"]`;
+    const option = await this.waitUntil(`an option ${optionCss}`, () =>
+      this.execute('return document.querySelector(arguments[0]);', [optionCss]),
+    );
+    await this.click(option).catch(() => {});
+    const chosen = () => this.execute('return document.querySelector(arguments[0]).value;', [selectCss]);
+    if ((await chosen()) !== value) {
+      await this.execute(
+        `const s = document.querySelector(arguments[0]);
+         Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(s, arguments[1]);
+         s.dispatchEvent(new Event('change', { bubbles: true }));`,
+        [selectCss, value],
+      );
+    }
+    await this.waitUntil(`${selectCss} to be set to ${value}`, async () => (await chosen()) === value);
   }
 
   /** Clicks a visible element matching `css` once it is there; returns it. */

@@ -2,10 +2,11 @@
 // it, the delivery opened from it. Every string that comes from a capture is rendered as React
 // text (escaped), never as HTML.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   eventCatalog,
   eventCounts,
+  forwardRule,
   getSettings,
   isCommandError,
   listenerStatus,
@@ -16,13 +17,19 @@ import {
   type CatalogEvent,
   type CommandError,
   type EventCount,
+  type ForwardRule,
   type ListenerStatus,
   type SecretsChanged,
   type Summary,
   type UnlistenFn,
   windowReady,
 } from './bindings.ts';
+import { BulkDialog } from './bulk/BulkDialog.tsx';
+import { bulkView } from './bulk/bulkRun.ts';
+import { useBulkRun } from './bulk/useBulkRun.ts';
 import { DeliveryDetail } from './detail/DeliveryDetail.tsx';
+import { ForwardingButton } from './forwarding/ForwardingButton.tsx';
+import { ForwardingDialog } from './forwarding/ForwardingDialog.tsx';
 import { FirstRun } from './firstrun/FirstRun.tsx';
 import { errorText, plural } from './format.ts';
 import { DeliveryList, ListHead, type ListHandle } from './list/DeliveryList.tsx';
@@ -33,7 +40,10 @@ import { isTyping, navKey, nextIndex } from './list/keys.ts';
 import { indexOfId, rowAt, rowCount, showsOtherFilter } from './list/snapshot.ts';
 import { useDeliveries } from './list/useDeliveries.ts';
 import { EmptyList, KeyHints } from './list/ListNotes.tsx';
+import { SelectionBar } from './list/SelectionBar.tsx';
+import { NO_SELECTION, rangeIds, reduceSelection, type PickIntent } from './list/selection.ts';
 import { useFilters } from './list/useFilters.ts';
+import { useForwards } from './list/useForwards.ts';
 import { Header } from './settings/Header.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { ImportDialog } from './share/ImportDialog.tsx';
@@ -78,6 +88,10 @@ export function App() {
   const [settingsError, setSettingsError] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
+  const [rule, setRule] = useState<ForwardRule | null>(null);
+  const [ruleError, setRuleError] = useState<string | null>(null);
+  const [forwardingOpen, setForwardingOpen] = useState(false);
+  const [bulkOpen, setBulkOpen] = useState(false);
   const [catalog, setCatalog] = useState<CatalogEvent[]>([]);
   const [counts, setCounts] = useState<EventCount[]>([]);
   const [optionsError, setOptionsError] = useState<CommandError | null>(null);
@@ -86,6 +100,10 @@ export function App() {
   const filters = useFilters();
   const deliveries = useDeliveries(filters.filter);
   const { state, reload } = deliveries;
+  const forwards = useForwards();
+  const bulk = useBulkRun(setEventsError);
+  const [selection, changeSelection] = useReducer(reduceSelection, NO_SELECTION);
+  const dialogOpen = settingsOpen || importOpen || forwardingOpen || bulkOpen;
 
   const [selectedId, setSelectedId] = useState<number | null>(null);
   /** A row chosen by keyboard whose page is still being read. */
@@ -133,6 +151,17 @@ export function App() {
   }, []);
   useEffect(loadSettings, [loadSettings]);
 
+  const loadRule = useCallback(() => {
+    forwardRule().then(
+      (r) => {
+        setRule(r);
+        setRuleError(null);
+      },
+      (e: unknown) => setRuleError(errorText(e)),
+    );
+  }, []);
+  useEffect(loadRule, [loadRule]);
+
   const loadCounts = useCallback(() => {
     eventCounts().then(
       (c) => {
@@ -172,9 +201,10 @@ export function App() {
       reload();
       loadSettings();
       loadCounts();
+      loadRule();
     }
     wasListening.current = listening;
-  }, [listener, reload, loadSettings, loadCounts]);
+  }, [listener, reload, loadSettings, loadCounts, loadRule]);
 
   const options = useMemo(
     () => eventOptions(catalog, counts, filters.draft.event_name),
@@ -206,6 +236,8 @@ export function App() {
 
   const key = filterKey(filters.filter);
   useEffect(() => setPendingIndex(null), [key]);
+  // Another filter shows other rows: a selection made among the old ones would be sent unseen.
+  useEffect(() => changeSelection({ type: 'clear' }), [key]);
   useEffect(() => () => window.clearTimeout(followTimer.current), []);
 
   const select = useCallback(
@@ -226,12 +258,31 @@ export function App() {
     [state],
   );
 
-  const onPick = useCallback((row: Summary) => {
+  /** Picks a row for a bulk re-delivery, or every row from the last one picked to it. */
+  const check = (id: number, intent: 'toggle' | 'extend') => {
+    if (intent === 'toggle') {
+      changeSelection({ type: 'toggle', id });
+      return;
+    }
+    const to = indexOfId(state, id);
+    const from = selection.anchor === null ? null : indexOfId(state, selection.anchor);
+    const ids = to === null ? [] : rangeIds(from, to, (i) => rowAt(state, i)?.id);
+    changeSelection({ type: 'extend', id, ids });
+  };
+
+  const pick = (row: Summary, intent: PickIntent) => {
     window.clearTimeout(followTimer.current);
     setPendingIndex(null);
     setSelectedId(row.id);
-    setOpenId(row.id);
-  }, []);
+    if (intent === 'open') setOpenId(row.id);
+    else check(row.id, intent);
+  };
+  // Stable for the memoized rows; reads the latest list and selection.
+  const pickRef = useRef(pick);
+  useEffect(() => {
+    pickRef.current = pick;
+  });
+  const onPick = useCallback((row: Summary, intent: PickIntent) => pickRef.current(row, intent), []);
 
   const { change: changeFilter } = filters;
   const onRepeat = useCallback((eventId: string) => changeFilter({ event_id: eventId }), [changeFilter]);
@@ -257,13 +308,16 @@ export function App() {
   // --- Keyboard ------------------------------------------------------------------------------
 
   const onKey = (e: KeyboardEvent) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || settingsOpen || importOpen) return;
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || dialogOpen) return;
     const target = e.target instanceof HTMLElement ? e.target : null;
     if (isTyping(target)) return; // the search box handles its own Escape
     if (e.key === 'Escape') {
       if (openId !== null) {
         e.preventDefault();
         closeDetail();
+      } else if (selection.ids.size > 0) {
+        e.preventDefault();
+        changeSelection({ type: 'clear' });
       }
       return;
     }
@@ -286,6 +340,14 @@ export function App() {
         e.preventDefault();
         window.clearTimeout(followTimer.current);
         setOpenId(selectedId);
+      }
+      return;
+    }
+    // x picks (or unpicks) the focused row for a bulk re-delivery, as in mail readers.
+    if (e.key === 'x') {
+      if (selectedId !== null) {
+        e.preventDefault();
+        check(selectedId, 'toggle');
       }
       return;
     }
@@ -341,6 +403,23 @@ export function App() {
     [onTestSent],
   );
 
+  const closeForwarding = useCallback(() => setForwardingOpen(false), []);
+  const onRuleSaved = useCallback((saved: ForwardRule) => {
+    setRule(saved);
+    setRuleError(null);
+    setForwardingOpen(false);
+  }, []);
+
+  const bulkNow = bulkView(bulk.run);
+  const { reset: resetBulk } = bulk;
+  const bulkEnded = bulk.run.phase === 'failed' || bulkNow?.phase === 'done';
+  // Closing an ended (or refused) run forgets it; closing one under way only hides it.
+  const closeBulk = useCallback(() => {
+    setBulkOpen(false);
+    if (bulkEnded) resetBulk();
+  }, [bulkEnded, resetBulk]);
+  const selectedIds = useMemo(() => [...selection.ids].sort((a, b) => b - a), [selection.ids]);
+
   const onListenerStatus = useCallback((s: ListenerStatus) => {
     setListener(s);
     setListenerError(null);
@@ -378,7 +457,7 @@ export function App() {
 
   return (
     <div className="app">
-      <div className="app-body" inert={settingsOpen || importOpen}>
+      <div className="app-body" inert={dialogOpen}>
         <Header
           listener={listener}
           error={listenerError}
@@ -389,6 +468,7 @@ export function App() {
           onOpenImport={() => setImportOpen(true)}
           onListener={onListenerStatus}
           onTestSent={onTestSent}
+          forwarding={<ForwardingButton rule={rule} error={ruleError} onOpen={() => setForwardingOpen(true)} />}
         />
         {loadError !== null && (
           <div className="banner banner-bad" role="alert" data-testid="load-error">
@@ -398,9 +478,10 @@ export function App() {
             </button>
           </div>
         )}
-        {(deliveries.liveError ?? eventsError) !== null && (
+        {(deliveries.liveError ?? eventsError ?? forwards.error) !== null && (
           <div className="banner banner-warn" role="alert" data-testid="live-error">
-            Live updates are off: {deliveries.liveError ?? eventsError}. New deliveries show after a reload.
+            Live updates are off: {deliveries.liveError ?? eventsError ?? forwards.error}. New deliveries and forward
+            results show after a reload.
           </div>
         )}
         {!firstRun && (
@@ -429,6 +510,13 @@ export function App() {
               />
             ) : (
               <>
+                <SelectionBar
+                  selected={selection.ids.size}
+                  onClear={() => changeSelection({ type: 'clear' })}
+                  onRedeliver={() => setBulkOpen(true)}
+                  bulk={bulkOpen ? null : bulkNow}
+                  onShowBulk={() => setBulkOpen(true)}
+                />
                 <ListHead />
                 <DeliveryList
                   count={count}
@@ -436,6 +524,8 @@ export function App() {
                   freshCount={state.fresh.length}
                   resetKey={key}
                   selectedId={selectedId}
+                  checked={selection.ids}
+                  forwards={forwards.live}
                   onRange={deliveries.showRange}
                   onPick={onPick}
                   onRepeat={onRepeat}
@@ -461,6 +551,12 @@ export function App() {
           )}
         </main>
       </div>
+      {forwardingOpen && rule !== null && (
+        <ForwardingDialog rule={rule} catalog={catalog} counts={counts} onSaved={onRuleSaved} onClose={closeForwarding} />
+      )}
+      {bulkOpen && (
+        <BulkDialog control={bulk} selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeBulk} />
+      )}
       {importOpen && (
         <ImportDialog onClose={closeImport} onImported={onImported} onOpen={onOpenImported} />
       )}

@@ -13,23 +13,32 @@ export type {
   AppSettings,
   Attempt,
   Attempts,
+  BulkStarted,
+  BulkStep,
   CatalogEntry as CatalogEvent,
   Edits,
   EventCount,
   Failure,
   FailureKind,
   Filter,
+  ForwardMark,
+  ForwardResult,
   ListenerStatus,
   Matched,
   Options as RedeliveryOptions,
+  Order as BulkOrder,
+  Origin,
   Outcome,
   Pair,
   ParseError,
+  Progress as BulkProgress,
   Redelivery,
   RedeliveryPreview,
   Relationship,
   Resource,
   ResourceSummary,
+  Rule as ForwardRule,
+  Scope as BulkScope,
   SecretInfo,
   SecretsChanged,
   SettingsChange,
@@ -117,6 +126,23 @@ export const exportFixture = commands.exportFixture;
 /** Imports pasted fixture JSON (one or an array); resolves with the new ids. */
 export const importFixtures = commands.importFixtures;
 
+/** The forward rule in use (off, with no target, until one is saved). */
+export const forwardRule = commands.forwardRule;
+/**
+ * Checks, saves and applies the forward rule; resolves with it as saved. Retries waiting under
+ * the old rule stop. Rejects with a sentence to show (bad URL, unknown secret label, the target
+ * is this inspector's own listener, a speed-up outside 1..1 000 000).
+ */
+export const setForwardRule = commands.setForwardRule;
+/**
+ * Starts re-delivering a selection (`{kind: "ids"}`) or everything a filter matches, one at a time
+ * in `order`; progress arrives through `onBulkProgress`, possibly before this resolves. Rejects
+ * when nothing matches, the options are unusable, or edits are given.
+ */
+export const startBulk = commands.startBulk;
+/** Stops bulk run `job` after the request in flight; false when it had already ended. */
+export const cancelBulk = commands.cancelBulk;
+
 /** Call once the first list is on screen: logs launch-to-interactive time. */
 export const windowReady = commands.windowReady;
 
@@ -137,4 +163,14 @@ export function onListener(cb: (status: generated.ListenerStatus) => void): Prom
 /** Stored verdicts were recomputed (secrets or tolerance changed): reload what is shown. */
 export function onRechecked(cb: () => void): Promise<UnlistenFn> {
   return events.deliveriesRechecked.listen(() => cb());
+}
+
+/** The forward rule's results, a burst at a time: each names a delivery and its latest mark. */
+export function onForwards(cb: (results: generated.ForwardResult[]) => void): Promise<UnlistenFn> {
+  return events.forwardsDone.listen((e) => cb(e.payload));
+}
+
+/** A bulk run's progress (at most ten a second); its last step has `progress.finished` set. */
+export function onBulkProgress(cb: (step: generated.BulkStep) => void): Promise<UnlistenFn> {
+  return events.bulkProgressed.listen((e) => cb(e.payload));
 }

@@ -1,10 +1,15 @@
 //! `resend` and `serve --forward-to`: re-delivering captures to the app under development.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 
 use clap::Args;
-use persona_inspector::forward::{DEFAULT_TIMEOUT_MS, Forwarder, Options, Signing, target_url};
+use persona_inspector::forward::{
+    DEFAULT_TIMEOUT_MS, Forwarded, Forwarder, Options, Signing, human_duration,
+};
+use persona_inspector::relay::{Relay, Rule};
 use persona_inspector::signature::{self, Secret};
 use persona_inspector::store::{Store, Summary};
 use persona_inspector::{Error, Result};
@@ -86,107 +91,152 @@ pub struct ForwardArgs {
     /// Re-sign forwarded deliveries with this secret (by label) and a fresh timestamp
     #[arg(long, value_name = "LABEL", requires = "forward_to")]
     forward_resign: Option<String>,
+    /// Forward only this event name (repeat for more); without it, every capture
+    #[arg(long = "forward-event", value_name = "NAME", requires = "forward_to")]
+    forward_events: Vec<String>,
+    /// Retry failed forwards on Persona's schedule (3 s, 64 s, … 32.7 h) divided by N:
+    /// 1 is Persona's own pace, 3600 turns hours into seconds
+    #[arg(long, value_name = "N", requires = "forward_to")]
+    forward_retry_speedup: Option<u32>,
 }
 
-/// `serve --forward-to`: each capture is re-delivered once stored, and its line printed with
-/// the result.
+/// `serve --forward-to`: each capture is re-delivered once stored, its line printed with the
+/// result; a retry prints a line of its own.
 pub struct Forwarding {
-    forwarder: Forwarder,
-    store: Store,
-    options: Options,
+    relay: Relay,
+    /// Captures whose line waits for their first forward.
+    waiting: Arc<Mutex<HashMap<i64, Summary>>>,
 }
 
 impl Forwarding {
-    /// None without --forward-to. Refuses an unusable URL or label, and a URL that would send
-    /// every capture back to this very listener (each forward would be captured and forwarded
-    /// again, for ever).
+    /// None without --forward-to. Refuses an unusable URL, label or speed-up, and a URL that
+    /// would send every capture back to this very listener.
     pub fn new(
         store: &Store,
         args: ForwardArgs,
         secrets: &[Secret],
         listening: SocketAddr,
+        json: bool,
+        offset: UtcOffset,
     ) -> Result<Option<Forwarding>> {
         let Some(target) = args.forward_to else {
             return Ok(None);
         };
         let forwarder = Forwarder::new()?.with_secrets(secrets.to_vec());
-        let options = Options {
+        let rule = Rule {
+            enabled: true,
+            target,
             signing: signing(args.forward_resign),
-            ..Options::new(target)
+            events: args.forward_events,
+            retry_speedup: args.forward_retry_speedup,
+            ..Rule::default()
         };
-        forwarder.check(store, &options)?;
-        if points_at(&options.target, listening) {
-            return Err(Error::Invalid(format!(
-                "--forward-to {} is this listener itself: every forward would be captured and \
-                 forwarded again — give your app's URL",
-                options.target
-            )));
-        }
-        Ok(Some(Forwarding {
-            forwarder,
-            store: store.clone(),
-            options,
-        }))
-    }
-
-    /// For the banner: where captures go, and how they are signed.
-    pub fn describe(&self) -> String {
-        let signature = match &self.options.signing {
-            Signing::Keep => "signature kept as Persona sent it".to_string(),
-            Signing::Resign { secret } => format!("re-signed with \"{secret}\""),
-        };
-        format!(
-            "each capture to {} ({signature}; the answer to Persona does not wait)",
-            self.options.target
-        )
-    }
-
-    /// Forwards one capture in the background and prints its line when the forward is done.
-    pub fn spawn(&self, summary: Summary, json: bool, offset: UtcOffset) {
-        let (forwarder, store, options) = (
-            self.forwarder.clone(),
-            self.store.clone(),
-            self.options.clone(),
-        );
-        tokio::spawn(async move {
-            let result = forwarder.redeliver(&store, summary.id, &options).await;
-            let line = if json {
-                let mut value = serde_json::to_value(&summary).unwrap_or_default();
-                if let serde_json::Value::Object(fields) = &mut value {
-                    let forward = match &result {
-                        Ok(record) => serde_json::to_value(record).unwrap_or_default(),
-                        Err(e) => serde_json::json!({ "error": e.to_string() }),
-                    };
-                    fields.insert("forward".into(), forward);
-                }
-                value.to_string()
-            } else {
-                let outcome = match &result {
-                    Ok(record) => record.attempt.describe(),
-                    Err(e) => format!("✗ not forwarded: {e}"),
-                };
-                format!("{}  {outcome}", crate::terminal::line(&summary, offset))
-            };
+        rule.check(&forwarder, store, Some(listening))
+            .map_err(|e| match e {
+                Error::Invalid(message) => Error::Invalid(format!("--forward-to: {message}")),
+                other => other,
+            })?;
+        let waiting: Arc<Mutex<HashMap<i64, Summary>>> = Arc::default();
+        let captures = waiting.clone();
+        // The relay's retries and this rule live only while `serve` runs: the app's saved rule
+        // and its waiting retries are left alone.
+        let relay = Relay::new(store.clone(), forwarder, rule, move |forwarded| {
+            let first = lock(&captures).remove(&forwarded.delivery_id);
+            let line = forward_line(first.as_ref(), &forwarded, json, offset);
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{line}").and_then(|_| out.flush());
         });
+        Ok(Some(Forwarding { relay, waiting }))
+    }
+
+    /// For the banner: where captures go, and how they are signed and retried.
+    pub fn describe(&self) -> String {
+        let rule = self.relay.rule();
+        let signature = match &rule.signing {
+            Signing::Keep => "signature kept as Persona sent it".to_string(),
+            Signing::Resign { secret } => format!("re-signed with \"{secret}\""),
+        };
+        let events = match rule.events.is_empty() {
+            true => "each capture".to_string(),
+            false => format!("each {}", rule.events.join(" or ")),
+        };
+        let retries = match rule.retry_speedup {
+            Some(1) => "; failures retried on Persona's schedule".to_string(),
+            Some(n) => format!("; failures retried on Persona's schedule {n}× faster"),
+            None => String::new(),
+        };
+        format!(
+            "{events} to {} ({signature}{retries}; the answer to Persona does not wait)",
+            rule.target.trim()
+        )
+    }
+
+    /// Forwards one capture in the background when the rule takes it; its line is printed
+    /// once the forward is done. Returns the summary back when the rule does not take it.
+    pub fn offer(&self, summary: Summary) -> Option<Summary> {
+        if !self.relay.rule().takes(&summary) {
+            return Some(summary);
+        }
+        lock(&self.waiting).insert(summary.id, summary.clone());
+        self.relay.offer(&summary);
+        None
     }
 }
 
-/// Whether `target` is the listener at `listening`: the same port on this machine.
-fn points_at(target: &str, listening: SocketAddr) -> bool {
-    let Some(url) = target_url(target, "/", None, false)
-        .ok()
-        .and_then(|u| u.parse::<axum::http::Uri>().ok())
-    else {
-        return false;
+fn lock(
+    waiting: &Mutex<HashMap<i64, Summary>>,
+) -> std::sync::MutexGuard<'_, HashMap<i64, Summary>> {
+    waiting
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The capture's line with its forward's result (`capture` set: the first send), or a line for
+/// a retry.
+fn forward_line(
+    capture: Option<&Summary>,
+    forwarded: &Forwarded,
+    json: bool,
+    offset: UtcOffset,
+) -> String {
+    let retry = forwarded
+        .result
+        .as_ref()
+        .map(|r| r.attempt.retry)
+        .unwrap_or(0);
+    if json {
+        let mut value = match capture {
+            Some(summary) => serde_json::to_value(summary).unwrap_or_default(),
+            None => serde_json::json!({ "id": forwarded.delivery_id }),
+        };
+        if let serde_json::Value::Object(fields) = &mut value {
+            let forward = match &forwarded.result {
+                Ok(record) => serde_json::to_value(record).unwrap_or_default(),
+                Err(e) => serde_json::json!({ "error": e }),
+            };
+            fields.insert("forward".into(), forward);
+        }
+        return value.to_string();
+    }
+    let mut outcome = match &forwarded.result {
+        Ok(record) => record.attempt.describe(),
+        Err(e) => format!("✗ not forwarded: {e}"),
     };
-    let https = url.scheme_str() == Some("https");
-    let port = url.port_u16().unwrap_or(if https { 443 } else { 80 });
-    let host = url.host().unwrap_or_default().trim_matches(['[', ']']);
-    let here = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified() || ip == listening.ip());
-    port == listening.port() && here
+    if let Ok(record) = &forwarded.result
+        && let Some(due) = record.attempt.next_retry_at_ms
+    {
+        let wait = (due - persona_inspector::clock::now_ms()).max(0) as f64;
+        outcome.push_str(&format!(
+            " · retry {} of 7 in {}",
+            retry + 1,
+            human_duration(wait)
+        ));
+    }
+    match capture {
+        Some(summary) => format!("{}  {outcome}", crate::terminal::line(summary, offset)),
+        None => format!(
+            "  ↻ #{} retry {retry} of 7  {outcome}",
+            forwarded.delivery_id
+        ),
+    }
 }

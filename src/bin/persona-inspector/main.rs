@@ -316,7 +316,9 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
         let address = listener.local_addr()?;
         let capture = Capture::new(store.clone(), settings.clone());
         let secrets = &settings.verification.secrets;
-        let forwarding = forward::Forwarding::new(&store, args.forward, secrets, address)?;
+        let json = args.json;
+        let forwarding =
+            forward::Forwarding::new(&store, args.forward, secrets, address, json, offset)?;
         let forwarding_note = forwarding.as_ref().map(forward::Forwarding::describe);
         terminal::banner(
             &mut std::io::stderr(),
@@ -327,19 +329,24 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
         )?;
 
         let mut arrivals = capture.subscribe();
-        let json = args.json;
         let printer = tokio::spawn(async move {
             loop {
                 let line = match arrivals.recv().await {
-                    Ok(summary) => match &forwarding {
-                        // Printed by the forward once done; the capture was answered already.
-                        Some(forwarding) => {
-                            forwarding.spawn(summary, json, offset);
-                            continue;
+                    Ok(summary) => {
+                        // A forwarded capture's line waits for the forward's result; the
+                        // capture was answered already.
+                        let summary = match &forwarding {
+                            Some(forwarding) => match forwarding.offer(summary) {
+                                Some(summary) => summary,
+                                None => continue,
+                            },
+                            None => summary,
+                        };
+                        match json {
+                            true => serde_json::to_string(&summary).unwrap_or_default(),
+                            false => terminal::line(&summary, offset),
                         }
-                        None if json => serde_json::to_string(&summary).unwrap_or_default(),
-                        None => terminal::line(&summary, offset),
-                    },
+                    }
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(n))
                         if forwarding.is_some() =>
                     {

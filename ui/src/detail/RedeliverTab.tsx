@@ -7,6 +7,8 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEven
 import {
   getSettings,
   isCommandError,
+  onBulkProgress,
+  onForwards,
   onRechecked,
   previewRedelivery,
   recentTargets,
@@ -178,6 +180,27 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
       unlisten?.();
     };
   }, [loadSecrets]);
+
+  // The forward rule or a bulk run sent this delivery: its history has a new row. (A bulk step
+  // names only the last delivery sent since the previous step; the final step reads it anyway.)
+  useEffect(() => {
+    const unlistens: UnlistenFn[] = [];
+    let cancelled = false;
+    const keep = (u: UnlistenFn) => {
+      if (cancelled) u();
+      else unlistens.push(u);
+    };
+    onForwards((results) => {
+      if (results.some((r) => r.delivery_id === id)) loadHistory();
+    }).then(keep, () => undefined);
+    onBulkProgress((step) => {
+      if (step.last_id === id || step.progress.finished) loadHistory();
+    }).then(keep, () => undefined);
+    return () => {
+      cancelled = true;
+      for (const u of unlistens) u();
+    };
+  }, [id, loadHistory]);
 
   // A re-signing label that is gone falls back to keeping the signature.
   const labels = useMemo(() => secrets?.map((s) => s.label) ?? null, [secrets]);

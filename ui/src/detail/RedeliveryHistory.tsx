@@ -1,10 +1,13 @@
 // Every re-delivery of the delivery, newest first: when, where, what came back (coloured by what
-// Persona would make of it) or why nothing did, how long it took and how it was signed. A row
-// expands to the headers sent, the edited body if any, and the answer's headers and body.
+// Persona would make of it) or why nothing did, how long it took, how it was signed and what sent
+// it (the forward rule and its retries, a bulk run), with the next retry when one is waiting. A
+// row expands to the headers sent, the edited body if any, and the answer's headers and body.
 
 import type { Redelivery } from '../bindings.ts';
 import { shortSize } from '../format.ts';
-import { attemptTime, attemptView, humanDuration, signingText } from './attemptView.ts';
+import { nextRetryText } from '../list/forwardMark.ts';
+import { useNow } from '../useNow.ts';
+import { attemptTime, attemptView, humanDuration, originText, signingText } from './attemptView.ts';
 import { BytesView } from './BytesView.tsx';
 
 export interface RedeliveryHistoryProps {
@@ -20,6 +23,9 @@ export interface RedeliveryHistoryProps {
 }
 
 export function RedeliveryHistory({ list, loading, error, onRetry, openIds, fresh, onToggle }: RedeliveryHistoryProps) {
+  // Only the forward rule's latest attempt can have a retry still to come: an earlier one's
+  // retry is the row above it.
+  const latestForward = list.reduce<number | null>((m, r) => (r.origin === 'forward' && (m === null || r.id > m) ? r.id : m), null);
   return (
     <section className="rd-history" aria-labelledby="rd-history-title" data-testid="redelivery-history">
       <h3 id="rd-history-title">
@@ -39,7 +45,14 @@ export function RedeliveryHistory({ list, loading, error, onRetry, openIds, fres
       {list.length > 0 && (
         <ol className="rd-list">
           {list.map((r) => (
-            <HistoryRow key={r.id} r={r} fresh={r.id === fresh} open={openIds.has(r.id)} onToggle={() => onToggle(r.id)} />
+            <HistoryRow
+              key={r.id}
+              r={r}
+              latestForward={r.id === latestForward}
+              fresh={r.id === fresh}
+              open={openIds.has(r.id)}
+              onToggle={() => onToggle(r.id)}
+            />
           ))}
         </ol>
       )}
@@ -47,9 +60,22 @@ export function RedeliveryHistory({ list, loading, error, onRetry, openIds, fres
   );
 }
 
-function HistoryRow({ r, fresh, open, onToggle }: { r: Redelivery; fresh: boolean; open: boolean; onToggle: () => void }) {
+interface HistoryRowProps {
+  r: Redelivery;
+  /** The newest attempt by the forward rule: the one whose next retry may still come. */
+  latestForward: boolean;
+  fresh: boolean;
+  open: boolean;
+  onToggle: () => void;
+}
+
+function HistoryRow({ r, latestForward, fresh, open, onToggle }: HistoryRowProps) {
   const v = attemptView(r);
   const detailsId = `rd-details-${r.id}`;
+  const origin = originText(r);
+  const waiting = latestForward && r.next_retry_at_ms !== null;
+  const now = useNow(waiting);
+  const next = waiting ? nextRetryText(r, now) : null;
   return (
     <li
       className={`rd-row rd-tone-${v.tone}${fresh ? ' is-fresh' : ''}`}
@@ -58,6 +84,8 @@ function HistoryRow({ r, fresh, open, onToggle }: { r: Redelivery; fresh: boolea
       data-outcome={v.outcome}
       data-status={r.answer?.status ?? ''}
       data-failure={r.failure?.kind ?? ''}
+      data-origin={r.origin}
+      data-retry={r.retry}
     >
       <button
         type="button"
@@ -80,6 +108,11 @@ function HistoryRow({ r, fresh, open, onToggle }: { r: Redelivery; fresh: boolea
           <span className="dt-muted">{r.method}</span> {r.url}
         </span>
         <span className="rd-meta">
+          {origin !== null && (
+            <span className="dt-tag" data-testid="redelivery-origin">
+              {origin}
+            </span>
+          )}
           {humanDuration(r.duration_ms)} · {signingText(r.signing)}
           {r.edited_body_base64 !== null && <span className="dt-tag dt-tag-warn">edited body</span>}
         </span>
@@ -87,6 +120,11 @@ function HistoryRow({ r, fresh, open, onToggle }: { r: Redelivery; fresh: boolea
       {v.note !== null && (
         <p className={v.tone === 'bad' ? 'rd-note dt-error-text' : 'rd-note dt-warn-text'} data-testid="redelivery-note">
           {v.note}
+        </p>
+      )}
+      {next !== null && (
+        <p className="rd-note dt-warn-text" data-testid="redelivery-next-retry">
+          The forward rule tries again: {next}.
         </p>
       )}
       {open && (

@@ -6,6 +6,7 @@ import {
   humanDuration,
   mergeHistory,
   newestFirst,
+  originText,
   signingText,
   withAttempt,
 } from './attemptView.ts';
@@ -21,6 +22,9 @@ const answer = (over: Partial<Answer> = {}): Answer => ({
 });
 
 const attempt = (over: Partial<Attempt> = {}): Attempt => ({
+  origin: 'manual',
+  retry: 0,
+  next_retry_at_ms: null,
   started_at: '2026-01-01T00:00:00.000Z',
   started_at_ms: 0,
   target: 'http://127.0.0.1:3000',
@@ -117,5 +121,14 @@ describe('history order', () => {
 
   it('keeps local sends the store did not return yet when merging', () => {
     expect(mergeHistory([row(2, 20), row(1, 10)], [row(3, 30), row(2, 20)]).map((r) => r.id)).toEqual([3, 2, 1]);
+  });
+});
+
+describe('originText', () => {
+  it('names who sent it: nothing for a manual send, bulk, the forward rule or its n-th retry', () => {
+    expect(originText({ origin: 'manual', retry: 0 })).toBeNull();
+    expect(originText({ origin: 'bulk', retry: 0 })).toBe('bulk');
+    expect(originText({ origin: 'forward', retry: 0 })).toBe('forward');
+    expect(originText({ origin: 'forward', retry: 2 })).toBe('retry 2');
   });
 });

@@ -22,7 +22,13 @@ const FAILURE_HEADLINES: Record<FailureKind, string> = {
   connection: 'connection failed',
 };
 
-const PERSONA_SUCCESS = [200, 201, 202, 204];
+/** A few words for why no answer came ("not listening"), as the history and the list show it. */
+export function failureHeadline(kind: FailureKind): string {
+  return FAILURE_HEADLINES[kind] ?? 'no answer';
+}
+
+/** The statuses Persona counts as delivered (within 5 s). */
+export const PERSONA_SUCCESS: readonly number[] = [200, 201, 202, 204];
 
 export function attemptView(a: Attempt): AttemptView {
   const answer = a.answer;
@@ -47,7 +53,7 @@ export function attemptView(a: Attempt): AttemptView {
   if (a.failure !== null) {
     return {
       tone: 'bad',
-      headline: FAILURE_HEADLINES[a.failure.kind] ?? 'no answer',
+      headline: failureHeadline(a.failure.kind),
       note: sentence(a.failure.message),
       outcome: 'no-answer',
     };
@@ -66,6 +72,21 @@ export function humanDuration(ms: number | null): string {
   if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
+}
+
+/**
+ * What sent it, when not a send from this tab: "bulk", "forward" (the forward rule's first
+ * send), "retry 2" (its second retry); null for a manual send.
+ */
+export function originText(a: Pick<Attempt, 'origin' | 'retry'>): string | null {
+  switch (a.origin) {
+    case 'manual':
+      return null;
+    case 'bulk':
+      return 'bulk';
+    case 'forward':
+      return a.retry > 0 ? `retry ${a.retry}` : 'forward';
+  }
 }
 
 export function signingText(s: Signing): string {

@@ -65,6 +65,9 @@ function attempt(id: number, over: Partial<Redelivery> = {}): Redelivery {
   return {
     id,
     delivery_id: 7,
+    origin: 'manual',
+    retry: 0,
+    next_retry_at_ms: null,
     started_at: '2026-01-01T00:00:01.000Z',
     started_at_ms: Date.UTC(2026, 0, 1, 0, 0, id),
     target: 'http://127.0.0.1:3000/hooks',

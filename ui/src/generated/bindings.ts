@@ -47,12 +47,25 @@ export const commands = {
 	exportFixture: (id: number) => __TAURI_INVOKE<string>("export_fixture", { id }),
 	/**  Imports pasted fixtures (one, or a JSON array); returns the new delivery ids. */
 	importFixtures: (text: string) => __TAURI_INVOKE<number[]>("import_fixtures", { text }),
+	/**  The forward rule in use. */
+	forwardRule: () => __TAURI_INVOKE<Rule>("forward_rule"),
+	/**  Checks, saves and applies the forward rule (retries waiting under the old one stop). */
+	setForwardRule: (rule: Rule) => __TAURI_INVOKE<Rule>("set_forward_rule", { rule }),
+	/**
+	 *  Starts re-delivering a selection or everything a filter matches, in `order`; progress comes
+	 *  as `BulkProgressed` events.
+	 */
+	startBulk: (scope: Scope, order: Order, options: Options) => __TAURI_INVOKE<BulkStarted>("start_bulk", { scope, order, options }),
+	/**  Stops bulk run `job` before its next send; false when it had already ended. */
+	cancelBulk: (job: number) => __TAURI_INVOKE<boolean>("cancel_bulk", { job }),
 };
 
 /** Events */
 export const events = {
+	bulkProgressed: makeEvent<BulkProgressed, BulkProgressed>("bulk-progressed"),
 	deliveriesArrived: makeEvent<DeliveriesArrived, DeliveriesArrived>("deliveries-arrived"),
 	deliveriesRechecked: makeEvent<DeliveriesRechecked, DeliveriesRechecked>("deliveries-rechecked"),
+	forwardsDone: makeEvent<ForwardsDone, ForwardsDone>("forwards-done"),
 	listenerChanged: makeEvent<ListenerChanged, ListenerChanged>("listener-changed"),
 };
 
@@ -86,6 +99,14 @@ export type AppSettings = {
 
 /**  One re-delivery: what was sent, and what came back. */
 export type Attempt = {
+	origin: Origin,
+	/**  0 for a first send; n for the forward rule's n-th retry of the same capture. */
+	retry: number,
+	/**
+	 *  When the forward rule will try again after this failure (unix ms); None when it won't
+	 *  (delivered, retries off or used up, or stopped because the rule changed).
+	 */
+	next_retry_at_ms: number | null,
 	/**  RFC 3339, UTC, milliseconds. */
 	started_at: string,
 	started_at_ms: number,
@@ -114,6 +135,28 @@ export type Attempts = {
 	left: number | null,
 	/**  Unix seconds of Persona's first attempt. */
 	first_attempted_at: number | null,
+};
+
+/**  A bulk re-delivery's progress (at most ten a second), and its summary when it ends. */
+export type BulkProgressed = BulkStep;
+
+/**  A bulk run just started. */
+export type BulkStarted = {
+	job: number,
+	total: number,
+	/**  Ids of the selection that are no longer stored. */
+	missing: number,
+};
+
+/**  Where a bulk run is; the last one of a run has `progress.finished` set. */
+export type BulkStep = {
+	job: number,
+	progress: Progress,
+	/**  The summary in words ("12 sent: 10 delivered, 2 rejected"). */
+	summary: string,
+	/**  The delivery just sent and the result in words ("→ 500 Internal Server Error in 3 ms"). */
+	last_id: number | null,
+	last: string | null,
 };
 
 export type CatalogEntry = {
@@ -205,6 +248,33 @@ export type Filter = {
 	offset?: number | null,
 };
 
+/**
+ *  What the list shows of a capture's latest forward: delivered or not, and whether another
+ *  try is coming.
+ */
+export type ForwardMark = {
+	redelivery_id: number,
+	/**  The target's status; None when nothing answered (`failure` says why). */
+	status: number | null,
+	failure: FailureKind | null,
+	/**  What Persona would count as delivered. */
+	delivered: boolean,
+	retry: number,
+	next_retry_at_ms: number | null,
+	duration_ms: number | null,
+};
+
+/**  One forward's result as the list shows it. */
+export type ForwardResult = {
+	delivery_id: number,
+	/**  The recorded attempt; None when nothing could be sent (`error` says why). */
+	mark: ForwardMark | null,
+	error: string | null,
+};
+
+/**  Forward results of the forward rule, a burst at a time: the list updates each capture's mark. */
+export type ForwardsDone = ForwardResult[];
+
 /**  The listener moved to another port. */
 export type ListenerChanged = ListenerStatus;
 
@@ -233,6 +303,25 @@ export type Options = {
 	edits?: Edits,
 };
 
+/**  In which order a bulk run sends. */
+export type Order = 
+/**
+ *  By the event's `created-at` (what a handler should order by); requests that are not
+ *  Persona events go last.
+ */
+"created" | 
+/**  As they reached the listener. */
+"received";
+
+/**  What made a re-delivery. */
+export type Origin = 
+/**  One delivery, sent from the detail view or `resend`. */
+"manual" | 
+/**  Part of a bulk re-delivery (a selection or a filter). */
+"bulk" | 
+/**  The forward rule (`serve --forward-to`, or the app's forwarding), retries included. */
+"forward";
+
 /**  What the listener did with a request. */
 export type Outcome = "captured" | 
 /**  The body was over the limit: headers are kept, the body is not. */
@@ -247,6 +336,26 @@ export type ParseError = {
 	message: string,
 	line: number,
 	column: number,
+};
+
+/**  Where a bulk run is, and at the end its summary. */
+export type Progress = {
+	/**  How many will be sent. */
+	total: number,
+	/**  How many were sent or skipped so far. */
+	done: number,
+	/**  Answered with what Persona counts as delivered (200, 201, 202, 204 within 5 s). */
+	delivered: number,
+	/**  Answered otherwise (a 4xx/5xx, a redirect, too slow): Persona would retry. */
+	rejected: number,
+	/**  Nothing answered: not listening, timeout, TLS, DNS. */
+	unreachable: number,
+	/**  Not sent: purged meanwhile, or over the size limit so no body was kept. */
+	skipped: number,
+	/**  Ids of the selection that no longer existed when the run started. */
+	missing: number,
+	cancelled: boolean,
+	finished: boolean,
 };
 
 /**  A recorded attempt: one row of a delivery's re-delivery history. */
@@ -285,6 +394,31 @@ export type ResourceSummary = {
 	id: string | null,
 	status: string | null,
 };
+
+/**  Where and what to forward. */
+export type Rule = {
+	enabled: boolean,
+	/**  Your app's webhook URL, as for a re-delivery. */
+	target: string,
+	/**  Append each capture's own path and query to the target's. */
+	keep_path?: boolean,
+	signing?: Signing,
+	/**  Only captures with one of these event names; empty: every capture. */
+	events?: string[],
+	/**
+	 *  Retry a failed forward on Persona's schedule divided by this (1: Persona's real
+	 *  schedule, 3600: an hour becomes a second); None: no retries.
+	 */
+	retry_speedup?: number | null,
+	timeout_ms?: number,
+};
+
+/**  What a bulk run sends. */
+export type Scope = 
+/**  These deliveries (ids that no longer exist are counted as missing). */
+{ kind: "ids"; ids: number[] } | 
+/**  Every delivery the filter matches; its limit and offset are ignored. */
+{ kind: "filter"; filter: Filter };
 
 /**  A configured webhook secret as the window sees it: never the value, only a preview. */
 export type SecretInfo = {
@@ -348,6 +482,8 @@ export type Summary = {
 	parse_error: ParseError | null,
 	/**  How many stored deliveries carry this event id: above 1 means retries or duplicates. */
 	event_deliveries: number,
+	/**  The forward rule's latest attempt for this capture; None when it was never forwarded. */
+	forward?: ForwardMark | null,
 };
 
 export type Target = {

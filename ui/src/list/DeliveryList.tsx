@@ -4,6 +4,8 @@
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useRef, useState, type Ref } from 'react';
 import type { Summary } from '../bindings.ts';
 import { DeliveryRow, PlaceholderRow } from './DeliveryRow.tsx';
+import { shownForward, type LiveForward } from './forwardMark.ts';
+import type { PickIntent } from './selection.ts';
 import { nextRendered, revealScrollTop, rowsPerPage, type RowRange } from './window.ts';
 
 export const ROW_HEIGHT = 34;
@@ -26,14 +28,18 @@ export interface DeliveryListProps {
   /** Back to the top when this changes (another filter). */
   resetKey: string;
   selectedId: number | null;
+  /** Rows picked for a bulk re-delivery. */
+  checked: ReadonlySet<number>;
+  /** Forward results heard since the rows were read: shown when newer than the row's own. */
+  forwards: ReadonlyMap<number, LiveForward>;
   onRange: (range: RowRange) => void;
-  onPick: (row: Summary) => void;
+  onPick: (row: Summary, intent: PickIntent) => void;
   onRepeat: (eventId: string) => void;
   handle: Ref<ListHandle>;
 }
 
 export function DeliveryList(props: DeliveryListProps) {
-  const { count, rowAt, freshCount, resetKey, selectedId, onRange, onPick, onRepeat, handle } = props;
+  const { count, rowAt, freshCount, resetKey, selectedId, checked, forwards, onRange, onPick, onRepeat, handle } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [range, setRange] = useState<RowRange>({ start: 0, end: 0 });
   const countRef = useRef(count);
@@ -127,6 +133,7 @@ export function DeliveryList(props: DeliveryListProps) {
     }
     const selected = row.id === selectedId;
     if (selected) selectedShown = true;
+    const forward = shownForward(row.forward, forwards.get(row.id));
     rows.push(
       <DeliveryRow
         key={row.id}
@@ -134,6 +141,9 @@ export function DeliveryList(props: DeliveryListProps) {
         index={i}
         top={i * ROW_HEIGHT}
         selected={selected}
+        checked={checked.has(row.id)}
+        forwardMark={forward?.mark ?? null}
+        forwardError={forward?.error ?? null}
         onPick={onPick}
         onRepeat={onRepeat}
       />,
@@ -162,11 +172,15 @@ export function DeliveryList(props: DeliveryListProps) {
 export function ListHead() {
   return (
     <div className="list-head" aria-hidden="true">
+      <span className="cell check" />
       <span className="cell">Time</span>
       <span className="cell">Event</span>
-      <span className="cell">Resource</span>
+      <span className="cell resource">Resource</span>
       <span className="cell">Signature</span>
-      <span className="cell">Attempt</span>
+      <span className="cell attempt">Attempt</span>
+      <span className="cell forward" title="The forward rule's latest result for each capture">
+        Forward
+      </span>
     </div>
   );
 }

@@ -2,21 +2,32 @@
 // from the capture is React text.
 
 import { memo, type CSSProperties } from 'react';
-import type { Summary, Verdict } from '../bindings.ts';
+import type { ForwardMark, Summary, Verdict } from '../bindings.ts';
 import { attemptText, badge, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format.ts';
+import { ForwardMarkCell } from './ForwardMarkCell.tsx';
 import { groupHue } from './groupColor.ts';
+import { pickIntent, type PickIntent } from './selection.ts';
 
 export interface RowProps {
   row: Summary;
   index: number;
   top: number;
+  /** The focused row: the one Enter opens. */
   selected: boolean;
-  onPick: (row: Summary) => void;
+  /** Picked for a bulk re-delivery. */
+  checked: boolean;
+  /** The latest forward attempt, stored or live; null when never forwarded (or not sent). */
+  forwardMark: ForwardMark | null;
+  /** Why the latest forward could not be sent at all. */
+  forwardError: string | null;
+  onPick: (row: Summary, intent: PickIntent) => void;
   onRepeat: (eventId: string) => void;
 }
 
-export const DeliveryRow = memo(function DeliveryRow({ row, index, top, selected, onPick, onRepeat }: RowProps) {
+export const DeliveryRow = memo(function DeliveryRow(props: RowProps) {
+  const { row, index, top, selected, checked, forwardMark, forwardError, onPick, onRepeat } = props;
   const attempt = attemptText(row.attempts);
+  const classes = ['row', selected ? 'row-selected' : '', checked ? 'row-checked' : ''].filter((c) => c !== '').join(' ');
   return (
     <div
       id={`delivery-${row.id}`}
@@ -25,10 +36,32 @@ export const DeliveryRow = memo(function DeliveryRow({ row, index, top, selected
       aria-posinset={index + 1}
       data-testid="delivery-row"
       data-id={row.id}
-      className={selected ? 'row row-selected' : 'row'}
+      data-checked={checked}
+      className={classes}
       style={{ top }}
-      onClick={() => onPick(row)}
+      // A Shift-click selects a range of rows, not the text between two clicks.
+      onMouseDown={(e) => {
+        if (e.shiftKey) e.preventDefault();
+      }}
+      onClick={(e) => onPick(row, pickIntent(e))}
     >
+      <span className="cell check">
+        <input
+          type="checkbox"
+          className="row-check"
+          data-testid="row-check"
+          tabIndex={-1}
+          checked={checked}
+          aria-label={`Select delivery ${row.id} for a bulk re-delivery`}
+          title="Select for a bulk re-delivery (Shift-click: a range; key x)"
+          // Toggled through the row's pick, which also sees Shift for a range.
+          onChange={() => undefined}
+          onClick={(e) => {
+            e.stopPropagation();
+            onPick(row, e.shiftKey ? 'extend' : 'toggle');
+          }}
+        />
+      </span>
       <span className="cell time mono" title={`${new Date(row.received_at_ms).toLocaleString()} (${row.received_at})`}>
         {timeOfDay(row.received_at_ms)}
       </span>
@@ -50,6 +83,9 @@ export const DeliveryRow = memo(function DeliveryRow({ row, index, top, selected
       </span>
       <span className="cell attempt" title={firstAttemptTitle(row)}>
         {attempt ?? <span className="none">—</span>}
+      </span>
+      <span className="cell forward">
+        <ForwardMarkCell mark={forwardMark} error={forwardError} />
       </span>
     </div>
   );
@@ -157,21 +193,23 @@ function firstAttemptTitle(row: Summary): string | undefined {
 export function PlaceholderRow({ top }: { top: number }) {
   return (
     <div className="row row-placeholder" aria-hidden="true" style={{ top }}>
+      <span className="cell check" />
       <span className="cell">
         <span className="bar bar-short" />
       </span>
       <span className="cell">
         <span className="bar" />
       </span>
-      <span className="cell">
+      <span className="cell resource">
         <span className="bar" />
       </span>
       <span className="cell">
         <span className="bar bar-short" />
       </span>
-      <span className="cell">
+      <span className="cell attempt">
         <span className="bar bar-short" />
       </span>
+      <span className="cell forward" />
     </div>
   );
 }

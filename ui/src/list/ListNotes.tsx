@@ -36,7 +36,7 @@ export function KeyHints() {
     <p className="key-hints" aria-hidden="true">
       <kbd>↑</kbd>
       <kbd>↓</kbd> or <kbd>j</kbd>
-      <kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>Esc</kbd> close · <kbd>/</kbd> search
+      <kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>x</kbd> select · <kbd>Esc</kbd> close · <kbd>/</kbd> search
     </p>
   );
 }

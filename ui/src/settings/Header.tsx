@@ -1,6 +1,7 @@
 // The window's header: the listener's state (URL and the ngrok command, or why it is not
 // listening with a port to try instead), and the actions always at hand.
 
+import type { ReactNode } from 'react';
 import type { ListenerStatus } from '../bindings.ts';
 import { CopyCommand } from '../firstrun/CopyCommand.tsx';
 import { TestEventButton } from '../firstrun/TestEventButton.tsx';
@@ -20,10 +21,13 @@ export interface HeaderProps {
   onOpenImport: () => void;
   onListener: (s: ListenerStatus) => void;
   onTestSent: (id: number) => void;
+  /** The forwarding status, which opens its dialog. */
+  forwarding: ReactNode;
 }
 
 export function Header(props: HeaderProps) {
-  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onOpenImport, onListener, onTestSent } = props;
+  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onOpenImport, onListener, onTestSent, forwarding } =
+    props;
   return (
     <header className="header">
       <div className="header-row">
@@ -31,6 +35,7 @@ export function Header(props: HeaderProps) {
         <ListenerLine listener={listener} error={error} showCommand={showCommand} />
         <div className="header-actions">
           {showTestEvent && <TestEventButton onSent={onTestSent} />}
+          {forwarding}
           <button
             type="button"
             className="button"

@@ -1,0 +1,283 @@
+// Re-deliver in bulk: the selected rows, or everything the current filter matches, sent one at a
+// time in event created-at order or in the order they arrived, to one target (path, signing and
+// timeout as in the Re-deliver tab). Then a progress bar with the live counts and the last
+// result, a Cancel that stops after the request in flight, and the summary at the end. Every
+// string from a capture or the target is React text.
+
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { countDeliveries, type BulkOrder, type Filter } from '../bindings.ts';
+import { buildOptions, DEFAULT_TIMEOUT_MS, formProblems, KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { Dialog } from '../dialog/Dialog.tsx';
+import { errorText, plural } from '../format.ts';
+import { SendFields } from '../send/SendFields.tsx';
+import { useSendChoices } from '../send/useSendChoices.ts';
+import { bulkView, type BulkView } from './bulkRun.ts';
+import type { BulkControl } from './useBulkRun.ts';
+
+type ScopeChoice = 'selected' | 'filter';
+
+/** The choices of the last run, offered again next time (the target comes from recent targets). */
+const remembered = { order: 'created' as BulkOrder, keepPath: false, signing: KEEP, timeout: String(DEFAULT_TIMEOUT_MS) };
+
+export interface BulkDialogProps {
+  control: BulkControl;
+  /** The rows picked in the list, in list order. */
+  selected: readonly number[];
+  /** The list's filter (limit and offset are not part of it). */
+  filter: Filter;
+  filtered: boolean;
+  /** Hides the dialog; a run under way goes on (the list's bar shows it). */
+  onClose: () => void;
+}
+
+export function BulkDialog({ control, selected, filter, filtered, onClose }: BulkDialogProps) {
+  const view = bulkView(control.run);
+  return (
+    <Dialog title="Re-deliver in bulk" testId="bulk" onClose={onClose} wide>
+      {view === null ? (
+        <BulkForm control={control} selected={selected} filter={filter} filtered={filtered} />
+      ) : (
+        <BulkProgressView view={view} control={control} onClose={onClose} />
+      )}
+    </Dialog>
+  );
+}
+
+function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps, 'onClose'>) {
+  const [scope, setScope] = useState<ScopeChoice>(selected.length > 0 ? 'selected' : 'filter');
+  const [matching, setMatching] = useState<number | null>(null);
+  const [countError, setCountError] = useState<string | null>(null);
+  const [order, setOrder] = useState<BulkOrder>(remembered.order);
+  const [target, setTarget] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [keepPath, setKeepPath] = useState(remembered.keepPath);
+  const [signing, setSigning] = useState(remembered.signing);
+  const [timeout, setTimeoutText] = useState(remembered.timeout);
+  const [showProblems, setShowProblems] = useState(false);
+  const choices = useSendChoices();
+
+  useEffect(() => {
+    let cancelled = false;
+    countDeliveries(filter).then(
+      (n) => !cancelled && setMatching(n),
+      (e: unknown) => !cancelled && setCountError(errorText(e)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [filter]);
+
+  // The last target used is offered until something is typed.
+  const lastUsed = choices.recent[0];
+  useEffect(() => {
+    if (!touched && lastUsed !== undefined) setTarget((t) => (t === '' ? lastUsed : t));
+  }, [lastUsed, touched]);
+
+  // A re-signing secret that is gone falls back to keeping the signature.
+  const labels = useMemo(() => choices.secrets?.map((s) => s.label) ?? null, [choices.secrets]);
+  useEffect(() => {
+    const s = signingFromChoice(signing);
+    if (labels !== null && s.mode === 'resign' && !labels.includes(s.secret)) setSigning(KEEP);
+  }, [labels, signing]);
+
+  const built = buildOptions({ target, keepPath, signing, timeout, edit: null });
+  const targetProblem = formProblems({ target, timeout, rows: null }).target;
+  const targetError = targetProblem !== null && (showProblems || (touched && target.trim() !== '')) ? targetProblem : null;
+  const failed = control.run.phase === 'failed' ? control.run.error : null;
+
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    setShowProblems(true);
+    if (!built.ok) return;
+    if (scope === 'selected' && selected.length === 0) return;
+    Object.assign(remembered, { order, keepPath, signing, timeout });
+    control.start(
+      scope === 'selected' ? { kind: 'ids', ids: [...selected] } : { kind: 'filter', filter },
+      order,
+      built.options,
+    );
+  };
+
+  const matchingText =
+    matching === null ? (countError !== null ? 'the deliveries' : '…') : plural(matching, 'delivery', 'deliveries');
+
+  return (
+    <form className="bulk-form" onSubmit={start} noValidate>
+      <fieldset className="forward-fieldset">
+        <legend>What to send</legend>
+        <label className="check-field">
+          <input
+            type="radio"
+            name="bulk-scope"
+            data-testid="bulk-scope-selected"
+            checked={scope === 'selected'}
+            disabled={selected.length === 0}
+            onChange={() => setScope('selected')}
+          />
+          {selected.length === 0 ? (
+            <span className="hint">
+              The selected rows — none yet: tick rows in the list (Ctrl/Cmd-click, Shift-click for a range, <kbd>x</kbd>)
+            </span>
+          ) : (
+            <span>The {plural(selected.length, 'selected delivery', 'selected deliveries')}</span>
+          )}
+        </label>
+        <label className="check-field">
+          <input
+            type="radio"
+            name="bulk-scope"
+            data-testid="bulk-scope-filter"
+            checked={scope === 'filter'}
+            onChange={() => setScope('filter')}
+          />
+          <span data-testid="bulk-matching" data-count={matching ?? ''}>
+            {filtered ? `All ${matchingText} matching the current filter` : `All ${matchingText} stored`}
+          </span>
+        </label>
+        {countError !== null && <p className="field-warning">Could not count them: {countError}</p>}
+      </fieldset>
+
+      <fieldset className="forward-fieldset">
+        <legend>In which order</legend>
+        <label className="check-field">
+          <input
+            type="radio"
+            name="bulk-order"
+            data-testid="bulk-order-created"
+            checked={order === 'created'}
+            onChange={() => setOrder('created')}
+          />
+          <span>
+            By the event’s created-at <span className="hint">— what a handler should order by; requests that are not Persona events go last</span>
+          </span>
+        </label>
+        <label className="check-field">
+          <input
+            type="radio"
+            name="bulk-order"
+            data-testid="bulk-order-received"
+            checked={order === 'received'}
+            onChange={() => setOrder('received')}
+          />
+          <span>
+            As they were received <span className="hint">— Persona does not promise this order</span>
+          </span>
+        </label>
+      </fieldset>
+
+      <SendFields
+        prefix="bulk"
+        target={target}
+        onTarget={(t) => {
+          setTouched(true);
+          setTarget(t);
+        }}
+        targetError={targetError}
+        targetHelp="One at a time, each as stored (edits belong to one delivery, in its Re-deliver tab)."
+        keepPath={keepPath}
+        onKeepPath={setKeepPath}
+        signing={signing}
+        onSigning={setSigning}
+        timeout={timeout}
+        onTimeout={setTimeoutText}
+        choices={choices}
+      />
+
+      {failed !== null && (
+        <p className="field-error" role="alert" data-testid="bulk-error">
+          Nothing was sent: {failed}
+        </p>
+      )}
+      <div className="form-actions dialog-actions">
+        <button
+          type="submit"
+          className="button button-primary"
+          data-testid="bulk-start"
+          disabled={scope === 'selected' && selected.length === 0}
+        >
+          Start
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function BulkProgressView({ view, control, onClose }: { view: BulkView; control: BulkControl; onClose: () => void }) {
+  const missing = control.run.started?.missing ?? 0;
+  const done = view.phase === 'done';
+  return (
+    <div className="bulk-run" data-testid="bulk-run" data-phase={view.phase}>
+      {view.phase === 'starting' ? (
+        <p className="hint">Starting…</p>
+      ) : (
+        <>
+          <div className="bulk-bar">
+            <progress data-testid="bulk-progress" max={Math.max(1, view.total)} value={view.done} />
+            <span className="bulk-bar-text" data-testid="bulk-progress-text" data-done={view.done} data-total={view.total}>
+              {view.done} of {view.total} {done ? 'done' : 'sent'}
+            </span>
+          </div>
+          {done && (
+            <p className="bulk-headline" role="status" data-testid="bulk-headline">
+              {view.headline}
+            </p>
+          )}
+          <ul className="bulk-counts" data-testid="bulk-counts">
+            {view.counts.map((c) => (
+              <li key={c.key} className={`badge badge-${c.tone}`} data-key={c.key} data-n={c.n}>
+                {c.n} {c.label}
+              </li>
+            ))}
+          </ul>
+          {view.last !== null && (
+            <p className="bulk-last mono" data-testid="bulk-last">
+              {view.last.id !== null && <span className="hint">#{view.last.id} </span>}
+              {view.last.text}
+            </p>
+          )}
+          {missing > 0 && !done && (
+            <p className="hint">{plural(missing, 'selected delivery is', 'selected deliveries are')} no longer stored.</p>
+          )}
+          {done && view.summary !== null && (
+            <p className="bulk-summary" data-testid="bulk-summary">
+              {view.summary}
+            </p>
+          )}
+        </>
+      )}
+      {control.run.error !== null && (
+        <p className="field-error" role="alert">
+          Could not cancel: {control.run.error}
+        </p>
+      )}
+      <div className="form-actions dialog-actions">
+        {done ? (
+          <button type="button" className="button button-primary" data-testid="bulk-done" onClick={onClose}>
+            Close
+          </button>
+        ) : (
+          <>
+            <button
+              type="button"
+              className="button button-danger"
+              data-testid="bulk-cancel"
+              disabled={view.phase !== 'running'}
+              onClick={control.cancel}
+            >
+              Cancel
+            </button>
+            {view.phase === 'stopping' && (
+              <span className="hint" role="status" data-testid="bulk-stopping">
+                stopping after the current request…
+              </span>
+            )}
+            <button type="button" className="button" data-testid="bulk-hide" onClick={onClose}>
+              Hide
+            </button>
+            <span className="hint">It goes on while hidden: the bar above the list shows it.</span>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,208 @@
+// Forwarding: the forward rule, edited. When on, every new capture (or only the chosen events) is
+// sent to your app as soon as it is stored, like `stripe listen --forward-to`; a failed forward can
+// be retried on Persona's schedule divided by a speed-up, to watch a handler cope with retries and
+// duplicates. Saving checks the rule on the Rust side; a refusal's sentence shows here.
+
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { setForwardRule, type CatalogEvent, type EventCount, type ForwardRule } from '../bindings.ts';
+import { KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { Dialog } from '../dialog/Dialog.tsx';
+import { errorText } from '../format.ts';
+import { SendFields } from '../send/SendFields.tsx';
+import { useSendChoices } from '../send/useSendChoices.ts';
+import { EventPicker } from './EventPicker.tsx';
+import { buildRule, CUSTOM, formFromRule, formSpeedup, scheduleText, SPEEDUP_PRESETS, type RuleForm } from './rule.ts';
+
+export interface ForwardingDialogProps {
+  rule: ForwardRule;
+  catalog: readonly CatalogEvent[];
+  counts: readonly EventCount[];
+  /** The rule as saved (the dialog closes). */
+  onSaved: (rule: ForwardRule) => void;
+  onClose: () => void;
+}
+
+export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: ForwardingDialogProps) {
+  const [form, setForm] = useState<RuleForm>(() => formFromRule(rule));
+  const [touched, setTouched] = useState(false);
+  const [showProblems, setShowProblems] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [refused, setRefused] = useState<string | null>(null);
+  const choices = useSendChoices();
+  const first = useRef<HTMLInputElement>(null);
+  const alive = useRef(true);
+  useEffect(
+    () => () => {
+      alive.current = false;
+    },
+    [],
+  );
+
+  const change = (patch: Partial<RuleForm>) => {
+    setForm((f) => ({ ...f, ...patch }));
+    setRefused(null);
+  };
+
+  // No target saved yet: offer the last one used, until something is typed.
+  const lastUsed = choices.recent[0];
+  useEffect(() => {
+    if (!touched && lastUsed !== undefined) setForm((f) => (f.target === '' ? { ...f, target: lastUsed } : f));
+  }, [lastUsed, touched]);
+
+  // A re-signing secret that is gone falls back to keeping the signature.
+  const labels = useMemo(() => choices.secrets?.map((s) => s.label) ?? null, [choices.secrets]);
+  useEffect(() => {
+    const s = signingFromChoice(form.signing);
+    if (labels !== null && s.mode === 'resign' && !labels.includes(s.secret)) setForm((f) => ({ ...f, signing: KEEP }));
+  }, [labels, form.signing]);
+
+  const built = buildRule(form);
+  const problems = built.ok ? null : built.problems;
+  const targetError =
+    problems?.target != null && (showProblems || (touched && form.target.trim() !== '')) ? problems.target : null;
+  const speedup = formSpeedup(form);
+
+  const save = async (e?: FormEvent) => {
+    e?.preventDefault();
+    if (saving) return;
+    setShowProblems(true);
+    if (!built.ok) return;
+    setSaving(true);
+    setRefused(null);
+    try {
+      const saved = await setForwardRule(built.rule);
+      if (alive.current) onSaved(saved);
+    } catch (err) {
+      if (alive.current) setRefused(errorText(err));
+    } finally {
+      if (alive.current) setSaving(false);
+    }
+  };
+
+  return (
+    <Dialog title="Forwarding" testId="forwarding" onClose={onClose} initialFocus={first} wide>
+      <p className="section-note">
+        Sends each new capture to your app as soon as it is stored, like <code className="mono">stripe listen --forward-to</code>.
+        Persona’s answer never waits for it; each result shows in the list’s Forward column and in the capture’s Re-deliver
+        tab.
+      </p>
+      <form className="forward-form" onSubmit={(e) => void save(e)} noValidate>
+        <label className="check-field forward-switch">
+          <input
+            ref={first}
+            type="checkbox"
+            data-testid="forward-enabled"
+            checked={form.enabled}
+            onChange={(e) => change({ enabled: e.target.checked })}
+          />
+          <strong>Forward new captures</strong>
+        </label>
+
+        <SendFields
+          prefix="forward"
+          target={form.target}
+          onTarget={(target) => {
+            setTouched(true);
+            change({ target });
+          }}
+          targetError={targetError}
+          targetHelp={form.enabled ? 'Your app’s webhook URL, usually on this machine.' : 'Kept for when forwarding is on.'}
+          keepPath={form.keepPath}
+          onKeepPath={(keepPath) => change({ keepPath })}
+          signing={form.signing}
+          onSigning={(signing) => change({ signing })}
+          timeout={form.timeout}
+          onTimeout={(timeout) => change({ timeout })}
+          choices={choices}
+        />
+
+        <fieldset className="forward-fieldset">
+          <legend>Events</legend>
+          <EventPicker catalog={catalog} counts={counts} value={form.events} onChange={(events) => change({ events })} />
+        </fieldset>
+
+        <fieldset className="forward-fieldset">
+          <legend>Retries</legend>
+          <label className="check-field">
+            <input
+              type="checkbox"
+              data-testid="forward-retries"
+              checked={form.retries}
+              onChange={(e) => change({ retries: e.target.checked })}
+            />
+            Retry a failed forward on Persona’s schedule, sped up
+          </label>
+          <div className="send-row">
+            <label className="stack-field">
+              <span>Speed-up</span>
+              <select
+                data-testid="forward-speedup"
+                value={form.speedup}
+                disabled={!form.retries}
+                onChange={(e) => change({ speedup: e.target.value })}
+              >
+                {SPEEDUP_PRESETS.map((p) => (
+                  <option key={p.value} value={String(p.value)}>
+                    {p.label}
+                  </option>
+                ))}
+                <option value={CUSTOM}>Custom…</option>
+              </select>
+            </label>
+            {form.speedup === CUSTOM && (
+              <label className="stack-field">
+                <span>Divide the schedule by</span>
+                <span className="with-unit">
+                  <input
+                    className="number-input"
+                    data-testid="forward-speedup-custom"
+                    inputMode="numeric"
+                    value={form.customSpeedup}
+                    placeholder="e.g. 100000"
+                    autoComplete="off"
+                    disabled={!form.retries}
+                    aria-invalid={form.retries && !speedup.ok}
+                    onChange={(e) => change({ customSpeedup: e.target.value })}
+                  />
+                  <span className="unit">×</span>
+                </span>
+              </label>
+            )}
+          </div>
+          {speedup.ok ? (
+            <p className={form.retries ? 'forward-schedule' : 'forward-schedule hint'} data-testid="forward-schedule">
+              {form.retries ? 'Up to 7 retries, after ' : 'With retries on: up to 7, after '}
+              {scheduleText(speedup.value)}.
+            </p>
+          ) : (
+            form.retries && (
+              <p className="field-error" data-testid="forward-speedup-error">
+                {speedup.message}
+              </p>
+            )
+          )}
+          <p className="hint">
+            Persona retries anything but 200, 201, 202 or 204 within 5 s, up to 7 times over 32.7 h. Each retry is the
+            same event again (a duplicate to your handler) with <code className="mono">Persona-Webhook-Attempts-Made</code>{' '}
+            and <code className="mono">-Left</code> moved on.
+          </p>
+        </fieldset>
+
+        {refused !== null && (
+          <p className="field-error" role="alert" data-testid="forward-error">
+            Not saved: {refused}
+          </p>
+        )}
+        <div className="form-actions dialog-actions">
+          <button type="submit" className="button button-primary" data-testid="forward-save" disabled={saving} aria-busy={saving}>
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <span className="hint">Saving stops any retry waiting under the previous rule.</span>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
