@@ -355,12 +355,12 @@ pub async fn set_forward_rule(engine: &Engine, rule: Rule) -> Result<Rule, Comma
 }
 
 /// Starts a bulk re-delivery; `report` hears its progress until the summary.
-pub fn start_bulk(
+pub async fn start_bulk(
     engine: &Engine,
     scope: Scope,
     order: Order,
     options: forward::Options,
     report: impl Fn(BulkStep) + Send + Sync + 'static,
 ) -> Result<BulkStarted, CommandError> {
-    Ok(engine.start_bulk(scope, order, options, report)?)
+    Ok(engine.start_bulk(scope, order, options, report).await?)
 }

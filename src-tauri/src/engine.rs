@@ -268,7 +268,7 @@ impl Engine {
     }
 
     /// Starts re-delivering `scope` in `order`; `report` hears its progress.
-    pub fn start_bulk(
+    pub async fn start_bulk(
         &self,
         scope: Scope,
         order: Order,
@@ -280,6 +280,7 @@ impl Engine {
         let forwarder = self.forwarder().map_err(unavailable)?;
         self.bulk
             .start(forwarder, store, scope, order, options, report)
+            .await
     }
 
     /// Stops bulk run `job` before its next send; false when it is not running.
@@ -373,7 +374,7 @@ pub fn capture_settings(saved: &Saved, secrets: &[SavedSecret]) -> Settings {
 }
 
 /// Runs store work off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> persona_inspector::Result<T> + Send + 'static,
 ) -> persona_inspector::Result<T> {
     tokio::task::spawn_blocking(work).await.map_err(|error| {

@@ -122,7 +122,7 @@ const STEP_EVERY: Duration = Duration::from_millis(100);
 impl BulkJobs {
     /// Plans the run (refusing unusable options or an empty scope) and starts it in the
     /// background; `report` hears its progress.
-    pub fn start(
+    pub async fn start(
         &self,
         forwarder: Forwarder,
         store: Store,
@@ -131,7 +131,12 @@ impl BulkJobs {
         options: Options,
         report: impl Fn(BulkStep) + Send + Sync + 'static,
     ) -> persona_inspector::Result<BulkStarted> {
-        let (ids, missing) = bulk::plan(&forwarder, &store, &scope, order, &options)?;
+        // Planning reads the store (a filter may search the whole index): off the async threads.
+        let (ids, missing, forwarder, store, options) = crate::engine::blocking(move || {
+            let (ids, missing) = bulk::plan(&forwarder, &store, &scope, order, &options)?;
+            Ok((ids, missing, forwarder, store, options))
+        })
+        .await?;
         let job = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = Cancel::default();
         lock(&self.running).insert(job, cancel.clone());

@@ -327,18 +327,20 @@ async fn set_forward_rule(
 /// as `BulkProgressed` events.
 #[tauri::command]
 #[specta::specta]
-fn start_bulk(
+async fn start_bulk(
     app: tauri::AppHandle,
     engine: State<'_, Engine>,
     scope: Scope,
     order: Order,
     options: Options,
 ) -> Result<BulkStarted, CommandError> {
+    // Async: the run is spawned on the runtime (a sync command runs on no runtime at all).
     commands::start_bulk(&engine, scope, order, options, move |step| {
         if let Err(error) = BulkProgressed(step).emit(&app) {
             tracing::warn!("could not send bulk progress to the window: {error}");
         }
     })
+    .await
 }
 
 /// Stops bulk run `job` before its next send; false when it had already ended.

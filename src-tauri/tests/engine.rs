@@ -617,6 +617,7 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
             let _ = report.send(step);
         },
     )
+    .await
     .expect("started");
     assert_eq!((started.total, started.missing), (3, 0));
     let last = loop {
@@ -655,6 +656,7 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
             let _ = report.send(step);
         },
     )
+    .await
     .expect("started");
     assert_ne!(slow.job, started.job);
     assert!(engine.cancel_bulk(slow.job), "running");
@@ -678,6 +680,7 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
         persona_inspector::forward::Options::new(target),
         |_| {},
     )
+    .await
     .expect_err("nothing to send");
     assert_eq!(empty.kind, "invalid");
     assert!(empty.message.contains("none of the selected"), "{empty:?}");
