@@ -21,7 +21,6 @@ import {
   type ListenerStatus,
   type SecretsChanged,
   type Summary,
-  type UnlistenFn,
   windowReady,
 } from './bindings.ts';
 import { BulkDialog } from './bulk/BulkDialog.tsx';
@@ -44,6 +43,7 @@ import { SelectionBar } from './list/SelectionBar.tsx';
 import { NO_SELECTION, rangeIds, reduceSelection, type PickIntent } from './list/selection.ts';
 import { useFilters } from './list/useFilters.ts';
 import { useForwards } from './list/useForwards.ts';
+import { useSubscription } from './useSubscription.ts';
 import { Header } from './settings/Header.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { ImportDialog } from './share/ImportDialog.tsx';
@@ -55,30 +55,6 @@ const DETAIL_FOLLOW_MS = 120;
 
 function asCommandError(e: unknown): CommandError {
   return isCommandError(e) ? e : { kind: 'unknown', message: errorText(e) };
-}
-
-/** Subscribes to a Tauri event for the component's lifetime; a failure goes to `onError`. */
-function useSubscription(
-  subscribe: () => Promise<UnlistenFn>,
-  onError: (message: string) => void,
-): void {
-  useEffect(() => {
-    let cancelled = false;
-    let unlisten: UnlistenFn | undefined;
-    subscribe().then(
-      (u) => {
-        if (cancelled) u();
-        else unlisten = u;
-      },
-      (e: unknown) => {
-        if (!cancelled) onError(errorText(e));
-      },
-    );
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
-  }, [subscribe, onError]);
 }
 
 export function App() {

@@ -18,7 +18,6 @@ import {
   type Redelivery,
   type RedeliveryPreview,
   type SecretInfo,
-  type UnlistenFn,
 } from '../bindings.ts';
 import { shortSize } from '../format.ts';
 import { attemptView, humanDuration, mergeHistory, withAttempt } from './attemptView.ts';
@@ -40,6 +39,7 @@ import {
 import { originalTarget } from './targetUrl.ts';
 import { formatDuration } from './timing.ts';
 import { useDebounced } from './useDebounced.ts';
+import { ignoreError, useSubscription } from '../useSubscription.ts';
 
 /** How long the form rests before the preview is asked for. */
 const PREVIEW_DELAY_MS = 250;
@@ -165,42 +165,27 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
   }, [loadTargets, loadSecrets, loadHistory]);
 
   // Secrets added, renamed or removed anywhere re-check every verdict, and say so.
-  useEffect(() => {
-    let unlisten: UnlistenFn | undefined;
-    let cancelled = false;
-    onRechecked(loadSecrets).then(
-      (u) => {
-        if (cancelled) u();
-        else unlisten = u;
-      },
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
-  }, [loadSecrets]);
+  const subscribeRechecked = useCallback(() => onRechecked(loadSecrets), [loadSecrets]);
+  useSubscription(subscribeRechecked, ignoreError);
 
   // The forward rule or a bulk run sent this delivery: its history has a new row. (A bulk step
   // names only the last delivery sent since the previous step; the final step reads it anyway.)
-  useEffect(() => {
-    const unlistens: UnlistenFn[] = [];
-    let cancelled = false;
-    const keep = (u: UnlistenFn) => {
-      if (cancelled) u();
-      else unlistens.push(u);
-    };
-    onForwards((results) => {
-      if (results.some((r) => r.delivery_id === id)) loadHistory();
-    }).then(keep, () => undefined);
-    onBulkProgress((step) => {
-      if (step.last_id === id || step.progress.finished) loadHistory();
-    }).then(keep, () => undefined);
-    return () => {
-      cancelled = true;
-      for (const u of unlistens) u();
-    };
-  }, [id, loadHistory]);
+  const subscribeForwards = useCallback(
+    () =>
+      onForwards((results) => {
+        if (results.some((r) => r.delivery_id === id)) loadHistory();
+      }),
+    [id, loadHistory],
+  );
+  useSubscription(subscribeForwards, ignoreError);
+  const subscribeBulk = useCallback(
+    () =>
+      onBulkProgress((step) => {
+        if (step.last_id === id || step.progress.finished) loadHistory();
+      }),
+    [id, loadHistory],
+  );
+  useSubscription(subscribeBulk, ignoreError);
 
   // A re-signing label that is gone falls back to keeping the signature.
   const labels = useMemo(() => secrets?.map((s) => s.label) ?? null, [secrets]);

@@ -1,4 +1,4 @@
-// A modal dialog over the window, as the Import dialog is made: the app body behind is `inert`
+// A modal dialog over the window (Import, Forwarding, bulk Re-deliver): the app body behind is `inert`
 // (App.tsx), Escape or a click outside closes it, focus moves in when it opens and back to where
 // it was when it closes.
 

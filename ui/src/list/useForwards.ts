@@ -2,9 +2,9 @@
 // shows them over the rows it has read: a page read before a result arrived still shows it, and
 // a page read after shows whichever is newer (see `shownForward`).
 
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { onForwards } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { useSubscription } from '../useSubscription.ts';
 import { rememberForwards, type LiveForward } from './forwardMark.ts';
 
 export interface Forwards {
@@ -16,24 +16,7 @@ export interface Forwards {
 export function useForwards(): Forwards {
   const [live, setLive] = useState<ReadonlyMap<number, LiveForward>>(() => new Map());
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    let unlisten: (() => void) | undefined;
-    onForwards((results) => {
-      if (!cancelled) setLive((m) => rememberForwards(m, results));
-    }).then(
-      (u) => {
-        if (cancelled) u();
-        else unlisten = u;
-      },
-      (e: unknown) => {
-        if (!cancelled) setError(errorText(e));
-      },
-    );
-    return () => {
-      cancelled = true;
-      unlisten?.();
-    };
-  }, []);
+  const subscribe = useCallback(() => onForwards((results) => setLive((m) => rememberForwards(m, results))), []);
+  useSubscription(subscribe, setError);
   return { live, error };
 }

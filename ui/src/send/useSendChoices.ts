@@ -2,8 +2,9 @@
 // re-sign with, re-read when secrets change anywhere in the app.
 
 import { useCallback, useEffect, useState } from 'react';
-import { getSettings, onRechecked, recentTargets, type SecretInfo, type UnlistenFn } from '../bindings.ts';
+import { getSettings, onRechecked, recentTargets, type SecretInfo } from '../bindings.ts';
 import { errorText } from '../format.ts';
+import { ignoreError, useSubscription } from '../useSubscription.ts';
 
 export interface SendChoices {
   recent: string[];
@@ -33,22 +34,16 @@ export function useSendChoices(): SendChoices {
   useEffect(() => {
     let cancelled = false;
     const alive = () => !cancelled;
-    let unlisten: UnlistenFn | undefined;
     // Only suggestions: the field works without them.
     recentTargets().then((list) => alive() && setRecent(list), () => undefined);
     loadSecrets(alive);
-    onRechecked(() => loadSecrets(alive)).then(
-      (u) => {
-        if (cancelled) u();
-        else unlisten = u;
-      },
-      () => undefined,
-    );
     return () => {
       cancelled = true;
-      unlisten?.();
     };
   }, [loadSecrets]);
+  // Secrets changed anywhere: read them again (a failure keeps the list shown).
+  const subscribeRechecked = useCallback(() => onRechecked(() => loadSecrets(() => true)), [loadSecrets]);
+  useSubscription(subscribeRechecked, ignoreError);
 
   return { recent, secrets, secretsError };
 }

@@ -5,6 +5,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { importFixtures } from '../bindings.ts';
+import { Dialog } from '../dialog/Dialog.tsx';
 import { errorText } from '../format.ts';
 import { fileProblem, importedText } from './imported.ts';
 
@@ -23,29 +24,13 @@ export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps)
   const [fileNote, setFileNote] = useState<string | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [result, setResult] = useState<Result>({ state: 'idle' });
-  const panel = useRef<HTMLDivElement>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const alive = useRef(true);
 
-  // Escape closes it wherever focus is (a button just disabled while importing leaves none).
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented) return;
-      e.preventDefault();
-      onClose();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
-
-  // Focus moves into the dialog and back to where it was on close.
   useEffect(() => {
     alive.current = true;
-    const before = document.activeElement;
-    area.current?.focus();
     return () => {
       alive.current = false;
-      if (before instanceof HTMLElement) before.focus({ preventScroll: true });
     };
   }, []);
 
@@ -87,27 +72,7 @@ export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps)
   };
 
   return (
-    <div
-      className="overlay overlay-center"
-      onMouseDown={(e) => {
-        if (e.target === e.currentTarget) onClose();
-      }}
-    >
-      <div
-        ref={panel}
-        className="dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="import-title"
-        data-testid="import-dialog"
-        tabIndex={-1}
-      >
-        <header className="drawer-head">
-          <h2 id="import-title">Import fixture</h2>
-          <button type="button" className="button button-quiet" data-testid="import-close" onClick={onClose}>
-            Close
-          </button>
-        </header>
+    <Dialog title="Import fixture" testId="import-dialog" onClose={onClose} initialFocus={area}>
         <p className="section-note">
           Paste a fixture exported with “Copy fixture JSON” (or <code className="mono">persona-inspector export ID --fixture</code>),
           one or a JSON array of them, or pick a <code className="mono">.json</code> file. Imported deliveries are verified
@@ -188,7 +153,6 @@ export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps)
             </p>
           )}
         </form>
-      </div>
-    </div>
+    </Dialog>
   );
 }
