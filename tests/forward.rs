@@ -1025,6 +1025,8 @@ async fn serve_forwards_chosen_events_and_prints_each_retry() {
             &target,
             "--forward-event",
             "inquiry.completed",
+            "--forward-event",
+            "inquiry.complete",
             "--forward-retry-speedup",
             "1000",
         ],
@@ -1032,8 +1034,9 @@ async fn serve_forwards_chosen_events_and_prints_each_retry() {
     .await;
     assert!(
         serving.banner.iter().any(|l| l.contains(&format!(
-            "forwarding:  each inquiry.completed to {target} (signature kept as Persona sent \
-             it; failures retried on Persona's schedule 1000× faster"
+            "forwarding:  each inquiry.completed or inquiry.complete (not in Persona's event \
+             catalog: a typo?) to {target} (signature kept as Persona sent it; failures retried \
+             on Persona's schedule 1000× faster"
         ))),
         "{:?}",
         serving.banner

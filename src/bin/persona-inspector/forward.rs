@@ -156,9 +156,19 @@ impl Forwarding {
             Signing::Keep => "signature kept as Persona sent it".to_string(),
             Signing::Resign { secret } => format!("re-signed with \"{secret}\""),
         };
-        let events = match rule.events.is_empty() {
+        // A name Persona never sends is forwarded all the same (the catalog grows), but a typo
+        // would forward nothing: say so where it is seen.
+        let names: Vec<String> = rule
+            .events
+            .iter()
+            .map(|name| match persona_inspector::catalog::lookup(name) {
+                Some(_) => name.clone(),
+                None => format!("{name} (not in Persona's event catalog: a typo?)"),
+            })
+            .collect();
+        let events = match names.is_empty() {
             true => "each capture".to_string(),
-            false => format!("each {}", rule.events.join(" or ")),
+            false => format!("each {}", names.join(" or ")),
         };
         let retries = match rule.retry_speedup {
             Some(1) => "; failures retried on Persona's schedule".to_string(),
