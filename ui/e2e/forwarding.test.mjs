@@ -289,6 +289,7 @@ describe('forwarding new captures', () => {
     await driver.choose(tid('forward-speedup'), 'custom');
     await typeInto(driver, tid('forward-speedup-custom'), '100000');
     await driver.waitFor(tid('forward-schedule'), { text: '0 ms, 0 ms, 7 ms, 40 ms', what: 'the schedule at 100000×' });
+    await driver.screenshot('forwarding-dialog.png');
     await saveForwarding(driver, `Forwarding → ${flaky.url}`);
 
     const ev = event('inquiry.completed', '2026-01-01T10:00:03.000Z');
