@@ -539,6 +539,57 @@ async fn the_forward_rule_is_saved_refuses_the_own_listener_and_forwards_each_ca
         .await
         .expect_err("a loop");
     assert!(refused.message.contains("own listener"), "{refused:?}");
+    // Rules that could not work are refused with the reason, and nothing is saved.
+    let on = |target: &str| Rule {
+        enabled: true,
+        target: target.into(),
+        ..Rule::default()
+    };
+    let bad = [
+        (on(""), "URL"),
+        (on("ftp://127.0.0.1:3000/hooks"), "http"),
+        (
+            Rule {
+                signing: persona_inspector::forward::Signing::Resign {
+                    secret: "nobody".into(),
+                },
+                ..on("http://127.0.0.1:3000")
+            },
+            "nobody",
+        ),
+        (
+            Rule {
+                retry_speedup: Some(0),
+                ..on("http://127.0.0.1:3000")
+            },
+            "speed-up",
+        ),
+        (
+            Rule {
+                timeout_ms: 0,
+                ..on("http://127.0.0.1:3000")
+            },
+            "timeout",
+        ),
+    ];
+    for (rule, says) in bad {
+        let refused = commands::set_forward_rule(&engine, rule.clone())
+            .await
+            .expect_err("refused");
+        assert_eq!(refused.kind, "invalid", "{rule:?}: {refused:?}");
+        assert!(
+            refused
+                .message
+                .to_lowercase()
+                .contains(&says.to_lowercase()),
+            "{rule:?}: the reason names {says}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        commands::forward_rule(&engine).expect("rule"),
+        Rule::default(),
+        "nothing refused was saved"
+    );
 
     let (target, mut bodies) = app_answering("204 No Content").await;
     let rule = Rule {
