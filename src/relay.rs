@@ -7,6 +7,7 @@
 //! shows it, and [`Relay::resume`] picks waiting ones up after a restart. Changing the rule
 //! stops every waiting retry (its row then says no retry follows).
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -183,6 +184,8 @@ struct Inner {
     rule: Mutex<Rule>,
     /// Bumped by every rule change: waiting retries of an older rule stop.
     generation: watch::Sender<u64>,
+    /// The attempts whose retry this relay is waiting to send.
+    waiting: Mutex<HashSet<i64>>,
     on_forwarded: Listener,
 }
 
@@ -200,6 +203,7 @@ impl Relay {
                 forwarder,
                 rule: Mutex::new(rule),
                 generation: watch::Sender::new(0),
+                waiting: Mutex::new(HashSet::new()),
                 on_forwarded: Box::new(on_forwarded),
             }),
         }
@@ -248,7 +252,11 @@ impl Relay {
             tokio::spawn(async move {
                 let wait = retry.due_at_ms - crate::clock::now_ms();
                 if !relay
-                    .wait(Duration::from_millis(wait.max(0) as u64), generation)
+                    .wait_for_retry(
+                        retry.redelivery_id,
+                        Duration::from_millis(wait.max(0) as u64),
+                        generation,
+                    )
                     .await
                 {
                     relay.give_up(retry.redelivery_id).await;
@@ -283,7 +291,7 @@ impl Relay {
                 return;
             };
             let wait = Duration::from_millis((due - crate::clock::now_ms()).max(0) as u64);
-            if !self.wait(wait, generation).await {
+            if !self.wait_for_retry(redelivery_id, wait, generation).await {
                 self.give_up(redelivery_id).await;
                 return;
             }
@@ -318,13 +326,38 @@ impl Relay {
             .map_err(|e| e.to_string())
     }
 
-    /// Sleeps `wait`; false when the rule changed meanwhile.
-    async fn wait(&self, wait: Duration, generation: u64) -> bool {
+    /// Sleeps `wait` before the retry of attempt `redelivery_id`; false when the rule changed
+    /// (or the relay stopped) meanwhile.
+    async fn wait_for_retry(&self, redelivery_id: i64, wait: Duration, generation: u64) -> bool {
+        self.waiting().insert(redelivery_id);
         let mut changes = self.inner.generation.subscribe();
-        tokio::select! {
+        let go_on = tokio::select! {
             _ = tokio::time::sleep(wait) => *self.inner.generation.borrow() == generation,
             _ = changes.wait_for(|g| *g != generation) => false,
+        };
+        self.waiting().remove(&redelivery_id);
+        go_on
+    }
+
+    /// Stops for good: no retry waiting now is sent, and their rows say none follows, so a
+    /// later relay (the app's) does not resume what this one (`serve`'s) scheduled. Returns how
+    /// many were called off. Blocks on the store.
+    pub fn stop(&self) -> Result<u64> {
+        self.inner.generation.send_modify(|g| *g += 1);
+        let waiting: Vec<i64> = self.waiting().drain().collect();
+        let mut dropped = 0;
+        for redelivery_id in waiting {
+            dropped += self.inner.store.drop_retries(Some(redelivery_id))?;
         }
+        Ok(dropped)
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
+        // A set of ids stays whole whatever panicked while it was held.
+        self.inner
+            .waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The rule changed while this retry waited: its row says none follows.

@@ -1075,6 +1075,65 @@ async fn serve_forwards_chosen_events_and_prints_each_retry() {
     assert_eq!(log.lock().expect("log").len(), 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_serve_calls_off_its_waiting_retries() {
+    let dir = tempfile::tempdir().expect("temp");
+    let (target, log) = flaky_target(usize::MAX).await;
+    // Persona's real schedule: the first retry would come 3 s after the 500.
+    let mut serving = Serving::start(
+        dir.path(),
+        &["--forward-to", &target, "--forward-retry-speedup", "1"],
+    )
+    .await;
+    let body = event("evt_wait", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let response = client()
+        .post(&serving.url)
+        .header("persona-signature", persona_signature(SECRET, &body))
+        .body(body)
+        .send()
+        .await
+        .expect("capture answers");
+    assert_eq!(response.status(), 200);
+    let printed = serving.lines(1).await;
+    assert!(printed[0].contains("· retry 1 of 7 in 3"), "{printed:?}");
+    let store = Store::open(dir.path()).expect("open beside serve");
+    assert_eq!(
+        store.pending_retries().expect("pending").len(),
+        1,
+        "waiting"
+    );
+
+    let pid = serving.child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tokio::task::spawn_blocking(move || serving.child.wait())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(
+        status.success(),
+        "serve stops cleanly on SIGTERM: {status:?}"
+    );
+    assert!(
+        store.pending_retries().expect("pending").is_empty(),
+        "no retry is left for the app to resume"
+    );
+    let history = store.redeliveries(1).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        history[0].attempt.next_retry_at_ms, None,
+        "its row says none follows"
+    );
+    assert_eq!(
+        log.lock().expect("log").len(),
+        1,
+        "the retry was never sent"
+    );
+}
+
 #[test]
 fn serve_refuses_a_forward_loop_and_an_unknown_label() {
     let dir = tempfile::tempdir().expect("temp");

@@ -102,6 +102,7 @@ pub struct ForwardArgs {
 
 /// `serve --forward-to`: each capture is re-delivered once stored, its line printed with the
 /// result; a retry prints a line of its own.
+#[derive(Clone)]
 pub struct Forwarding {
     relay: Relay,
     /// Captures whose line waits for their first forward.
@@ -179,6 +180,12 @@ impl Forwarding {
             "{events} to {} ({signature}{retries}; the answer to Persona does not wait)",
             rule.target.trim()
         )
+    }
+
+    /// At shutdown: calls off the retries waiting, so they are not left pending for the app to
+    /// resume under its own rule. Returns how many. Blocks on the store.
+    pub fn stop(&self) -> Result<u64> {
+        self.relay.stop()
     }
 
     /// Forwards one capture in the background when the rule takes it; its line is printed

@@ -328,6 +328,7 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
             forwarding_note.as_deref(),
         )?;
 
+        let stopping = forwarding.clone();
         let mut arrivals = capture.subscribe();
         let printer = tokio::spawn(async move {
             loop {
@@ -373,6 +374,14 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
         capture::serve(listener, capture.router(), shutdown).await?;
         drop(capture);
         printer.abort();
+        if let Some(forwarding) = stopping {
+            match tokio::task::spawn_blocking(move || forwarding.stop()).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => eprintln!("stopping: {n} forward retries called off"),
+                Ok(Err(e)) => eprintln!("warning: could not call off the forward retries: {e}"),
+                Err(e) => eprintln!("warning: could not call off the forward retries: {e}"),
+            }
+        }
         Ok(())
     })
 }
