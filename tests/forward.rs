@@ -889,13 +889,7 @@ async fn serve_forward_to_forwards_each_capture_without_delaying_its_answer() {
     for n in 0..2 {
         let body = inquiry_event(&format!("evt_{n}"), &format!("inq_{n}"), 0);
         let started = Instant::now();
-        let response = client
-            .post(format!("{url}/webhooks/persona"))
-            .header("persona-signature", persona_signature(SECRET, &body))
-            .body(body)
-            .send()
-            .await
-            .expect("capture answers");
+        let response = post_signed(&client, &format!("{url}/webhooks/persona"), body).await;
         let took = started.elapsed();
         assert_eq!(response.status(), 200);
         assert!(
@@ -1047,13 +1041,7 @@ async fn serve_forwards_chosen_events_and_prints_each_retry() {
         ("evt_take", "inquiry.completed"),
     ] {
         let body = event(event_id, name, "2026-11-22T10:00:00.000Z");
-        let response = client
-            .post(&serving.url)
-            .header("persona-signature", persona_signature(SECRET, &body))
-            .body(body)
-            .send()
-            .await
-            .expect("capture answers");
+        let response = post_signed(&client, &serving.url, body).await;
         assert_eq!(response.status(), 200);
     }
     let printed = serving.lines(3).await;
@@ -1086,13 +1074,7 @@ async fn stopping_serve_calls_off_its_waiting_retries() {
     )
     .await;
     let body = event("evt_wait", "inquiry.completed", "2026-11-22T10:00:00.000Z");
-    let response = client()
-        .post(&serving.url)
-        .header("persona-signature", persona_signature(SECRET, &body))
-        .body(body)
-        .send()
-        .await
-        .expect("capture answers");
+    let response = post_signed(&client(), &serving.url, body).await;
     assert_eq!(response.status(), 200);
     let printed = serving.lines(1).await;
     assert!(printed[0].contains("· retry 1 of 7 in 3"), "{printed:?}");
@@ -1245,6 +1227,17 @@ fn event(id: &str, name: &str, created_at: &str) -> Vec<u8> {
 
 fn summary(store: &Store, id: i64) -> persona_inspector::store::Summary {
     store.get(id).expect("stored").summary
+}
+
+/// Posts `body` to `url` signed with the test secret, as Persona would; the listener's answer.
+async fn post_signed(client: &reqwest::Client, url: &str, body: Vec<u8>) -> reqwest::Response {
+    client
+        .post(url)
+        .header("persona-signature", persona_signature(SECRET, &body))
+        .body(body)
+        .send()
+        .await
+        .expect("capture answers")
 }
 
 async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {

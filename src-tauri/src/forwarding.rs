@@ -132,11 +132,11 @@ impl BulkJobs {
         report: impl Fn(BulkStep) + Send + Sync + 'static,
     ) -> persona_inspector::Result<BulkStarted> {
         // Planning reads the store (a filter may search the whole index): off the async threads.
-        let (ids, missing, forwarder, store, options) = crate::engine::blocking(move || {
-            let (ids, missing) = bulk::plan(&forwarder, &store, &scope, order, &options)?;
-            Ok((ids, missing, forwarder, store, options))
-        })
-        .await?;
+        let (ids, missing) = {
+            let (forwarder, store, options) = (forwarder.clone(), store.clone(), options.clone());
+            crate::engine::blocking(move || bulk::plan(&forwarder, &store, &scope, order, &options))
+                .await?
+        };
         let job = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = Cancel::default();
         lock(&self.running).insert(job, cancel.clone());
