@@ -154,7 +154,8 @@ impl Store {
                 let mut last = None;
                 {
                     let mut rows = tx.prepare(
-                        "SELECT id, headers, body, received_at, signature FROM deliveries
+                        "SELECT id, headers, body, COALESCE(original_received_at, received_at), signature
+                         FROM deliveries
                          WHERE id > ?1 AND outcome = 'captured' ORDER BY id LIMIT ?2",
                     )?;
                     let mut update = tx.prepare(
@@ -322,6 +323,14 @@ impl Store {
             }
             Scope::Ids { ids } => query::ids_in_order(&*self.reader()?, None, ids, order),
         }
+    }
+
+    /// How many of `ids` there are of each provenance and verdict.
+    pub fn signing_counts(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(crate::delivery::Source, crate::signature::Status, u64)>> {
+        query::signing_counts(&*self.reader()?, ids)
     }
 
     pub fn count(&self) -> Result<u64> {
