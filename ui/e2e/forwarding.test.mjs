@@ -401,6 +401,11 @@ describe('bulk re-delivery', () => {
     await driver.waitFor(tid('bulk'), { what: 'the bulk Re-deliver dialog' });
     const scope = await driver.waitFor(tid('bulk-scope-selected'));
     assert.equal(await driver.execute('return arguments[0].checked;', [scope]), true, 'the selection is the scope');
+    // Signed with a secret the app does not know: the dialog says so before anything starts.
+    await driver.waitFor(`${tid('bulk-unverified')}[data-n="3"]`, {
+      text: /3 of 3 are not signed by Persona \(3 unchecked\)/,
+      what: 'the count of deliveries Persona did not sign',
+    });
     await driver.click(await driver.waitFor(tid('bulk-order-created')));
     await typeInto(driver, tid('bulk-target'), `${target.url}/bulk`);
     await startBulk(driver);
