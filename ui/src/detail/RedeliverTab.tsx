@@ -251,7 +251,9 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
       return;
     }
     setPreview((p) => ({ state: 'loading', last: p.state === 'ok' ? p.preview : p.state === 'loading' ? p.last : null }));
-    previewRedelivery(id, settled.options).then(
+    // Previewed as re-signed even when that will ask first: the preview sends nothing, and shows
+    // what "Re-sign anyway" sends (the note under the options says it will ask).
+    previewRedelivery(id, { ...settled.options, resign_unverified: true }).then(
       (preview) => {
         if (alive.current && seq === previewSeq.current) setPreview({ state: 'ok', preview });
       },
