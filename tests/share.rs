@@ -519,6 +519,13 @@ async fn export_and_import_from_the_command_line() {
         serde_json::from_slice(&succeed(inspector(to.path()).args(["list", "--json"])).stdout)
             .expect("json");
     assert_eq!(listed[0]["source"], "imported", "list --json says so too");
+    let shown = succeed(inspector(to.path()).args(["show", "1"])).stdout;
+    assert!(
+        String::from_utf8_lossy(&shown)
+            .contains("source     imported from a fixture, which claims"),
+        "show says so in words: {}",
+        String::from_utf8_lossy(&shown)
+    );
     assert!(listed[0]["original_received_at"].is_string(), "{listed}");
     assert_eq!(show(to.path(), "1")["signature"]["status"], "unchecked");
 

@@ -472,10 +472,42 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
     let copy = get_delivery(&engine, ids[0]).await.expect("imported");
     let original = get_delivery(&engine, id).await.expect("original");
     assert_eq!(copy.body_base64, original.body_base64);
+    assert_eq!(
+        copy.summary.source,
+        persona_inspector::delivery::Source::Imported,
+        "a copy of the test event is an import, not a test event"
+    );
+    assert_eq!(
+        copy.summary.original_received_at.as_deref(),
+        Some(original.summary.received_at.as_str())
+    );
     let bad = commands::import_fixtures(&engine, "{\"format\":\"nope\"}".into())
         .await
         .expect_err("not a fixture");
     assert_eq!(bad.kind, "invalid", "{bad:?}");
+
+    // A body over the listener's own limit is refused, as the listener would.
+    // 10 MiB + 1 bytes of "x": "xxx" is "eHh4" in base64, and the last "xx" is "eHg=".
+    let over = persona_inspector::capture::DEFAULT_MAX_BODY + 1;
+    assert_eq!(over % 3, 2);
+    let body_base64 = format!("{}eHg=", "eHh4".repeat(over / 3));
+    let big = serde_json::json!({
+        "format": "persona-inspector-fixture",
+        "version": 1,
+        "delivery": {
+            "received_at": "2026-11-22T10:04:05.123Z", "method": "POST", "path": "/", "headers": [],
+            "body_base64": body_base64,
+        }
+    });
+    let refused = commands::import_fixtures(&engine, big.to_string())
+        .await
+        .expect_err("over the body limit");
+    assert!(
+        refused
+            .message
+            .contains("over the 10 MiB limit for one body"),
+        "{refused:?}"
+    );
 }
 
 /// The user's app: answers every request with `status` (closing the connection), and sends
