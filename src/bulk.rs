@@ -107,7 +107,7 @@ impl Cancel {
 /// opts in to re-signing them: the dialog says so before the run starts.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Unverified {
+pub struct UnverifiedCount {
     /// How many deliveries the scope covers.
     pub total: u64,
     /// How many of them Persona did not sign (or were imported).
@@ -123,7 +123,7 @@ pub struct KindCount {
     pub count: u64,
 }
 
-impl Unverified {
+impl UnverifiedCount {
     /// "3 of 10 are not verified as Persona's (2 invalid, 1 imported)", or None when all are.
     pub fn describe(&self) -> Option<String> {
         if self.unverified == 0 {
@@ -145,11 +145,11 @@ impl Unverified {
 
 /// Counts what in `scope` re-signing would refuse without the opt-in (see
 /// [`crate::forward::unverified`], the rule `prepare` applies). Blocks.
-pub fn count_unverified(store: &Store, scope: &Scope) -> Result<Unverified> {
+pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount> {
     let ids = store.bulk_ids(scope, Order::Received)?;
-    let mut counts = Unverified {
+    let mut counts = UnverifiedCount {
         total: ids.len() as u64,
-        ..Unverified::default()
+        ..UnverifiedCount::default()
     };
     for (source, status, n) in store.signing_counts(&ids)? {
         let Some(refused) = unverified(source, status) else {

@@ -1,7 +1,7 @@
 //! What the window can ask for. Each command is a plain function over the [`Engine`], so it is
 //! tested without a window; `ipc.rs` only wraps them for Tauri.
 
-use persona_inspector::bulk::{self, Order, Scope, Unverified};
+use persona_inspector::bulk::{self, Order, Scope, UnverifiedCount};
 use persona_inspector::catalog::{self, CatalogEntry};
 use persona_inspector::relay::Rule;
 use persona_inspector::store::{Detail, EventCount, Filter, Saved, Store, Summary};
@@ -368,7 +368,10 @@ pub async fn start_bulk(
 }
 
 /// How many of `scope` would keep their original signature unless the user opts in.
-pub async fn count_unverified(engine: &Engine, scope: Scope) -> Result<Unverified, CommandError> {
+pub async fn count_unverified(
+    engine: &Engine,
+    scope: Scope,
+) -> Result<UnverifiedCount, CommandError> {
     let store = store(engine)?;
     blocking(move || Ok(bulk::count_unverified(&store, &scope)?)).await
 }

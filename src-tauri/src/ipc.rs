@@ -2,7 +2,7 @@
 //! emits, and the builder both the app and the bindings test use, so the TypeScript in
 //! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
 
-use persona_inspector::bulk::{Order, Scope, Unverified};
+use persona_inspector::bulk::{Order, Scope, UnverifiedCount};
 use persona_inspector::catalog::CatalogEntry;
 use persona_inspector::forward::{Options, Redelivery};
 use persona_inspector::relay::Rule;
@@ -358,6 +358,6 @@ fn cancel_bulk(engine: State<'_, Engine>, job: u32) -> bool {
 async fn count_unverified(
     engine: State<'_, Engine>,
     scope: Scope,
-) -> Result<Unverified, CommandError> {
+) -> Result<UnverifiedCount, CommandError> {
     commands::count_unverified(&engine, scope).await
 }

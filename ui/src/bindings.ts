@@ -46,7 +46,7 @@ export type {
   Source,
   Status,
   Summary,
-  Unverified as BulkUnverified,
+  UnverifiedCount as BulkUnverified,
   Target,
   Verdict,
 } from './generated/bindings.ts';

@@ -62,7 +62,7 @@ export const commands = {
 	 *  How many of a bulk scope Persona did not sign (or were imported): re-signing them needs the
 	 *  user's opt-in, which the dialog asks for before the run starts.
 	 */
-	countUnverified: (scope: Scope) => __TAURI_INVOKE<Unverified>("count_unverified", { scope }),
+	countUnverified: (scope: Scope) => __TAURI_INVOKE<UnverifiedCount>("count_unverified", { scope }),
 };
 
 /** Events */
@@ -548,7 +548,7 @@ export type Target = {
  *  How many deliveries of a bulk scope would keep their original signature unless the user
  *  opts in to re-signing them: the dialog says so before the run starts.
  */
-export type Unverified = {
+export type UnverifiedCount = {
 	/**  How many deliveries the scope covers. */
 	total: number,
 	/**  How many of them Persona did not sign (or were imported). */
