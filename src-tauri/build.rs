@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "set_forward_rule",
     "start_bulk",
     "cancel_bulk",
+    "count_unverified",
 ];
 
 fn main() {

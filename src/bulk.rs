@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::forward::{Forwarded, Forwarder, Options, Origin};
+use crate::forward::{Forwarded, Forwarder, Options, Origin, unverified};
 use crate::store::{Filter, Store};
 
 /// In which order a bulk run sends.
@@ -101,6 +101,73 @@ impl Cancel {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
+}
+
+/// How many deliveries of a bulk scope would keep their original signature unless the user
+/// opts in to re-signing them: the dialog says so before the run starts.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UnverifiedCount {
+    /// How many deliveries the scope covers.
+    pub total: u64,
+    /// How many of them Persona did not sign (or were imported).
+    pub unverified: u64,
+    /// Of those, how many of each kind ("invalid", "missing", "imported"…), most first.
+    pub kinds: Vec<KindCount>,
+}
+
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KindCount {
+    pub kind: String,
+    pub count: u64,
+}
+
+impl UnverifiedCount {
+    /// "3 of 10 are not verified as Persona's (2 invalid, 1 imported)", or None when all are.
+    pub fn describe(&self) -> Option<String> {
+        if self.unverified == 0 {
+            return None;
+        }
+        let kinds: Vec<String> = self
+            .kinds
+            .iter()
+            .map(|k| format!("{} {}", k.count, k.kind))
+            .collect();
+        Some(format!(
+            "{} of {} are not verified as Persona's ({})",
+            self.unverified,
+            self.total,
+            kinds.join(", ")
+        ))
+    }
+}
+
+/// Counts what in `scope` re-signing would refuse without the opt-in (see
+/// [`crate::forward::unverified`], the rule `prepare` applies). Blocks.
+pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount> {
+    let ids = store.bulk_ids(scope, Order::Received)?;
+    let mut counts = UnverifiedCount {
+        total: ids.len() as u64,
+        ..UnverifiedCount::default()
+    };
+    for (source, status, n) in store.signing_counts(&ids)? {
+        let Some(refused) = unverified(source, status) else {
+            continue;
+        };
+        counts.unverified += n;
+        match counts.kinds.iter_mut().find(|k| k.kind == refused.kind()) {
+            Some(kind) => kind.count += n,
+            None => counts.kinds.push(KindCount {
+                kind: refused.kind().to_string(),
+                count: n,
+            }),
+        }
+    }
+    counts
+        .kinds
+        .sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
+    Ok(counts)
 }
 
 /// The ids `scope` covers, in `order`, and how many of a selection are gone. Refuses options

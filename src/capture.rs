@@ -19,6 +19,7 @@ use tokio::sync::broadcast;
 
 use crate::delivery::{Arrival, NewDelivery, Verification, format_size};
 use crate::error::{Error, Result};
+use crate::sample::{self, TestEventKey};
 use crate::store::{Store, Stored, Summary};
 
 pub const DEFAULT_PORT: u16 = 4747;
@@ -58,6 +59,8 @@ pub struct Settings {
     /// the internet, and a sender trickling bytes must not hold a connection for ever.
     pub body_timeout: Duration,
     pub reply: Reply,
+    /// The app's key for its own test events (None: the CLI, which sends none).
+    pub test_event: Option<TestEventKey>,
 }
 
 impl Default for Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             max_body: DEFAULT_MAX_BODY,
             body_timeout: DEFAULT_BODY_TIMEOUT,
             reply: Reply::default(),
+            test_event: None,
         }
     }
 }
@@ -151,7 +155,7 @@ pub async fn serve(
 async fn capture(State(capture): State<Capture>, request: Request) -> Response {
     let settings = capture.settings();
     let (parts, mut body) = request.into_parts();
-    let arrival = Arrival {
+    let mut arrival = Arrival {
         received_at_ms: crate::clock::now_ms(),
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
@@ -166,6 +170,7 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
             .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
             .collect(),
     };
+    let source = sample::source_of(settings.test_event.as_ref(), &mut arrival.headers);
 
     let announced: Option<u64> = parts
         .headers
@@ -218,7 +223,8 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
     }
     let size = announced.unwrap_or(0).max(seen);
     if size > max as u64 {
-        let delivery = NewDelivery::too_large(arrival, size, max);
+        let mut delivery = NewDelivery::too_large(arrival, size, max);
+        delivery.source = source;
         if let Err(e) = store(&capture, delivery).await {
             tracing::error!("could not record a rejected oversized delivery: {e}");
         }
@@ -247,6 +253,7 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
         NewDelivery::captured(arrival, kept, &verification)
     };
 
+    let delivery = NewDelivery { source, ..delivery };
     match store(&capture, delivery).await {
         Ok(id) => {
             if !settings.reply.delay.is_zero() {

@@ -36,6 +36,41 @@ impl Outcome {
     }
 }
 
+/// Where a delivery came from: what the listener received, a fixture someone imported, or
+/// the app's own test event. Only what Persona signed is re-signed without asking (see
+/// `forward::resign_refusal`), so a fixture's or an outsider's bytes never pass as Persona's.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Received by the listener.
+    #[default]
+    Captured,
+    /// Loaded from a fixture: its arrival time, address and headers are only what it claims.
+    Imported,
+    /// The app's own test event, marked by a token only the app knows.
+    Test,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Captured => "captured",
+            Source::Imported => "imported",
+            Source::Test => "test",
+        }
+    }
+
+    /// Unknown text reads as `imported`: the kind that is never trusted.
+    pub fn parse(s: &str) -> Source {
+        match s {
+            "captured" => Source::Captured,
+            "test" => Source::Test,
+            _ => Source::Imported,
+        }
+    }
+}
+
 /// Persona's delivery headers, decoded.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +168,10 @@ pub struct NewDelivery {
     pub parse_error: Option<ParseError>,
     pub signature: Verdict,
     pub attempts: Attempts,
+    pub source: Source,
+    /// For an import: the arrival time the fixture claims (unix ms); `arrival.received_at_ms`
+    /// is then when it was imported.
+    pub original_received_at_ms: Option<i64>,
 }
 
 /// The parts of a request the listener saw, before analysis.
@@ -203,6 +242,8 @@ impl NewDelivery {
             event,
             parse_error,
             signature,
+            source: Source::Captured,
+            original_received_at_ms: None,
         }
     }
 }

@@ -12,6 +12,12 @@
 //! [`Failure`] that says why in plain words, and any HTTP answer (500 included) is an [`Answer`].
 //! Errors are only what stops a request from being made: an unknown delivery, an unusable URL,
 //! an unknown secret label, an edited header that is not HTTP.
+//!
+//! Re-signing vouches for the bytes with the user's real secret, and the listener faces the
+//! internet: [`prepare`], which every send goes through, re-signs without asking only what
+//! Persona signed (a captured delivery whose stored verdict is `valid`) and the app's own test
+//! events. Anything else keeps its original signature unless the user opted in for this action
+//! (`resign_unverified`), and the attempt records why it was not re-signed.
 
 use std::time::{Duration, Instant};
 
@@ -20,9 +26,9 @@ use reqwest::Url;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 
-use crate::delivery::{Headers, Outcome};
+use crate::delivery::{Headers, Outcome, Source};
 use crate::error::{Error, Result};
-use crate::signature::{self, Secret};
+use crate::signature::{self, Secret, Status};
 use crate::store::{Raw, Store};
 
 /// Persona waits this long for an answer before it counts a delivery as failed.
@@ -105,6 +111,12 @@ pub struct Options {
     pub keep_path: bool,
     #[serde(default)]
     pub signing: Signing,
+    /// Re-sign even a delivery Persona did not sign (an invalid, missing, malformed or
+    /// unchecked signature, or an import): the user's explicit choice for this action. Without
+    /// it such a delivery keeps its original signature.
+    #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub resign_unverified: bool,
     /// How long to wait for the whole answer.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
@@ -123,6 +135,7 @@ impl Options {
             target: target.into(),
             keep_path: false,
             signing: Signing::Keep,
+            resign_unverified: false,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             edits: Edits::default(),
         }
@@ -150,7 +163,10 @@ pub struct Outgoing {
     pub headers: Headers,
     pub body: Bytes,
     pub body_edited: bool,
+    /// What was done: `Keep` when re-signing was asked for but refused.
     pub signing: Signing,
+    /// Why re-signing was asked for and not done.
+    pub signing_note: Option<String>,
     pub timeout: Duration,
 }
 
@@ -283,7 +299,11 @@ pub struct Attempt {
     pub edited_body: Option<Vec<u8>>,
     /// Bytes of body sent.
     pub body_size: u64,
+    /// What was done with the signature: `keep` also when re-signing was refused.
     pub signing: Signing,
+    /// Set when re-signing was asked for and refused: "sent with its original signature: not
+    /// re-signed because its signature is invalid".
+    pub signing_note: Option<String>,
     pub timeout_ms: u64,
     pub duration_ms: f64,
     /// Exactly one of `answer` and `failure` is set.
@@ -350,6 +370,14 @@ impl Attempt {
     /// count this as a failure and retry", or "✗ nothing is listening on 127.0.0.1:3000 — is
     /// your app running?".
     pub fn describe(&self) -> String {
+        let line = self.describe_answer();
+        match &self.signing_note {
+            Some(note) => format!("{line} · {note}"),
+            None => line,
+        }
+    }
+
+    fn describe_answer(&self) -> String {
         let took = human_duration(self.duration_ms);
         match (&self.answer, &self.failure) {
             (Some(answer), _) => {
@@ -456,6 +484,58 @@ fn parse_target(target: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// Why a delivery is not re-signed unless the user opts in; None when re-signing it needs no
+/// opt-in: a captured delivery whose stored verdict is `valid` (Persona signed these bytes), or
+/// the app's own test event. Everything else could be anyone's bytes: re-signing them with the
+/// user's secret would make the inspector a signing oracle for whoever knows its URL.
+pub fn unverified(source: Source, signature: Status) -> Option<Unverified> {
+    match (source, signature) {
+        (Source::Test, _) | (Source::Captured, Status::Valid) => None,
+        (Source::Imported, _) => Some(Unverified::Imported),
+        (Source::Captured, status) => Some(Unverified::Verdict(status)),
+    }
+}
+
+/// What keeps a delivery from being re-signed without asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unverified {
+    /// Its stored verdict (anything but `valid`).
+    Verdict(Status),
+    /// Loaded from a fixture: whatever its verdict, nothing shows Persona sent it here.
+    Imported,
+}
+
+impl Unverified {
+    /// "invalid", "missing", "malformed", "unchecked" or "imported".
+    pub fn kind(self) -> &'static str {
+        match self {
+            Unverified::Verdict(status) => status.as_str(),
+            Unverified::Imported => "imported",
+        }
+    }
+
+    /// "its signature is invalid", for "not re-signed because …".
+    pub fn reason(self) -> &'static str {
+        match self {
+            Unverified::Verdict(Status::Invalid) => "its signature is invalid",
+            Unverified::Verdict(Status::Missing) => "it arrived without a signature",
+            Unverified::Verdict(Status::Malformed) => "its signature is malformed",
+            Unverified::Verdict(Status::Unchecked) => "its signature was never checked",
+            Unverified::Verdict(Status::Valid) => "its signature is valid",
+            Unverified::Imported => "it was imported from a fixture, not received from Persona",
+        }
+    }
+
+    /// What the attempt records when it went out without re-signing.
+    pub fn note(self) -> String {
+        let sent = match self {
+            Unverified::Verdict(Status::Missing) => "sent without a signature, as it arrived",
+            _ => "sent with its original signature",
+        };
+        format!("{sent}: not re-signed because {}", self.reason())
+    }
+}
+
 /// Builds the request for a stored delivery; nothing is sent. `secrets` are the ones a
 /// re-signing label is looked up in; `now` is the unix second a fresh signature carries.
 pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Result<Outgoing> {
@@ -488,17 +568,20 @@ pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Res
         None => raw.arrival.headers,
     };
     let mut headers = forwardable(source);
-    if let Signing::Resign { secret } = &options.signing {
-        let secret = find_secret(secrets, secret)?;
-        let fresh = signature::sign(&secret.value, now, &body);
-        // In the first signature's place, so the order stays Persona's.
-        let at = headers
-            .iter()
-            .position(|(name, _)| name.eq_ignore_ascii_case(SIGNATURE_HEADER));
-        headers.retain(|(name, _)| !name.eq_ignore_ascii_case(SIGNATURE_HEADER));
-        let at = at.unwrap_or(headers.len()).min(headers.len());
-        headers.insert(at, (SIGNATURE_HEADER.to_string(), fresh.into_bytes()));
-    }
+    let (signing, signing_note) = match &options.signing {
+        Signing::Keep => (Signing::Keep, None),
+        Signing::Resign { secret } => {
+            let secret = find_secret(secrets, secret)?;
+            match unverified(raw.source, raw.signature).filter(|_| !options.resign_unverified) {
+                // Not Persona's bytes, and the user did not opt in: they go as they came.
+                Some(refused) => (Signing::Keep, Some(refused.note())),
+                None => {
+                    resign(&mut headers, &secret.value, now, &body);
+                    (options.signing.clone(), None)
+                }
+            }
+        }
+    };
     header_map(&headers)?;
     Ok(Outgoing {
         target: options.target.trim().to_string(),
@@ -507,9 +590,22 @@ pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Res
         headers,
         body,
         body_edited,
-        signing: options.signing.clone(),
+        signing,
+        signing_note,
         timeout,
     })
+}
+
+/// Replaces every `Persona-Signature` with one fresh `t=<now>,v1=…` over `body`, in the first
+/// one's place, so the order stays Persona's.
+fn resign(headers: &mut Headers, secret: &str, now: i64, body: &[u8]) {
+    let fresh = signature::sign(secret, now, body);
+    let at = headers
+        .iter()
+        .position(|(name, _)| name.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    headers.retain(|(name, _)| !name.eq_ignore_ascii_case(SIGNATURE_HEADER));
+    let at = at.unwrap_or(headers.len()).min(headers.len());
+    headers.insert(at, (SIGNATURE_HEADER.to_string(), fresh.into_bytes()));
 }
 
 /// The headers minus the hop-by-hop ones, those named in `Connection`, and those the client
@@ -698,6 +794,7 @@ impl Forwarder {
             edited_body: outgoing.body_edited.then(|| outgoing.body.to_vec()),
             body_size: outgoing.body.len() as u64,
             signing: outgoing.signing,
+            signing_note: outgoing.signing_note,
             timeout_ms: outgoing.timeout.as_millis() as u64,
             duration_ms,
             answer,
@@ -960,6 +1057,8 @@ mod tests {
             },
             body: body.to_vec(),
             outcome: Outcome::Captured,
+            source: Source::Captured,
+            signature: Status::Valid,
         }
     }
 

@@ -37,6 +37,11 @@ pub struct Rule {
     pub keep_path: bool,
     #[serde(default)]
     pub signing: Signing,
+    /// Re-sign captures Persona did not sign too (invalid, missing, malformed or unchecked
+    /// signatures): off by default, so an outsider who knows the listener's URL cannot get
+    /// their requests signed with the user's secret. Off, they are forwarded as they came.
+    #[serde(default)]
+    pub resign_unverified: bool,
     /// Only captures with one of these event names; empty: every capture.
     #[serde(default)]
     pub events: Vec<String>,
@@ -59,6 +64,7 @@ impl Default for Rule {
             target: String::new(),
             keep_path: false,
             signing: Signing::Keep,
+            resign_unverified: false,
             events: Vec::new(),
             retry_speedup: None,
             timeout_ms: DEFAULT_TIMEOUT_MS,
@@ -72,6 +78,7 @@ impl Rule {
         Options {
             keep_path: self.keep_path,
             signing: self.signing.clone(),
+            resign_unverified: self.resign_unverified,
             timeout_ms: self.timeout_ms,
             ..Options::new(self.target.clone())
         }

@@ -1,7 +1,12 @@
 //! Sharing a capture: as a curl command that sends the same request again, and as a JSON
 //! fixture another inspector imports (it is then verified and parsed as if it had just arrived).
+//!
+//! A fixture is whatever its author wrote: its arrival time, address and headers are claims.
+//! An import is marked `imported` (never re-signed without asking), keeps the claimed arrival
+//! time apart from its own, and is bounded in size like the listener's captures.
 
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::str::FromStr;
 
 use axum::http::uri::PathAndQuery;
@@ -12,8 +17,10 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::capture::DEFAULT_PORT;
-use crate::delivery::{Arrival, Headers, NewDelivery, Outcome, Verification, headers_from_json};
+use crate::capture::{DEFAULT_MAX_BODY, DEFAULT_PORT};
+use crate::delivery::{
+    Arrival, Headers, NewDelivery, Outcome, Source, Verification, format_size, headers_from_json,
+};
 use crate::error::{Error, Result};
 use crate::signature::{Status, Verdict};
 use crate::store::{Detail, Store, Stored};
@@ -22,6 +29,51 @@ use crate::store::{Detail, Store, Stored};
 pub const FIXTURE_FORMAT: &str = "persona-inspector-fixture";
 /// The fixture version this build writes and reads.
 pub const FIXTURE_VERSION: u64 = 1;
+/// The largest fixture file read unless told otherwise: room for a few bodies at the
+/// listener's default limit, in base64.
+pub const DEFAULT_MAX_FILE: usize = 64 * 1024 * 1024;
+
+/// How much an import reads: a fixture is input from anyone, like a capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest fixture file (or pasted text), in bytes.
+    pub max_file: usize,
+    /// The largest body of one delivery, decoded: the listener's own limit by default.
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_file: DEFAULT_MAX_FILE,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+}
+
+/// Reads at most `limits.max_file` bytes of `input`, named `source` in the error that refuses a
+/// longer one (the rest is never read).
+pub fn read_limited(source: &str, input: impl std::io::Read, limits: &Limits) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input
+        .take(limits.max_file as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Invalid(format!("cannot read {source}: {e}")))?;
+    check_file_size(source, bytes.len() as u64, limits)?;
+    Ok(bytes)
+}
+
+/// Refuses a fixture file over `limits.max_file`.
+pub fn check_file_size(source: &str, size: u64, limits: &Limits) -> Result<()> {
+    if size > limits.max_file as u64 {
+        return Err(Error::Invalid(format!(
+            "{source} is over the {} limit for a fixture file — split it, or raise the limit \
+             with `import --max-file`",
+            format_size(limits.max_file as u64)
+        )));
+    }
+    Ok(())
+}
 
 /// Where a curl command sends the delivery.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -293,8 +345,18 @@ pub struct FixtureDelivery {
 }
 
 impl FixtureDelivery {
-    /// Verifies and parses it as the listener would have, at its original arrival time.
-    pub fn analyse(self, verification: &Verification) -> NewDelivery {
+    /// Verifies and parses it as the listener would have, at the arrival time it claims, and
+    /// marks it imported at `imported_at_ms`, keeping the claimed time apart.
+    pub fn analyse(self, verification: &Verification, imported_at_ms: i64) -> NewDelivery {
+        let claimed_at_ms = self.arrival.received_at_ms;
+        let mut delivery = self.analysed(verification);
+        delivery.source = Source::Imported;
+        delivery.original_received_at_ms = Some(claimed_at_ms);
+        delivery.arrival.received_at_ms = imported_at_ms;
+        delivery
+    }
+
+    fn analysed(self, verification: &Verification) -> NewDelivery {
         match self.outcome {
             Outcome::Captured => NewDelivery::captured(self.arrival, self.body, verification),
             Outcome::TooLarge => {
@@ -315,8 +377,10 @@ impl FixtureDelivery {
 }
 
 /// Reads one fixture, or a JSON array of them, from `bytes`. `source` names the input (a file
-/// name, "standard input") in errors, which also name the offending field.
-pub fn read_fixtures(source: &str, bytes: &[u8]) -> Result<Vec<FixtureDelivery>> {
+/// name, "standard input") in errors, which also name the offending field. Refuses input over
+/// `limits.max_file` and a body over `limits.max_body`.
+pub fn read_fixtures(source: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<FixtureDelivery>> {
+    check_file_size(source, bytes.len() as u64, limits)?;
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         Error::Invalid(format!(
             "{source} is not JSON ({e}) — expected a fixture written by `persona-inspector export --fixture`"
@@ -326,25 +390,27 @@ pub fn read_fixtures(source: &str, bytes: &[u8]) -> Result<Vec<FixtureDelivery>>
         Value::Array(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| read_fixture(&Place::new(source, format!("[{i}]")), item))
+            .map(|(i, item)| read_fixture(&Place::new(source, format!("[{i}]")), item, limits))
             .collect(),
         _ => Ok(vec![read_fixture(
             &Place::new(source, String::new()),
             &value,
+            limits,
         )?]),
     }
 }
 
-/// Stores fixtures as captures, all in one transaction (all or nothing): signatures verified
-/// with the store's saved secrets and stale tolerance, bodies parsed. Blocks.
+/// Stores fixtures, all in one transaction (all or nothing), marked imported: signatures
+/// verified with the store's saved secrets and stale tolerance, bodies parsed. Blocks.
 pub fn import(store: &Store, deliveries: Vec<FixtureDelivery>) -> Result<Vec<Stored>> {
     let verification = Verification {
         secrets: store.secrets()?.into_iter().map(|s| s.secret).collect(),
         tolerance_seconds: store.settings()?.tolerance_seconds,
     };
+    let now = crate::clock::now_ms();
     let analysed = deliveries
         .into_iter()
-        .map(|d| d.analyse(&verification))
+        .map(|d| d.analyse(&verification, now))
         .collect();
     store.insert_many(analysed)
 }
@@ -406,7 +472,7 @@ fn optional_string(at: &Place, object: &Map<String, Value>, name: &str) -> Resul
     }
 }
 
-fn read_fixture(at: &Place, value: &Value) -> Result<FixtureDelivery> {
+fn read_fixture(at: &Place, value: &Value, limits: &Limits) -> Result<FixtureDelivery> {
     let top = object(at, value)?;
     let format = required(at, top, "format")?;
     if format.as_str() != Some(FIXTURE_FORMAT) {
@@ -482,6 +548,13 @@ fn read_fixture(at: &Place, value: &Value) -> Result<FixtureDelivery> {
     let body = BASE64
         .decode(string(&body_field, required(&at, d, "body_base64")?)?)
         .map_err(|e| body_field.error(&not_base64(e)))?;
+    if body.len() > limits.max_body {
+        return Err(body_field.error(&format!(
+            "holds {}, over the {} limit for one body — raise it with `import --max-body`",
+            format_size(body.len() as u64),
+            format_size(limits.max_body as u64)
+        )));
+    }
     let body_size = match d.get("body_size") {
         None | Some(Value::Null) => None,
         Some(value) => Some(value.as_u64().ok_or_else(|| {
@@ -640,7 +713,8 @@ mod tests {
 
     #[test]
     fn a_minimal_fixture_reads_with_defaults() {
-        let read = read_fixtures("f.json", &fixture_text(minimal())).expect("reads");
+        let read =
+            read_fixtures("f.json", &fixture_text(minimal()), &Limits::default()).expect("reads");
         assert_eq!(read.len(), 1);
         let d = &read[0];
         assert_eq!(d.arrival.received_at_ms, 1_795_341_845_123);
@@ -705,7 +779,7 @@ mod tests {
             ),
         ];
         for (input, expected) in cases {
-            let error = read_fixtures("f.json", &input)
+            let error = read_fixtures("f.json", &input, &Limits::default())
                 .expect_err(expected)
                 .to_string();
             assert!(

@@ -178,7 +178,7 @@ impl Fixture {
             remote_addr: Some("127.0.0.1:1".into()),
             headers,
         };
-        let delivery = NewDelivery::captured(arrival, body.to_vec(), &Verification::default());
+        let delivery = NewDelivery::captured(arrival, body.to_vec(), &verification());
         self.store.insert(delivery).await.expect("stored").id
     }
 
@@ -199,6 +199,17 @@ impl Fixture {
             .redeliver(&self.store, id, options)
             .await
             .expect("sent and recorded")
+    }
+}
+
+/// Verifies with the test secret, as the listener would with it configured.
+fn verification() -> Verification {
+    Verification {
+        secrets: vec![Secret {
+            label: "current".into(),
+            value: SECRET.into(),
+        }],
+        ..Verification::default()
     }
 }
 
@@ -290,11 +301,15 @@ async fn the_body_arrives_byte_for_byte_even_when_not_utf8() {
     let body: Vec<u8> = vec![
         0xff, 0x00, 0xfe, b'{', b'\n', 0x80, b' ', b'}', b'\r', b'\n',
     ];
+    let signature = persona_signature(SECRET, &body);
     let id = f
         .deliver(
             "/",
             None,
-            h(&[("content-type", b"application/octet-stream")]),
+            h(&[
+                ("content-type", b"application/octet-stream"),
+                ("persona-signature", signature.as_bytes()),
+            ]),
             &body,
         )
         .await;
@@ -1257,9 +1272,11 @@ async fn the_forward_rule_retries_failures_on_personas_schedule_sped_up() {
     let f = Fixture::new();
     let (target, log) = flaky_target(2).await;
     let body = event("evt_retry", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let signature = persona_signature(SECRET, &body);
     let headers = h(&[
         ("persona-webhook-attempts-made", b"1"),
         ("persona-webhook-attempts-left", b"7"),
+        ("persona-signature", signature.as_bytes()),
     ]);
     let id = f.deliver("/", None, headers, &body).await;
     let results = Arc::new(Mutex::new(Vec::new()));
@@ -1536,19 +1553,24 @@ async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
         steps,
         [(1, ids[2]), (2, ids[0]), (3, ids[1]), (4, not_persona)]
     );
-    // The plain-text delivery had no signature and was re-signed like the rest: all valid.
+    // The plain-text delivery had no signature: without the opt-in it went out without one,
+    // and the handler refused it.
     assert_eq!(
         done,
         Progress {
             total: 4,
             done: 4,
-            delivered: 4,
+            delivered: 3,
+            rejected: 1,
             missing: 1,
             finished: true,
             ..Progress::default()
         }
     );
-    assert_eq!(done.describe(), "4 sent: 4 delivered; 1 no longer stored");
+    assert_eq!(
+        done.describe(),
+        "4 sent: 3 delivered, 1 rejected; 1 no longer stored"
+    );
     let origins = f.store.redeliveries(ids[0]).expect("history");
     assert_eq!(
         origins[0].attempt.origin,
@@ -1677,4 +1699,503 @@ async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() 
     )
     .await;
     assert_eq!((done.skipped, done.done), (2, 2));
+}
+
+// --- re-signing only what Persona signed -----------------------------------------------------
+
+/// A stored delivery re-signing must not vouch for without the opt-in, and the
+/// `Persona-Signature` it arrived with (None: it had none).
+struct Unverified {
+    id: i64,
+    kind: &'static str,
+    original: Option<String>,
+    note: &'static str,
+}
+
+impl Fixture {
+    /// One delivery of each kind Persona did not sign, the same body for all: signed with
+    /// another secret (invalid), unsigned (missing), a header that does not parse (malformed),
+    /// stored with no secret to check it (unchecked), and a validly signed one imported from a
+    /// fixture (imported: nothing shows Persona sent it). Those two carry a correct but old
+    /// signature, so a handler tells it from a fresh one.
+    async fn unverified(&self, body: &[u8]) -> Vec<Unverified> {
+        let mut found = Vec::new();
+        let forged = persona_inspector::signature::sign("wbhsec_not_the_users", now(), body);
+        let invalid = h(&[("persona-signature", forged.as_bytes())]);
+        found.push(Unverified {
+            id: self.deliver("/", None, invalid, body).await,
+            kind: "invalid",
+            original: Some(forged),
+            note: "sent with its original signature: not re-signed because its signature is \
+                   invalid",
+        });
+        found.push(Unverified {
+            id: self.deliver("/", None, Vec::new(), body).await,
+            kind: "missing",
+            original: None,
+            note: "sent without a signature, as it arrived: not re-signed because it arrived \
+                   without a signature",
+        });
+        found.push(Unverified {
+            id: self
+                .deliver("/", None, h(&[("persona-signature", b"v1=zz")]), body)
+                .await,
+            kind: "malformed",
+            original: Some("v1=zz".into()),
+            note: "sent with its original signature: not re-signed because its signature is \
+                   malformed",
+        });
+        let old = now() - 7_200;
+        let signed = persona_inspector::signature::sign(SECRET, old, body);
+        let unchecked = NewDelivery::captured(
+            Arrival {
+                received_at_ms: persona_inspector::clock::now_ms(),
+                method: "POST".into(),
+                path: "/".into(),
+                query: None,
+                remote_addr: None,
+                headers: h(&[("persona-signature", signed.as_bytes())]),
+            },
+            body.to_vec(),
+            &Verification::default(),
+        );
+        found.push(Unverified {
+            id: self.store.insert(unchecked).await.expect("stored").id,
+            kind: "unchecked",
+            original: Some(signed.clone()),
+            note: "sent with its original signature: not re-signed because its signature was \
+                   never checked",
+        });
+        let valid = self.signed(old, body).await;
+        let fixture = persona_inspector::share::fixture(&self.store.get(valid).expect("stored"));
+        let read = persona_inspector::share::read_fixtures(
+            "f.json",
+            fixture.to_string().as_bytes(),
+            &Default::default(),
+        )
+        .expect("reads");
+        let imported = persona_inspector::share::import(&self.store, read).expect("imports")[0].id;
+        assert_eq!(
+            summary(&self.store, imported).signature.status,
+            persona_inspector::signature::Status::Valid,
+            "its signature checks out, and still it is not Persona's delivery to us"
+        );
+        let original = self
+            .store
+            .raw(imported)
+            .expect("raw")
+            .arrival
+            .headers
+            .iter()
+            .find(|(n, _)| n == "persona-signature")
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
+        found.push(Unverified {
+            id: imported,
+            kind: "imported",
+            original,
+            note: "sent with its original signature: not re-signed because it was imported \
+                   from a fixture, not received from Persona",
+        });
+        for u in &found {
+            assert_eq!(
+                summary(&self.store, u.id).signature.status.as_str() == "valid",
+                u.kind == "imported",
+                "{} is what it says",
+                u.kind
+            );
+        }
+        found
+    }
+}
+
+/// The request `log` received for each of `unverified`, in order, carried its original
+/// signature (or none) and each recorded attempt says why it was not re-signed.
+fn assert_sent_as_they_came(store: &Store, unverified: &[Unverified], received: &[Received]) {
+    assert_eq!(received.len(), unverified.len(), "one request each");
+    for (u, r) in unverified.iter().zip(received) {
+        assert_eq!(
+            r.header("persona-signature"),
+            u.original,
+            "a {} delivery keeps the signature it came with",
+            u.kind
+        );
+        let history = store.redeliveries(u.id).expect("history");
+        let attempt = &history[0].attempt;
+        assert_eq!(
+            attempt.signing,
+            Signing::Keep,
+            "{}: recorded as kept",
+            u.kind
+        );
+        assert_eq!(
+            attempt.signing_note.as_deref(),
+            Some(u.note),
+            "{}: the recorded attempt says why",
+            u.kind
+        );
+        assert!(
+            attempt.describe().ends_with(u.note),
+            "{}",
+            attempt.describe()
+        );
+    }
+}
+
+#[tokio::test]
+async fn resend_keeps_the_signature_of_what_persona_did_not_sign_unless_asked() {
+    let f = Fixture::new();
+    let (url, log) = recording_target().await;
+    let body = event(
+        "evt_oracle",
+        "inquiry.completed",
+        "2026-11-22T10:00:00.000Z",
+    );
+    let unverified = f.unverified(&body).await;
+    let valid = f.signed(now(), &body).await;
+    let asked = Options {
+        signing: resign(),
+        ..Options::new(&url)
+    };
+    for u in &unverified {
+        f.redeliver(u.id, &asked).await;
+    }
+    let received = log.lock().expect("log").clone();
+    assert_sent_as_they_came(&f.store, &unverified, &received);
+    assert!(received.iter().all(|r| r.check != Check::Valid));
+
+    // What Persona signed is re-signed without asking.
+    let sent = f.redeliver(valid, &asked).await;
+    assert_eq!(sent.attempt.signing_note, None);
+    assert_eq!(
+        log.lock().expect("log").last().map(|r| r.check),
+        Some(Check::Valid)
+    );
+
+    // With the opt-in, each is re-signed.
+    log.lock().expect("log").clear();
+    let opted_in = Options {
+        resign_unverified: true,
+        ..asked
+    };
+    for u in &unverified {
+        let sent = f.redeliver(u.id, &opted_in).await;
+        assert_eq!(sent.attempt.signing, resign(), "{}", u.kind);
+        assert_eq!(sent.attempt.signing_note, None, "{}", u.kind);
+    }
+    let received = log.lock().expect("log").clone();
+    assert!(
+        received.iter().all(|r| r.check == Check::Valid),
+        "opted in, every kind is re-signed: {:?}",
+        received.iter().map(|r| r.check).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_resend_re_signs_an_invalid_delivery_only_with_resign_unverified() {
+    let f = Fixture::new();
+    let dir = f.dir.path().to_path_buf();
+    let (url, log) = recording_target().await;
+    let body = event("evt_cli", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let invalid = &f.unverified(&body).await[0];
+    let id = invalid.id.to_string();
+
+    let mut resend = inspector(&dir);
+    resend.args(["resend", &id, "--to", &url, "--resign", "current"]);
+    let output = run(resend).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.contains("→ 401 Unauthorized in ") && stdout.trim_end().ends_with(invalid.note),
+        "the line says why: {stdout}"
+    );
+    assert!(stderr.contains("--resign-unverified"), "{stderr}");
+    assert_sent_as_they_came(
+        &f.store,
+        std::slice::from_ref(invalid),
+        &log.lock().expect("log"),
+    );
+
+    let mut resend = inspector(&dir);
+    resend.args([
+        "resend",
+        &id,
+        "--to",
+        &url,
+        "--resign",
+        "current",
+        "--resign-unverified",
+    ]);
+    let output = run(resend).await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(
+        stdout.contains("→ 200 OK in ") && !stdout.contains("not re-signed"),
+        "{stdout}"
+    );
+    assert_eq!(log.lock().expect("log")[1].check, Check::Valid);
+}
+
+#[tokio::test]
+async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
+    use persona_inspector::bulk::{self, Cancel, Order, Scope};
+    let f = Fixture::new();
+    let (target, log) = recording_target().await;
+    let body = event("evt_bulk", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let unverified = f.unverified(&body).await;
+    let valid = f.signed(now(), &body).await;
+    let mut ids: Vec<i64> = unverified.iter().map(|u| u.id).collect();
+    ids.push(valid);
+    let scope = Scope::Ids { ids: ids.clone() };
+
+    let counted = bulk::count_unverified(&f.store, &scope).expect("counted");
+    assert_eq!((counted.total, counted.unverified), (6, 5));
+    assert_eq!(
+        counted.describe().as_deref(),
+        Some(
+            "5 of 6 are not verified as Persona's (1 imported, 1 invalid, 1 malformed, \
+             1 missing, 1 unchecked)"
+        )
+    );
+
+    let options = Options {
+        signing: resign(),
+        ..Options::new(target)
+    };
+    let (planned, missing) =
+        bulk::plan(&f.forwarder, &f.store, &scope, Order::Received, &options).expect("plan");
+    let done = bulk::run(
+        &f.forwarder,
+        &f.store,
+        &planned,
+        missing,
+        &options,
+        &Cancel::default(),
+        |_, _| {},
+    )
+    .await;
+    assert_eq!(
+        (done.delivered, done.rejected),
+        (1, 5),
+        "{}",
+        done.describe()
+    );
+    let received = log.lock().expect("log").clone();
+    assert_sent_as_they_came(&f.store, &unverified, &received[..5]);
+    assert_eq!(
+        received[5].check,
+        Check::Valid,
+        "Persona's own is re-signed"
+    );
+
+    log.lock().expect("log").clear();
+    let opted_in = Options {
+        resign_unverified: true,
+        ..options
+    };
+    let done = bulk::run(
+        &f.forwarder,
+        &f.store,
+        &planned,
+        missing,
+        &opted_in,
+        &Cancel::default(),
+        |_, _| {},
+    )
+    .await;
+    assert_eq!(
+        done.delivered,
+        6,
+        "opted in, all re-signed: {}",
+        done.describe()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_forward_rule_re_signs_only_persona_signed_captures_unless_its_setting_says() {
+    use persona_inspector::relay::{Relay, Rule};
+    let f = Fixture::new();
+    let (target, log) = recording_target().await;
+    let body = event("evt_rule", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let unverified = f.unverified(&body).await;
+    let rule = Rule {
+        enabled: true,
+        target,
+        signing: resign(),
+        ..Rule::default()
+    };
+    assert!(!rule.resign_unverified, "off by default");
+    let relay = Relay::new(f.store.clone(), f.forwarder.clone(), rule.clone(), |_| {});
+    for u in &unverified {
+        relay.offer(&summary(&f.store, u.id));
+        eventually("the forward", || summary(&f.store, u.id).forward).await;
+    }
+    assert_sent_as_they_came(&f.store, &unverified, &log.lock().expect("log"));
+
+    log.lock().expect("log").clear();
+    relay
+        .set_rule(Rule {
+            resign_unverified: true,
+            ..rule
+        })
+        .expect("rule changed");
+    for u in &unverified {
+        let before = summary(&f.store, u.id).forward.map(|m| m.redelivery_id);
+        relay.offer(&summary(&f.store, u.id));
+        eventually("the second forward", || {
+            summary(&f.store, u.id)
+                .forward
+                .filter(|m| Some(m.redelivery_id) != before)
+        })
+        .await;
+    }
+    assert!(
+        log.lock()
+            .expect("log")
+            .iter()
+            .all(|r| r.check == Check::Valid),
+        "with the setting on, all are re-signed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_forwards_an_invalid_capture_with_its_own_signature_unless_told() {
+    let (target, log) = recording_target().await;
+    let forged = |body: &[u8]| persona_inspector::signature::sign("wbhsec_guess", now(), body);
+    let client = client();
+    for opt_in in [false, true] {
+        let dir = tempfile::tempdir().expect("temp");
+        let mut args = vec!["--forward-to", &target, "--forward-resign", "current"];
+        if opt_in {
+            args.push("--forward-resign-unverified");
+        }
+        let mut serving = Serving::start(dir.path(), &args).await;
+        assert!(
+            serving.banner.iter().any(|l| l.contains(match opt_in {
+                false => "re-signed with \"current\" when Persona's signature is valid, else kept",
+                true => "re-signed with \"current\", even when Persona did not sign it",
+            })),
+            "{:?}",
+            serving.banner
+        );
+        let body = inquiry_event("evt_forged", "inq_forged", 0);
+        let signature = forged(&body);
+        let response = client
+            .post(&serving.url)
+            .header("persona-signature", &signature)
+            .body(body)
+            .send()
+            .await
+            .expect("captured");
+        assert_eq!(response.status(), 200);
+        let printed = serving.lines(1).await;
+        serving.stop();
+        let received = log.lock().expect("log").pop().expect("forwarded");
+        if opt_in {
+            assert_eq!(received.check, Check::Valid, "told to, serve re-signs it");
+            assert!(!printed[0].contains("not re-signed"), "{printed:?}");
+        } else {
+            assert_eq!(
+                received.header("persona-signature").as_deref(),
+                Some(signature.as_str()),
+                "an outsider's request is not signed with the user's secret"
+            );
+            assert!(
+                printed[0].ends_with(
+                    "sent with its original signature: not re-signed because its signature \
+                     is invalid"
+                ),
+                "{printed:?}"
+            );
+            let store = Store::open(dir.path()).expect("open");
+            let history = store.redeliveries(1).expect("history");
+            assert!(history[0].attempt.signing_note.is_some(), "recorded");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_test_event_is_re_signed_without_asking_and_a_forged_one_stays_a_capture() {
+    use persona_inspector::delivery::Source;
+    use persona_inspector::sample::{EXAMPLE_SECRET, TEST_EVENT_HEADER, TestEventKey};
+    let key = TestEventKey::generate().expect("random");
+    let listener = Listener::start(persona_inspector::capture::Settings {
+        test_event: Some(key.clone()),
+        ..settings_with_secret()
+    })
+    .await;
+    let store = listener.store().clone();
+    let forwarder = Forwarder::new().expect("client");
+    let (target, log) = recording_target().await;
+    let client = client();
+    // Signed as the app signs a test event before the user has added a secret: not valid.
+    let post = |mark: String| {
+        let body = persona_inspector::sample::inquiry_completed(persona_inspector::clock::now_ms());
+        client
+            .post(&listener.url)
+            .header(
+                "persona-signature",
+                persona_signature(EXAMPLE_SECRET, &body),
+            )
+            .header(TEST_EVENT_HEADER, mark)
+            .body(body)
+            .send()
+    };
+    let id = |response: reqwest::Response| -> i64 {
+        response.headers()["x-inspector-delivery-id"]
+            .to_str()
+            .expect("id")
+            .parse()
+            .expect("number")
+    };
+    let own = id(post(key.value().to_string()).await.expect("answered"));
+    let forged = id(post("0".repeat(64)).await.expect("answered"));
+
+    let test = store.get(own).expect("stored");
+    assert_eq!(test.summary.source, Source::Test);
+    assert_eq!(test.summary.signature.status.as_str(), "invalid");
+    assert!(
+        !test.headers.to_string().contains(key.value()),
+        "the key is not stored: {}",
+        test.headers
+    );
+    let outsider = store.get(forged).expect("stored");
+    assert_eq!(
+        outsider.summary.source,
+        Source::Captured,
+        "an outsider's copy of the header is an ordinary capture"
+    );
+    assert!(outsider.headers.to_string().contains(TEST_EVENT_HEADER));
+
+    let options = Options {
+        signing: resign(),
+        ..Options::new(target)
+    };
+    let sent = forwarder
+        .with_secrets(vec![Secret {
+            label: "current".into(),
+            value: SECRET.into(),
+        }])
+        .redeliver(&store, own, &options)
+        .await
+        .expect("sent");
+    assert_eq!(
+        sent.attempt.signing_note, None,
+        "a test event needs no opt-in"
+    );
+    assert_eq!(log.lock().expect("log")[0].check, Check::Valid);
+    let forwarder = Forwarder::new().expect("client").with_secrets(vec![Secret {
+        label: "current".into(),
+        value: SECRET.into(),
+    }]);
+    let sent = forwarder
+        .redeliver(&store, forged, &options)
+        .await
+        .expect("sent");
+    assert!(
+        sent.attempt.signing_note.is_some(),
+        "the forged one is not re-signed"
+    );
+    assert_eq!(log.lock().expect("log")[1].check, Check::Invalid);
+    listener.stop().await;
 }

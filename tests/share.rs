@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use common::*;
 use persona_inspector::capture::Settings;
-use persona_inspector::delivery::{Arrival, NewDelivery, Verification, headers_from_json};
-use persona_inspector::share::{self, Target};
+use persona_inspector::delivery::{Arrival, NewDelivery, Source, Verification, headers_from_json};
+use persona_inspector::share::{self, Limits, Target};
 use persona_inspector::signature::Status;
 use persona_inspector::store::{Detail, Store};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -303,20 +303,41 @@ async fn a_fixture_imported_into_another_store_is_the_same_delivery() {
     let (_dir, store) = fresh_store_with_the_secret();
     for original in &originals {
         let text = serde_json::to_string_pretty(&share::fixture(original)).expect("json");
-        let read = share::read_fixtures("fixture.json", text.as_bytes()).expect("reads back");
+        let read = share::read_fixtures("fixture.json", text.as_bytes(), &Limits::default())
+            .expect("reads back");
+        let before = persona_inspector::clock::now_ms();
         let stored = share::import(&store, read).expect("imports");
         assert_eq!(stored.len(), 1);
         let mut imported = store.get(stored[0].id).expect("stored");
-        imported.summary.id = original.summary.id;
+        let s = &mut imported.summary;
+        assert_eq!(s.source, Source::Imported, "an import is marked as one");
+        assert_eq!(
+            s.original_received_at.as_deref(),
+            Some(original.summary.received_at.as_str()),
+            "the time the fixture claims is kept apart"
+        );
+        assert!(
+            s.received_at_ms >= before,
+            "received_at is when it was imported, not the claim: {}",
+            s.received_at
+        );
+        // Apart from its provenance and id, the imported delivery equals the captured one.
+        s.id = original.summary.id;
+        s.source = Source::Captured;
+        s.received_at = original.summary.received_at.clone();
+        s.received_at_ms = original.summary.received_at_ms;
+        s.original_received_at = None;
+        s.original_received_at_ms = None;
         assert_eq!(
             &imported, original,
-            "the imported delivery equals the captured one but for its id"
+            "the imported delivery equals the captured one but for its id and provenance"
         );
     }
 
     // Several at once, as a JSON array: one transaction.
     let array = serde_json::Value::Array(originals.iter().map(share::fixture).collect());
-    let read = share::read_fixtures("all.json", array.to_string().as_bytes()).expect("array");
+    let read = share::read_fixtures("all.json", array.to_string().as_bytes(), &Limits::default())
+        .expect("array");
     let stored = share::import(&store, read).expect("imports");
     assert_eq!(stored.len(), originals.len());
     listener.stop().await;
@@ -349,7 +370,7 @@ fn an_imported_fixture_is_verified_with_the_importers_secrets() {
 
     let (_b, importer) = fresh_store_with_the_secret();
     let text = share::fixture(&original).to_string();
-    let read = share::read_fixtures("f.json", text.as_bytes()).expect("read");
+    let read = share::read_fixtures("f.json", text.as_bytes(), &Limits::default()).expect("read");
     let stored = share::import(&importer, read).expect("import");
     let imported = importer.get(stored[0].id).expect("get");
     assert_eq!(imported.summary.signature.status, Status::Valid);
@@ -476,17 +497,36 @@ async fn export_and_import_from_the_command_line() {
     };
     for id in ["1", "2"] {
         let (a, b) = (show(&from_dir, id), show(to.path(), id));
-        for field in [
-            "headers",
-            "body_base64",
-            "method",
-            "path",
-            "query",
-            "received_at",
-        ] {
+        for field in ["headers", "body_base64", "method", "path", "query"] {
             assert_eq!(a[field], b[field], "{field} of delivery {id}");
         }
+        assert_eq!(
+            (&a["source"], &a["original_received_at"]),
+            (&serde_json::json!("captured"), &serde_json::Value::Null),
+            "a capture has no claimed time of its own"
+        );
+        assert_eq!(b["source"], "imported", "show --json says it was imported");
+        assert_eq!(
+            a["received_at"], b["original_received_at"],
+            "the claimed arrival time is kept apart"
+        );
+        assert_ne!(
+            a["received_at"], b["received_at"],
+            "received_at is the import's"
+        );
     }
+    let listed: serde_json::Value =
+        serde_json::from_slice(&succeed(inspector(to.path()).args(["list", "--json"])).stdout)
+            .expect("json");
+    assert_eq!(listed[0]["source"], "imported", "list --json says so too");
+    let shown = succeed(inspector(to.path()).args(["show", "1"])).stdout;
+    assert!(
+        String::from_utf8_lossy(&shown)
+            .contains("source     imported from a fixture, which claims"),
+        "show says so in words: {}",
+        String::from_utf8_lossy(&shown)
+    );
+    assert!(listed[0]["original_received_at"].is_string(), "{listed}");
     assert_eq!(show(to.path(), "1")["signature"]["status"], "unchecked");
 
     // A curl command to another listener, exact URL or with the original path appended.
@@ -548,4 +588,236 @@ async fn a_too_large_delivery_exports_as_a_fixture_but_not_as_curl() {
     assert_eq!(json["delivery"]["outcome"], "too_large");
     assert_eq!(json["delivery"]["body_base64"], "");
     small.stop().await;
+}
+
+#[test]
+fn imports_over_the_file_or_body_limit_are_refused_naming_the_file_and_the_limit() {
+    let body = vec![b'x'; 2048];
+    let fixture = |body: &[u8]| {
+        serde_json::json!({
+            "format": share::FIXTURE_FORMAT,
+            "version": 1,
+            "delivery": {
+                "received_at": "2026-11-22T10:04:05.123Z",
+                "method": "POST",
+                "path": "/",
+                "headers": [],
+                "body_base64": base64::engine::general_purpose::STANDARD.encode(body),
+            }
+        })
+        .to_string()
+    };
+    let big = fixture(&body);
+    let limits = Limits {
+        max_file: 64 * 1024,
+        max_body: 1024,
+    };
+    let error = share::read_fixtures("big.json", big.as_bytes(), &limits)
+        .expect_err("a body over the limit")
+        .to_string();
+    assert!(
+        error.contains("big.json: delivery.body_base64 holds 2 KiB, over the 1 KiB limit"),
+        "{error}"
+    );
+    let error = share::read_fixtures(
+        "big.json",
+        big.as_bytes(),
+        &Limits {
+            max_file: 1024,
+            max_body: 4096,
+        },
+    )
+    .expect_err("a file over the limit")
+    .to_string();
+    assert!(
+        error.contains("big.json is over the 1 KiB limit for a fixture file"),
+        "{error}"
+    );
+    assert!(
+        share::read_fixtures("big.json", big.as_bytes(), &Limits::default()).is_ok(),
+        "within the default limits"
+    );
+    // A reader is read no further than the limit.
+    let endless = std::io::repeat(b' ');
+    let error = share::read_limited("standard input", endless, &limits)
+        .expect_err("endless input stops at the limit")
+        .to_string();
+    assert!(
+        error.contains("standard input is over the 64 KiB limit"),
+        "{error}"
+    );
+
+    // The command line: --max-body and --max-file, the file named, nothing stored.
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, &big).expect("write");
+    let data = tempfile::tempdir().expect("temp");
+    fails_saying(
+        inspector(data.path())
+            .args(["import", "--max-body", "1KiB"])
+            .arg(&file),
+        &format!(
+            "{}: delivery.body_base64 holds 2 KiB, over the 1 KiB limit for one body",
+            file.display()
+        ),
+    );
+    fails_saying(
+        inspector(data.path())
+            .args(["import", "--max-file", "1KiB"])
+            .arg(&file),
+        &format!(
+            "{} is over the 1 KiB limit for a fixture file",
+            file.display()
+        ),
+    );
+    let output = succeed(inspector(data.path()).args(["list", "--json"]));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("json"),
+        serde_json::json!([]),
+        "nothing refused was stored"
+    );
+    succeed(inspector(data.path()).arg("import").arg(&file));
+}
+
+mod fixture_reader {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            ".{0,12}".prop_map(serde_json::Value::from),
+            // Field names and values the reader looks for, so the walk goes deep.
+            prop_oneof![
+                Just("persona-inspector-fixture"),
+                Just("POST"),
+                Just("/"),
+                Just("too_large"),
+                Just("2026-11-22T10:04:05.123Z"),
+                Just("e30="),
+            ]
+            .prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                prop::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("format".to_string()),
+                            Just("version".to_string()),
+                            Just("delivery".to_string()),
+                            Just("received_at".to_string()),
+                            Just("method".to_string()),
+                            Just("path".to_string()),
+                            Just("query".to_string()),
+                            Just("headers".to_string()),
+                            Just("body_base64".to_string()),
+                            Just("body_size".to_string()),
+                            Just("outcome".to_string()),
+                            Just("signature".to_string()),
+                            "[a-z_]{1,8}",
+                        ],
+                        inner,
+                    ),
+                    0..8
+                )
+                .prop_map(|fields| serde_json::Value::Object(fields.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// A fixture whose top level is right, so the delivery's own fields get exercised.
+    fn near_fixture() -> impl Strategy<Value = serde_json::Value> {
+        (json_value(), prop_oneof![Just(1u64), any::<u64>()]).prop_map(|(delivery, version)| {
+            serde_json::json!({
+                "format": share::FIXTURE_FORMAT,
+                "version": version,
+                "delivery": delivery,
+            })
+        })
+    }
+
+    fn header_name() -> impl Strategy<Value = String> {
+        "[a-z][a-z0-9-]{0,15}"
+    }
+
+    /// Header values as HTTP allows them: visible bytes, spaces, tabs and bytes above 0x7F.
+    fn header_value() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![0x20u8..=0x7e, Just(b'\t'), 0x80u8..=0xff],
+            0..40,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic_the_reader(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = share::read_fixtures("fuzz.json", &bytes, &Limits::default());
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics_the_reader(value in prop_oneof![json_value(), near_fixture()]) {
+            let text = value.to_string();
+            let _ = share::read_fixtures("fuzz.json", text.as_bytes(), &Limits::default());
+            let array = serde_json::Value::Array(vec![value]).to_string();
+            let _ = share::read_fixtures("fuzz.json", array.as_bytes(), &Limits::default());
+        }
+    }
+
+    #[test]
+    fn an_exported_delivery_imports_with_the_same_request() {
+        let (_from_dir, from) = fresh_store_with_the_secret();
+        let (_to_dir, to) = fresh_store_with_the_secret();
+        let request = (
+            prop_oneof![
+                Just("POST"),
+                Just("PUT"),
+                Just("PATCH"),
+                Just("GET"),
+                Just("DELETE")
+            ],
+            "/[a-zA-Z0-9._~!$&'()*+,;=:@%/-]{0,30}",
+            prop::option::of("[a-zA-Z0-9._~!$&'()*+,;=:@%/?-]{0,30}"),
+            prop::collection::vec((header_name(), header_value()), 0..8),
+            prop::collection::vec(any::<u8>(), 0..600),
+        );
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(256));
+        runner
+            .run(&request, |(method, path, query, headers, body)| {
+                let arrival = Arrival {
+                    received_at_ms: 1_795_341_845_123,
+                    method: method.into(),
+                    path: path.clone(),
+                    query: query.clone(),
+                    remote_addr: None,
+                    headers: headers.clone(),
+                };
+                let delivery =
+                    NewDelivery::captured(arrival, body.clone(), &Verification::default());
+                let id = from.insert_many(vec![delivery]).expect("stored")[0].id;
+                let text = share::fixture(&from.get(id).expect("read back")).to_string();
+                let read = share::read_fixtures("round.json", text.as_bytes(), &Limits::default())
+                    .expect("an exported fixture reads");
+                let stored = share::import(&to, read).expect("imports");
+                let raw = to.raw(stored[0].id).expect("imported");
+                prop_assert_eq!(&raw.body, &body, "the body, byte for byte");
+                prop_assert_eq!(&raw.arrival.method, method);
+                prop_assert_eq!(&raw.arrival.path, &path);
+                prop_assert_eq!(&raw.arrival.query, &query);
+                prop_assert_eq!(
+                    &raw.arrival.headers,
+                    &headers,
+                    "headers, in order, exact bytes"
+                );
+                prop_assert_eq!(raw.source, Source::Imported);
+                Ok(())
+            })
+            .expect("every exported delivery imports as it was");
+    }
 }

@@ -1,7 +1,7 @@
 //! What the window can ask for. Each command is a plain function over the [`Engine`], so it is
 //! tested without a window; `ipc.rs` only wraps them for Tauri.
 
-use persona_inspector::bulk::{Order, Scope};
+use persona_inspector::bulk::{self, Order, Scope, UnverifiedCount};
 use persona_inspector::catalog::{self, CatalogEntry};
 use persona_inspector::relay::Rule;
 use persona_inspector::store::{Detail, EventCount, Filter, Saved, Store, Summary};
@@ -293,10 +293,12 @@ pub async fn export_fixture(engine: &Engine, id: i64) -> Result<String, CommandE
 }
 
 /// Imports fixtures (one, or a JSON array) pasted or read from a file; returns the new ids.
+/// Held to the import limits (the file, and each body as the listener's own limit).
 pub async fn import_fixtures(engine: &Engine, text: String) -> Result<Vec<i64>, CommandError> {
     let store = store(engine)?;
+    let limits = share::Limits::default();
     blocking(move || {
-        let deliveries = share::read_fixtures("the pasted fixture", text.as_bytes())?;
+        let deliveries = share::read_fixtures("the pasted fixture", text.as_bytes(), &limits)?;
         Ok(share::import(&store, deliveries)?
             .into_iter()
             .map(|stored| stored.id)
@@ -363,4 +365,13 @@ pub async fn start_bulk(
     report: impl Fn(BulkStep) + Send + Sync + 'static,
 ) -> Result<BulkStarted, CommandError> {
     Ok(engine.start_bulk(scope, order, options, report).await?)
+}
+
+/// How many of `scope` would keep their original signature unless the user opts in.
+pub async fn count_unverified(
+    engine: &Engine,
+    scope: Scope,
+) -> Result<UnverifiedCount, CommandError> {
+    let store = store(engine)?;
+    blocking(move || Ok(bulk::count_unverified(&store, &scope)?)).await
 }

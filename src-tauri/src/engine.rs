@@ -12,6 +12,7 @@ use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
 use persona_inspector::delivery::Verification;
 use persona_inspector::forward::{Forwarded, Forwarder, Options};
 use persona_inspector::relay::{Relay, Rule};
+use persona_inspector::sample::TestEventKey;
 use persona_inspector::store::{Saved, SavedSecret, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
@@ -50,6 +51,9 @@ pub struct Engine {
     /// The relay's results, until the shell takes them to the window.
     forwarded: Mutex<Option<mpsc::UnboundedReceiver<Forwarded>>>,
     bulk: BulkJobs,
+    /// This launch's key for its own test events; None when the system gave no random bytes
+    /// (test events are then ordinary captures).
+    test_event: Option<TestEventKey>,
 }
 
 struct Listener {
@@ -67,6 +71,9 @@ impl Engine {
             let secrets = store.secrets()?;
             Ok((store, saved, secrets))
         });
+        let test_event = TestEventKey::generate()
+            .inspect_err(|error| tracing::warn!("test events will not be marked: {error}"))
+            .ok();
         let (store, saved, secrets) = match opened {
             Ok(opened) => opened,
             Err(error) => {
@@ -87,10 +94,14 @@ impl Engine {
                     relay: None,
                     forwarded: Mutex::new(None),
                     bulk: BulkJobs::default(),
+                    test_event,
                 };
             }
         };
-        let capture = Capture::new(store, capture_settings(&saved, &secrets));
+        let capture = Capture::new(
+            store,
+            capture_settings(&saved, &secrets, test_event.clone()),
+        );
         let forwarder = new_forwarder();
         let (relay, forwarded) = match &forwarder {
             Ok(forwarder) => match forwarding::start_relay(&capture, forwarder.clone()) {
@@ -119,6 +130,7 @@ impl Engine {
             relay,
             forwarded: Mutex::new(forwarded),
             bulk: BulkJobs::default(),
+            test_event,
         };
         let port = port.unwrap_or(saved.port);
         let started = engine.listen(port).await;
@@ -190,11 +202,12 @@ impl Engine {
         let store = self.store().map_err(persona_inspector::Error::Invalid)?;
         let capture = self.capture.clone();
         let notifications = self.notifications.clone();
+        let test_event = self.test_event.clone();
         blocking(move || {
             let before = store.settings()?;
             store.save_settings(&saved)?;
             let secrets = store.secrets()?;
-            let settings = capture_settings(&saved, &secrets);
+            let settings = capture_settings(&saved, &secrets, test_event);
             if let Some(capture) = capture {
                 capture.set_settings(settings.clone());
             }
@@ -216,15 +229,21 @@ impl Engine {
         let _changing = self.changing.lock().await;
         let store = self.store().map_err(persona_inspector::Error::Invalid)?;
         let capture = self.capture.clone();
+        let test_event = self.test_event.clone();
         blocking(move || {
             change(&store)?;
-            let settings = capture_settings(&store.settings()?, &store.secrets()?);
+            let settings = capture_settings(&store.settings()?, &store.secrets()?, test_event);
             if let Some(capture) = capture {
                 capture.set_settings(settings.clone());
             }
             store.recheck(&settings.verification)
         })
         .await
+    }
+
+    /// The key the app's test event carries, so the listener stores it as `test`.
+    pub fn test_event_key(&self) -> Option<&TestEventKey> {
+        self.test_event.as_ref()
     }
 
     pub fn forwarder(&self) -> Result<Forwarder, String> {
@@ -356,8 +375,12 @@ fn new_forwarder() -> Result<Forwarder, String> {
     Forwarder::new().map_err(|error| format!("re-delivery is unavailable: {error}"))
 }
 
-/// The listener's settings from what the user saved.
-pub fn capture_settings(saved: &Saved, secrets: &[SavedSecret]) -> Settings {
+/// The listener's settings from what the user saved, and this launch's test-event key.
+pub fn capture_settings(
+    saved: &Saved,
+    secrets: &[SavedSecret],
+    test_event: Option<TestEventKey>,
+) -> Settings {
     Settings {
         verification: Verification {
             secrets: secrets.iter().map(|s| s.secret.clone()).collect(),
@@ -369,6 +392,7 @@ pub fn capture_settings(saved: &Saved, secrets: &[SavedSecret]) -> Settings {
             delay: Duration::from_millis(saved.reply_delay_ms),
             body: None,
         },
+        test_event,
         ..Settings::default()
     }
 }

@@ -2,7 +2,7 @@
 //! emits, and the builder both the app and the bindings test use, so the TypeScript in
 //! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
 
-use persona_inspector::bulk::{Order, Scope};
+use persona_inspector::bulk::{Order, Scope, UnverifiedCount};
 use persona_inspector::catalog::CatalogEntry;
 use persona_inspector::forward::{Options, Redelivery};
 use persona_inspector::relay::Rule;
@@ -68,6 +68,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             set_forward_rule,
             start_bulk,
             cancel_bulk,
+            count_unverified,
         ])
         .events(collect_events![
             DeliveriesArrived,
@@ -348,4 +349,15 @@ async fn start_bulk(
 #[specta::specta]
 fn cancel_bulk(engine: State<'_, Engine>, job: u32) -> bool {
     engine.cancel_bulk(job)
+}
+
+/// How many of a bulk scope Persona did not sign (or were imported): re-signing them needs the
+/// user's opt-in, which the dialog asks for before the run starts.
+#[tauri::command]
+#[specta::specta]
+async fn count_unverified(
+    engine: State<'_, Engine>,
+    scope: Scope,
+) -> Result<UnverifiedCount, CommandError> {
+    commands::count_unverified(&engine, scope).await
 }

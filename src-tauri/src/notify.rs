@@ -293,6 +293,9 @@ mod tests {
             parse_error: None,
             event_deliveries: 1,
             forward: None,
+            source: Default::default(),
+            original_received_at: None,
+            original_received_at_ms: None,
         }
     }
 

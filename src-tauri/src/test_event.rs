@@ -1,5 +1,7 @@
 //! "Send a test event": a signed sample Persona event posted to the app's own listener over
 //! real HTTP, so it travels the same path as a delivery from Persona (through ngrok or not).
+//! It carries this launch's secret key, so the listener marks it `test` (re-signed without
+//! asking) while anyone else's copy of the header stays an ordinary capture.
 
 use std::time::Duration;
 
@@ -34,11 +36,15 @@ pub async fn send(engine: &Engine) -> Result<i64, CommandError> {
     let now = clock::now_ms();
     let body = sample::inquiry_completed(now);
     let t = now.div_euclid(1000);
+    let mark = match engine.test_event_key() {
+        Some(key) => format!("{}: {}\r\n", sample::TEST_EVENT_HEADER, key.value()),
+        None => String::new(),
+    };
     let head = format!(
         "POST /test-event HTTP/1.1\r\nhost: {host}\r\nuser-agent: Persona Webhook Inspector (test event)\r\n\
          content-type: application/json\r\npersona-signature: {}\r\n\
          persona-webhook-attempts-made: 1\r\npersona-webhook-attempts-left: 7\r\n\
-         persona-webhook-first-attempted-at: {t}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+         persona-webhook-first-attempted-at: {t}\r\n{mark}content-length: {}\r\nconnection: close\r\n\r\n",
         signature::sign(&secret, t, &body),
         body.len()
     );

@@ -472,10 +472,42 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
     let copy = get_delivery(&engine, ids[0]).await.expect("imported");
     let original = get_delivery(&engine, id).await.expect("original");
     assert_eq!(copy.body_base64, original.body_base64);
+    assert_eq!(
+        copy.summary.source,
+        persona_inspector::delivery::Source::Imported,
+        "a copy of the test event is an import, not a test event"
+    );
+    assert_eq!(
+        copy.summary.original_received_at.as_deref(),
+        Some(original.summary.received_at.as_str())
+    );
     let bad = commands::import_fixtures(&engine, "{\"format\":\"nope\"}".into())
         .await
         .expect_err("not a fixture");
     assert_eq!(bad.kind, "invalid", "{bad:?}");
+
+    // A body over the listener's own limit is refused, as the listener would.
+    // 10 MiB + 1 bytes of "x": "xxx" is "eHh4" in base64, and the last "xx" is "eHg=".
+    let over = persona_inspector::capture::DEFAULT_MAX_BODY + 1;
+    assert_eq!(over % 3, 2);
+    let body_base64 = format!("{}eHg=", "eHh4".repeat(over / 3));
+    let big = serde_json::json!({
+        "format": "persona-inspector-fixture",
+        "version": 1,
+        "delivery": {
+            "received_at": "2026-11-22T10:04:05.123Z", "method": "POST", "path": "/", "headers": [],
+            "body_base64": body_base64,
+        }
+    });
+    let refused = commands::import_fixtures(&engine, big.to_string())
+        .await
+        .expect_err("over the body limit");
+    assert!(
+        refused
+            .message
+            .contains("over the 10 MiB limit for one body"),
+        "{refused:?}"
+    );
 }
 
 /// The user's app: answers every request with `status` (closing the connection), and sends
@@ -735,4 +767,134 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
     .expect_err("nothing to send");
     assert_eq!(empty.kind, "invalid");
     assert!(empty.message.contains("none of the selected"), "{empty:?}");
+}
+
+/// The `Persona-Signature` an attempt sent.
+fn sent_signature(attempt: &persona_inspector::forward::Attempt) -> Option<String> {
+    attempt
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("persona-signature"))
+        .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_re_signs_its_test_event_but_not_an_outsiders_capture_without_the_opt_in() {
+    use persona_inspector::bulk::Scope;
+    use persona_inspector::delivery::Source;
+    use persona_inspector::forward::{Options, Signing};
+    use persona_inspector::relay::Rule;
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = engine.status() else {
+        panic!("not listening");
+    };
+    // Sent before any secret is set: signed with the example secret, so not valid.
+    let test = persona_inspector_app::test_event::send(&engine)
+        .await
+        .expect("sent");
+    commands::add_secret(&engine, "sandbox".into(), "wbhsec_mine".into())
+        .await
+        .expect("add");
+    let detail = get_delivery(&engine, test).await.expect("stored");
+    assert_eq!(detail.summary.source, Source::Test, "the app's own");
+    assert_eq!(detail.summary.signature.status.as_str(), "invalid");
+
+    // An outsider copies the test event's header with a guessed key and signs with a guess.
+    let body =
+        r#"{"data":{"type":"event","id":"evt_X","attributes":{"name":"inquiry.completed"}}}"#;
+    let forged = signed("wbhsec_guess", body);
+    post_with(
+        &address,
+        body,
+        &format!(
+            "persona-signature: {forged}\r\nx-inspector-test-event: {}\r\n",
+            "0".repeat(64)
+        ),
+    )
+    .await;
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    let outsider = rows[0].id;
+    assert_eq!(rows[0].source, Source::Captured, "a forged mark is no mark");
+
+    let counted = commands::count_unverified(
+        &engine,
+        Scope::Ids {
+            ids: vec![test, outsider],
+        },
+    )
+    .await
+    .expect("counted");
+    assert_eq!(
+        (counted.total, counted.unverified),
+        (2, 1),
+        "the test event needs no opt-in"
+    );
+
+    let (target, mut bodies) = app_answering("204 No Content").await;
+    let resign = Signing::Resign {
+        secret: "sandbox".into(),
+    };
+    let options = Options {
+        signing: resign.clone(),
+        ..Options::new(target.clone())
+    };
+    let sent = commands::redeliver(&engine, test, options.clone())
+        .await
+        .expect("sent");
+    assert_eq!(sent.attempt.signing, resign, "re-signed without asking");
+    let sent = commands::redeliver(&engine, outsider, options.clone())
+        .await
+        .expect("sent");
+    assert_eq!(sent_signature(&sent.attempt), Some(forged.clone()));
+    assert_eq!(
+        sent.attempt.signing_note.as_deref(),
+        Some("sent with its original signature: not re-signed because its signature is invalid")
+    );
+    let sent = commands::redeliver(
+        &engine,
+        outsider,
+        Options {
+            resign_unverified: true,
+            ..options
+        },
+    )
+    .await
+    .expect("sent");
+    assert_ne!(
+        sent_signature(&sent.attempt),
+        Some(forged.clone()),
+        "opted in"
+    );
+
+    // The app's forward rule: off by default for unverified captures, then on.
+    let mut results = engine.take_forwarded().expect("the relay's results");
+    for resign_unverified in [false, true] {
+        let rule = Rule {
+            enabled: true,
+            target: target.clone(),
+            signing: resign.clone(),
+            resign_unverified,
+            ..Rule::default()
+        };
+        commands::set_forward_rule(&engine, rule)
+            .await
+            .expect("saved");
+        post_signed(&address, body, &forged).await;
+        let forwarded = tokio::time::timeout(Duration::from_secs(10), results.recv())
+            .await
+            .expect("a result")
+            .expect("open");
+        let record = forwarded.result.expect("recorded");
+        assert_eq!(
+            sent_signature(&record.attempt) == Some(forged.clone()),
+            !resign_unverified,
+            "resign_unverified {resign_unverified}: {:?}",
+            record.attempt
+        );
+        assert_eq!(record.attempt.signing_note.is_some(), !resign_unverified);
+    }
+    while bodies.try_recv().is_ok() {}
 }

@@ -212,6 +212,9 @@ fn delivery(id: i64, name: Option<&str>, status: Status) -> Summary {
         parse_error: None,
         event_deliveries: 1,
         forward: None,
+        source: Default::default(),
+        original_received_at: None,
+        original_received_at_ms: None,
     }
 }
 

@@ -284,6 +284,14 @@ impl Store {
         }
     }
 
+    /// How many of `ids` there are of each provenance and verdict.
+    pub fn signing_counts(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(crate::delivery::Source, crate::signature::Status, u64)>> {
+        query::signing_counts(&*self.reader()?, ids)
+    }
+
     pub fn count(&self) -> Result<u64> {
         Ok(self
             .reader()?

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bulk::Order;
 use crate::catalog;
-use crate::delivery::{Arrival, Attempts, NewDelivery, Outcome, headers_from_json};
+use crate::delivery::{Arrival, Attempts, NewDelivery, Outcome, Source, headers_from_json};
 use crate::forward::{FailureKind, ForwardMark, persona_would_accept};
 use crate::jsonapi::{self, ParseError, Relationship, Resource};
 use crate::signature::{Status, Verdict};
@@ -42,6 +42,15 @@ pub struct Summary {
     /// The forward rule's latest attempt for this capture; None when it was never forwarded.
     #[serde(default)]
     pub forward: Option<ForwardMark>,
+    /// Received by the listener, imported from a fixture, or the app's own test event.
+    #[serde(default)]
+    pub source: Source,
+    /// For an import: the arrival time its fixture claims (RFC 3339, UTC); `received_at` is
+    /// when it was imported.
+    #[serde(default)]
+    pub original_received_at: Option<String>,
+    #[serde(default)]
+    pub original_received_at_ms: Option<i64>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -115,7 +124,8 @@ const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_
     d.body_size, d.parse_error,
     CASE WHEN d.event_id IS NULL THEN 0
          ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END,
-    f.id, f.status, f.error_kind, f.retry, f.next_retry_at, f.duration_ms";
+    f.id, f.status, f.error_kind, f.retry, f.next_retry_at, f.duration_ms,
+    d.source, d.original_received_at";
 
 /// The deliveries with their latest forward, if any (`redeliveries_forward` finds it).
 const FROM: &str = "deliveries d LEFT JOIN redeliveries f ON f.id =
@@ -198,6 +208,23 @@ pub fn ids_in_order(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// How many of `ids` there are of each provenance and verdict: what re-signing depends on.
+pub fn signing_counts(conn: &Connection, ids: &[i64]) -> crate::Result<Vec<(Source, Status, u64)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT source, signature_status, COUNT(*) FROM deliveries
+         WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY source, signature_status",
+    )?;
+    let ids = serde_json::Value::from(ids.to_vec()).to_string();
+    let rows = statement.query_map([ids], |r| {
+        Ok((
+            Source::parse(&r.get::<_, String>(0)?),
+            Status::parse(&r.get::<_, String>(1)?).unwrap_or(Status::Unchecked),
+            r.get::<_, i64>(2)?.max(0) as u64,
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Whether `filter` picks nothing but a range of ids (the whole list, paged): then the narrow
 /// `deliveries_ids` index answers counts and skips. Other filters have indexes of their own.
 fn unfiltered(filter: &Filter) -> bool {
@@ -260,8 +287,8 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
     let found = conn
         .query_row(&sql, [id], |row| {
             let summary = summary_from_row(row)?;
-            let headers: String = row.get(26)?;
-            let body: Vec<u8> = row.get(27)?;
+            let headers: String = row.get(28)?;
+            let body: Vec<u8> = row.get(29)?;
             Ok((summary, headers, body))
         })
         .optional()?;
@@ -297,13 +324,17 @@ pub struct Raw {
     pub arrival: Arrival,
     pub body: Vec<u8>,
     pub outcome: Outcome,
+    pub source: Source,
+    /// The stored verdict on its signature: re-signing depends on it.
+    pub signature: Status,
 }
 
 /// The stored request alone: no envelope parse, no base64, for re-delivery.
 pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     let found = conn
         .prepare_cached(
-            "SELECT received_at, method, path, query, remote_addr, headers, body, outcome
+            "SELECT received_at, method, path, query, remote_addr, headers, body, outcome,
+                 source, signature_status
              FROM deliveries WHERE id = ?1",
         )?
         .query_row([id], |row| {
@@ -323,6 +354,9 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                 },
                 body: row.get(6)?,
                 outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
+                source: Source::parse(&row.get::<_, String>(8)?),
+                // An unknown verdict is treated as the least trusted one.
+                signature: Status::parse(&row.get::<_, String>(9)?).unwrap_or(Status::Unchecked),
             })
         })
         .optional()?;
@@ -358,6 +392,9 @@ impl Summary {
             parse_error: d.parse_error.clone(),
             event_deliveries: stored.event_deliveries,
             forward: None,
+            source: d.source,
+            original_received_at: d.original_received_at_ms.map(crate::clock::rfc3339),
+            original_received_at_ms: d.original_received_at_ms,
         }
     }
 }
@@ -376,6 +413,7 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
     let event_name: Option<String> = row.get(8)?;
     let signature: String = row.get(13)?;
     let parse_error: Option<String> = row.get(18)?;
+    let original_received_at_ms: Option<i64> = row.get(27)?;
     Ok(Summary {
         id: row.get(0)?,
         received_at: crate::clock::rfc3339(received_at_ms),
@@ -404,6 +442,9 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
             .map_err(|e| json_error(18, e))?,
         event_deliveries: row.get(19)?,
         forward: forward_mark(row)?,
+        source: Source::parse(&row.get::<_, String>(26)?),
+        original_received_at: original_received_at_ms.map(crate::clock::rfc3339),
+        original_received_at_ms,
     })
 }
 

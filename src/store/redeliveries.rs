@@ -31,9 +31,9 @@ pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result
         "INSERT INTO redeliveries (delivery_id, started_at, target, method, url, headers, body,
              body_size, signature_mode, secret_label, timeout_ms, duration_ms, status,
              response_headers, response_body, response_truncated, error_kind, error_message,
-             origin, retry, next_retry_at)
+             origin, retry, next_retry_at, signing_note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21)",
+             ?19, ?20, ?21, ?22)",
     )?
     .execute(params![
         delivery_id,
@@ -57,6 +57,7 @@ pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result
         a.origin.as_str(),
         a.retry,
         a.next_retry_at_ms,
+        a.signing_note,
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -67,7 +68,7 @@ pub(super) fn list(conn: &Connection, delivery_id: i64) -> Result<Vec<Redelivery
         "SELECT id, delivery_id, started_at, target, method, url, headers, body, body_size,
              signature_mode, secret_label, timeout_ms, duration_ms, status, response_headers,
              response_body, response_truncated, error_kind, error_message, origin, retry,
-             next_retry_at
+             next_retry_at, signing_note
          FROM redeliveries WHERE delivery_id = ?1 ORDER BY id DESC",
     )?;
     let rows = statement.query_map([delivery_id], from_row)?;
@@ -180,6 +181,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Redelivery> {
             edited_body: row.get(7)?,
             body_size: row.get::<_, i64>(8)?.max(0) as u64,
             signing,
+            signing_note: row.get(22)?,
             timeout_ms: row.get::<_, i64>(11)?.max(0) as u64,
             duration_ms,
             answer,

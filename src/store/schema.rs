@@ -91,6 +91,13 @@ CREATE INDEX redeliveries_pending ON redeliveries(next_retry_at) WHERE next_retr
 -- walks this instead of the table's leaves of multi-KB rows (query.rs names it).
 CREATE INDEX deliveries_ids ON deliveries(id);
 "#,
+    r#"
+-- Provenance: only what the listener received and Persona signed is re-signed without asking.
+ALTER TABLE deliveries ADD COLUMN source TEXT NOT NULL DEFAULT 'captured'; -- captured | imported | test
+ALTER TABLE deliveries ADD COLUMN original_received_at INTEGER;  -- unix ms an import's fixture claims
+-- Why an attempt went out with its original signature although re-signing was asked for.
+ALTER TABLE redeliveries ADD COLUMN signing_note TEXT;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -399,6 +399,11 @@ describe('bulk re-delivery', () => {
     await driver.waitFor(tid('bulk'), { what: 'the bulk Re-deliver dialog' });
     const scope = await driver.waitFor(tid('bulk-scope-selected'));
     assert.equal(await driver.execute('return arguments[0].checked;', [scope]), true, 'the selection is the scope');
+    // Signed with a secret the app does not know: the dialog says so before anything starts.
+    await driver.waitFor(`${tid('bulk-unverified')}[data-n="3"]`, {
+      text: /3 of 3 are not signed by Persona \(3 unchecked\)/,
+      what: 'the count of deliveries Persona did not sign',
+    });
     await driver.click(await driver.waitFor(tid('bulk-order-created')));
     await typeInto(driver, tid('bulk-target'), `${target.url}/bulk`);
     await startBulk(driver);
@@ -481,5 +486,63 @@ describe('bulk re-delivery', () => {
     await driver.screenshot('bulk-cancelled.png');
     await driver.clickWhenVisible(tid('bulk-done'));
     await driver.waitForGone(tid('bulk'));
+  });
+});
+
+// ---- re-signing only what Persona signed ----------------------------------------------------
+
+describe('re-signing what Persona did not sign', () => {
+  const SECRET = { label: 'mine', value: 'wbhsec_e2e_forwarding_secret' };
+
+  test('the forward rule keeps an invalid capture’s signature until its setting says otherwise', async () => {
+    const { driver } = app();
+    await closeDetail(driver);
+    // The bulk tests leave a filter on: every capture shows again.
+    await driver.clickWhenVisible(tid('clear-filters'));
+    // A secret to re-sign with. Captures are signed with another one: their verdict is invalid.
+    await driver.clickWhenVisible(tid('open-settings'));
+    await driver.sendKeys(await driver.waitFor(tid('secret-label-input')), SECRET.label);
+    await driver.sendKeys(await driver.waitFor(tid('secret-value-input')), SECRET.value);
+    await driver.clickWhenVisible(tid('secret-add'));
+    await driver.waitFor(tid('secret-row'), { text: SECRET.label });
+    await driver.clickWhenVisible(tid('close-settings'));
+    await driver.waitForGone(tid('settings'));
+
+    const target = await recorder();
+    await openForwarding(driver);
+    await setChecked(driver, tid('forward-enabled'), true);
+    await setChecked(driver, tid('forward-retries'), false);
+    await typeInto(driver, tid('forward-target'), `${target.url}/resign`);
+    await driver.choose(tid('forward-signing'), `resign:${SECRET.label}`);
+    const optIn = await driver.waitFor(tid('forward-resign-unverified'), { what: 'the opt-in, once re-signing is chosen' });
+    assert.equal(await driver.execute('return arguments[0].checked;', [optIn]), false, 'off by default');
+    await saveForwarding(driver, `Forwarding → ${target.url}/resign`);
+
+    const first = event('inquiry.completed', '2026-04-01T10:00:00.000Z');
+    const id = await capture(first);
+    await received(driver, target.got, 1, 'the forward of an invalid capture');
+    const [t, v1] = String(target.got[0].headers['persona-signature']).split(',').map((p) => p.split('=')[1]);
+    assert.equal(v1, personaV1(first.body, PERSONA_SECRET, t), 'sent with its own signature, not signed with the user’s secret');
+    await openRedeliverTab(driver, id);
+    const rows = await driver.waitUntil('the forward in the history, saying why it was not re-signed', async () => {
+      const r = await historyRows(driver);
+      return r.length > 0 && /not re-signed because its signature is invalid/i.test(r[0].text) ? r : null;
+    });
+    assert.match(rows[0].text, /signature kept/, `recorded as kept: ${rows[0].text}`);
+    await closeDetail(driver);
+
+    await openForwarding(driver);
+    await setChecked(driver, tid('forward-resign-unverified'), true);
+    await driver.waitFor(tid('forward-resign-unverified-note'), { text: 'Anyone who finds the listener', what: 'the warning' });
+    await saveForwarding(driver, `Forwarding → ${target.url}/resign`);
+    const second = event('inquiry.completed', '2026-04-01T10:00:01.000Z');
+    await capture(second);
+    await received(driver, target.got, 2, 'the forward with the opt-in on');
+    const [t2, v2] = String(target.got[1].headers['persona-signature']).split(',').map((p) => p.split('=')[1]);
+    assert.equal(v2, personaV1(second.body, SECRET.value, t2), 'opted in: re-signed with the user’s secret');
+
+    await openForwarding(driver);
+    await setChecked(driver, tid('forward-enabled'), false);
+    await saveForwarding(driver, 'Forwarding off');
   });
 });

@@ -2,7 +2,9 @@
 // server (port 0) that records what it receives, and the result row appears; a closed port gives
 // a row saying nothing is listening. Then edit and re-send, re-signed with a secret added in
 // Settings (the preview's signature is checked against the edited body, and so is what the
-// server received), copy as curl, and importing a fixture.
+// server received), copy as curl, and importing a fixture. The delivery was signed with a secret
+// the app does not know, so re-signing it asks first, naming the verdict: sent without the
+// opt-in it keeps its own signature and the row says why.
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -108,10 +110,12 @@ function historyRows(driver) {
   );
 }
 
-/** Sends and waits until the history holds one more row; returns the newest. */
-async function sendAndWait(driver, what) {
+/** Sends and waits until the history holds one more row; returns the newest. `answer`: the
+ * confirmation's button to click ("keep" or "resign") when re-signing asks first. */
+async function sendAndWait(driver, what, answer = null) {
   const before = (await historyRows(driver)).length;
   await driver.clickWhenVisible(tid('redeliver-send'));
+  if (answer !== null) await driver.clickWhenVisible(tid(`redeliver-confirm-${answer}`));
   return driver.waitUntil(`a new redelivery-row (${what})`, async () => {
     const rows = await historyRows(driver);
     return rows.length > before ? rows[0] : null;
@@ -210,8 +214,31 @@ describe('re-delivery in the detail view', () => {
     });
     assert.ok(signature);
 
-    const row = await sendAndWait(driver, 'the edited, re-signed request');
+    // Persona's signature on it does not verify with the app's secret: re-signing asks first,
+    // and says why. Cancel sends nothing.
+    await driver.clickWhenVisible(tid('redeliver-send'));
+    await driver.waitFor(tid('redeliver-confirm-reason'), {
+      text: 'its signature is invalid',
+      what: 'the confirmation naming the verdict',
+    });
+    await driver.screenshot('redeliver-confirm.png');
+    const count = received.length;
+    await driver.clickWhenVisible(tid('redeliver-confirm-cancel'));
+    await driver.waitForGone(tid('redeliver-confirm'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(received.length, count, 'cancelled: nothing was sent');
+
+    // Sent without the opt-in: the original signature goes, and the row says why.
+    const kept = await sendAndWait(driver, 'the edited request, not re-signed', 'keep');
+    assert.match(kept.text, /signature kept/, `recorded as kept: ${kept.text}`);
+    assert.match(kept.text, /not re-signed because its signature is invalid/i, `the row says why: ${kept.text}`);
+    const original = String(received.at(-1).headers['persona-signature']);
+    const [ot, ov1] = original.split(',').map((p) => p.split('=')[1]);
+    assert.equal(ov1, personaV1(BODY, PERSONA_SECRET, ot), `the server got Persona's own signature: ${original}`);
+
+    const row = await sendAndWait(driver, 'the edited, re-signed request', 'resign');
     assert.equal(row.status, '200', `the edited request got 200: ${JSON.stringify(row)}`);
+    assert.doesNotMatch(row.text, /not re-signed/, `opted in: ${row.text}`);
     assert.match(row.text, /re-signed with “handler”/, `the row names the secret: ${row.text}`);
     assert.match(row.text, /edited body/, `the row marks the edited body: ${row.text}`);
 
@@ -273,6 +300,13 @@ describe('import a fixture', () => {
     await driver.screenshot('import.png');
     await driver.pressKey(Session.KEY.ESCAPE);
     await driver.waitForGone(tid('import-dialog'));
-    await driver.waitFor(`[data-testid="delivery-row"][data-id="${id}"]`, { what: `the imported delivery #${id} in the list` });
+    await driver.waitFor(`[data-testid="delivery-row"][data-id="${id}"] [data-testid="source-badge"][data-source="imported"]`, {
+      text: 'imported',
+      what: `the imported delivery #${id} in the list, with its badge`,
+    });
+    await driver.clickWhenVisible(`[data-testid="delivery-row"][data-id="${id}"]`);
+    await driver.waitFor(`[data-testid="detail"][data-id="${id}"] [data-testid="source-badge"][data-source="imported"]`, {
+      what: `the detail of #${id} with its imported badge`,
+    });
   });
 });

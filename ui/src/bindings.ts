@@ -43,8 +43,10 @@ export type {
   SecretsChanged,
   SettingsChange,
   Signing,
+  Source,
   Status,
   Summary,
+  UnverifiedCount as BulkUnverified,
   Target,
   Verdict,
 } from './generated/bindings.ts';
@@ -140,6 +142,9 @@ export const setForwardRule = commands.setForwardRule;
  * when nothing matches, the options are unusable, or edits are given.
  */
 export const startBulk = commands.startBulk;
+/** How many of a bulk scope Persona did not sign (or were imported): they keep their own
+ * signature unless the run opts in to re-signing them. */
+export const countUnverified = commands.countUnverified;
 /** Stops bulk run `job` after the request in flight; false when it had already ended. */
 export const cancelBulk = commands.cancelBulk;
 

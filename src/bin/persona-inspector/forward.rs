@@ -26,6 +26,10 @@ pub struct ResendArgs {
     /// the original signature is sent, which a handler checking timestamps rejects as a replay
     #[arg(long, value_name = "LABEL")]
     resign: Option<String>,
+    /// With --resign: re-sign it even when Persona did not sign it (its signature is invalid,
+    /// missing, malformed or unchecked, or it was imported); without this it keeps its own
+    #[arg(long, requires = "resign")]
+    resign_unverified: bool,
     /// Append the delivery's original path and query to URL
     #[arg(long)]
     keep_path: bool,
@@ -48,6 +52,7 @@ pub fn resend(store: &Store, args: ResendArgs, out: &mut impl Write) -> Result<(
     let options = Options {
         keep_path: args.keep_path,
         signing: signing(args.resign),
+        resign_unverified: args.resign_unverified,
         timeout_ms: args.timeout_ms,
         ..Options::new(args.to)
     };
@@ -68,6 +73,9 @@ pub fn resend(store: &Store, args: ResendArgs, out: &mut impl Write) -> Result<(
             attempt.url,
             attempt.describe()
         )?;
+    }
+    if attempt.signing_note.is_some() {
+        eprintln!("note: --resign-unverified re-signs it anyway, if you trust where it came from");
     }
     match &attempt.failure {
         Some(failure) => Err(Error::Invalid(failure.message.clone())),
@@ -91,6 +99,11 @@ pub struct ForwardArgs {
     /// Re-sign forwarded deliveries with this secret (by label) and a fresh timestamp
     #[arg(long, value_name = "LABEL", requires = "forward_to")]
     forward_resign: Option<String>,
+    /// Re-sign captures Persona did not sign too (invalid, missing, malformed or unchecked
+    /// signatures); without it they are forwarded with their own, so nobody who finds the
+    /// listener's URL gets requests signed with your secret
+    #[arg(long, requires = "forward_resign")]
+    forward_resign_unverified: bool,
     /// Forward only this event name (repeat for more); without it, every capture
     #[arg(long = "forward-event", value_name = "NAME", requires = "forward_to")]
     forward_events: Vec<String>,
@@ -128,6 +141,7 @@ impl Forwarding {
             enabled: true,
             target,
             signing: signing(args.forward_resign),
+            resign_unverified: args.forward_resign_unverified,
             events: args.forward_events,
             retry_speedup: args.forward_retry_speedup,
             ..Rule::default()
@@ -155,7 +169,12 @@ impl Forwarding {
         let rule = self.relay.rule();
         let signature = match &rule.signing {
             Signing::Keep => "signature kept as Persona sent it".to_string(),
-            Signing::Resign { secret } => format!("re-signed with \"{secret}\""),
+            Signing::Resign { secret } if rule.resign_unverified => {
+                format!("re-signed with \"{secret}\", even when Persona did not sign it")
+            }
+            Signing::Resign { secret } => {
+                format!("re-signed with \"{secret}\" when Persona's signature is valid, else kept")
+            }
         };
         // A name Persona never sends is forwarded all the same (the catalog grows), but a typo
         // would forward nothing: say so where it is seen.

@@ -307,6 +307,8 @@ fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
             delay: Duration::from_millis(args.delay_ms),
             body: args.response_body.map(Bytes::from),
         },
+        // Only the app sends test events.
+        test_event: None,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

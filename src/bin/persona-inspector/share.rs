@@ -1,10 +1,11 @@
 //! `export` and `import`: a capture as a curl command or a JSON fixture, and fixtures back in.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use persona_inspector::share::{self, Target};
+use persona_inspector::delivery::parse_size;
+use persona_inspector::share::{self, Limits, Target};
 use persona_inspector::store::Store;
 use persona_inspector::{Error, Result};
 
@@ -32,6 +33,12 @@ pub struct ImportArgs {
     /// Fixture files, each one fixture or a JSON array of them; `-` reads standard input
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Refuse a delivery whose body is larger than this (B, KiB, MiB), as the listener does
+    #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
+    max_body: usize,
+    /// Refuse a fixture file larger than this (B, KiB, MiB, GiB)
+    #[arg(long, value_name = "SIZE", default_value = "64MiB", value_parser = parse_size)]
+    max_file: usize,
 }
 
 pub fn export(store: &Store, args: ExportArgs, out: &mut impl Write) -> Result<()> {
@@ -53,25 +60,30 @@ pub fn export(store: &Store, args: ExportArgs, out: &mut impl Write) -> Result<(
 
 /// Reads and checks every file before storing anything, so a bad one leaves the store as it was.
 pub fn import(store: &Store, args: ImportArgs, out: &mut impl Write) -> Result<()> {
+    let limits = Limits {
+        max_file: args.max_file,
+        max_body: args.max_body,
+    };
     let mut deliveries = Vec::new();
     for file in &args.files {
         let (name, bytes) = if file.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut bytes)
-                .map_err(|e| Error::Invalid(format!("cannot read standard input: {e}")))?;
-            ("standard input".to_string(), bytes)
+            let name = "standard input".to_string();
+            let bytes = share::read_limited(&name, std::io::stdin().lock(), &limits)?;
+            (name, bytes)
         } else {
             let name = file.display().to_string();
-            let bytes = std::fs::read(file).map_err(|e| {
+            let unreadable = |e: std::io::Error| {
                 Error::Invalid(format!(
                     "cannot read {name}: {e} — give the path of a fixture written by `export --fixture`"
                 ))
-            })?;
+            };
+            let opened = std::fs::File::open(file).map_err(unreadable)?;
+            // Refused by its size before a byte is read; read_limited holds a growing file to it.
+            share::check_file_size(&name, opened.metadata().map_err(unreadable)?.len(), &limits)?;
+            let bytes = share::read_limited(&name, opened, &limits)?;
             (name, bytes)
         };
-        deliveries.extend(share::read_fixtures(&name, &bytes)?);
+        deliveries.extend(share::read_fixtures(&name, &bytes, &limits)?);
     }
     let stored = share::import(store, deliveries)?;
     // Ids alone on stdout, one a line, for scripts; the summary goes to stderr.

@@ -181,6 +181,20 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
         s.received_at,
         clock::time_of_day(s.received_at_ms, offset)
     )?;
+    match (s.source, &s.original_received_at) {
+        (persona_inspector::delivery::Source::Imported, claimed) => writeln!(
+            out,
+            "  source     imported from a fixture{}",
+            claimed
+                .as_deref()
+                .map(|at| format!(", which claims it arrived at {at}"))
+                .unwrap_or_default()
+        )?,
+        (persona_inspector::delivery::Source::Test, _) => {
+            writeln!(out, "  source     this app's test event")?
+        }
+        (persona_inspector::delivery::Source::Captured, _) => {}
+    }
     writeln!(out, "  request    {}", target(s))?;
     if let Some(addr) = &s.remote_addr {
         writeln!(out, "  from       {}", safe(addr))?;

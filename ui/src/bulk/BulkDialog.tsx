@@ -5,7 +5,7 @@
 // string from a capture or the target is React text.
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { countDeliveries, type BulkOrder, type Filter } from '../bindings.ts';
+import { countDeliveries, countUnverified, type BulkOrder, type BulkScope, type BulkUnverified, type Filter } from '../bindings.ts';
 import { buildOptions, DEFAULT_TIMEOUT_MS, formProblems, KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
 import { errorText, plural } from '../format.ts';
@@ -54,7 +54,26 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
   const [signing, setSigning] = useState(remembered.signing);
   const [timeout, setTimeoutText] = useState(remembered.timeout);
   const [showProblems, setShowProblems] = useState(false);
+  const [resignUnverified, setResignUnverified] = useState(false);
+  const [unverified, setUnverified] = useState<BulkUnverified | null>(null);
   const choices = useSendChoices();
+
+  const bulkScope: BulkScope = useMemo(
+    () => (scope === 'selected' ? { kind: 'ids', ids: [...selected] } : { kind: 'filter', filter }),
+    [scope, selected, filter],
+  );
+  // How many of them Persona did not sign: said before the run starts, asked about if re-signing.
+  useEffect(() => {
+    let cancelled = false;
+    setUnverified(null);
+    countUnverified(bulkScope).then(
+      (u) => !cancelled && setUnverified(u),
+      () => undefined, // Only a warning: the run itself applies the rule either way.
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [bulkScope]);
 
   useEffect(() => {
     let cancelled = false;
@@ -91,11 +110,8 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
     if (!built.ok) return;
     if (scope === 'selected' && selected.length === 0) return;
     Object.assign(remembered, { order, keepPath, signing, timeout });
-    control.start(
-      scope === 'selected' ? { kind: 'ids', ids: [...selected] } : { kind: 'filter', filter },
-      order,
-      built.options,
-    );
+    const resigning = built.options.signing?.mode === 'resign';
+    control.start(bulkScope, order, { ...built.options, resign_unverified: resigning && resignUnverified });
   };
 
   const matchingText =
@@ -182,6 +198,31 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
         onTimeout={setTimeoutText}
         choices={choices}
       />
+
+      {unverified !== null && unverified.unverified > 0 && (
+        <div className="forward-fieldset" data-testid="bulk-unverified" data-n={unverified.unverified}>
+          <p className={signingFromChoice(signing).mode === 'resign' ? 'field-warning' : 'hint'}>
+            {unverified.unverified} of {unverified.total} {unverified.total === 1 ? 'is' : 'are'} not signed by Persona (
+            {unverified.kinds.map((k) => `${k.count} ${k.kind}`).join(', ')})
+            {signingFromChoice(signing).mode === 'resign'
+              ? resignUnverified
+                ? ': they will be re-signed too.'
+                : ': they go with their own signature.'
+              : '.'}
+          </p>
+          {signingFromChoice(signing).mode === 'resign' && (
+            <label className="check-field">
+              <input
+                type="checkbox"
+                data-testid="bulk-resign-unverified"
+                checked={resignUnverified}
+                onChange={(e) => setResignUnverified(e.target.checked)}
+              />
+              Re-sign them too — only if you trust where they came from
+            </label>
+          )}
+        </div>
+      )}
 
       {failed !== null && (
         <p className="field-error" role="alert" data-testid="bulk-error">

@@ -14,6 +14,7 @@ import { OverviewTab } from './OverviewTab.tsx';
 import { PayloadTab } from './PayloadTab.tsx';
 import { RawTab } from './RawTab.tsx';
 import { RedeliverTab } from './RedeliverTab.tsx';
+import { SourceBadge } from '../provenance/SourceBadge.tsx';
 import { ShareButtons } from './ShareButtons.tsx';
 import { SignatureTab } from './SignatureTab.tsx';
 import './detail.css';
@@ -219,6 +220,7 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
             <>
               <strong className="dt-event-name">{detail.event_name ?? `${detail.method} ${detail.path}`}</strong>
               <SignatureBadge detail={detail} />
+              <SourceBadge of={detail} className="dt-badge dt-badge-warn" />
             </>
           )}
         </div>

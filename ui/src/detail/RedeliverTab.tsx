@@ -4,6 +4,7 @@
 // Everything from the capture or the target is rendered as React text.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { createPortal } from 'react-dom';
 import {
   getSettings,
   isCommandError,
@@ -16,10 +17,13 @@ import {
   redeliveries,
   type Detail,
   type Redelivery,
+  type RedeliveryOptions,
   type RedeliveryPreview,
   type SecretInfo,
 } from '../bindings.ts';
+import { Dialog } from '../dialog/Dialog.tsx';
 import { shortSize } from '../format.ts';
+import { unverifiedKind, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
 import { attemptView, humanDuration, mergeHistory, withAttempt } from './attemptView.ts';
 import type { DecodedBody } from './body.ts';
 import { EditRequest } from './EditRequest.tsx';
@@ -105,6 +109,9 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
   const [sendError, setSendError] = useState<string | null>(null);
   const [showProblems, setShowProblems] = useState(false);
   const [preview, setPreview] = useState<Preview>({ state: 'idle' });
+  // Re-signing what Persona did not sign waits for the user's answer here.
+  const [confirm, setConfirm] = useState<{ kind: UnverifiedKind; secret: string; options: RedeliveryOptions } | null>(null);
+  const unverified = unverifiedKind(detail);
 
   const alive = useRef(true);
   useEffect(() => {
@@ -244,7 +251,9 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
       return;
     }
     setPreview((p) => ({ state: 'loading', last: p.state === 'ok' ? p.preview : p.state === 'loading' ? p.last : null }));
-    previewRedelivery(id, settled.options).then(
+    // Previewed as re-signed even when that will ask first: the preview sends nothing, and shows
+    // what "Re-sign anyway" sends (the note under the options says it will ask).
+    previewRedelivery(id, { ...settled.options, resign_unverified: true }).then(
       (preview) => {
         if (alive.current && seq === previewSeq.current) setPreview({ state: 'ok', preview });
       },
@@ -263,6 +272,16 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
     const built = buildOptions({ target, keepPath, signing, timeout, edit });
     if (!built.ok) return;
     const options = built.options;
+    if (options.signing?.mode === 'resign' && unverified !== null) {
+      setConfirm({ kind: unverified, secret: options.signing.secret, options });
+      return;
+    }
+    await dispatch(options);
+  };
+
+  /** Sends `options` as they are (an unverified delivery is re-signed only with the opt-in). */
+  const dispatch = async (options: RedeliveryOptions) => {
+    setConfirm(null);
     setSending({ since: Date.now(), timeoutMs: options.timeout_ms ?? DEFAULT_TIMEOUT_MS });
     setSendError(null);
     try {
@@ -439,6 +458,18 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
 
       <PreviewDetails preview={preview} />
 
+      {confirm !== null &&
+        createPortal(
+          <ConfirmResign
+            kind={confirm.kind}
+            secret={confirm.secret}
+            onResign={() => void dispatch({ ...confirm.options, resign_unverified: true })}
+            onKeep={() => void dispatch({ ...confirm.options, resign_unverified: false })}
+            onCancel={() => setConfirm(null)}
+          />,
+          document.body,
+        )}
+
       <RedeliveryHistory
         list={history}
         loading={historyLoading}
@@ -467,6 +498,7 @@ function LastResult({ r }: { r: Redelivery | undefined }) {
       <span className={`dt-badge dt-badge-${v.tone} rd-status`}>{v.headline}</span>{' '}
       <span className="dt-muted">in {humanDuration(r.duration_ms)}</span>
       {v.note !== null && <> — {v.note}</>}
+      {r.signing_note != null && <> — {r.signing_note}</>}
       <span className="dt-muted"> (recorded below)</span>
     </p>
   );
@@ -535,7 +567,46 @@ function PreviewDetails({ preview }: { preview: Preview }) {
   );
 }
 
+/** Asked before re-signing a delivery Persona did not sign: it names the verdict. */
+function ConfirmResign(props: { kind: UnverifiedKind; secret: string; onResign: () => void; onKeep: () => void; onCancel: () => void }) {
+  const { kind, secret, onResign, onKeep, onCancel } = props;
+  const keep = useRef<HTMLButtonElement>(null);
+  return (
+    <Dialog title="Re-sign a delivery Persona did not sign?" testId="redeliver-confirm" onClose={onCancel} initialFocus={keep}>
+      <div className="forward-form" data-kind={kind}>
+        <p data-testid="redeliver-confirm-reason">
+          Persona did not sign this delivery: <strong>{unverifiedReason(kind)}</strong>.
+        </p>
+        <p>
+          Re-signing it with “{secret}” makes your app accept these bytes as Persona's. Anyone who knows the
+          listener's URL can send a request like it, so re-sign only if you trust where it came from.
+        </p>
+        <div className="form-actions dialog-actions">
+          <button type="button" className="button" ref={keep} data-testid="redeliver-confirm-keep" onClick={onKeep}>
+            Send with its original signature
+          </button>
+          <button type="button" className="button button-danger" data-testid="redeliver-confirm-resign" onClick={onResign}>
+            Re-sign anyway
+          </button>
+          <button type="button" className="button button-quiet" data-testid="redeliver-confirm-cancel" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
 function SigningNote({ detail, resign, edited }: { detail: Detail; resign: string | null; edited: boolean }) {
+  const unverified = unverifiedKind(detail);
+  if (resign !== null && unverified !== null) {
+    return (
+      <p className="dt-warn-text rd-small" data-testid="redeliver-signing-note">
+        Persona did not sign this delivery ({unverifiedReason(unverified)}): you will be asked before it is
+        re-signed with “{resign}”; otherwise it goes with its original signature.
+      </p>
+    );
+  }
   if (resign !== null) {
     return (
       <p className="dt-muted rd-small" data-testid="redeliver-signing-note">

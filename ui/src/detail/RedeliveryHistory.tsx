@@ -122,6 +122,11 @@ function HistoryRow({ r, latestForward, fresh, open, onToggle }: HistoryRowProps
           {v.note}
         </p>
       )}
+      {r.signing_note != null && (
+        <p className="rd-note dt-warn-text" data-testid="redelivery-signing-note">
+          {capitalised(r.signing_note)}.
+        </p>
+      )}
       {next !== null && (
         <p className="rd-note dt-warn-text" data-testid="redelivery-next-retry">
           The forward rule tries again: {next}.
@@ -194,4 +199,8 @@ function HeaderTable({
       {note !== null && <p className="dt-muted rd-small">{note}</p>}
     </div>
   );
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -34,6 +34,7 @@ const attempt = (over: Partial<Attempt> = {}): Attempt => ({
   edited_body_base64: null,
   body_size: 10,
   signing: { mode: 'keep' },
+  signing_note: null,
   timeout_ms: 5000,
   duration_ms: 12,
   answer: answer(),

@@ -80,6 +80,7 @@ function attempt(id: number, over: Partial<Redelivery> = {}): Redelivery {
     edited_body_base64: null,
     body_size: BODY.length,
     signing: { mode: 'keep' },
+    signing_note: null,
     timeout_ms: 5000,
     duration_ms: 12.3,
     answer: {
@@ -124,7 +125,10 @@ describe('RedeliveryHistory', () => {
         signing: { mode: 'resign', secret: 'current' },
         answer: { ...attempt(0).answer!, status: 500, reason: 'Internal Server Error', persona_success: false },
       }),
-      attempt(1, { edited_body_base64: textToBase64('{}') }),
+      attempt(1, {
+        edited_body_base64: textToBase64('{}'),
+        signing_note: `sent with its original signature: not re-signed because its signature is invalid ${XSS}`,
+      }),
     ];
     const out = html(createElement(RedeliveryHistory, { ...base, list, openIds: new Set<number>() }));
     expect(out.match(/data-testid="redelivery-row"/g)).toHaveLength(3);
@@ -136,6 +140,7 @@ describe('RedeliveryHistory', () => {
     expect(out).toContain('rd-tone-good');
     expect(out).toContain('200 OK');
     expect(out).toContain('edited body');
+    expect(out).toContain('Sent with its original signature: not re-signed because its signature is invalid');
     expect(out).toContain('12 ms');
     expect(out.indexOf('data-id="3"')).toBeLessThan(out.indexOf('data-id="1"'));
     expectInert(out);

@@ -115,6 +115,24 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
           onTimeout={(timeout) => change({ timeout })}
           choices={choices}
         />
+        {signingFromChoice(form.signing).mode === 'resign' && (
+          <label className="check-field">
+            <input
+              type="checkbox"
+              data-testid="forward-resign-unverified"
+              checked={form.resignUnverified}
+              onChange={(e) => change({ resignUnverified: e.target.checked })}
+            />
+            Also re-sign captures Persona did not sign (invalid, missing, malformed or unchecked signature)
+          </label>
+        )}
+        {signingFromChoice(form.signing).mode === 'resign' && (
+          <p className={form.resignUnverified ? 'hint field-error' : 'hint'} data-testid="forward-resign-unverified-note">
+            {form.resignUnverified
+              ? 'Anyone who finds the listener’s URL can then get requests signed with your secret and accepted by your app.'
+              : 'Off: a capture whose signature does not check out is forwarded with its own signature, and its result says why.'}
+          </p>
+        )}
 
         <fieldset className="forward-fieldset">
           <legend>Events</legend>

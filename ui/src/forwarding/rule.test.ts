@@ -57,6 +57,7 @@ describe('formFromRule and buildRule', () => {
       target: 'http://127.0.0.1:3000/hooks',
       keep_path: true,
       signing: { mode: 'resign', secret: 'handler' },
+      resign_unverified: true,
       events: ['inquiry.completed', 'inquiry.approved'],
       retry_speedup: 60,
       timeout_ms: 2500,

@@ -54,6 +54,8 @@ export interface RuleForm {
   keepPath: boolean;
   /** `KEEP` or `resignChoice(label)`, as the Re-deliver tab's select. */
   signing: string;
+  /** Re-sign captures Persona did not sign too (off: they go with their own signature). */
+  resignUnverified: boolean;
   /** Event names to forward; empty: every capture. */
   events: string[];
   retries: boolean;
@@ -73,6 +75,7 @@ export function formFromRule(rule: ForwardRule): RuleForm {
     target: rule.target,
     keepPath: rule.keep_path ?? false,
     signing: signing.mode === 'resign' ? resignChoice(signing.secret) : KEEP,
+    resignUnverified: rule.resign_unverified ?? false,
     events: [...(rule.events ?? [])],
     retries: speedup !== null,
     speedup: isPreset ? String(preset) : CUSTOM,
@@ -115,6 +118,7 @@ export function buildRule(form: RuleForm): BuiltRule {
       target: form.target.trim(),
       keep_path: form.keepPath,
       signing: signingFromChoice(form.signing),
+      resign_unverified: form.resignUnverified,
       events: form.events,
       retry_speedup: speedup !== null && speedup.ok ? speedup.value : null,
       timeout_ms: timeout.value,
@@ -135,7 +139,8 @@ export function ruleDetails(rule: ForwardRule): string {
   return [
     events.length === 0 ? 'Every new capture' : `New ${events.join(', ')} captures`,
     `sent to ${rule.target}${rule.keep_path ? ' + their own path' : ''}`,
-    signingText(rule.signing ?? { mode: 'keep' }),
+    signingText(rule.signing ?? { mode: 'keep' }) +
+      (rule.signing?.mode === 'resign' ? (rule.resign_unverified ? ', even when Persona did not sign it' : ' when Persona signed it') : ''),
     speedup === null ? 'no retries' : `failures retried on Persona’s schedule ${speedup === 1 ? 'as is' : `${speedup.toLocaleString('en-US')}× faster`}`,
   ].join(' · ');
 }

@@ -58,6 +58,11 @@ export const commands = {
 	startBulk: (scope: Scope, order: Order, options: Options) => __TAURI_INVOKE<BulkStarted>("start_bulk", { scope, order, options }),
 	/**  Stops bulk run `job` before its next send; false when it had already ended. */
 	cancelBulk: (job: number) => __TAURI_INVOKE<boolean>("cancel_bulk", { job }),
+	/**
+	 *  How many of a bulk scope Persona did not sign (or were imported): re-signing them needs the
+	 *  user's opt-in, which the dialog asks for before the run starts.
+	 */
+	countUnverified: (scope: Scope) => __TAURI_INVOKE<UnverifiedCount>("count_unverified", { scope }),
 };
 
 /** Events */
@@ -121,7 +126,13 @@ export type Attempt = {
 	edited_body_base64: string | null,
 	/**  Bytes of body sent. */
 	body_size: number,
+	/**  What was done with the signature: `keep` also when re-signing was refused. */
 	signing: Signing,
+	/**
+	 *  Set when re-signing was asked for and refused: "sent with its original signature: not
+	 *  re-signed because its signature is invalid".
+	 */
+	signing_note: string | null,
 	timeout_ms: number,
 	duration_ms: number | null,
 	/**  Exactly one of `answer` and `failure` is set. */
@@ -275,6 +286,11 @@ export type ForwardResult = {
 /**  Forward results of the forward rule, a burst at a time: the list updates each capture's mark. */
 export type ForwardsDone = ForwardResult[];
 
+export type KindCount = {
+	kind: string,
+	count: number,
+};
+
 /**  The listener moved to another port. */
 export type ListenerChanged = ListenerStatus;
 
@@ -298,6 +314,12 @@ export type Options = {
 	/**  Append the delivery's original path and query to the target's. */
 	keep_path?: boolean,
 	signing?: Signing,
+	/**
+	 *  Re-sign even a delivery Persona did not sign (an invalid, missing, malformed or
+	 *  unchecked signature, or an import): the user's explicit choice for this action. Without
+	 *  it such a delivery keeps its original signature.
+	 */
+	resign_unverified?: boolean,
 	/**  How long to wait for the whole answer. */
 	timeout_ms?: number,
 	edits?: Edits,
@@ -403,6 +425,12 @@ export type Rule = {
 	/**  Append each capture's own path and query to the target's. */
 	keep_path?: boolean,
 	signing?: Signing,
+	/**
+	 *  Re-sign captures Persona did not sign too (invalid, missing, malformed or unchecked
+	 *  signatures): off by default, so an outsider who knows the listener's URL cannot get
+	 *  their requests signed with the user's secret. Off, they are forwarded as they came.
+	 */
+	resign_unverified?: boolean,
 	/**  Only captures with one of these event names; empty: every capture. */
 	events?: string[],
 	/**
@@ -456,6 +484,19 @@ export type Signing =
  */
 { mode: "resign"; secret: string };
 
+/**
+ *  Where a delivery came from: what the listener received, a fixture someone imported, or
+ *  the app's own test event. Only what Persona signed is re-signed without asking (see
+ *  `forward::resign_refusal`), so a fixture's or an outsider's bytes never pass as Persona's.
+ */
+export type Source = 
+/**  Received by the listener. */
+"captured" | 
+/**  Loaded from a fixture: its arrival time, address and headers are only what it claims. */
+"imported" | 
+/**  The app's own test event, marked by a token only the app knows. */
+"test";
+
 export type Status = "valid" | "invalid" | "missing" | "malformed" | "unchecked";
 
 /**  What the list shows of a delivery (and what the listener announces when one arrives). */
@@ -484,6 +525,14 @@ export type Summary = {
 	event_deliveries: number,
 	/**  The forward rule's latest attempt for this capture; None when it was never forwarded. */
 	forward?: ForwardMark | null,
+	/**  Received by the listener, imported from a fixture, or the app's own test event. */
+	source?: Source,
+	/**
+	 *  For an import: the arrival time its fixture claims (RFC 3339, UTC); `received_at` is
+	 *  when it was imported.
+	 */
+	original_received_at?: string | null,
+	original_received_at_ms?: number | null,
 };
 
 export type Target = {
@@ -493,6 +542,19 @@ export type Target = {
 	included: boolean,
 	/**  Index into `payload.included`, which is also the index into [`Event::included`]. */
 	included_index: number | null,
+};
+
+/**
+ *  How many deliveries of a bulk scope would keep their original signature unless the user
+ *  opts in to re-signing them: the dialog says so before the run starts.
+ */
+export type UnverifiedCount = {
+	/**  How many deliveries the scope covers. */
+	total: number,
+	/**  How many of them Persona did not sign (or were imported). */
+	unverified: number,
+	/**  Of those, how many of each kind ("invalid", "missing", "imported"…), most first. */
+	kinds: KindCount[],
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

@@ -4,6 +4,7 @@
 import { memo, type CSSProperties } from 'react';
 import type { ForwardMark, Summary, Verdict } from '../bindings.ts';
 import { attemptText, badge, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format.ts';
+import { SourceBadge } from '../provenance/SourceBadge.tsx';
 import { ForwardMarkCell } from './ForwardMarkCell.tsx';
 import { groupHue } from './groupColor.ts';
 import { pickIntent, type PickIntent } from './selection.ts';
@@ -123,6 +124,7 @@ function EventCell({ row, onRepeat }: { row: Summary; onRepeat: (eventId: string
           {row.event_name}
         </span>
         {!row.known_event && <span className="tag tag-muted">unknown</span>}
+        <SourceBadge of={row} className="tag tag-warn" />
         {repeat}
       </>
     );
@@ -151,6 +153,7 @@ function EventCell({ row, onRepeat }: { row: Summary; onRepeat: (eventId: string
           not an event
         </span>
       )}
+      <SourceBadge of={row} className="tag tag-warn" />
       {repeat}
     </>
   );
