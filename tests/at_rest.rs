@@ -59,7 +59,10 @@ fn marked(mark: &str, n: usize, received_at_ms: i64, repeat: usize) -> NewDelive
 /// Every file in `dir` (the data directory is flat) whose raw bytes contain `needle`, as given
 /// or lowercased (the search index lowercases its tokens).
 fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
-    let forms = [needle.as_bytes().to_vec(), needle.to_lowercase().into_bytes()];
+    let forms = [
+        needle.as_bytes().to_vec(),
+        needle.to_lowercase().into_bytes(),
+    ];
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read the data directory") {
         let path = entry.expect("a directory entry").path();
@@ -68,7 +71,12 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
             .iter()
             .any(|form| bytes.windows(form.len()).any(|w| w == form.as_slice()))
         {
-            found.push(path.file_name().unwrap_or_default().to_string_lossy().into());
+            found.push(
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into(),
+            );
         }
     }
     found.sort();
@@ -93,13 +101,22 @@ fn store_old_and_recent(store: &Store) {
     let mut rows = Vec::new();
     for n in 0..900 {
         if n % 15 == 0 {
-            rows.push(marked("GoneMark", n / 15, now - 40 * DAY_MS - n as i64, 600));
+            rows.push(marked(
+                "GoneMark",
+                n / 15,
+                now - 40 * DAY_MS - n as i64,
+                600,
+            ));
         }
         rows.push(marked("KeptMark", n, now - n as i64, 3));
     }
     store.insert_many(rows).expect("insert");
     // Indexed before the purge, so the index really held the text that must go.
-    assert_eq!(search(store, "inq_GoneMarkResource59"), 1, "old rows are indexed");
+    assert_eq!(
+        search(store, "inq_GoneMarkResource59"),
+        1,
+        "old rows are indexed"
+    );
 }
 
 #[test]
@@ -116,8 +133,16 @@ fn a_purge_by_age_leaves_no_byte_of_the_purged_deliveries_in_any_file() {
         .purge(Purge::OlderThan(Duration::from_secs(30 * 86_400)))
         .expect("purge");
     assert_eq!(removed, 60, "the 60 old deliveries go");
-    assert_eq!(store.count().expect("count"), 900, "the 900 recent ones stay");
-    assert_eq!(search(&store, "inq_KeptMarkResource899"), 1, "kept rows still found");
+    assert_eq!(
+        store.count().expect("count"),
+        900,
+        "the 900 recent ones stay"
+    );
+    assert_eq!(
+        search(&store, "inq_KeptMarkResource899"),
+        1,
+        "kept rows still found"
+    );
 
     let gone = files_holding(dir.path(), "GoneMark");
     assert!(
@@ -167,7 +192,9 @@ fn a_removed_secret_leaves_no_byte_of_its_value_in_any_file() {
     let dir = tempfile::tempdir().expect("temp");
     let store = Store::open(dir.path()).expect("open");
     let gone = "wbhsec_GoneSecretValue_4f1d9a";
-    let kept = store.add_secret("kept", SECRET).expect("add the kept secret");
+    let kept = store
+        .add_secret("kept", SECRET)
+        .expect("add the kept secret");
     let removed = store.add_secret("old", gone).expect("add");
     // A rename rewrites the row: the old copy of the row must not linger either.
     store.rename_secret(removed.id, "older").expect("rename");

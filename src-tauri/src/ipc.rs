@@ -68,6 +68,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             set_forward_rule,
             start_bulk,
             cancel_bulk,
+            count_purgeable,
+            purge,
         ])
         .events(collect_events![
             DeliveriesArrived,
@@ -348,4 +350,29 @@ async fn start_bulk(
 #[specta::specta]
 fn cancel_bulk(engine: State<'_, Engine>, job: u32) -> bool {
     engine.cancel_bulk(job)
+}
+
+/// How many deliveries `purge` with the same argument would delete now (null: all).
+#[tauri::command]
+#[specta::specta]
+async fn count_purgeable(
+    engine: State<'_, Engine>,
+    older_than_days: Option<u32>,
+) -> Result<u64, CommandError> {
+    commands::count_purgeable(&engine, older_than_days).await
+}
+
+/// Deletes every delivery (null) or those older than `older_than_days`, erased from disk;
+/// returns how many went.
+#[tauri::command]
+#[specta::specta]
+async fn purge(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    older_than_days: Option<u32>,
+) -> Result<u64, CommandError> {
+    let removed = commands::purge(&engine, older_than_days).await?;
+    // The window reloads what it shows.
+    rechecked(&app, 0);
+    Ok(removed)
 }

@@ -375,9 +375,8 @@ impl Store {
 fn cutoff(what: Purge) -> i64 {
     match what {
         Purge::All => i64::MAX,
-        Purge::OlderThan(age) => {
-            crate::clock::now_ms().saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
-        }
+        Purge::OlderThan(age) => crate::clock::now_ms()
+            .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX)),
     }
 }
 

@@ -1,0 +1,61 @@
+//! How long deliveries are kept: the saved retention, applied by whoever keeps a store open for
+//! long (the desktop app at launch and every hour). Purged deliveries are erased from disk
+//! (see `Store::purge`).
+
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::store::{Purge, Store};
+
+/// Persona itself keeps events for 30 days; captures older than that can't be compared with
+/// the dashboard any more.
+pub const DEFAULT_DAYS: u32 = 30;
+/// The longest retention a user can pick short of "forever": a hundred years.
+pub const MAX_DAYS: u32 = 36_500;
+/// How often a running app applies the retention.
+pub const EVERY: Duration = Duration::from_secs(3600);
+
+/// What `retention_days` purges: None when deliveries are kept forever.
+pub fn purge_for(retention_days: Option<u32>) -> Option<Purge> {
+    retention_days.map(|days| Purge::OlderThan(Duration::from_secs(u64::from(days) * 86_400)))
+}
+
+/// Purges the deliveries older than the saved retention; returns how many went (0 when they
+/// are kept forever). Blocks.
+pub fn apply(store: &Store) -> Result<u64> {
+    match purge_for(store.settings()?.retention_days) {
+        Some(what) => store.purge(what),
+        None => Ok(0),
+    }
+}
+
+/// Applies the retention every `every` (the first time after one interval: callers apply it
+/// at start themselves) until the returned task is aborted; `purged` hears each non-zero
+/// count. A failure is logged and tried again next time.
+pub fn every(
+    store: Store,
+    every: Duration,
+    purged: impl Fn(u64) + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let store = store.clone();
+            match tokio::task::spawn_blocking(move || apply(&store)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => {
+                    tracing::info!("retention: purged {n} deliveries past the saved retention");
+                    purged(n);
+                }
+                Ok(Err(error)) => {
+                    tracing::warn!("retention could not purge old deliveries (will retry): {error}")
+                }
+                Err(error) => {
+                    tracing::warn!("retention stopped unexpectedly (will retry): {error}")
+                }
+            }
+        }
+    })
+}
