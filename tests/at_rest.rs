@@ -188,6 +188,40 @@ fn a_purge_of_all_leaves_no_byte_of_any_delivery_in_any_file() {
 }
 
 #[test]
+fn the_cli_purge_erases_the_same_way() {
+    let dir = tempfile::tempdir().expect("temp");
+    store_old_and_recent(&Store::open(dir.path()).expect("open"));
+    let purge = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_persona-inspector"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .arg("purge")
+            .args(args)
+            .output()
+            .expect("run persona-inspector purge");
+        assert!(output.status.success(), "purge {args:?}: {output:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+
+    let said = purge(&["--older-than", "30d"]);
+    assert!(said.contains("deleted 60 deliveries"), "{said}");
+    let gone = files_holding(dir.path(), "GoneMark");
+    assert!(
+        gone.is_empty(),
+        "after `purge --older-than 30d`, found in {gone:?}"
+    );
+    assert!(
+        files_holding(dir.path(), "KeptMark").contains(&"inspector.db".to_string()),
+        "the recent deliveries are kept in the database file"
+    );
+
+    let said = purge(&["--all"]);
+    assert!(said.contains("deleted 900 deliveries"), "{said}");
+    let left = files_holding(dir.path(), "KeptMark");
+    assert!(left.is_empty(), "after `purge --all`, found in {left:?}");
+}
+
+#[test]
 fn a_removed_secret_leaves_no_byte_of_its_value_in_any_file() {
     let dir = tempfile::tempdir().expect("temp");
     let store = Store::open(dir.path()).expect("open");
