@@ -15,15 +15,23 @@ pub const MAX_DAYS: u32 = 36_500;
 /// How often a running app applies the retention.
 pub const EVERY: Duration = Duration::from_secs(3600);
 
-/// What `retention_days` purges: None when deliveries are kept forever.
-pub fn purge_for(retention_days: Option<u32>) -> Option<Purge> {
-    retention_days.map(|days| Purge::OlderThan(Duration::from_secs(u64::from(days) * 86_400)))
+const DAY_MS: i64 = 86_400_000;
+
+/// What `retention_days` purges at `now_ms`: None when deliveries are kept forever. Whole UTC
+/// days go at once (everything received before the day that began `days` days ago), so a
+/// delivery is kept at least `days` days and at most one more, and the hourly pass rewrites
+/// the database (see `Store::purge`) once a day rather than every hour.
+pub fn purge_for(retention_days: Option<u32>, now_ms: i64) -> Option<Purge> {
+    retention_days.map(|days| {
+        let start_of_today = now_ms.div_euclid(DAY_MS) * DAY_MS;
+        Purge::Before(start_of_today.saturating_sub(i64::from(days) * DAY_MS))
+    })
 }
 
-/// Purges the deliveries older than the saved retention; returns how many went (0 when they
-/// are kept forever). Blocks.
+/// Purges the deliveries past the saved retention; returns how many went (0 when they are
+/// kept forever). Blocks.
 pub fn apply(store: &Store) -> Result<u64> {
-    match purge_for(store.settings()?.retention_days) {
+    match purge_for(store.settings()?.retention_days, crate::clock::now_ms()) {
         Some(what) => store.purge(what),
         None => Ok(0),
     }

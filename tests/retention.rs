@@ -1,7 +1,7 @@
 //! The saved retention on a real store: what it purges, and "forever".
 
 use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::store::{Saved, Store};
+use persona_inspector::store::{Purge, Saved, Store};
 use persona_inspector::{clock, retention};
 
 const DAY_MS: i64 = 86_400_000;
@@ -30,17 +30,43 @@ fn paths(store: &Store) -> Vec<String> {
 }
 
 #[test]
+fn whole_utc_days_go_so_a_delivery_is_kept_at_least_the_days_and_at_most_one_more() {
+    let day = DAY_MS;
+    // 2025-12-02 15:00 UTC.
+    let now = 20_424 * day + 15 * 3_600_000;
+    let Some(Purge::Before(cutoff)) = retention::purge_for(Some(30), now) else {
+        panic!("30 days purges what came before a time");
+    };
+    assert_eq!(
+        cutoff,
+        (20_424 - 30) * day,
+        "midnight UTC starting the day 30 days back"
+    );
+    assert!(now - cutoff >= 30 * day && now - cutoff < 31 * day);
+    assert_eq!(
+        retention::purge_for(None, now),
+        None,
+        "forever purges nothing"
+    );
+    // Through the day the cutoff stays put: the hourly pass finds something once a day.
+    assert_eq!(
+        retention::purge_for(Some(30), now + 8 * 3_600_000),
+        Some(Purge::Before(cutoff))
+    );
+}
+
+#[test]
 fn the_default_keeps_thirty_days_like_persona() {
     assert_eq!(Saved::default().retention_days, Some(30));
     let dir = tempfile::tempdir().expect("temp");
     let store = Store::open(dir.path()).expect("open");
     store
-        .insert_many(vec![received(45), received(31), received(29), received(0)])
+        .insert_many(vec![received(45), received(32), received(29), received(0)])
         .expect("insert");
     assert_eq!(
         retention::apply(&store).expect("apply"),
         2,
-        "the two deliveries older than 30 days go"
+        "the two deliveries more than 31 days old go (whole days: at most 31 are kept)"
     );
     assert_eq!(paths(&store), ["/0-days-ago", "/29-days-ago"]);
 }

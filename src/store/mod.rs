@@ -40,6 +40,8 @@ pub enum Purge {
     All,
     /// Deliveries received more than this long ago.
     OlderThan(Duration),
+    /// Deliveries received before this time (unix milliseconds).
+    Before(i64),
 }
 
 #[derive(Clone)]
@@ -375,6 +377,7 @@ impl Store {
 fn cutoff(what: Purge) -> i64 {
     match what {
         Purge::All => i64::MAX,
+        Purge::Before(unix_ms) => unix_ms,
         Purge::OlderThan(age) => crate::clock::now_ms()
             .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX)),
     }

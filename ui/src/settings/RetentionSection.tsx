@@ -1,5 +1,6 @@
 // How long captures are kept: N days (Persona itself keeps events 30 days) or forever. The app
-// purges what is older at launch and every hour; purged deliveries are erased from disk.
+// purges what is older, a whole day at a time, at launch and every hour; purged deliveries are
+// erased from disk.
 
 import { useState } from 'react';
 import { updateSettings, type AppSettings } from '../bindings.ts';
@@ -77,7 +78,8 @@ export function RetentionSection({ settings, onSettings }: RetentionSectionProps
             <span className="field-error">{shown}</span>
           ) : (
             <span className="field-help">
-              Older deliveries are purged at launch and every hour, and erased from disk. Persona keeps events 30 days.
+              Deliveries are kept at least this many days, then purged (whole days, at launch and every hour) and erased
+              from disk. Persona keeps events 30 days.
             </span>
           )}
         </label>
