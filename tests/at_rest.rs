@@ -9,9 +9,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::SECRET;
-use persona_inspector::clock;
 use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::store::{Filter, Purge, Store};
+use persona_inspector::store::{DATABASE_FILE, Filter, Purge, Store};
+use persona_inspector::{Error, clock};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -184,6 +184,52 @@ fn a_purge_of_all_leaves_no_byte_of_any_delivery_in_any_file() {
     assert!(
         !files_holding(dir.path(), "AfterMark").is_empty(),
         "new deliveries are written to the files this test reads"
+    );
+}
+
+#[test]
+fn a_reader_holding_the_wal_makes_the_purge_report_it_and_purging_again_finishes_the_erase() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("open");
+    store_old_and_recent(&store);
+    // Another program reading the database keeps a snapshot that needs the WAL as it is.
+    let other = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).expect("open a reader");
+    other.execute_batch("BEGIN").expect("begin");
+    let seen: i64 = other
+        .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
+        .expect("read");
+    assert_eq!(seen, 960);
+
+    let error = store
+        .purge(Purge::OlderThan(Duration::from_secs(30 * 86_400)))
+        .expect_err("the WAL can't be emptied while the reader holds it");
+    let message = error.to_string();
+    assert!(
+        matches!(error, Error::NotErased { .. })
+            && message.contains("deleted 60 deliveries")
+            && message.contains("inspector.db-wal")
+            && message.contains("purge again"),
+        "the error says what happened and what to do: {message}"
+    );
+    assert_eq!(
+        store.count().expect("count"),
+        900,
+        "the deletion itself is committed"
+    );
+
+    other.execute_batch("COMMIT").expect("end the read");
+    drop(other);
+    assert_eq!(
+        store
+            .purge(Purge::OlderThan(Duration::from_secs(30 * 86_400)))
+            .expect("purge again"),
+        0,
+        "nothing more to delete"
+    );
+    let gone = files_holding(dir.path(), "GoneMark");
+    assert!(
+        gone.is_empty(),
+        "purging again finished the erase, yet found in {gone:?}"
     );
 }
 

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 const EVERY: Duration = Duration::from_millis(250);
 
 /// How many times `truncate_wal` asks; each ask waits up to the busy timeout for readers.
-const TRUNCATE_TRIES: u32 = 4;
+const TRUNCATE_TRIES: u32 = 3;
 
 /// Under a sustained load a PASSIVE checkpoint never catches up with a writer that keeps
 /// appending, and the WAL would grow for ever. Past this size the checkpointer raises a flag and
