@@ -58,6 +58,9 @@ struct Inner {
     _checkpointer: checkpoint::Checkpointer,
     /// Deliveries were deleted and not yet erased from every file (an erase failed midway).
     erase_pending: Arc<AtomicBool>,
+    /// One purge at a time (the app's and the retention's), so one's outcome never clears
+    /// another's `erase_pending`.
+    purging: Mutex<()>,
 }
 
 impl Store {
@@ -90,6 +93,7 @@ impl Store {
                 index,
                 _checkpointer: checkpointer,
                 erase_pending: Arc::default(),
+                purging: Mutex::new(()),
             }),
         })
     }
@@ -125,6 +129,12 @@ impl Store {
     /// same way, and both WAL files are emptied. Returns how many went. Blocks for as long as
     /// the rebuild takes, which holds up captures meanwhile (they queue; none is lost).
     pub fn purge(&self, what: Purge) -> Result<u64> {
+        // A panic midway leaves `erase_pending` set, which the next purge acts on.
+        let _one_at_a_time = self
+            .inner
+            .purging
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let cutoff = cutoff(what);
         let pending = Arc::clone(&self.inner.erase_pending);
         let removed = self.write(move |conn| {
