@@ -5,12 +5,26 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Persona sends one pair, or two while a secret is being rotated; the cap bounds the diagnosis work.
-const MAX_PAIRS: usize = 32;
+/// Persona sends one `v1`, or two while a secret is being rotated. Each one may cost an HMAC
+/// over the whole body per secret, so a header with more is refused before any is computed.
+pub const MAX_V1: usize = 8;
+/// Past this size an invalid signature gets no diagnosis: every guess is one more HMAC over the
+/// body, and one of them re-serializes it as JSON.
+pub const DIAGNOSIS_MAX_BODY: usize = 1024 * 1024;
 const PREFIX: &str = "wbhsec_";
+
+/// Every HMAC `verify` has computed in this process: what tests count to prove the work is
+/// bounded whatever a header holds.
+static HMACS: AtomicU64 = AtomicU64::new(0);
+
+/// How many HMACs signature checks have computed in this process so far.
+pub fn hmacs_computed() -> u64 {
+    HMACS.load(Ordering::Relaxed)
+}
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Secret {
@@ -148,6 +162,20 @@ pub fn verify(
     received_at: i64,
     tolerance_seconds: u64,
 ) -> Verdict {
+    let macs = Macs::default();
+    let verdict = judge(header, body, secrets, received_at, tolerance_seconds, &macs);
+    HMACS.fetch_add(macs.computed.get(), Ordering::Relaxed);
+    verdict
+}
+
+fn judge(
+    header: Option<&[u8]>,
+    body: &[u8],
+    secrets: &[Secret],
+    received_at: i64,
+    tolerance_seconds: u64,
+    macs: &Macs,
+) -> Verdict {
     let mut v = Verdict::new(
         Status::Missing,
         "No Persona-Signature header was sent.".into(),
@@ -164,11 +192,15 @@ pub fn verify(
     };
     v.pairs = parsed.iter().map(|p| p.pair.clone()).collect();
 
-    // Secret-major search, so the first configured secret wins when several match.
+    // Secret-major search, so the first configured secret wins when several match; one HMAC
+    // per secret and timestamp, however many v1 values share the timestamp.
     let hit = secrets.iter().enumerate().find_map(|(si, s)| {
-        parsed
-            .iter()
-            .position(|p| mac_matches(s.value.as_bytes(), Some(&p.t_raw), body, &p.mac))
+        timestamps(&parsed)
+            .into_iter()
+            .filter_map(|t| {
+                macs.matching(s.value.as_bytes(), Some(t), body, &parsed, |p| p.t_raw == t)
+            })
+            .min()
             .map(|pi| (si, pi))
     });
     v.timestamp = match hit {
@@ -229,12 +261,23 @@ pub fn verify(
                 1 => format!("the configured secret \"{}\"", first.label),
                 n => format!("any of the {n} configured secrets"),
             };
-            v.diagnosis = diagnose(&parsed, body, secrets);
+            let too_big = body.len() > DIAGNOSIS_MAX_BODY;
+            if !too_big {
+                v.diagnosis = diagnose(&parsed, body, secrets, macs);
+            }
             let why = if v.diagnosis.is_some() {
-                "; the diagnosis names the likely cause"
+                "; the diagnosis names the likely cause".to_string()
+            } else if too_big {
+                format!(
+                    "; the body is {} (over {}), so the usual mistakes (an HMAC of the body alone, \
+                     a body changed after signing, a mangled secret) were not tried",
+                    crate::delivery::format_size(body.len() as u64),
+                    crate::delivery::format_size(DIAGNOSIS_MAX_BODY as u64)
+                )
             } else {
                 ", so most likely the wrong secret was copied (each webhook in the Persona \
                  dashboard has its own) or the body was changed in transit"
+                    .to_string()
             };
             let ignored = if skipped.is_empty() {
                 String::new()
@@ -316,24 +359,27 @@ fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
                 .into(),
         );
     }
-    // Pairs are space-separated, but tolerate "t=1, v1=…" by gluing tokens around a comma.
-    let mut chunks: Vec<String> = Vec::new();
-    for token in text.split_whitespace() {
-        match chunks.last_mut() {
-            Some(prev) if prev.ends_with(',') || token.starts_with(',') => prev.push_str(token),
-            _ => chunks.push(token.to_string()),
-        }
-    }
-    if chunks.len() > MAX_PAIRS {
+    let chunks = split_pairs(text);
+    // Counted before anything is decoded or hashed: the header is the sender's to fill.
+    let v1s = chunks
+        .iter()
+        .flatten()
+        .filter(|(key, _)| *key == "v1")
+        .count();
+    if v1s > MAX_V1 || chunks.len() > MAX_V1 {
+        let what = if v1s > MAX_V1 {
+            format!("{v1s} v1 values")
+        } else {
+            format!("{} pairs", chunks.len())
+        };
         return Err(format!(
-            "The Persona-Signature header holds {} pairs, but Persona sends one or two, \
-             so it was not checked (at most {MAX_PAIRS} are read).",
-            chunks.len()
+            "The Persona-Signature header holds {what}, but Persona sends one pair, or two while \
+             a secret is being rotated; more than {MAX_V1} are not checked, so no HMAC was computed."
         ));
     }
     let (mut good, mut bad) = (Vec::new(), Vec::new());
     for (n, chunk) in chunks.iter().enumerate() {
-        match parse_chunk(chunk) {
+        match parse_pair(chunk) {
             Ok(mut pairs) => good.append(&mut pairs),
             Err(why) => bad.push(format!("pair {} {why}", n + 1)),
         }
@@ -347,14 +393,49 @@ fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
     Ok((good, bad))
 }
 
-fn parse_chunk(chunk: &str) -> Result<Vec<Parsed>, String> {
-    let (mut t, mut v1s) = (None, Vec::new());
-    for (key, value) in chunk.split(',').filter_map(|kv| kv.split_once('=')) {
-        match key.trim() {
-            "t" => {
-                t.get_or_insert(value.trim());
+/// Splits a header into pairs of `(key, value)` items. Persona separates rotation pairs with a
+/// space, but proxies and frameworks that join repeated headers use ", " or ",", so a new pair
+/// starts at every `t=` once the current pair has one, whatever separates them. Within a pair
+/// the keys may come in any order (`v1=…,t=…`).
+fn split_pairs(text: &str) -> Vec<Vec<(&str, &str)>> {
+    let mut pairs: Vec<Vec<(&str, &str)>> = Vec::new();
+    // A space starts a new pair unless a comma or semicolon joins it to the previous word
+    // ("t=1, v1=…" is one pair).
+    let mut joined = true;
+    for word in text.split_whitespace() {
+        let starts_pair = !joined && !word.starts_with([',', ';']);
+        joined = word.ends_with([',', ';']);
+        for (n, item) in word
+            .split([',', ';'])
+            .filter(|item| !item.is_empty())
+            .enumerate()
+        {
+            let (key, value) = match item.split_once('=') {
+                Some((key, value)) => (key, value),
+                None => (item, ""),
+            };
+            let current_has_t = pairs
+                .last()
+                .is_some_and(|pair| pair.iter().any(|(k, _)| *k == "t"));
+            if pairs.is_empty() || (n == 0 && starts_pair) || (key == "t" && current_has_t) {
+                pairs.push(Vec::new());
             }
-            "v1" => v1s.push(value.trim()),
+            if let Some(pair) = pairs.last_mut() {
+                pair.push((key, value));
+            }
+        }
+    }
+    pairs
+}
+
+fn parse_pair(items: &[(&str, &str)]) -> Result<Vec<Parsed>, String> {
+    let (mut t, mut v1s) = (None, Vec::new());
+    for &(key, value) in items {
+        match key {
+            "t" => {
+                t.get_or_insert(value);
+            }
+            "v1" => v1s.push(value),
             _ => {} // v0= and future schemes are not ours to judge
         }
     }
@@ -415,13 +496,46 @@ fn keyed(key: &[u8], t: Option<&str>, body: &[u8]) -> Option<HmacSha256> {
     Some(mac)
 }
 
-/// Constant-time comparison via `verify_slice`.
-fn mac_matches(key: &[u8], t: Option<&str>, body: &[u8], expected: &[u8]) -> bool {
-    keyed(key, t, body).is_some_and(|m| m.verify_slice(expected).is_ok())
+/// Computes HMACs for one signature check, and counts them.
+#[derive(Default)]
+struct Macs {
+    computed: std::cell::Cell<u64>,
+}
+
+impl Macs {
+    /// The first pair accepted by `which` whose v1 is the HMAC of (`"<t>."` +) `msg` under
+    /// `key`: one HMAC however many pairs it is compared with, each compared in constant time.
+    fn matching(
+        &self,
+        key: &[u8],
+        t: Option<&str>,
+        msg: &[u8],
+        pairs: &[Parsed],
+        which: impl Fn(&Parsed) -> bool,
+    ) -> Option<usize> {
+        self.computed.set(self.computed.get() + 1);
+        let mac = keyed(key, t, msg)?;
+        pairs
+            .iter()
+            .position(|p| which(p) && mac.clone().verify_slice(&p.mac).is_ok())
+    }
+}
+
+/// The distinct timestamps of the pairs, in order of appearance (the signed message depends
+/// only on the timestamp, so each is hashed once).
+fn timestamps(pairs: &[Parsed]) -> Vec<&str> {
+    let mut seen: Vec<&str> = Vec::new();
+    for p in pairs {
+        if !seen.contains(&p.t_raw.as_str()) {
+            seen.push(&p.t_raw);
+        }
+    }
+    seen
 }
 
 /// Tries the known ways a sender or a proxy gets the signature wrong; the first that fits wins.
-fn diagnose(pairs: &[Parsed], body: &[u8], secrets: &[Secret]) -> Option<String> {
+/// Linear in secrets × timestamps: every guess is one HMAC compared with every pair.
+fn diagnose(pairs: &[Parsed], body: &[u8], secrets: &[Secret], macs: &Macs) -> Option<String> {
     const BODY_ALONE: &str = "when the HMAC covers only the body: the sender signed the body alone (the common \
         mistake of computing HMAC(body) instead of HMAC(t + \".\" + body))";
     const GAINED: &str = "once trailing whitespace is stripped from the body: the body gained a trailing \
@@ -431,16 +545,16 @@ fn diagnose(pairs: &[Parsed], body: &[u8], secrets: &[Secret]) -> Option<String>
     const REFORMATTED: &str = "the body was re-serialized after signing (whitespace or formatting changed), \
         so the bytes differ from what was signed";
 
-    let first_hit = |f: &dyn Fn(&Secret, usize, &Parsed) -> Option<String>| {
-        secrets
-            .iter()
-            .find_map(|s| pairs.iter().enumerate().find_map(|(i, p)| f(s, i, p)))
-    };
+    let ts = timestamps(pairs);
     let say = |s: &Secret, i: usize, why: &str| {
         format!("Pair {} matches secret \"{}\" {why}.", i + 1, s.label)
     };
-    let signed =
-        |key: &[u8], t: &str, msg: &[u8], p: &Parsed| mac_matches(key, Some(t), msg, &p.mac);
+    // Each pair signed with its own timestamp over `msg` under `key`.
+    let own_t = |key: &[u8], msg: &[u8]| {
+        ts.iter()
+            .filter_map(|&t| macs.matching(key, Some(t), msg, pairs, |p| p.t_raw == t))
+            .min()
+    };
 
     let mut bodies: Vec<(Vec<u8>, String)> = Vec::new();
     bodies.push((body.trim_ascii_end().to_vec(), GAINED.into()));
@@ -457,35 +571,45 @@ fn diagnose(pairs: &[Parsed], body: &[u8], secrets: &[Secret]) -> Option<String>
     }
     bodies.retain(|(b, _)| b != body);
 
-    first_hit(&|s, i, p| {
-        mac_matches(s.value.as_bytes(), None, body, &p.mac).then(|| say(s, i, BODY_ALONE))
-    })
-    .or_else(|| {
-        first_hit(&|s, i, p| {
-            let (j, q) = pairs.iter().enumerate().find(|(j, q)| {
-                *j != i && q.t_raw != p.t_raw && signed(s.value.as_bytes(), &q.t_raw, body, p)
-            })?;
-            let (i, j) = (i + 1, j + 1);
-            let why = format!(
-                "with pair {j}'s timestamp ({}) instead of its own: \
-                 pair {i}'s v1 was computed with pair {j}'s timestamp",
-                q.t_raw
-            );
-            Some(say(s, i - 1, &why))
+    let body_alone = || {
+        secrets.iter().find_map(|s| {
+            let i = macs.matching(s.value.as_bytes(), None, body, pairs, |_| true)?;
+            Some(say(s, i, BODY_ALONE))
         })
-    })
-    .or_else(|| {
+    };
+    let other_pairs_t = || {
+        secrets.iter().find_map(|s| {
+            ts.iter().find_map(|&t| {
+                let i =
+                    macs.matching(s.value.as_bytes(), Some(t), body, pairs, |p| p.t_raw != t)?;
+                let j = pairs.iter().position(|q| q.t_raw == t)? + 1;
+                let why = format!(
+                    "with pair {j}'s timestamp ({t}) instead of its own: \
+                     pair {}'s v1 was computed with pair {j}'s timestamp",
+                    i + 1
+                );
+                Some(say(s, i, &why))
+            })
+        })
+    };
+    let changed_body = || {
         bodies.iter().find_map(|(b, why)| {
-            first_hit(&|s, i, p| signed(s.value.as_bytes(), &p.t_raw, b, p).then(|| say(s, i, why)))
+            secrets
+                .iter()
+                .find_map(|s| own_t(s.value.as_bytes(), b).map(|i| say(s, i, why)))
         })
-    })
-    .or_else(|| {
-        first_hit(&|s, i, p| {
+    };
+    let mangled_secret = || {
+        secrets.iter().find_map(|s| {
             key_variants(&s.value)
                 .into_iter()
-                .find_map(|(key, why)| signed(&key, &p.t_raw, body, p).then(|| say(s, i, why)))
+                .find_map(|(key, why)| own_t(&key, body).map(|i| say(s, i, why)))
         })
-    })
+    };
+    body_alone()
+        .or_else(other_pairs_t)
+        .or_else(changed_body)
+        .or_else(mangled_secret)
 }
 
 /// Keys a sender (or a careless copy) might have used instead of the secret string itself.
@@ -1119,6 +1243,119 @@ mod tests {
         assert_eq!(json["matched"]["secret"], "current");
         let back: Verdict = serde_json::from_value(json).unwrap();
         assert_eq!(back, v, "a verdict must survive a JSON round trip");
+    }
+
+    /// The verdict and the number of HMACs it took.
+    fn counted(header: &str, body: &[u8], secrets: &[Secret]) -> (Verdict, u64) {
+        let macs = Macs::default();
+        let v = judge(Some(header.as_bytes()), body, secrets, T, TOL, &macs);
+        (v, macs.computed.get())
+    }
+
+    #[test]
+    fn thousands_of_v1_values_are_malformed_before_any_hmac_is_computed() {
+        let mac = v1(SECRET, T, b"{}");
+        let one_pair = format!("t={T},{}", format!("v1={mac},").repeat(5_000));
+        let many_pairs = format!("{} ", sign(SECRET, T, b"{}")).repeat(5_000);
+        let comma_joined = vec![sign(SECRET, T, b"{}"); 9].join(", ");
+        let secrets = [secret("current", SECRET), secret("old", "wbhsec_old")];
+        for (header, what) in [
+            (one_pair, "5000 v1 values"),
+            (many_pairs, "5000 v1 values"),
+            (comma_joined, "9 v1 values"),
+        ] {
+            let (v, hmacs) = counted(&header, b"{}", &secrets);
+            assert_eq!(v.status, Status::Malformed, "{what}: {v:?}");
+            assert!(
+                v.explanation.contains(what) && v.explanation.contains("no HMAC was computed"),
+                "{what}: {}",
+                v.explanation
+            );
+            assert_eq!(hmacs, 0, "{what}: no HMAC may be computed");
+        }
+        let eight = vec![sign(SECRET, T, b"{}"); 8].join(" ");
+        let (v, _) = counted(&eight, b"{}", &secrets);
+        assert_eq!(v.status, Status::Valid, "8 v1 values are still read: {v:?}");
+    }
+
+    #[test]
+    fn one_hmac_per_secret_and_timestamp_however_many_v1_share_it() {
+        let wrong = "0".repeat(64);
+        let good = v1(SECRET, T, b"{}");
+        let header = format!("t={T},{}v1={good}", format!("v1={wrong},").repeat(7));
+        let (v, hmacs) = counted(&header, b"{}", &[secret("current", SECRET)]);
+        assert_eq!(v.status, Status::Valid, "{v:?}");
+        assert_eq!(v.matched.as_ref().map(|m| m.pair), Some(7), "{v:?}");
+        assert_eq!(hmacs, 1, "8 v1 values with one timestamp need one HMAC");
+    }
+
+    #[test]
+    fn diagnosis_is_linear_in_secrets_and_timestamps() {
+        let body = br#"{"data": {"id": "evt_1"}}"#;
+        for t_count in [1usize, 2, 4, 8] {
+            let header = (0..t_count)
+                .map(|n| format!("t={},v1={}", T - n as i64, "0".repeat(64)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let secrets: Vec<Secret> = (0..3)
+                .map(|n| secret(&format!("s{n}"), &format!("wbhsec_{n}")))
+                .collect();
+            let (v, hmacs) = counted(&header, body, &secrets);
+            assert_eq!(v.status, Status::Invalid, "{v:?}");
+            assert!(v.diagnosis.is_none(), "nothing should fit: {v:?}");
+            // Per secret: the check (one per timestamp), the body alone (one), another pair's
+            // timestamp (one per timestamp), at most 4 changed bodies and 4 mangled secrets
+            // (each one per timestamp).
+            let bound = (secrets.len() * (1 + 10 * t_count)) as u64;
+            assert!(
+                hmacs <= bound,
+                "{t_count} timestamps × 3 secrets took {hmacs} HMACs, over the linear bound {bound}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_large_invalid_body_is_not_diagnosed_and_the_verdict_says_so() {
+        let body = vec![b' '; DIAGNOSIS_MAX_BODY + 1];
+        let header = sign("wbhsec_other", T, &body);
+        let (v, hmacs) = counted(&header, &body, &[secret("current", SECRET)]);
+        assert_eq!(v.status, Status::Invalid, "{v:?}");
+        assert!(v.diagnosis.is_none(), "{v:?}");
+        assert!(
+            v.explanation.contains("so the usual mistakes") && v.explanation.contains("not tried"),
+            "{}",
+            v.explanation
+        );
+        assert_eq!(hmacs, 1, "only the check itself hashes a large body");
+    }
+
+    #[test]
+    fn rotation_pairs_joined_with_commas_are_two_pairs() {
+        let (old, new) = ("wbhsec_old", "wbhsec_new");
+        let (a, b) = (sign(new, T, b"{}"), sign(old, T - 1, b"{}"));
+        for separator in [", ", ",", " , ", ";", "  "] {
+            let header = format!("{a}{separator}{b}");
+            let v = check(&header, b"{}", &[secret("mine", old)]);
+            assert_eq!(v.status, Status::Valid, "separator {separator:?}: {v:?}");
+            assert_eq!(v.pairs.len(), 2, "separator {separator:?}: {v:?}");
+            assert_eq!(
+                (v.pairs[0].t, v.pairs[1].t),
+                (T, T - 1),
+                "separator {separator:?}: each pair keeps its own t"
+            );
+            assert_eq!(v.matched.as_ref().map(|m| m.pair), Some(1), "{v:?}");
+            assert_eq!(v.timestamp, Some(T - 1), "{v:?}");
+        }
+        // Keys in any order still make one pair each, across a space.
+        let reordered = format!(
+            "v1={},t={T} v1={},t={}",
+            v1(new, T, b"{}"),
+            v1(old, T - 1, b"{}"),
+            T - 1
+        );
+        let v = check(&reordered, b"{}", &[secret("mine", old)]);
+        assert_eq!(v.status, Status::Valid, "{v:?}");
+        assert_eq!(v.pairs.len(), 2, "{v:?}");
     }
 
     #[test]

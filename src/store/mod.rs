@@ -4,6 +4,7 @@
 mod checkpoint;
 mod files;
 mod query;
+mod recheck;
 mod redeliveries;
 mod schema;
 mod search;
@@ -15,9 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags};
 
-use crate::delivery::{NewDelivery, Verification, headers_from_json};
+use crate::delivery::{NewDelivery, Verification};
 use crate::error::{Error, Result};
 use crate::forward::{Attempt, Redelivery};
 
@@ -168,53 +169,12 @@ impl Store {
     }
 
     /// Recomputes every stored signature verdict with these secrets (after a secret was added,
-    /// renamed or removed); returns how many verdicts changed. Blocks; works in chunks so
-    /// captures arriving meanwhile are not held up for long.
+    /// renamed or removed); returns how many verdicts changed. Blocks the calling thread, which
+    /// does the hashing; captures arriving meanwhile wait only for short updates.
     pub fn recheck(&self, verification: &Verification) -> Result<u64> {
-        const CHUNK: i64 = 1000;
-        let mut after = 0;
-        let mut changed = 0;
-        loop {
-            let verification = verification.clone();
-            let (last, n) = self.write(move |conn| {
-                let tx = conn.transaction()?;
-                let mut changed = 0;
-                let mut last = None;
-                {
-                    let mut rows = tx.prepare(
-                        "SELECT id, headers, body, received_at, signature FROM deliveries
-                         WHERE id > ?1 AND outcome = 'captured' ORDER BY id LIMIT ?2",
-                    )?;
-                    let mut update = tx.prepare(
-                        "UPDATE deliveries SET signature_status = ?2, signature = ?3 WHERE id = ?1",
-                    )?;
-                    let mut rows = rows.query(params![after, CHUNK])?;
-                    while let Some(row) = rows.next()? {
-                        let id: i64 = row.get(0)?;
-                        last = Some(id);
-                        let headers: String = row.get(1)?;
-                        let headers = serde_json::from_str(&headers)
-                            .map(|h| headers_from_json(&h))
-                            .unwrap_or_default();
-                        let body: Vec<u8> = row.get(2)?;
-                        let verdict = verification.verify(&headers, &body, row.get(3)?);
-                        let json = serde_json::to_string(&verdict)
-                            .map_err(|e| Error::Invalid(e.to_string()))?;
-                        if json != row.get::<_, String>(4)? {
-                            update.execute(params![id, verdict.status.as_str(), json])?;
-                            changed += 1;
-                        }
-                    }
-                }
-                tx.commit()?;
-                Ok((last, changed))
-            })?;
-            changed += n;
-            match last {
-                Some(last) => after = last,
-                None => return Ok(changed),
-            }
-        }
+        recheck::run(&self.inner.path, verification, |changes| {
+            self.write(move |conn| recheck::apply(conn, &changes))
+        })
     }
 
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {

@@ -124,9 +124,7 @@ async function pickOnce(driver, selectCss, value, picked) {
 /** Replaces the text of the input matching `css`. */
 async function typeInto(driver, css, text) {
   const input = await driver.waitFor(css);
-  await driver.clear(input);
-  await driver.sendKeys(input, text);
-  await driver.waitUntil(`${css} to hold ${text}`, async () => (await driver.attribute(input, 'value')) === text);
+  await driver.replaceText(input, text, css);
 }
 
 /** Saves the Forwarding dialog and waits for it to close and the header to say `status`. */

@@ -42,8 +42,7 @@ test('a taken port is reported in the window, and re-listening on a free port wo
   }
   const input = await driver.waitFor(tid('port-input'));
   const next = await freePort();
-  await driver.clear(input);
-  await driver.sendKeys(input, String(next));
+  await driver.replaceText(input, String(next), 'the port field');
   await driver.clickWhenVisible(tid('relisten-button'));
 
   await driver.waitFor(tid('listener-status'), {

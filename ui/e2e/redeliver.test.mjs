@@ -89,9 +89,7 @@ const openRedeliver = failFast('the Re-deliver tab did not open', async () => {
 /** Replaces the target URL field's text with `url`. */
 async function typeTarget(driver, url) {
   const input = await driver.waitFor(tid('redeliver-target'));
-  await driver.clear(input);
-  await driver.sendKeys(input, url);
-  await driver.waitUntil(`the target field to hold ${url}`, async () => (await driver.attribute(input, 'value')) === url);
+  await driver.replaceText(input, url, 'the target field');
   // The preview (debounced) names the final URL once the URL is valid.
   await driver.waitUntil(`the preview's final URL for ${url}`, async () => {
     const shown = await driver.execute(
@@ -171,8 +169,7 @@ describe('re-delivery in the detail view', () => {
   test('an unusable URL is refused as typed, before anything is sent', async () => {
     const driver = await openRedeliver();
     const input = await driver.waitFor(tid('redeliver-target'));
-    await driver.clear(input);
-    await driver.sendKeys(input, 'localhost:3000/hooks');
+    await driver.replaceText(input, 'localhost:3000/hooks', 'the target field');
     await driver.waitFor(tid('redeliver-target-error'), { text: 'http://', what: 'the URL check saying to write http://' });
     const count = received.length;
     await driver.clickWhenVisible(tid('redeliver-send'));
@@ -200,8 +197,7 @@ describe('re-delivery in the detail view', () => {
     await driver.clickWhenVisible(tid('redeliver-edit'));
     const area = await driver.waitFor(tid('redeliver-body'), { what: 'the body editor' });
     const edited = '{"edited":true,"name":"Zoë"}';
-    await driver.clear(area);
-    await driver.sendKeys(area, edited);
+    await driver.replaceText(area, edited, 'the body editor');
     await driver.waitFor(`${tid('redeliver-json')}[data-valid="true"]`, { what: 'the JSON check saying valid' });
 
     // The preview's fresh signature is over the edited bytes.
@@ -270,8 +266,7 @@ describe('import a fixture', () => {
         body_base64: Buffer.from('{"imported":true}').toString('base64'),
       },
     });
-    await driver.clear(area);
-    await driver.sendKeys(area, fixture);
+    await driver.replaceText(area, fixture, 'the import box');
     await driver.clickWhenVisible(tid('import-submit'));
     const result = await driver.waitFor(tid('import-result'), { text: /Imported 1 delivery \(#\d+\)/ });
     const id = Number(/#(\d+)/.exec(await driver.text(result))[1]);

@@ -167,6 +167,20 @@ export class Session {
     return this.cmd('POST', `/element/${el[ELEMENT]}/clear`, {});
   }
 
+  /**
+   * Replaces what the text field `el` holds with `text`, as key presses (select all, delete,
+   * type), until it holds exactly that. `clear` sets the value behind React's back: a re-render
+   * before the typing puts the old text back, and the typing lands after it.
+   */
+  replaceText(el, text, what = 'the field') {
+    const { CONTROL, BACKSPACE, NULL } = Session.KEY;
+    return this.waitUntil(`${what} to hold ${JSON.stringify(text)}`, async () => {
+      await this.sendKeys(el, `${CONTROL}a${NULL}${BACKSPACE}`);
+      await this.sendKeys(el, text);
+      return (await this.execute('return arguments[0].value;', [el])) === String(text);
+    });
+  }
+
   /** Types `text` into `el` as key presses. */
   sendKeys(el, text) {
     return this.cmd('POST', `/element/${el[ELEMENT]}/value`, { text: String(text) });
@@ -225,7 +239,7 @@ export class Session {
     await this.cmd('DELETE', '/actions'); // release anything still held
   }
 
-  static KEY = { ESCAPE: '\uE00C', ENTER: '\uE007', TAB: '\uE004', SHIFT: '\uE008', CONTROL: '\uE009' };
+  static KEY = { NULL: '\uE000', BACKSPACE: '\uE003', ESCAPE: '\uE00C', ENTER: '\uE007', TAB: '\uE004', SHIFT: '\uE008', CONTROL: '\uE009' };
 
   // ---- scripts ---------------------------------------------------------------------------
 
