@@ -28,6 +28,8 @@ const COMMANDS: &[&str] = &[
     "set_forward_rule",
     "start_bulk",
     "cancel_bulk",
+    "count_purgeable",
+    "purge",
 ];
 
 fn main() {

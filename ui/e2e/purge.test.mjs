@@ -42,9 +42,7 @@ async function isChecked(driver, css) {
 }
 
 async function setDays(driver, css, days) {
-  const input = await driver.waitFor(css);
-  await driver.clear(input);
-  await driver.sendKeys(input, String(days));
+  await driver.replaceText(await driver.waitFor(css), String(days), css);
 }
 
 async function closeSettings(driver) {
