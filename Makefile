@@ -59,7 +59,9 @@ gui-test: setup
 # memory, a 5 MB payload's tree and scrolling 100 000 deliveries, in the release app's real window
 # under Xvfb (ui/e2e/figures.mjs). Builds the release app and runs a private copy of it (a plain
 # `cargo build --release` would overwrite target/release with one that cannot load the UI), and
-# seeds target/bench-app/seed-100k once (about a minute; delete it to seed again).
+# seeds target/bench-app/seed-100k once (about a minute; delete it to seed again). The seed keeps its
+# deliveries forever (retention saved as such); a seed made before retention existed is purged
+# down to 30 days at launch: delete it to seed again.
 bench-app: setup
 	nice npm --prefix ui run build
 	nice npx --prefix ui tauri build --no-bundle

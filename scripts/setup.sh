@@ -11,6 +11,7 @@ DEB_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev pkg-config curl
   xvfb xauth webkit2gtk-driver dbus-x11
+  sqlite3  # the window tests age a stored delivery (ui/e2e/purge.test.mjs)
 )
 
 log() { echo "setup: $*"; }

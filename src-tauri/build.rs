@@ -29,6 +29,8 @@ const COMMANDS: &[&str] = &[
     "start_bulk",
     "cancel_bulk",
     "count_unverified",
+    "count_purgeable",
+    "purge",
 ];
 
 fn main() {

@@ -51,6 +51,14 @@ pub enum Error {
 
     #[error("{0}")]
     Io(#[from] std::io::Error),
+
+    /// Deleted data whose old copies could not be cleared from a WAL file yet.
+    #[error(
+        "{done}, but old copies of it are still in {} because another connection kept reading it — \
+         purge again (purging nothing still erases them), or close other programs using the data directory",
+        path.display()
+    )]
+    NotErased { done: String, path: PathBuf },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod forward;
 pub mod jsonapi;
 pub mod relay;
+pub mod retention;
 pub mod sample;
 pub mod share;
 pub mod signature;

@@ -28,6 +28,8 @@ fn settings_start_at_their_defaults_and_survive_reopening() {
         reply_status: 500,
         reply_delay_ms: 6000,
         notifications: false,
+        notification_counts_only: true,
+        retention_days: None,
     };
     store.save_settings(&changed).expect("save");
     drop(store);
@@ -54,6 +56,14 @@ fn settings_the_listener_cannot_use_are_refused_and_not_saved() {
         ..base.clone()
     }));
     assert!(tolerance.contains("at least 1 s"), "{tolerance}");
+    let retention = invalid_message(store.save_settings(&Saved {
+        retention_days: Some(0),
+        ..base.clone()
+    }));
+    assert!(
+        retention.contains("1 to 36500 days") && retention.contains("forever"),
+        "{retention}"
+    );
     assert_eq!(store.settings().expect("load"), base);
 }
 

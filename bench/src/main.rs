@@ -118,6 +118,14 @@ fn main() -> Result<()> {
             persona_inspector::store::Store::open(dir).context("open the data directory")?;
         let started = std::time::Instant::now();
         queries::seed(&store, config.rows)?;
+        // The app purges past the saved retention at launch; the seed is kept whatever its age.
+        let saved = store.settings().context("read the settings")?;
+        store
+            .save_settings(&persona_inspector::store::Saved {
+                retention_days: None,
+                ..saved
+            })
+            .context("keep the seed forever")?;
         println!(
             "seeded {} deliveries into {} in {:.1} s",
             config.rows,

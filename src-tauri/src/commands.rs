@@ -4,7 +4,7 @@
 use persona_inspector::bulk::{self, Order, Scope, UnverifiedCount};
 use persona_inspector::catalog::{self, CatalogEntry};
 use persona_inspector::relay::Rule;
-use persona_inspector::store::{Detail, EventCount, Filter, Saved, Store, Summary};
+use persona_inspector::store::{Detail, EventCount, Filter, Purge, Saved, Store, Summary};
 use persona_inspector::{forward, share};
 use serde::{Deserialize, Serialize};
 
@@ -61,6 +61,19 @@ pub struct AppSettings {
     pub reply_delay_ms: u64,
     /// One desktop notification per arriving burst.
     pub notifications: bool,
+    /// Notifications say only how many arrived (no event name or resource id).
+    pub notification_counts_only: bool,
+    /// Deliveries older than this many days are purged at launch and every hour; null keeps
+    /// them forever.
+    pub retention_days: Option<u32>,
+}
+
+/// How long deliveries are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    Forever,
+    Days(u32),
 }
 
 /// A settings change; absent fields stay as they are.
@@ -74,6 +87,10 @@ pub struct SettingsChange {
     pub reply_delay_ms: Option<u64>,
     #[specta(optional)]
     pub notifications: Option<bool>,
+    #[specta(optional)]
+    pub notification_counts_only: Option<bool>,
+    #[specta(optional)]
+    pub retention: Option<Retention>,
 }
 
 /// After secrets change, every stored verdict is recomputed.
@@ -160,6 +177,14 @@ pub async fn update_settings(
         reply_status: change.reply_status.unwrap_or(current.reply_status),
         reply_delay_ms: change.reply_delay_ms.unwrap_or(current.reply_delay_ms),
         notifications: change.notifications.unwrap_or(current.notifications),
+        notification_counts_only: change
+            .notification_counts_only
+            .unwrap_or(current.notification_counts_only),
+        retention_days: match change.retention {
+            None => current.retention_days,
+            Some(Retention::Forever) => None,
+            Some(Retention::Days(days)) => Some(days),
+        },
         ..current
     };
     let rechecked = engine.change_settings(saved).await?;
@@ -231,7 +256,41 @@ fn app_settings(store: &Store) -> Result<AppSettings, CommandError> {
         reply_status: saved.reply_status,
         reply_delay_ms: saved.reply_delay_ms,
         notifications: saved.notifications,
+        notification_counts_only: saved.notification_counts_only,
+        retention_days: saved.retention_days,
     })
+}
+
+/// What a purge removes: everything (None) or what is older than `older_than_days`.
+fn purge_what(older_than_days: Option<u32>) -> Result<Purge, CommandError> {
+    match older_than_days {
+        None => Ok(Purge::All),
+        Some(0) => Err(CommandError::new(
+            "invalid",
+            "purging deliveries older than 0 days would purge all; pick 1 day or more, or purge all",
+        )),
+        Some(days) => Ok(Purge::OlderThan(std::time::Duration::from_secs(
+            u64::from(days) * 86_400,
+        ))),
+    }
+}
+
+/// How many deliveries `purge` would delete now: for the confirmation.
+pub async fn count_purgeable(
+    engine: &Engine,
+    older_than_days: Option<u32>,
+) -> Result<u64, CommandError> {
+    let store = store(engine)?;
+    let what = purge_what(older_than_days)?;
+    blocking(move || Ok(store.count_purgeable(what)?)).await
+}
+
+/// Deletes every delivery (None) or those older than `older_than_days`, erasing them from
+/// disk; returns how many went.
+pub async fn purge(engine: &Engine, older_than_days: Option<u32>) -> Result<u64, CommandError> {
+    let store = store(engine)?;
+    let what = purge_what(older_than_days)?;
+    blocking(move || Ok(store.purge(what)?)).await
 }
 
 /// Sends delivery `id` to `options.target` and records the attempt (see `forward`).

@@ -12,6 +12,7 @@ use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
 use persona_inspector::delivery::Verification;
 use persona_inspector::forward::{Forwarded, Forwarder, Options};
 use persona_inspector::relay::{Relay, Rule};
+use persona_inspector::retention;
 use persona_inspector::sample::TestEventKey;
 use persona_inspector::store::{Saved, SavedSecret, Store};
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,8 @@ pub struct Engine {
     /// Serializes settings changes: each reads, writes, applies and re-checks in turn.
     changing: tokio::sync::Mutex<()>,
     notifications: Arc<AtomicBool>,
+    /// The counts-only setting, shared with the notifier like `notifications`.
+    notification_counts_only: Arc<AtomicBool>,
     /// Re-delivers captures; one client, so connections to the user's app are reused.
     forwarder: Result<Forwarder, String>,
     /// The forward rule at work; None when the store or the HTTP client is unavailable.
@@ -54,6 +57,10 @@ pub struct Engine {
     /// This launch's key for its own test events; None when the system gave no random bytes
     /// (test events are then ordinary captures).
     test_event: Option<TestEventKey>,
+    /// How many deliveries each retention pass purged, until the shell takes them.
+    purged: Mutex<Option<mpsc::UnboundedReceiver<u64>>>,
+    /// The hourly retention pass; stopped with the engine.
+    retention: Option<tokio::task::JoinHandle<()>>,
 }
 
 struct Listener {
@@ -63,9 +70,20 @@ struct Listener {
 }
 
 impl Engine {
-    /// Opens the store in `data_dir` with its saved settings and listens on `host` at `port`
+    /// Opens the store in `data_dir` with its saved settings, purges what is past the saved
+    /// retention (and does so every hour from then on) and listens on `host` at `port`
     /// (None: the saved port). Never fails: a failure is the engine's status.
     pub async fn start(data_dir: &Path, host: &str, port: Option<u16>) -> Engine {
+        Engine::start_with(data_dir, host, port, retention::EVERY).await
+    }
+
+    /// `start`, applying the retention every `retention_every` instead of every hour (tests).
+    pub async fn start_with(
+        data_dir: &Path,
+        host: &str,
+        port: Option<u16>,
+        retention_every: Duration,
+    ) -> Engine {
         let opened = Store::open(data_dir).and_then(|store| {
             let saved = store.settings()?;
             let secrets = store.secrets()?;
@@ -90,14 +108,21 @@ impl Engine {
                     }),
                     changing: tokio::sync::Mutex::new(()),
                     notifications: Arc::new(AtomicBool::new(false)),
+                    notification_counts_only: Arc::new(AtomicBool::new(false)),
                     forwarder: new_forwarder(),
                     relay: None,
                     forwarded: Mutex::new(None),
                     bulk: BulkJobs::default(),
                     test_event,
+                    purged: Mutex::new(None),
+                    retention: None,
                 };
             }
         };
+        let (purged_tx, purged) = mpsc::unbounded_channel();
+        let retention = retention::every(store.clone(), retention_every, move |n| {
+            let _ = purged_tx.send(n);
+        });
         let capture = Capture::new(
             store,
             capture_settings(&saved, &secrets, test_event.clone()),
@@ -126,11 +151,14 @@ impl Engine {
             }),
             changing: tokio::sync::Mutex::new(()),
             notifications: Arc::new(AtomicBool::new(saved.notifications)),
+            notification_counts_only: Arc::new(AtomicBool::new(saved.notification_counts_only)),
             forwarder,
             relay,
             forwarded: Mutex::new(forwarded),
             bulk: BulkJobs::default(),
             test_event,
+            purged: Mutex::new(Some(purged)),
+            retention: Some(retention),
         };
         let port = port.unwrap_or(saved.port);
         let started = engine.listen(port).await;
@@ -157,6 +185,20 @@ impl Engine {
     /// The notifications setting, shared with the notifier so a change applies at once.
     pub fn notifications(&self) -> Arc<AtomicBool> {
         self.notifications.clone()
+    }
+
+    /// The counts-only setting, shared with the notifier.
+    pub fn notification_counts_only(&self) -> Arc<AtomicBool> {
+        self.notification_counts_only.clone()
+    }
+
+    /// How many deliveries each retention pass purged (the one at launch first, 0 included);
+    /// None after the first call.
+    pub fn take_purged(&self) -> Option<mpsc::UnboundedReceiver<u64>> {
+        self.purged
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take()
     }
 
     /// Moves the listener to `port` (0: any free port) and saves it. When the new port can't
@@ -203,6 +245,7 @@ impl Engine {
         let capture = self.capture.clone();
         let notifications = self.notifications.clone();
         let test_event = self.test_event.clone();
+        let counts_only = self.notification_counts_only.clone();
         blocking(move || {
             let before = store.settings()?;
             store.save_settings(&saved)?;
@@ -212,6 +255,7 @@ impl Engine {
                 capture.set_settings(settings.clone());
             }
             notifications.store(saved.notifications, Ordering::Relaxed);
+            counts_only.store(saved.notification_counts_only, Ordering::Relaxed);
             if before.tolerance_seconds != saved.tolerance_seconds {
                 return Ok(Some(store.recheck(&settings.verification)?));
             }
@@ -368,6 +412,14 @@ impl Engine {
         self.listener
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Some(retention) = self.retention.take() {
+            retention.abort();
+        }
     }
 }
 

@@ -69,6 +69,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             start_bulk,
             cancel_bulk,
             count_unverified,
+            count_purgeable,
+            purge,
         ])
         .events(collect_events![
             DeliveriesArrived,
@@ -360,4 +362,29 @@ async fn count_unverified(
     scope: Scope,
 ) -> Result<UnverifiedCount, CommandError> {
     commands::count_unverified(&engine, scope).await
+}
+
+/// How many deliveries `purge` with the same argument would delete now (null: all).
+#[tauri::command]
+#[specta::specta]
+async fn count_purgeable(
+    engine: State<'_, Engine>,
+    older_than_days: Option<u32>,
+) -> Result<u64, CommandError> {
+    commands::count_purgeable(&engine, older_than_days).await
+}
+
+/// Deletes every delivery (null) or those older than `older_than_days`, erased from disk;
+/// returns how many went.
+#[tauri::command]
+#[specta::specta]
+async fn purge(
+    app: tauri::AppHandle,
+    engine: State<'_, Engine>,
+    older_than_days: Option<u32>,
+) -> Result<u64, CommandError> {
+    let removed = commands::purge(&engine, older_than_days).await?;
+    // The window reloads what it shows.
+    rechecked(&app, 0);
+    Ok(removed)
 }

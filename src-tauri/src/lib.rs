@@ -65,7 +65,10 @@ pub fn run() -> ExitCode {
                 tauri::async_runtime::block_on(Engine::start(&data_dir, "127.0.0.1", port));
             if let Some(capture) = engine.capture() {
                 let handle = app.handle().clone();
-                let notifier = notify::Notifier::new(engine.notifications());
+                let notifier = notify::Notifier::new(
+                    engine.notifications(),
+                    engine.notification_counts_only(),
+                );
                 tauri::async_runtime::spawn(arrivals::forward(capture.subscribe(), move |batch| {
                     notifier.notify(&batch);
                     if let Err(error) = ipc::DeliveriesArrived(batch).emit(&handle) {
@@ -80,6 +83,23 @@ pub fn run() -> ExitCode {
                         tracing::warn!("could not send forward results to the window: {error}");
                     }
                 }));
+            }
+            if let Some(mut purged) = engine.take_purged() {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    // The retention purged deliveries the window may be showing: reload.
+                    while let Some(n) = purged.recv().await {
+                        if n == 0 {
+                            continue;
+                        }
+                        let event = ipc::DeliveriesRechecked { changed: 0 };
+                        if let Err(error) = event.emit(&handle) {
+                            tracing::warn!(
+                                "could not tell the window deliveries were purged: {error}"
+                            );
+                        }
+                    }
+                });
             }
             app.manage(engine);
             Ok(())

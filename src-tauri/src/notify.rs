@@ -3,7 +3,8 @@
 //!
 //! Everything shown comes from the sender's payload, so every string is untrusted: control and
 //! bidirectional-override characters are dropped, each field is capped, and the body (which
-//! notification servers may read as markup) is escaped.
+//! notification servers may read as markup) is escaped. With the counts-only setting, nothing
+//! from the payload is shown at all: a locked screen reads "3 new deliveries" and no more.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,6 +38,19 @@ pub fn text(batch: &[Summary]) -> Option<Text> {
         [one] => Some(single(one)),
         many => Some(burst(many)),
     }
+}
+
+/// The counts-only notification for a burst: how many arrived, nothing from any payload.
+pub fn counts_only(batch: &[Summary]) -> Option<Text> {
+    let summary = match batch.len() {
+        0 => return None,
+        1 => "1 new delivery".to_string(),
+        n => format!("{n} new deliveries"),
+    };
+    Some(Text {
+        summary,
+        body: String::new(),
+    })
 }
 
 fn single(d: &Summary) -> Text {
@@ -163,6 +177,7 @@ fn escape(text: &str) -> String {
 #[derive(Clone, Debug)]
 pub struct Notifier {
     enabled: Arc<AtomicBool>,
+    counts_only: Arc<AtomicBool>,
     state: Arc<State>,
 }
 
@@ -175,11 +190,12 @@ struct State {
 }
 
 impl Notifier {
-    /// `enabled` is the app's setting; it is read at every burst, so flipping it takes effect
-    /// at once.
-    pub fn new(enabled: Arc<AtomicBool>) -> Notifier {
+    /// `enabled` and `counts_only` are the app's settings; they are read at every burst, so
+    /// flipping one takes effect at once.
+    pub fn new(enabled: Arc<AtomicBool>, counts_only: Arc<AtomicBool>) -> Notifier {
         Notifier {
             enabled,
+            counts_only,
             state: Arc::default(),
         }
     }
@@ -193,7 +209,10 @@ impl Notifier {
         if !self.enabled.load(Ordering::Relaxed) {
             return None;
         }
-        let text = text(batch)?;
+        let text = match self.counts_only.load(Ordering::Relaxed) {
+            true => counts_only(batch)?,
+            false => text(batch)?,
+        };
         if self.state.sending.swap(true, Ordering::AcqRel) {
             tracing::debug!(
                 "not announcing {} new deliveries: the previous notification is still being sent",
@@ -302,6 +321,26 @@ mod tests {
     #[test]
     fn an_empty_burst_has_no_text() {
         assert_eq!(text(&[]), None);
+        assert_eq!(counts_only(&[]), None);
+    }
+
+    #[test]
+    fn counts_only_says_how_many_and_nothing_else() {
+        let one = counts_only(&[delivery(3, Some("inquiry.approved"), Status::Valid)]);
+        assert_eq!(
+            one,
+            Some(Text {
+                summary: "1 new delivery".into(),
+                body: String::new()
+            })
+        );
+        let three: Vec<Summary> = (0..3)
+            .map(|id| delivery(id, Some("inquiry.approved"), Status::Invalid))
+            .collect();
+        assert_eq!(
+            counts_only(&three).map(|t| t.summary),
+            Some("3 new deliveries".into())
+        );
     }
 
     #[test]

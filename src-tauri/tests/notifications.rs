@@ -246,7 +246,8 @@ fn one_notification_per_burst_reaches_the_notification_service_escaped_and_only_
     .expect("install the log subscriber");
 
     let enabled = Arc::new(AtomicBool::new(true));
-    let notifier = Notifier::new(Arc::clone(&enabled));
+    let counts_only = Arc::new(AtomicBool::new(false));
+    let notifier = Notifier::new(Arc::clone(&enabled), Arc::clone(&counts_only));
     let approved = delivery(1, Some("inquiry.approved"), Status::Valid);
     let one = std::slice::from_ref(&approved);
 
@@ -380,6 +381,38 @@ fn one_notification_per_burst_reaches_the_notification_service_escaped_and_only_
     sent(notifier.notify(one), "back on").expect("sent");
     assert_eq!(recorded().len(), 5, "notifications are back on");
 
+    // Counts only: how many arrived, and nothing from a payload — no event name, no resource
+    // id — so a locked screen shows nothing about the people in them.
+    counts_only.store(true, Ordering::SeqCst);
+    sent(notifier.notify(one), "counts only, one").expect("sent");
+    sent(notifier.notify(&burst), "counts only, a burst").expect("sent");
+    let seen = recorded();
+    assert_eq!(seen.len(), 7, "one call each: {seen:?}");
+    assert_eq!(seen[5].summary, "1 new delivery", "{seen:?}");
+    assert_eq!(seen[6].summary, "7 new deliveries", "{seen:?}");
+    for call in &seen[5..] {
+        for private in [
+            "inquiry",
+            "report.ready",
+            "approved",
+            "inq_",
+            "evt_",
+            "/hook",
+        ] {
+            assert!(
+                !call.summary.contains(private) && !call.body.contains(private),
+                "a counts-only notification shows {private:?}: {call:?}"
+            );
+        }
+    }
+    counts_only.store(false, Ordering::SeqCst);
+    sent(notifier.notify(one), "details again").expect("sent");
+    assert_eq!(
+        recorded()[7].summary,
+        "inquiry.approved",
+        "turned off, the details are back at once"
+    );
+
     // A slow server: a burst arriving while the last notification is on its way is not sent.
     delay_ms.store(500, Ordering::SeqCst);
     let slow = notifier.notify(one);
@@ -389,11 +422,11 @@ fn one_notification_per_burst_reaches_the_notification_service_escaped_and_only_
     );
     sent(slow, "slow server").expect("the slow server still answers");
     delay_ms.store(0, Ordering::SeqCst);
-    assert_eq!(recorded().len(), 6, "only the first was sent");
+    assert_eq!(recorded().len(), 9, "only the first was sent");
     sent(notifier.notify(one), "after the slow one").expect("sent");
     assert_eq!(
         recorded().len(),
-        7,
+        10,
         "sending again once the slow one is done"
     );
 

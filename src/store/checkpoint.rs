@@ -9,9 +9,12 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 const EVERY: Duration = Duration::from_millis(250);
+
+/// How many times `truncate_wal` asks; each ask waits up to the busy timeout for readers.
+const TRUNCATE_TRIES: u32 = 3;
 
 /// Under a sustained load a PASSIVE checkpoint never catches up with a writer that keeps
 /// appending, and the WAL would grow for ever. Past this size the checkpointer raises a flag and
@@ -67,6 +70,37 @@ pub fn reset_if_full(conn: &Connection, wal_full: &WalFull) {
     {
         tracing::warn!("WAL checkpoint failed (will retry): {error}");
     }
+}
+
+/// Copies the whole WAL of `conn`'s main database into it and cuts the WAL file to zero bytes,
+/// so pages from before a delete can't be read back from it. A reader on an older snapshot (or
+/// the checkpointer thread mid-copy) makes SQLite answer "busy" instead of failing: that is
+/// retried, and reported as `NotErased` (`done` says what did happen) if it persists.
+pub fn truncate_wal(conn: &Connection, done: &str) -> Result<()> {
+    for _ in 0..TRUNCATE_TRIES {
+        let busy = conn.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |row| {
+            row.get::<_, i64>(0)
+        });
+        match busy {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy => {}
+            Err(other) => return Err(other.into()),
+        }
+        // The busy handler already waited for readers; give the checkpointer a turn.
+        std::thread::sleep(EVERY);
+    }
+    Err(Error::NotErased {
+        done: done.to_string(),
+        path: wal_path(conn),
+    })
+}
+
+fn wal_path(conn: &Connection) -> std::path::PathBuf {
+    let mut name = conn.path().unwrap_or("the database").to_string();
+    name.push_str("-wal");
+    name.into()
 }
 
 impl Drop for Checkpointer {

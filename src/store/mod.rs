@@ -12,6 +12,7 @@ mod settings;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ pub enum Purge {
     All,
     /// Deliveries received more than this long ago.
     OlderThan(Duration),
+    /// Deliveries received before this time (unix milliseconds).
+    Before(i64),
 }
 
 #[derive(Clone)]
@@ -54,6 +57,11 @@ struct Inner {
     writer: writer::Writer,
     index: Arc<search::Index>,
     _checkpointer: checkpoint::Checkpointer,
+    /// Deliveries were deleted and not yet erased from every file (an erase failed midway).
+    erase_pending: Arc<AtomicBool>,
+    /// One purge at a time (the app's and the retention's), so one's outcome never clears
+    /// another's `erase_pending`.
+    purging: Mutex<()>,
 }
 
 impl Store {
@@ -63,6 +71,9 @@ impl Store {
         let mut write = connect(&path, OpenFlags::default())?;
         schema::migrate(&mut write, &path)?;
         write.pragma_update(None, "wal_autocheckpoint", 0)?;
+        // FAST: what is deleted or rewritten is zeroed on the pages written anyway, at no extra
+        // I/O, so a removed or renamed secret leaves no copy in its page. A purge goes further.
+        write.pragma_update(None, "secure_delete", "FAST")?;
         let search_path = path.with_file_name(SEARCH_FILE);
         let index = Arc::new(search::Index::start(&path, &search_path)?);
         let read = connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -82,6 +93,8 @@ impl Store {
                 writer: writer::Writer::start(write, wal_full)?,
                 index,
                 _checkpointer: checkpointer,
+                erase_pending: Arc::default(),
+                purging: Mutex::new(()),
             }),
         })
     }
@@ -112,32 +125,47 @@ impl Store {
         })
     }
 
-    /// Deletes deliveries, with their re-delivery history; returns how many. Blocks.
+    /// Deletes deliveries, with their re-delivery history, and erases them from disk: the
+    /// database is rebuilt (VACUUM) so no page keeps a copy, the search index forgets them the
+    /// same way, and both WAL files are emptied. Returns how many went. Blocks for as long as
+    /// the rebuild takes, which holds up captures meanwhile (they queue; none is lost).
     pub fn purge(&self, what: Purge) -> Result<u64> {
-        let cutoff = match what {
-            Purge::All => i64::MAX,
-            Purge::OlderThan(age) => crate::clock::now_ms() - age.as_millis() as i64,
-        };
-        self.write(move |conn| {
-            // Zero what is deleted, so purged personal data doesn't linger in free pages. Only
-            // here: left on, every write that frees a page would pay for it.
-            conn.pragma_update(None, "secure_delete", "ON")?;
-            let removed = (|| {
-                let tx = conn.transaction()?;
-                let removed =
-                    tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])?;
-                tx.commit()?;
-                Ok::<_, Error>(removed as u64)
-            })();
-            conn.pragma_update(None, "secure_delete", "OFF")?;
-            // Also clear the deleted rows out of the WAL file.
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            removed
-        })
-        .and_then(|removed| {
-            call(|work| self.inner.index.run(work), search::forget_deleted)?;
+        // A panic midway leaves `erase_pending` set, which the next purge acts on.
+        let _one_at_a_time = self
+            .inner
+            .purging
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let cutoff = cutoff(what);
+        let pending = Arc::clone(&self.inner.erase_pending);
+        let removed = self.write(move |conn| {
+            let removed =
+                conn.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])? as u64;
+            // A purge that removed nothing still finishes an erase that failed before.
+            if removed > 0 || pending.load(Ordering::Acquire) {
+                pending.store(true, Ordering::Release);
+                erase(conn, &format!("deleted {removed} deliveries"))?;
+            }
             Ok(removed)
-        })
+        })?;
+        if self.inner.erase_pending.load(Ordering::Acquire) {
+            let done = format!("deleted {removed} deliveries");
+            call(
+                |work| self.inner.index.run(work),
+                move |conn| search::forget_deleted(conn, &done),
+            )?;
+            self.inner.erase_pending.store(false, Ordering::Release);
+        }
+        Ok(removed)
+    }
+
+    /// How many deliveries `purge(what)` would delete now.
+    pub fn count_purgeable(&self, what: Purge) -> Result<u64> {
+        Ok(self.reader()?.query_row(
+            "SELECT COUNT(*) FROM deliveries WHERE received_at < ?1",
+            [cutoff(what)],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
     }
 
     /// Recomputes every stored signature verdict with these secrets (after a secret was added,
@@ -198,9 +226,14 @@ impl Store {
         self.write(move |conn| settings::rename_secret(conn, id, &label))
     }
 
+    /// Removes a secret and erases its value from disk: the write connection zeroes what it
+    /// deletes (`secure_delete`), and the WAL, which still holds the page as it was, is emptied.
     /// Blocks.
     pub fn remove_secret(&self, id: i64) -> Result<()> {
-        self.write(move |conn| settings::remove_secret(conn, id))
+        self.write(move |conn| {
+            settings::remove_secret(conn, id)?;
+            checkpoint::truncate_wal(conn, "the secret was removed")
+        })
     }
 
     pub fn get(&self, id: i64) -> Result<Detail> {
@@ -316,6 +349,29 @@ impl Store {
     ) -> Result<T> {
         call(|job| self.inner.writer.run(job), work)
     }
+}
+
+/// Deliveries received before this (unix ms) are what `what` purges.
+fn cutoff(what: Purge) -> i64 {
+    match what {
+        Purge::All => i64::MAX,
+        Purge::Before(unix_ms) => unix_ms,
+        Purge::OlderThan(age) => crate::clock::now_ms()
+            .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX)),
+    }
+}
+
+/// Rewrites the database after a delete so no byte of the deleted rows stays on disk. Zeroing
+/// alone (`secure_delete`) misses copies SQLite left earlier: cells moved when pages split keep
+/// their old bytes in the gaps of the pages they left, and pages freed before were not zeroed.
+/// VACUUM writes every page afresh (zero-filled, as `secure_delete` makes new pages), then the
+/// WAL holding the old and new images is emptied.
+fn erase(conn: &mut Connection, done: &str) -> Result<()> {
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    let vacuumed = conn.execute_batch("VACUUM");
+    conn.pragma_update(None, "secure_delete", "FAST")?;
+    vacuumed?;
+    checkpoint::truncate_wal(conn, done)
 }
 
 /// Hands `work` to a thread that owns a connection (through `submit`) and waits for the

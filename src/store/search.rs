@@ -69,15 +69,24 @@ pub fn catch_up(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// Drops entries whose delivery is gone (after a purge).
-pub fn forget_deleted(conn: &mut Connection) -> Result<()> {
-    conn.execute(
+/// Drops entries whose delivery is gone (after a purge) and erases them from disk. The index
+/// is contentless: a delete only marks the row (a tombstone) and its tokens stay in the
+/// segments, so every segment is merged into one written afresh ('optimize' applies the
+/// tombstones), the file is rebuilt (VACUUM, with `secure_delete` on) and its WAL emptied.
+pub fn forget_deleted(conn: &mut Connection, done: &str) -> Result<()> {
+    let forgotten = conn.execute(
         "DELETE FROM deliveries_fts WHERE rowid IN
              (SELECT rowid FROM deliveries_fts EXCEPT SELECT id FROM inspector.deliveries)",
         [],
     )?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
+    if forgotten > 0 {
+        conn.execute(
+            "INSERT INTO deliveries_fts (deliveries_fts) VALUES ('optimize')",
+            [],
+        )?;
+        conn.execute_batch("VACUUM main")?;
+    }
+    super::checkpoint::truncate_wal(conn, done)
 }
 
 impl Drop for Index {

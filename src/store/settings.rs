@@ -1,6 +1,6 @@
 //! What the app remembers between launches, in the deliveries' own database so the app and the
-//! CLI share it: the listener's port and reply, the stale tolerance, notifications, and the
-//! webhook secrets with their labels.
+//! CLI share it: the listener's port and reply, the stale tolerance, notifications, how long
+//! deliveries are kept, and the webhook secrets with their labels.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -17,6 +17,12 @@ pub struct Saved {
     pub reply_status: u16,
     pub reply_delay_ms: u64,
     pub notifications: bool,
+    /// Notifications say how many deliveries arrived and nothing else: no event name or
+    /// resource id shows on a locked screen.
+    pub notification_counts_only: bool,
+    /// Deliveries older than this many days are purged (at launch and every hour); None
+    /// keeps them forever.
+    pub retention_days: Option<u32>,
 }
 
 impl Default for Saved {
@@ -27,6 +33,8 @@ impl Default for Saved {
             reply_status: 200,
             reply_delay_ms: 0,
             notifications: true,
+            notification_counts_only: false,
+            retention_days: Some(crate::retention::DEFAULT_DAYS),
         }
     }
 }
@@ -48,6 +56,15 @@ impl Saved {
                 "a reply delay of {} ms is too long; pick at most {MAX_REPLY_DELAY_MS} ms \
                  (Persona gives up after 5 000 ms)",
                 self.reply_delay_ms
+            )));
+        }
+        if let Some(days) = self.retention_days
+            && !(1..=crate::retention::MAX_DAYS).contains(&days)
+        {
+            return Err(Error::Invalid(format!(
+                "keeping deliveries {days} days is not possible; pick 1 to {} days, or keep them \
+                 forever",
+                crate::retention::MAX_DAYS
             )));
         }
         if self.tolerance_seconds == 0 {

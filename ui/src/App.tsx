@@ -47,6 +47,7 @@ import { useSubscription } from './useSubscription.ts';
 import { Header } from './settings/Header.tsx';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { ImportDialog } from './share/ImportDialog.tsx';
+import { PurgeDialog } from './settings/PurgeDialog.tsx';
 
 /** Event counts are re-read once a burst of arrivals settles. */
 const COUNTS_REFRESH_MS = 1000;
@@ -64,6 +65,7 @@ export function App() {
   const [settingsError, setSettingsError] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
+  const [purgeOpen, setPurgeOpen] = useState(false);
   const [rule, setRule] = useState<ForwardRule | null>(null);
   const [ruleError, setRuleError] = useState<string | null>(null);
   const [forwardingOpen, setForwardingOpen] = useState(false);
@@ -79,7 +81,7 @@ export function App() {
   const forwards = useForwards();
   const bulk = useBulkRun(setEventsError);
   const [selection, changeSelection] = useReducer(reduceSelection, NO_SELECTION);
-  const dialogOpen = settingsOpen || importOpen || forwardingOpen || bulkOpen;
+  const dialogOpen = settingsOpen || importOpen || purgeOpen || forwardingOpen || bulkOpen;
 
   const [selectedId, setSelectedId] = useState<number | null>(null);
   /** A row chosen by keyboard whose page is still being read. */
@@ -370,6 +372,12 @@ export function App() {
   }, [reload, loadCounts]);
 
   const closeImport = useCallback(() => setImportOpen(false), []);
+  const closePurge = useCallback(() => setPurgeOpen(false), []);
+  // The shell announces a purge as a re-check too; reload here as well, like imports.
+  const onPurged = useCallback(() => {
+    reload();
+    loadCounts();
+  }, [reload, loadCounts]);
 
   const onOpenImported = useCallback(
     (id: number) => {
@@ -442,6 +450,7 @@ export function App() {
           settingsOpen={settingsOpen}
           onOpenSettings={() => setSettingsOpen(true)}
           onOpenImport={() => setImportOpen(true)}
+          onOpenPurge={() => setPurgeOpen(true)}
           onListener={onListenerStatus}
           onTestSent={onTestSent}
           forwarding={<ForwardingButton rule={rule} error={ruleError} onOpen={() => setForwardingOpen(true)} />}
@@ -536,6 +545,7 @@ export function App() {
       {importOpen && (
         <ImportDialog onClose={closeImport} onImported={onImported} onOpen={onOpenImported} />
       )}
+      {purgeOpen && <PurgeDialog onClose={closePurge} onPurged={onPurged} />}
       {settingsOpen && (
         <SettingsPanel
           settings={settings}

@@ -34,6 +34,7 @@ export type {
   Progress as BulkProgress,
   Redelivery,
   RedeliveryPreview,
+  Retention,
   Relationship,
   Resource,
   ResourceSummary,
@@ -127,6 +128,8 @@ export const exportCurl = commands.exportCurl;
 export const exportFixture = commands.exportFixture;
 /** Imports pasted fixture JSON (one or an array); resolves with the new ids. */
 export const importFixtures = commands.importFixtures;
+export const countPurgeable = commands.countPurgeable;
+export const purge = commands.purge;
 
 /** The forward rule in use (off, with no target, until one is saved). */
 export const forwardRule = commands.forwardRule;

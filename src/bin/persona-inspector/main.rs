@@ -52,7 +52,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Delete stored deliveries
+    /// Delete stored deliveries and erase them from disk (the database is rebuilt)
     #[command(group(ArgGroup::new("what").required(true).args(["older_than", "all"])))]
     Purge {
         /// Delete deliveries received longer ago than this (30m, 12h, 7d, 2w)
@@ -253,7 +253,7 @@ fn report(store: Store, command: Command, offset: UtcOffset) -> Result<()> {
             let removed = store.purge(what)?;
             writeln!(
                 out,
-                "deleted {removed} deliveries from {}",
+                "deleted {removed} deliveries from {}, erased from every file of the data directory",
                 store.path().display()
             )?;
             Ok(())

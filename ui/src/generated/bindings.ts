@@ -63,6 +63,13 @@ export const commands = {
 	 *  user's opt-in, which the dialog asks for before the run starts.
 	 */
 	countUnverified: (scope: Scope) => __TAURI_INVOKE<UnverifiedCount>("count_unverified", { scope }),
+	/**  How many deliveries `purge` with the same argument would delete now (null: all). */
+	countPurgeable: (olderThanDays: number | null) => __TAURI_INVOKE<number>("count_purgeable", { olderThanDays }),
+	/**
+	 *  Deletes every delivery (null) or those older than `older_than_days`, erased from disk;
+	 *  returns how many went.
+	 */
+	purge: (olderThanDays: number | null) => __TAURI_INVOKE<number>("purge", { olderThanDays }),
 };
 
 /** Events */
@@ -100,6 +107,13 @@ export type AppSettings = {
 	reply_delay_ms: number,
 	/**  One desktop notification per arriving burst. */
 	notifications: boolean,
+	/**  Notifications say only how many arrived (no event name or resource id). */
+	notification_counts_only: boolean,
+	/**
+	 *  Deliveries older than this many days are purged at launch and every hour; null keeps
+	 *  them forever.
+	 */
+	retention_days: number | null,
 };
 
 /**  One re-delivery: what was sent, and what came back. */
@@ -417,6 +431,9 @@ export type ResourceSummary = {
 	status: string | null,
 };
 
+/**  How long deliveries are kept. */
+export type Retention = "forever" | { days: number };
+
 /**  Where and what to forward. */
 export type Rule = {
 	enabled: boolean,
@@ -469,6 +486,8 @@ export type SettingsChange = {
 	reply_status?: number | null,
 	reply_delay_ms?: number | null,
 	notifications?: boolean | null,
+	notification_counts_only?: boolean | null,
+	retention?: Retention | null,
 };
 
 /**  What to do with the `Persona-Signature` header. */

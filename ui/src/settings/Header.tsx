@@ -19,6 +19,8 @@ export interface HeaderProps {
   onOpenSettings: () => void;
   /** Opens the "Import fixture" dialog. */
   onOpenImport: () => void;
+  /** Opens the "Purge deliveries" dialog. */
+  onOpenPurge: () => void;
   onListener: (s: ListenerStatus) => void;
   onTestSent: (id: number) => void;
   /** The forwarding status, which opens its dialog. */
@@ -26,7 +28,7 @@ export interface HeaderProps {
 }
 
 export function Header(props: HeaderProps) {
-  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onOpenImport, onListener, onTestSent, forwarding } =
+  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onOpenImport, onOpenPurge, onListener, onTestSent, forwarding } =
     props;
   return (
     <header className="header">
@@ -44,6 +46,15 @@ export function Header(props: HeaderProps) {
             onClick={onOpenImport}
           >
             Import…
+          </button>
+          <button
+            type="button"
+            className="button"
+            data-testid="open-purge"
+            title="Delete stored deliveries, all or those older than some days"
+            onClick={onOpenPurge}
+          >
+            Purge…
           </button>
           <button type="button" className="button" data-testid="open-settings" onClick={onOpenSettings}>
             Settings

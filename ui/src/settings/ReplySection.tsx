@@ -157,10 +157,10 @@ export function ReplySection({ settings, onSettings }: ReplySectionProps) {
 function NotificationsToggle({ settings, onSettings }: ReplySectionProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const toggle = (on: boolean) => {
+  const toggle = (change: SettingsChange) => {
     setBusy(true);
     setError(null);
-    updateSettings({ notifications: on }).then(
+    updateSettings(change).then(
       (next) => {
         setBusy(false);
         onSettings(next);
@@ -180,9 +180,19 @@ function NotificationsToggle({ settings, onSettings }: ReplySectionProps) {
           data-testid="notifications-toggle"
           checked={settings.notifications}
           disabled={busy}
-          onChange={(e) => toggle(e.target.checked)}
+          onChange={(e) => toggle({ notifications: e.target.checked })}
         />
         <span>One desktop notification per burst of arriving deliveries</span>
+      </label>
+      <label className="check-field">
+        <input
+          type="checkbox"
+          data-testid="notification-counts-only-toggle"
+          checked={settings.notification_counts_only}
+          disabled={busy || !settings.notifications}
+          onChange={(e) => toggle({ notification_counts_only: e.target.checked })}
+        />
+        <span>Counts only (“3 new deliveries”): no event name or resource id on a locked screen</span>
       </label>
       {error !== null && (
         <p className="field-error" role="alert">

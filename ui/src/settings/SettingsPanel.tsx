@@ -1,11 +1,12 @@
-// Settings, as a drawer over the window: secrets, verification and replies, notifications, the
-// listener's port.
+// Settings, as a drawer over the window: secrets, verification and replies, notifications, how
+// long deliveries are kept, the listener's port.
 
 import { useEffect, useRef } from 'react';
 import type { AppSettings, ListenerStatus, SecretsChanged } from '../bindings.ts';
 import { listenerUrl } from '../format.ts';
 import { PortForm } from './PortForm.tsx';
 import { ReplySection } from './ReplySection.tsx';
+import { RetentionSection } from './RetentionSection.tsx';
 import { SecretsSection } from './SecretsSection.tsx';
 
 export interface SettingsPanelProps {
@@ -74,6 +75,7 @@ export function SettingsPanel(props: SettingsPanelProps) {
           <>
             <SecretsSection secrets={settings.secrets} onChanged={onSecretsChanged} />
             <ReplySection settings={settings} onSettings={onSettings} />
+            <RetentionSection settings={settings} onSettings={onSettings} />
           </>
         )}
         <section className="settings-section" aria-labelledby="listener-title">

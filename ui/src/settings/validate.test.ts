@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkDays,
   checkLabel,
   checkPort,
   checkReplyDelay,
@@ -93,5 +94,20 @@ describe('checkSecretValue', () => {
       ok: false,
       message: 'A webhook secret has no spaces; paste one secret at a time.',
     });
+  });
+});
+
+describe('checkDays', () => {
+  it('accepts 1 to 36500 days', () => {
+    expect(checkDays('1')).toEqual({ ok: true, value: 1, warning: null });
+    expect(checkDays(' 30 ')).toEqual({ ok: true, value: 30, warning: null });
+    expect(checkDays('36500')).toEqual({ ok: true, value: 36500, warning: null });
+  });
+
+  it('refuses 0 (that would be everything) and what is not a number of days', () => {
+    expect(checkDays('0')).toEqual({ ok: false, message: 'The number of days must be between 1 and 36500.' });
+    expect(checkDays('36501')).toEqual({ ok: false, message: 'The number of days must be between 1 and 36500.' });
+    expect(checkDays('7d')).toEqual({ ok: false, message: 'The number of days must be a whole number.' });
+    expect(checkDays('')).toEqual({ ok: false, message: 'Enter the number of days.' });
   });
 });

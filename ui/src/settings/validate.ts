@@ -83,3 +83,11 @@ export function checkSecretValue(value: string): Checked<string> {
   }
   return { ok: true, value: v, warning: null };
 }
+
+/** The longest retention short of "forever" (the store refuses more). */
+export const MAX_RETENTION_DAYS = 36500;
+
+/** Days to keep deliveries, or older-than days for a purge. */
+export function checkDays(text: string): Checked<number> {
+  return wholeNumber(text, 'number of days', 1, MAX_RETENTION_DAYS);
+}
