@@ -48,7 +48,7 @@ pub fn run(config: &Config) -> Result<Figures> {
 
     // The baseline stores nothing, so a small pool sent round and round is as good as a big one.
     let pool = payloads(&mut rng, config.pool)?;
-    let server = Server::start(&servers, Router::new().fallback(bare))?;
+    let server = Server::start(&servers, Router::new().fallback(bare), config.connections)?;
     println!("bare axum server on {} ...", server.addr);
     let bare = load(&clients, server.addr, pool, config)?;
     server.stop(&servers)?;
@@ -72,7 +72,7 @@ pub fn run(config: &Config) -> Result<Figures> {
         value: SECRET.into(),
     }];
     let capture = Capture::new(store, settings);
-    let server = Server::start(&servers, capture.router())?;
+    let server = Server::start(&servers, capture.router(), config.connections)?;
     println!(
         "capture listener on {} (store in {}) ...",
         server.addr,
@@ -213,13 +213,19 @@ pub struct Server {
 
 impl Server {
     /// Both servers go through the product's own bind/serve, so only the handler differs.
-    pub fn start(runtime: &Runtime, router: Router) -> Result<Server> {
+    pub fn start(runtime: &Runtime, router: Router, connections: usize) -> Result<Server> {
         let listener = runtime
             .block_on(capture::bind("127.0.0.1", 0))
             .context("binding 127.0.0.1:0")?;
         let addr = listener.local_addr().context("reading the bound address")?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = runtime.spawn(capture::serve(listener, router, async {
+        // Every load connection may have a request in flight; the default cap is lower.
+        let limits = capture::Limits {
+            max_in_flight: capture::DEFAULT_MAX_IN_FLIGHT.max(connections),
+            max_connections: capture::DEFAULT_MAX_CONNECTIONS.max(connections),
+            ..capture::Limits::default()
+        };
+        let task = runtime.spawn(capture::serve_with(listener, router, limits, async {
             let _ = stopped.await;
         }));
         Ok(Server { addr, stop, task })

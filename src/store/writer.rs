@@ -2,12 +2,15 @@
 //! previous commit ran goes into the next transaction together (group commit), so many
 //! concurrent deliveries share one fsync.
 //! The search index is filled by its own thread (`search`).
+//! Inserts are bounded: past `queue` of them waiting or being committed, an insert is refused
+//! at once (the listener answers 503) rather than holding a body in memory. Other work is not
+//! counted: each caller of `run` waits for its answer, so there are never more than callers.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, Transaction, params};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::delivery::{NewDelivery, headers_to_json};
 use crate::error::{Error, Result};
@@ -24,37 +27,51 @@ pub struct Stored {
 pub type Work = Box<dyn FnOnce(&mut Connection) + Send>;
 
 enum Job {
-    Insert(Box<NewDelivery>, oneshot::Sender<Result<Stored>>),
+    Insert(Pending),
     Run(Work),
 }
 
 /// Most inserts one transaction takes; bounds the latency of the first request in a burst.
 const MAX_BATCH: usize = 256;
 
+/// Inserts waiting or being committed, by default: one full group commit.
+pub const DEFAULT_QUEUE: usize = MAX_BATCH;
+
 pub struct Writer {
     jobs: Option<mpsc::Sender<Job>>,
+    /// One permit per insert that may wait; each travels with its insert until answered.
+    queue: Arc<Semaphore>,
+    capacity: usize,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
-    pub fn start(conn: Connection, wal_full: WalFull) -> Result<Writer> {
-        let (jobs, queue) = mpsc::channel();
+    pub fn start(conn: Connection, wal_full: WalFull, queue: usize) -> Result<Writer> {
+        let (jobs, waiting) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, queue, wal_full))?;
+            .spawn(move || run(conn, waiting, wal_full))?;
         Ok(Writer {
             jobs: Some(jobs),
+            queue: Arc::new(Semaphore::new(queue)),
+            capacity: queue,
             thread: Some(thread),
         })
     }
 
-    pub fn insert(&self, delivery: NewDelivery) -> oneshot::Receiver<Result<Stored>> {
+    /// Queues `delivery`, or refuses it with `StoreBusy` when the queue is full.
+    pub fn insert(&self, delivery: NewDelivery) -> Result<oneshot::Receiver<Result<Stored>>> {
+        let Ok(place) = self.queue.clone().try_acquire_owned() else {
+            return Err(Error::StoreBusy {
+                waiting: self.capacity,
+            });
+        };
         let (reply, answer) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
             // A failed send drops `reply`, which the caller sees as StoreClosed.
-            let _ = jobs.send(Job::Insert(Box::new(delivery), reply));
+            let _ = jobs.send(Job::Insert((Box::new(delivery), reply, place)));
         }
-        answer
+        Ok(answer)
     }
 
     /// Runs `work` on the write connection, in order with the inserts.
@@ -82,7 +99,7 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>, wal_full: WalFull) {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Insert(delivery, reply) => batch.push((delivery, reply)),
+                Job::Insert(pending) => batch.push(pending),
                 Job::Run(work) => {
                     commit_batch(&mut conn, &mut batch);
                     work(&mut conn);
@@ -97,7 +114,12 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>, wal_full: WalFull) {
     }
 }
 
-type Pending = (Box<NewDelivery>, oneshot::Sender<Result<Stored>>);
+/// An insert, its answer, and its place in the queue (freed once answered).
+type Pending = (
+    Box<NewDelivery>,
+    oneshot::Sender<Result<Stored>>,
+    OwnedSemaphorePermit,
+);
 
 fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
     if batch.is_empty() {
@@ -106,7 +128,7 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
     let together = (|| {
         let tx = conn.transaction()?;
         let mut stored = Vec::with_capacity(batch.len());
-        for (delivery, _) in batch.iter() {
+        for (delivery, _, _) in batch.iter() {
             stored.push(insert(&tx, delivery)?);
         }
         tx.commit()?;
@@ -114,14 +136,14 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
     })();
     match together {
         Ok(stored) => {
-            for ((_, reply), stored) in batch.drain(..).zip(stored) {
+            for ((_, reply, _), stored) in batch.drain(..).zip(stored) {
                 let _ = reply.send(Ok(stored));
             }
         }
         // One bad row must not fail its neighbours: retry each alone, so only it gets the error.
         Err(error) => {
             tracing::warn!("group commit failed ({error}); retrying deliveries one by one");
-            for (delivery, reply) in batch.drain(..) {
+            for (delivery, reply, _) in batch.drain(..) {
                 let alone = (|| {
                     let tx = conn.transaction()?;
                     let stored = insert(&tx, &delivery)?;

@@ -1,7 +1,7 @@
 //! A real listener on port 0 over a real SQLite file in a temporary directory.
 #![allow(dead_code)]
 
-use persona_inspector::capture::{self, Capture, Settings};
+use persona_inspector::capture::{self, Capture, Limits, Settings};
 use persona_inspector::signature::{self, Secret};
 use persona_inspector::store::Store;
 use tokio::sync::oneshot;
@@ -20,13 +20,29 @@ impl Listener {
     pub async fn start(settings: Settings) -> Listener {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path()).expect("store opens");
+        Listener::serve(dir, store, settings, Limits::default()).await
+    }
+
+    /// A listener under `limits`, over a store with room for `queue` waiting inserts.
+    pub async fn start_with(settings: Settings, limits: Limits, queue: usize) -> Listener {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with_queue(dir.path(), queue).expect("store opens");
+        Listener::serve(dir, store, settings, limits).await
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        store: Store,
+        settings: Settings,
+        limits: Limits,
+    ) -> Listener {
         let capture = Capture::new(store, settings);
         let listener = capture::bind("127.0.0.1", 0).await.expect("bind port 0");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stopped) = oneshot::channel();
         let router = capture.router();
         let task = tokio::spawn(async move {
-            capture::serve(listener, router, async {
+            capture::serve_with(listener, router, limits, async {
                 let _ = stopped.await;
             })
             .await
