@@ -16,15 +16,15 @@ use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use hyper::body::Incoming;
+use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 use tower_service::Service;
 
-use super::{RETRY_AFTER_SECONDS, overloaded};
+use super::overloaded;
 
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 128;
@@ -56,10 +56,8 @@ impl Default for Limits {
 /// Connections over the cap being turned away at once; beyond this they are closed unanswered,
 /// so a flood of connections costs no more than this many small tasks.
 const MAX_TURNING_AWAY: usize = 64;
-/// After its `503`, a turned-away connection is read (and discarded) this long at most: closing
-/// with unread request bytes would reset the connection and could lose the reply.
-const LINGER: Duration = Duration::from_secs(1);
-const LINGER_BYTES: u64 = 64 * 1024;
+/// A turned-away connection's request head must arrive within this long (at most).
+const TURN_AWAY_TIMEOUT: Duration = Duration::from_secs(2);
 /// Accept errors such as "too many open files" recur at once; wait before accepting again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
@@ -75,9 +73,14 @@ pub async fn serve(
     let turning_away = Arc::new(Semaphore::new(MAX_TURNING_AWAY));
     let in_flight = Arc::new(Semaphore::new(limits.max_in_flight));
     let graceful = GracefulShutdown::new();
-    let mut http = hyper::server::conn::http1::Builder::new();
+    let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
+    let mut refuse = http1::Builder::new();
+    refuse
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout.min(TURN_AWAY_TIMEOUT))
+        .keep_alive(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -92,7 +95,7 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Ok(slot) = connections.clone().try_acquire_owned() else {
-            turn_away(stream, &turning_away);
+            turn_away(stream, &turning_away, &refuse);
             continue;
         };
         // Replies are small and sent whole: don't let Nagle hold them back.
@@ -126,25 +129,18 @@ pub async fn serve(
     Ok(())
 }
 
-/// A prompt `503` on a connection over the cap, then close.
-fn turn_away(mut stream: TcpStream, turning_away: &Arc<Semaphore>) {
+/// A `503` on a connection over the cap, as soon as its request head is read (a reply sent
+/// before the request confuses clients: hyper and Go drop it as unsolicited), then close.
+fn turn_away(stream: TcpStream, turning_away: &Arc<Semaphore>, http: &http1::Builder) {
     let Ok(slot) = turning_away.clone().try_acquire_owned() else {
         return;
     };
+    let service = service_fn(|_request: Request<Incoming>| async {
+        Ok::<_, Infallible>(overloaded("too many connections"))
+    });
+    let connection = http.serve_connection(TokioIo::new(stream), service);
     tokio::spawn(async move {
-        let _slot: OwnedSemaphorePermit = slot;
-        let body = r#"{"error":"too many connections; retry later"}"#;
-        let reply = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-             retry-after: {RETRY_AFTER_SECONDS}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let answer = async {
-            stream.write_all(reply.as_bytes()).await?;
-            stream.shutdown().await?;
-            let mut rest = (&mut stream).take(LINGER_BYTES);
-            tokio::io::copy(&mut rest, &mut tokio::io::sink()).await
-        };
-        let _ = tokio::time::timeout(LINGER, answer).await;
+        let _ = connection.await;
+        drop(slot);
     });
 }
