@@ -23,7 +23,7 @@ use crate::payload::{Event, Rng, event_body};
 use crate::{Config, Context, Result, fail};
 
 pub const SECRET: &str = "wbhsec_bench_current_0123456789";
-const PATH: &str = "/webhooks/persona";
+pub const PATH: &str = "/webhooks/persona";
 const BODY_SIZE: usize = 6 * 1024;
 /// ~2.5 GB of bodies: the capture pool never needs more unless capture outruns ~20k req/s.
 const MAX_CAPTURE_POOL: usize = 400_000;
@@ -34,7 +34,7 @@ pub struct Figures {
 }
 
 /// A request made before timing, so the load generator only sends.
-struct Payload {
+pub struct Payload {
     body: Bytes,
     signature: HeaderValue,
 }
@@ -149,7 +149,7 @@ pub fn runtime(name: &str, threads: usize) -> Result<Runtime> {
 /// Signed `inquiry.*` deliveries, each with its own event, inquiry and account ids. Bodies come
 /// from one template per event name with fresh ids patched in, because building every body
 /// from scratch would take minutes for the few hundred thousand a fast machine needs.
-fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
+pub fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
     // Placeholders as long as the ids `Rng::id` makes for 3-letter prefixes (4 + 24 bytes).
     const SLOTS: [(&str, &str); 3] = [
         ("evt", "evt_SLOTSLOTSLOTSLOTSLOTSLOT"),
@@ -270,7 +270,7 @@ impl Load {
         crate::percentile(&self.latencies, p)
     }
 
-    fn print(&self, name: &str) {
+    pub fn print(&self, name: &str) {
         println!(
             "  {name}: {:.0} req/s over {:.1} s; latency p50 {}, p99 {}, p99.9 {}",
             self.throughput(),
@@ -283,7 +283,7 @@ impl Load {
 }
 
 /// Runs `config.connections` connections against `addr`: warm-up, then the measured window.
-fn load(
+pub fn load(
     runtime: &Runtime,
     addr: SocketAddr,
     pool: Arc<Vec<Payload>>,
