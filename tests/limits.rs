@@ -65,7 +65,7 @@ async fn read_until_closed(socket: &mut TcpStream) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_connection_that_stops_in_the_middle_of_its_request_head_is_closed() {
+async fn a_connection_that_stops_mid_head_or_sits_idle_is_closed() {
     let limits = Limits {
         header_timeout: Duration::from_millis(200),
         ..Limits::default()
@@ -90,6 +90,22 @@ async fn a_connection_that_stops_in_the_middle_of_its_request_head_is_closed() {
         0,
         "nothing stored"
     );
+
+    // So is a keep-alive connection left idle after its request was answered.
+    let mut kept_alive = TcpStream::connect(listener.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    kept_alive
+        .write_all(b"POST /webhooks HTTP/1.1\r\nhost: example\r\ncontent-length: 2\r\n\r\n{}")
+        .await
+        .expect("a whole request");
+    let answer = read_until_closed(&mut kept_alive).await;
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "the request was answered before the close: {:?}",
+        String::from_utf8_lossy(&answer)
+    );
+    assert_eq!(listener.store().count().expect("count"), 1, "it was stored");
     listener.stop().await;
 }
 
