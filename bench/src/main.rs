@@ -194,11 +194,31 @@ fn run_hostile(config: &Config, attack: &hostile::Attack) -> Result<String> {
     let f = hostile::run(config, attack)?;
     let mut t = String::new();
     row(&mut t, ["SUMMARY", "measured", "", ""]);
-    let latency =
-        |l: &http::Load| format!("{} / {}", ms(l.percentile(0.5)), ms(l.percentile(0.99)));
-    let ratio = |p: f64| {
-        f.attacked.percentile(p).as_secs_f64() / f.quiet.percentile(p).as_secs_f64().max(1e-9)
+    // A phase where no normal delivery was answered has no latency to show; say so.
+    let latency = |l: &http::Load| match l.latencies.is_empty() {
+        true => "none answered in the window".to_string(),
+        false => format!("{} / {}", ms(l.percentile(0.5)), ms(l.percentile(0.99))),
     };
+    let ratio = |p: f64| match f.attacked.latencies.is_empty() || f.quiet.latencies.is_empty() {
+        true => "n/a".to_string(),
+        false => format!(
+            "{:.1}x",
+            f.attacked.percentile(p).as_secs_f64() / f.quiet.percentile(p).as_secs_f64()
+        ),
+    };
+    row(
+        &mut t,
+        [
+            "normal throughput alone / attacked",
+            &format!(
+                "{:.0} / {:.0} req/s",
+                f.quiet.throughput(),
+                f.attacked.throughput()
+            ),
+            "",
+            "",
+        ],
+    );
     row(
         &mut t,
         ["normal alone p50 / p99", &latency(&f.quiet), "", ""],
@@ -216,7 +236,7 @@ fn run_hostile(config: &Config, attack: &hostile::Attack) -> Result<String> {
         &mut t,
         [
             "under attack / alone, p50 / p99",
-            &format!("{:.1}x / {:.1}x", ratio(0.5), ratio(0.99)),
+            &format!("{} / {}", ratio(0.5), ratio(0.99)),
             "",
             "",
         ],
