@@ -1197,6 +1197,18 @@ mod tests {
             r#"{"data": {"id": "evt_4", "attributes": {"name": 7, "payload": {"data":
                 {"type": "inquiry", "id": "inq_4", "attributes": {"status": 3}}}}}}"#
                 .into(),
+            // Shapes the typed read refuses, read by the pruned one.
+            r#""just a string""#.into(),
+            r#"{"data": [1, 2], "data": {"id": "evt_last"}}"#.into(),
+            r#"{"data": {"id": "evt_5", "id": 5}}"#.into(),
+            r#"{"data": {"id": 1.5e3, "attributes": {"name": ["x"], "created_at": {"a": 1},
+                "createdAt": "t5", "payload": {"included": 3, "data": {"type": "inquiry",
+                "id": 42, "attributes": {"status": true}}}}}}"#
+                .into(),
+            r#"{"data": {"attributes": {"payload": {"data": {"type": "inquiry", "id": "inq_6",
+                "attributes": {"status": "done", "status": null}}, "data": {"type": "x",
+                "id": "inq_7", "attributes": {"status": "kept"}}}}}, "pad": [[[{"a": []}]]]}"#
+                .into(),
         ];
         for body in &bodies {
             let full = parse(body.as_bytes()).map(Headline::from);

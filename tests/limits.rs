@@ -252,14 +252,14 @@ async fn flood_a_held_writer(listener: &Listener, n: usize, refused: usize) {
 }
 
 #[tokio::test]
-async fn a_full_writer_queue_answers_503_at_once_and_loses_nothing_acknowledged() {
+async fn a_full_writer_queue_answers_503_at_once_and_nothing_acknowledged_is_lost() {
     let listener = Listener::start_with(Settings::default(), Limits::default(), 4).await;
     flood_a_held_writer(&listener, 12, 8).await;
     listener.stop().await;
 }
 
 #[tokio::test]
-async fn over_the_in_flight_cap_requests_get_503_and_loses_nothing_acknowledged() {
+async fn over_the_in_flight_cap_requests_get_503_and_nothing_acknowledged_is_lost() {
     let limits = Limits {
         max_in_flight: 3,
         ..Limits::default()
