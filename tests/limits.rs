@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use common::*;
-use persona_inspector::capture::{Limits, Settings};
+use persona_inspector::capture::{Limits, Reply, Settings};
 use persona_inspector::store::Store;
 use reqwest::StatusCode;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -170,6 +170,67 @@ async fn over_the_connection_cap_a_request_gets_503_and_a_freed_slot_lets_delive
         "only the acknowledged delivery is stored"
     );
     drop(held);
+    listener.stop().await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_replies_loses_its_connection() {
+    // Big replies fill the socket buffers after a few requests.
+    let settings = Settings {
+        reply: Reply {
+            body: Some(vec![b'r'; 1024 * 1024].into()),
+            ..Reply::default()
+        },
+        ..Settings::default()
+    };
+    let limits = Limits {
+        max_connections: 1,
+        stall_timeout: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let listener = Listener::start_with(settings, limits, 16).await;
+    let address = listener
+        .url
+        .trim_start_matches("http://")
+        .parse()
+        .expect("address");
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .set_recv_buffer_size(4096)
+        .expect("small receive buffer");
+    let mut greedy = socket.connect(address).await.expect("connect");
+    let request = b"POST /w HTTP/1.1\r\nhost: example\r\ncontent-length: 2\r\n\r\n{}";
+    // Sixteen replies of 1 MiB: far more than the two sockets' buffers hold.
+    greedy
+        .write_all(&request.repeat(16))
+        .await
+        .expect("pipelined requests");
+
+    // It holds the only slot until its stalled reply is given up on; then others get in.
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let response = client()
+            .post(&listener.url)
+            .body("{}")
+            .send()
+            .await
+            .expect("an answer");
+        if response.status() == StatusCode::OK {
+            break;
+        }
+        assert_retry_later(
+            response.status(),
+            response.headers(),
+            "while the slot is held",
+        );
+        assert!(
+            tries < 500,
+            "the connection that stopped reading still holds its slot"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(greedy);
     listener.stop().await;
 }
 

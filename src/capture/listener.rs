@@ -25,8 +25,10 @@ use tokio::sync::Semaphore;
 use tower_service::Service;
 
 use super::overloaded;
+use super::stall::StallGuard;
 
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_CONNECTIONS: usize = 128;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 32;
 
@@ -36,6 +38,9 @@ pub struct Limits {
     /// A request head (request line and headers) must arrive within this long of the
     /// connection being ready for one; the same timer closes idle keep-alive connections.
     pub header_timeout: Duration,
+    /// A reply the client has not taken for this long (it stopped reading) closes the
+    /// connection.
+    pub stall_timeout: Duration,
     /// Connections open at once. One more gets a `503` and is closed.
     pub max_connections: usize,
     /// Requests being handled at once (their bodies are buffered, up to `--max-body` each), so
@@ -47,6 +52,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             header_timeout: DEFAULT_HEADER_TIMEOUT,
+            stall_timeout: DEFAULT_STALL_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
@@ -116,7 +122,8 @@ pub async fn serve(
                 }
             })
         };
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let stream = TokioIo::new(StallGuard::new(stream, limits.stall_timeout));
+        let connection = graceful.watch(http.serve_connection(stream, service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!("connection from {remote} ended: {error}");

@@ -3,9 +3,11 @@
 //! Its connection and request limits are in `listener`.
 
 mod listener;
+mod stall;
 
 pub use listener::{
-    DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT, Limits,
+    DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_STALL_TIMEOUT,
+    Limits,
 };
 
 use std::future::Future;
