@@ -121,7 +121,23 @@ type Pending = (
     OwnedSemaphorePermit,
 );
 
+/// Bodies at least this big are committed after the rest of their batch: writing one takes
+/// far longer than a typical delivery, which should not wait for it.
+const BIG_BODY: usize = 1024 * 1024;
+
 fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
+    let is_big = |pending: &Pending| pending.0.body.len() >= BIG_BODY;
+    if batch.iter().any(is_big) && !batch.iter().all(is_big) {
+        let (mut big, mut small): (Vec<_>, Vec<_>) = batch.drain(..).partition(is_big);
+        commit_together(conn, &mut small);
+        commit_together(conn, &mut big);
+    } else {
+        commit_together(conn, batch);
+    }
+}
+
+/// One transaction for the whole batch; emptied as each insert is answered.
+fn commit_together(conn: &mut Connection, batch: &mut Vec<Pending>) {
     if batch.is_empty() {
         return;
     }
@@ -212,4 +228,47 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         id,
         event_deliveries,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::{Arrival, Verification};
+
+    fn delivery(body_size: usize) -> NewDelivery {
+        let arrival = Arrival {
+            received_at_ms: 0,
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        NewDelivery::captured(arrival, vec![b'x'; body_size], &Verification::default())
+    }
+
+    #[test]
+    fn a_small_delivery_queued_behind_a_big_one_is_committed_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("inspector.db");
+        let mut conn = Connection::open(&path).expect("open");
+        crate::store::schema::migrate(&mut conn, &path).expect("migrate");
+        let writer = Writer::start(conn, WalFull::default(), DEFAULT_QUEUE).expect("writer");
+        // Hold the writer so both inserts land in one batch, the big one first.
+        let (release, released) = mpsc::channel::<()>();
+        assert!(writer.run(Box::new(move |_| {
+            let _ = released.recv();
+        })));
+        let big = writer.insert(delivery(BIG_BODY)).expect("queued");
+        let small = writer.insert(delivery(100)).expect("queued");
+        drop(release);
+        let big = big.blocking_recv().expect("answered").expect("stored");
+        let small = small.blocking_recv().expect("answered").expect("stored");
+        assert!(
+            small.id < big.id,
+            "the small delivery was committed first (ids follow commits): small {} big {}",
+            small.id,
+            big.id
+        );
+    }
 }
