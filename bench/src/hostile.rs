@@ -15,7 +15,7 @@ use hyper_util::rt::TokioIo;
 use persona_inspector::capture::{Capture, Settings};
 use persona_inspector::signature::Secret;
 use persona_inspector::store::Store;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::http::{Load, PATH, SECRET, Server, load, payloads, runtime};
@@ -256,13 +256,21 @@ async fn slow_header(addr: SocketAddr, stop: Arc<AtomicBool>, closed: Arc<Atomic
             continue;
         };
         let mut line: &[u8] = b"POST /webhooks/persona HTTP/1.1\r\nhost: bench\r\n";
+        let mut answer = [0u8; 1024];
         while !stop.load(Ordering::Relaxed) {
             if stream.write_all(line).await.is_err() {
                 closed.fetch_add(1, Ordering::Relaxed);
                 break;
             }
             line = b"x-slow: 1\r\n";
-            tokio::time::sleep(TRICKLE).await;
+            // Reading sees the close at once; a write would only fail a round later.
+            tokio::select! {
+                () = tokio::time::sleep(TRICKLE) => {}
+                read = stream.read(&mut answer) => if matches!(read, Ok(0) | Err(_)) {
+                    closed.fetch_add(1, Ordering::Relaxed);
+                    break;
+                },
+            }
         }
     }
 }
