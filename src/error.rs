@@ -40,6 +40,11 @@ pub enum Error {
     #[error("cannot migrate the database: {0}")]
     Migration(String),
 
+    #[error(
+        "the store is busy: {waiting} deliveries are already waiting to be written — retry shortly"
+    )]
+    StoreBusy { waiting: usize },
+
     #[error("the store has shut down; no more deliveries can be written")]
     StoreClosed,
 

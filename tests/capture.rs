@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use common::*;
-use persona_inspector::capture::{Reply, Settings};
+use persona_inspector::capture::{Limits, Reply, Settings};
 use persona_inspector::delivery::{Outcome, headers_from_json};
 use persona_inspector::signature::Status;
 use persona_inspector::store::Filter;
@@ -357,7 +357,13 @@ async fn when_the_store_cannot_commit_the_sender_gets_503_not_2xx() {
 
 #[tokio::test]
 async fn concurrent_deliveries_share_commits_and_each_is_announced() {
-    let listener = Listener::start(settings_with_secret()).await;
+    // 200 at once is over the default caps (tests/limits.rs checks those); raised here.
+    let limits = Limits {
+        max_connections: 200,
+        max_in_flight: 200,
+        ..Limits::default()
+    };
+    let listener = Listener::start_with(settings_with_secret(), limits, 256).await;
     let mut arrivals = listener.capture.subscribe();
     let client = client();
     let mut tasks = Vec::new();

@@ -3,51 +3,13 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use common::*;
 use persona_inspector::store::Store;
-
-fn inspector(data_dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_persona-inspector"));
-    command.arg("--data-dir").arg(data_dir).env("NO_COLOR", "1");
-    command
-}
-
-/// Starts `serve --port 0`; returns the child, the address it announced, and its stdout lines.
-fn serve(data_dir: &std::path::Path, extra: &[&str]) -> (Child, String, mpsc::Receiver<String>) {
-    let mut child = inspector(data_dir)
-        .args(["serve", "--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("serve printed its address")
-            .expect("line");
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_string();
-        }
-    };
-    // Keep draining both pipes so the child never blocks on a full one.
-    std::thread::spawn(move || for _ in lines {});
-    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let (printed, printed_lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            let _ = printed.send(line);
-        }
-    });
-    (child, url, printed_lines)
-}
 
 #[test]
 fn a_port_in_use_is_a_clear_error_and_a_failing_exit() {

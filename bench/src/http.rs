@@ -23,7 +23,7 @@ use crate::payload::{Event, Rng, event_body};
 use crate::{Config, Context, Result, fail};
 
 pub const SECRET: &str = "wbhsec_bench_current_0123456789";
-const PATH: &str = "/webhooks/persona";
+pub const PATH: &str = "/webhooks/persona";
 const BODY_SIZE: usize = 6 * 1024;
 /// ~2.5 GB of bodies: the capture pool never needs more unless capture outruns ~20k req/s.
 const MAX_CAPTURE_POOL: usize = 400_000;
@@ -34,7 +34,7 @@ pub struct Figures {
 }
 
 /// A request made before timing, so the load generator only sends.
-struct Payload {
+pub struct Payload {
     body: Bytes,
     signature: HeaderValue,
 }
@@ -48,7 +48,7 @@ pub fn run(config: &Config) -> Result<Figures> {
 
     // The baseline stores nothing, so a small pool sent round and round is as good as a big one.
     let pool = payloads(&mut rng, config.pool)?;
-    let server = Server::start(&servers, Router::new().fallback(bare))?;
+    let server = Server::start(&servers, Router::new().fallback(bare), config.connections)?;
     println!("bare axum server on {} ...", server.addr);
     let bare = load(&clients, server.addr, pool, config)?;
     server.stop(&servers)?;
@@ -72,7 +72,7 @@ pub fn run(config: &Config) -> Result<Figures> {
         value: SECRET.into(),
     }];
     let capture = Capture::new(store, settings);
-    let server = Server::start(&servers, capture.router())?;
+    let server = Server::start(&servers, capture.router(), config.connections)?;
     println!(
         "capture listener on {} (store in {}) ...",
         server.addr,
@@ -149,7 +149,7 @@ pub fn runtime(name: &str, threads: usize) -> Result<Runtime> {
 /// Signed `inquiry.*` deliveries, each with its own event, inquiry and account ids. Bodies come
 /// from one template per event name with fresh ids patched in, because building every body
 /// from scratch would take minutes for the few hundred thousand a fast machine needs.
-fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
+pub fn payloads(rng: &mut Rng, n: usize) -> Result<Arc<Vec<Payload>>> {
     // Placeholders as long as the ids `Rng::id` makes for 3-letter prefixes (4 + 24 bytes).
     const SLOTS: [(&str, &str); 3] = [
         ("evt", "evt_SLOTSLOTSLOTSLOTSLOTSLOT"),
@@ -213,13 +213,19 @@ pub struct Server {
 
 impl Server {
     /// Both servers go through the product's own bind/serve, so only the handler differs.
-    pub fn start(runtime: &Runtime, router: Router) -> Result<Server> {
+    pub fn start(runtime: &Runtime, router: Router, connections: usize) -> Result<Server> {
         let listener = runtime
             .block_on(capture::bind("127.0.0.1", 0))
             .context("binding 127.0.0.1:0")?;
         let addr = listener.local_addr().context("reading the bound address")?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = runtime.spawn(capture::serve(listener, router, async {
+        // Every load connection may have a request in flight; the default cap is lower.
+        let limits = capture::Limits {
+            max_in_flight: capture::DEFAULT_MAX_IN_FLIGHT.max(connections),
+            max_connections: capture::DEFAULT_MAX_CONNECTIONS.max(connections),
+            ..capture::Limits::default()
+        };
+        let task = runtime.spawn(capture::serve_with(listener, router, limits, async {
             let _ = stopped.await;
         }));
         Ok(Server { addr, stop, task })
@@ -264,7 +270,7 @@ impl Load {
         crate::percentile(&self.latencies, p)
     }
 
-    fn print(&self, name: &str) {
+    pub fn print(&self, name: &str) {
         println!(
             "  {name}: {:.0} req/s over {:.1} s; latency p50 {}, p99 {}, p99.9 {}",
             self.throughput(),
@@ -277,7 +283,7 @@ impl Load {
 }
 
 /// Runs `config.connections` connections against `addr`: warm-up, then the measured window.
-fn load(
+pub fn load(
     runtime: &Runtime,
     addr: SocketAddr,
     pool: Arc<Vec<Payload>>,

@@ -3,6 +3,7 @@
 //! a plain client's send. Prints figures as it goes and a summary table at the end.
 //! `cargo run --release --bin bench -- --help`.
 
+mod hostile;
 mod http;
 mod payload;
 mod queries;
@@ -35,11 +36,16 @@ struct Args {
     /// Only the re-delivery phase (re-delivery vs a plain client's send)
     #[arg(long)]
     redelivery: bool,
+    /// Only normal deliveries' latency alone, then under hostile traffic (slow headers,
+    /// signature floods, 10 MiB bodies), against the listener's default limits
+    #[arg(long, conflicts_with = "redelivery")]
+    hostile: bool,
     /// Timed sends each way in the re-delivery phase [default: 2000, or 200 with --quick]
     #[arg(long, value_name = "N")]
     sends: Option<usize>,
 }
 
+#[derive(Clone)]
 pub struct Config {
     pub warmup: Duration,
     pub measure: Duration,
@@ -134,9 +140,10 @@ fn main() -> Result<()> {
         );
         return Ok(());
     }
-    let summary = match args.redelivery {
-        true => run_redelivery(&config)?,
-        false => run(&config)?,
+    let summary = match (args.redelivery, args.hostile) {
+        (true, _) => run_redelivery(&config)?,
+        (false, true) => run_hostile(&config, &hostile::Attack::full())?,
+        (false, false) => run(&config)?,
     };
     println!("\n{summary}");
     Ok(())
@@ -178,6 +185,94 @@ fn run_redelivery(config: &Config) -> Result<String> {
         t,
         "({} cores, {} re-delivery sends each way)",
         config.threads, config.redeliveries
+    );
+    Ok(t)
+}
+
+/// `--hostile`: normal deliveries' latency alone and under hostile traffic, in one run.
+fn run_hostile(config: &Config, attack: &hostile::Attack) -> Result<String> {
+    println!(
+        "persona-inspector bench: {} cores ({}); {:.1} s warm-up + {:.1} s per phase; hostile traffic",
+        cores(),
+        cpu_model(),
+        config.warmup.as_secs_f64(),
+        config.measure.as_secs_f64()
+    );
+    println!("\n[hostile] normal signed deliveries, alone then beside hostile traffic");
+    let f = hostile::run(config, attack)?;
+    let mut t = String::new();
+    row(&mut t, ["SUMMARY", "measured", "", ""]);
+    // A phase where no normal delivery was answered has no latency to show; say so.
+    let latency = |l: &http::Load| match l.latencies.is_empty() {
+        true => "none answered in the window".to_string(),
+        false => format!("{} / {}", ms(l.percentile(0.5)), ms(l.percentile(0.99))),
+    };
+    let ratio = |p: f64| match f.attacked.latencies.is_empty() || f.quiet.latencies.is_empty() {
+        true => "n/a".to_string(),
+        false => format!(
+            "{:.1}x",
+            f.attacked.percentile(p).as_secs_f64() / f.quiet.percentile(p).as_secs_f64()
+        ),
+    };
+    row(
+        &mut t,
+        [
+            "normal throughput alone / attacked",
+            &format!(
+                "{:.0} / {:.0} req/s",
+                f.quiet.throughput(),
+                f.attacked.throughput()
+            ),
+            "",
+            "",
+        ],
+    );
+    row(
+        &mut t,
+        ["normal alone p50 / p99", &latency(&f.quiet), "", ""],
+    );
+    row(
+        &mut t,
+        [
+            "normal under attack p50 / p99",
+            &latency(&f.attacked),
+            "",
+            "",
+        ],
+    );
+    row(
+        &mut t,
+        [
+            "under attack / alone, p50 / p99",
+            &format!("{} / {}", ratio(0.5), ratio(0.99)),
+            "",
+            "",
+        ],
+    );
+    row(
+        &mut t,
+        [
+            "normal requests not answered 200",
+            &format!(
+                "{} alone, {} under attack",
+                f.quiet.failed, f.attacked.failed
+            ),
+            "",
+            "",
+        ],
+    );
+    let _ = writeln!(t, "signature floods: {}", f.floods.describe());
+    let _ = writeln!(t, "big bodies: {}", f.huge.describe());
+    let _ = writeln!(
+        t,
+        "slow-header connections closed by the listener: {}",
+        f.slow_closed
+    );
+    let _ = writeln!(
+        t,
+        "({} cores, {:.1} s measured per phase)",
+        config.threads,
+        config.measure.as_secs_f64()
     );
     Ok(t)
 }
@@ -350,6 +445,32 @@ mod tests {
         assert!(summary.contains("capture / bare throughput"), "{summary}");
         assert!(summary.contains("search common word"), "{summary}");
         assert!(summary.contains("re-delivery added"), "{summary}");
+    }
+
+    /// The hostile mode at toy scale: it runs, and normal deliveries keep being stored.
+    #[test]
+    fn hostile_mode_runs_end_to_end() {
+        let config = Config {
+            warmup: Duration::from_millis(100),
+            measure: Duration::from_millis(400),
+            connections: 8,
+            threads: 2,
+            pool: 64,
+            rows: 300,
+            reps: 3,
+            redeliveries: 30,
+        };
+        // Small enough for a debug build: the full flood hashes 1.2 GB per request there.
+        let attack = hostile::Attack {
+            slow_headers: 4,
+            floods: 1,
+            flood_values: 20,
+            flood_body: 4096,
+            huge_senders: 1,
+            huge_body: 1024 * 1024,
+        };
+        let summary = run_hostile(&config, &attack).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(summary.contains("under attack / alone"), "{summary}");
     }
 
     #[test]

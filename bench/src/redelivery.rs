@@ -45,7 +45,7 @@ impl Figures {
 
 pub fn run(config: &Config) -> Result<Figures> {
     let server_runtime = runtime("bench-target", 1)?;
-    let server = Server::start(&server_runtime, Router::new().fallback(bare))?;
+    let server = Server::start(&server_runtime, Router::new().fallback(bare), 1)?;
     let url = format!("http://{}/webhooks/persona", server.addr);
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
     let store = Store::open(dir.path()).context("opening the re-delivery store")?;

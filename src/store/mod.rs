@@ -67,6 +67,12 @@ struct Inner {
 impl Store {
     /// Opens (creating if needed) the database in `data_dir`, migrated to the latest schema.
     pub fn open(data_dir: &Path) -> Result<Store> {
+        Store::open_with_queue(data_dir, writer::DEFAULT_QUEUE)
+    }
+
+    /// [`Store::open`] with room for `queue` inserts waiting to be written; past that,
+    /// [`Store::insert`] fails at once with `StoreBusy`.
+    pub fn open_with_queue(data_dir: &Path, queue: usize) -> Result<Store> {
         let path = files::prepare(data_dir)?;
         let mut write = connect(&path, OpenFlags::default())?;
         schema::migrate(&mut write, &path)?;
@@ -90,7 +96,7 @@ impl Store {
             inner: Arc::new(Inner {
                 path,
                 reader: Mutex::new(read),
-                writer: writer::Writer::start(write, wal_full)?,
+                writer: writer::Writer::start(write, wal_full, queue)?,
                 index,
                 _checkpointer: checkpointer,
                 erase_pending: Arc::default(),
@@ -103,11 +109,12 @@ impl Store {
         &self.inner.path
     }
 
-    /// Stores a delivery; resolves once it is committed to disk.
+    /// Stores a delivery; resolves once it is committed to disk. Fails at once with
+    /// `StoreBusy` when the writer's queue is full.
     pub async fn insert(&self, delivery: NewDelivery) -> Result<Stored> {
         self.inner
             .writer
-            .insert(delivery)
+            .insert(delivery)?
             .await
             .map_err(|_| Error::StoreClosed)?
     }
@@ -342,8 +349,9 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
-    /// Runs `work` on the writer thread and waits for it. Blocks.
-    fn write<T: Send + 'static>(
+    /// Runs `work` on the write connection, in order with the inserts, and waits for it: for
+    /// work the store has no method for (tests, benchmarks). Blocks.
+    pub fn write<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {

@@ -2,12 +2,15 @@
 //! previous commit ran goes into the next transaction together (group commit), so many
 //! concurrent deliveries share one fsync.
 //! The search index is filled by its own thread (`search`).
+//! Inserts are bounded: past `queue` of them waiting or being committed, an insert is refused
+//! at once (the listener answers 503) rather than holding a body in memory. Other work is not
+//! counted: each caller of `run` waits for its answer, so there are never more than callers.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, Transaction, params};
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::delivery::{NewDelivery, headers_to_json};
 use crate::error::{Error, Result};
@@ -24,37 +27,51 @@ pub struct Stored {
 pub type Work = Box<dyn FnOnce(&mut Connection) + Send>;
 
 enum Job {
-    Insert(Box<NewDelivery>, oneshot::Sender<Result<Stored>>),
+    Insert(Pending),
     Run(Work),
 }
 
 /// Most inserts one transaction takes; bounds the latency of the first request in a burst.
 const MAX_BATCH: usize = 256;
 
+/// Inserts waiting or being committed, by default: one full group commit.
+pub const DEFAULT_QUEUE: usize = MAX_BATCH;
+
 pub struct Writer {
     jobs: Option<mpsc::Sender<Job>>,
+    /// One permit per insert that may wait; each travels with its insert until answered.
+    queue: Arc<Semaphore>,
+    capacity: usize,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
-    pub fn start(conn: Connection, wal_full: WalFull) -> Result<Writer> {
-        let (jobs, queue) = mpsc::channel();
+    pub fn start(conn: Connection, wal_full: WalFull, queue: usize) -> Result<Writer> {
+        let (jobs, waiting) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || run(conn, queue, wal_full))?;
+            .spawn(move || run(conn, waiting, wal_full))?;
         Ok(Writer {
             jobs: Some(jobs),
+            queue: Arc::new(Semaphore::new(queue)),
+            capacity: queue,
             thread: Some(thread),
         })
     }
 
-    pub fn insert(&self, delivery: NewDelivery) -> oneshot::Receiver<Result<Stored>> {
+    /// Queues `delivery`, or refuses it with `StoreBusy` when the queue is full.
+    pub fn insert(&self, delivery: NewDelivery) -> Result<oneshot::Receiver<Result<Stored>>> {
+        let Ok(place) = self.queue.clone().try_acquire_owned() else {
+            return Err(Error::StoreBusy {
+                waiting: self.capacity,
+            });
+        };
         let (reply, answer) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
             // A failed send drops `reply`, which the caller sees as StoreClosed.
-            let _ = jobs.send(Job::Insert(Box::new(delivery), reply));
+            let _ = jobs.send(Job::Insert((Box::new(delivery), reply, place)));
         }
-        answer
+        Ok(answer)
     }
 
     /// Runs `work` on the write connection, in order with the inserts.
@@ -82,7 +99,7 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>, wal_full: WalFull) {
         let mut next = Some(first);
         while let Some(job) = next.take() {
             match job {
-                Job::Insert(delivery, reply) => batch.push((delivery, reply)),
+                Job::Insert(pending) => batch.push(pending),
                 Job::Run(work) => {
                     commit_batch(&mut conn, &mut batch);
                     work(&mut conn);
@@ -97,16 +114,37 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>, wal_full: WalFull) {
     }
 }
 
-type Pending = (Box<NewDelivery>, oneshot::Sender<Result<Stored>>);
+/// An insert, its answer, and its place in the queue (freed once answered).
+type Pending = (
+    Box<NewDelivery>,
+    oneshot::Sender<Result<Stored>>,
+    OwnedSemaphorePermit,
+);
+
+/// Bodies at least this big are committed after the rest of their batch: writing one takes
+/// far longer than a typical delivery, which should not wait for it.
+const BIG_BODY: usize = 1024 * 1024;
 
 fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
+    let is_big = |pending: &Pending| pending.0.body.len() >= BIG_BODY;
+    if batch.iter().any(is_big) && !batch.iter().all(is_big) {
+        let (mut big, mut small): (Vec<_>, Vec<_>) = batch.drain(..).partition(is_big);
+        commit_together(conn, &mut small);
+        commit_together(conn, &mut big);
+    } else {
+        commit_together(conn, batch);
+    }
+}
+
+/// One transaction for the whole batch; emptied as each insert is answered.
+fn commit_together(conn: &mut Connection, batch: &mut Vec<Pending>) {
     if batch.is_empty() {
         return;
     }
     let together = (|| {
         let tx = conn.transaction()?;
         let mut stored = Vec::with_capacity(batch.len());
-        for (delivery, _) in batch.iter() {
+        for (delivery, _, _) in batch.iter() {
             stored.push(insert(&tx, delivery)?);
         }
         tx.commit()?;
@@ -114,14 +152,14 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
     })();
     match together {
         Ok(stored) => {
-            for ((_, reply), stored) in batch.drain(..).zip(stored) {
+            for ((_, reply, _), stored) in batch.drain(..).zip(stored) {
                 let _ = reply.send(Ok(stored));
             }
         }
         // One bad row must not fail its neighbours: retry each alone, so only it gets the error.
         Err(error) => {
             tracing::warn!("group commit failed ({error}); retrying deliveries one by one");
-            for (delivery, reply) in batch.drain(..) {
+            for (delivery, reply, _) in batch.drain(..) {
                 let alone = (|| {
                     let tx = conn.transaction()?;
                     let stored = insert(&tx, &delivery)?;
@@ -192,4 +230,47 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         id,
         event_deliveries,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::{Arrival, Verification};
+
+    fn delivery(body_size: usize) -> NewDelivery {
+        let arrival = Arrival {
+            received_at_ms: 0,
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        NewDelivery::captured(arrival, vec![b'x'; body_size], &Verification::default())
+    }
+
+    #[test]
+    fn a_small_delivery_queued_behind_a_big_one_is_committed_first() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("inspector.db");
+        let mut conn = Connection::open(&path).expect("open");
+        crate::store::schema::migrate(&mut conn, &path).expect("migrate");
+        let writer = Writer::start(conn, WalFull::default(), DEFAULT_QUEUE).expect("writer");
+        // Hold the writer so both inserts land in one batch, the big one first.
+        let (release, released) = mpsc::channel::<()>();
+        assert!(writer.run(Box::new(move |_| {
+            let _ = released.recv();
+        })));
+        let big = writer.insert(delivery(BIG_BODY)).expect("queued");
+        let small = writer.insert(delivery(100)).expect("queued");
+        drop(release);
+        let big = big.blocking_recv().expect("answered").expect("stored");
+        let small = small.blocking_recv().expect("answered").expect("stored");
+        assert!(
+            small.id < big.id,
+            "the small delivery was committed first (ids follow commits): small {} big {}",
+            small.id,
+            big.id
+        );
+    }
 }

@@ -1,9 +1,13 @@
 //! A real listener on port 0 over a real SQLite file in a temporary directory.
 #![allow(dead_code)]
 
-use persona_inspector::capture::{self, Capture, Settings};
+use persona_inspector::capture::{self, Capture, Limits, Settings};
 use persona_inspector::signature::{self, Secret};
 use persona_inspector::store::Store;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+
 use tokio::sync::oneshot;
 
 pub const SECRET: &str = "wbhsec_test_current_0123456789";
@@ -20,13 +24,29 @@ impl Listener {
     pub async fn start(settings: Settings) -> Listener {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Store::open(dir.path()).expect("store opens");
+        Listener::serve(dir, store, settings, Limits::default()).await
+    }
+
+    /// A listener under `limits`, over a store with room for `queue` waiting inserts.
+    pub async fn start_with(settings: Settings, limits: Limits, queue: usize) -> Listener {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_with_queue(dir.path(), queue).expect("store opens");
+        Listener::serve(dir, store, settings, limits).await
+    }
+
+    async fn serve(
+        dir: tempfile::TempDir,
+        store: Store,
+        settings: Settings,
+        limits: Limits,
+    ) -> Listener {
         let capture = Capture::new(store, settings);
         let listener = capture::bind("127.0.0.1", 0).await.expect("bind port 0");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let (stop, stopped) = oneshot::channel();
         let router = capture.router();
         let task = tokio::spawn(async move {
-            capture::serve(listener, router, async {
+            capture::serve_with(listener, router, limits, async {
                 let _ = stopped.await;
             })
             .await
@@ -112,4 +132,51 @@ pub fn client() -> reqwest::Client {
         .timeout(std::time::Duration::from_secs(30))
         .build()
         .expect("client")
+}
+
+/// The `persona-inspector` binary on `data_dir`, as a user would run it.
+pub fn inspector(data_dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_persona-inspector"));
+    command.arg("--data-dir").arg(data_dir).env("NO_COLOR", "1");
+    command
+}
+
+/// Starts `serve --port 0`; returns the child, the address it announced, and its stdout lines.
+pub fn serve(
+    data_dir: &std::path::Path,
+    extra: &[&str],
+) -> (Child, String, mpsc::Receiver<String>) {
+    let mut command = inspector(data_dir);
+    command.args(["serve", "--port", "0"]).args(extra);
+    serve_command(command)
+}
+
+/// Starts a prepared `serve` command; as [`serve`].
+pub fn serve_command(mut command: Command) -> (Child, String, mpsc::Receiver<String>) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("serve printed its address")
+            .expect("line");
+        if let Some(at) = line.find("http://") {
+            break line[at..].trim().to_string();
+        }
+    };
+    // Keep draining both pipes so the child never blocks on a full one.
+    std::thread::spawn(move || for _ in lines {});
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (printed, printed_lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = printed.send(line);
+        }
+    });
+    (child, url, printed_lines)
 }

@@ -1,5 +1,14 @@
 //! The listener: takes any request on any path, stores it byte for byte, and only then
 //! answers. It is exposed to the internet through ngrok, so it serves nothing but captures.
+//! Its connection and request limits are in `listener`.
+
+mod listener;
+mod stall;
+
+pub use listener::{
+    DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_STALL_TIMEOUT,
+    Limits,
+};
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -138,18 +147,24 @@ pub async fn bind(host: &str, port: u16) -> Result<TcpListener> {
         })
 }
 
-/// Serves captures until `shutdown` resolves.
+/// Serves captures under the default [`Limits`] until `shutdown` resolves, then finishes the
+/// requests in flight.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    listener::serve(listener, router, Limits::default(), shutdown).await
+}
+
+/// [`serve`] under other limits.
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    listener::serve(listener, router, limits, shutdown).await
 }
 
 async fn capture(State(capture): State<Capture>, request: Request) -> Response {
@@ -303,13 +318,22 @@ fn reply(status: StatusCode, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// Seconds a sender is asked to wait after a `503` (Persona keeps its own retry schedule).
+const RETRY_AFTER_SECONDS: &str = "1";
+
 fn unavailable() -> Response {
+    overloaded("the inspector could not store this delivery")
+}
+
+/// `503` with `Retry-After`: nothing was kept, the sender should send again.
+fn overloaded(why: &str) -> Response {
     let mut response = reply(
         StatusCode::SERVICE_UNAVAILABLE,
-        "the inspector could not store this delivery; retry later",
+        &format!("{why}; retry later"),
     );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
     response
 }
