@@ -49,6 +49,32 @@ impl Attack {
         }
     }
 }
+/// A kind of hostile traffic, for `--attack`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    SlowHeaders,
+    Floods,
+    BigBodies,
+}
+
+impl Attack {
+    /// The full attack with only `kinds` (all of them when empty).
+    pub fn only(kinds: &[Kind]) -> Attack {
+        let mut attack = Attack::full();
+        let on = |kind| kinds.is_empty() || kinds.contains(&kind);
+        if !on(Kind::SlowHeaders) {
+            attack.slow_headers = 0;
+        }
+        if !on(Kind::Floods) {
+            attack.floods = 0;
+        }
+        if !on(Kind::BigBodies) {
+            attack.huge_senders = 0;
+        }
+        attack
+    }
+}
+
 /// A slow-header connection sends one more header line this often.
 const TRICKLE: Duration = Duration::from_secs(1);
 

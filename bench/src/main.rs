@@ -40,6 +40,10 @@ struct Args {
     /// signature floods, 10 MiB bodies), against the listener's default limits
     #[arg(long, conflicts_with = "redelivery")]
     hostile: bool,
+    /// With --hostile: only these kinds of hostile traffic (slow-headers, floods, big-bodies;
+    /// comma-separated), to see what each costs [default: all three]
+    #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "hostile")]
+    attack: Vec<hostile::Kind>,
     /// Timed sends each way in the re-delivery phase [default: 2000, or 200 with --quick]
     #[arg(long, value_name = "N")]
     sends: Option<usize>,
@@ -142,7 +146,7 @@ fn main() -> Result<()> {
     }
     let summary = match (args.redelivery, args.hostile) {
         (true, _) => run_redelivery(&config)?,
-        (false, true) => run_hostile(&config, &hostile::Attack::full())?,
+        (false, true) => run_hostile(&config, &hostile::Attack::only(&args.attack))?,
         (false, false) => run(&config)?,
     };
     println!("\n{summary}");
