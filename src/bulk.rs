@@ -123,26 +123,6 @@ pub struct KindCount {
     pub count: u64,
 }
 
-impl UnverifiedCount {
-    /// "3 of 10 are not verified as Persona's (2 invalid, 1 imported)", or None when all are.
-    pub fn describe(&self) -> Option<String> {
-        if self.unverified == 0 {
-            return None;
-        }
-        let kinds: Vec<String> = self
-            .kinds
-            .iter()
-            .map(|k| format!("{} {}", k.count, k.kind))
-            .collect();
-        Some(format!(
-            "{} of {} are not verified as Persona's ({})",
-            self.unverified,
-            self.total,
-            kinds.join(", ")
-        ))
-    }
-}
-
 /// Counts what in `scope` re-signing would refuse without the opt-in (see
 /// [`crate::forward::unverified`], the rule `prepare` applies). Blocks.
 pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount> {

@@ -59,8 +59,9 @@ pub enum Error {
 
     /// Deleted data whose old copies could not be cleared from a WAL file yet.
     #[error(
-        "{done}, but old copies of it are still in {} because another connection kept reading it — \
-         purge again (purging nothing still erases them), or close other programs using the data directory",
+        "{done}, but old copies are still in {} because another program kept reading the database — \
+         close other programs using the data directory; the next purge (purging nothing is enough) \
+         or the app's hourly retention pass finishes the erase",
         path.display()
     )]
     NotErased { done: String, path: PathBuf },

@@ -12,6 +12,8 @@ type HmacSha256 = Hmac<Sha256>;
 /// Persona sends one `v1`, or two while a secret is being rotated. Each one may cost an HMAC
 /// over the whole body per secret, so a header with more is refused before any is computed.
 pub const MAX_V1: usize = 8;
+/// The longest header read: 8 pairs take under 1 KiB, and nothing longer is parsed at all.
+pub const MAX_HEADER: usize = 4 * 1024;
 /// Past this size an invalid signature gets no diagnosis: every guess is one more HMAC over the
 /// body, and one of them re-serializes it as JSON.
 pub const DIAGNOSIS_MAX_BODY: usize = 1024 * 1024;
@@ -342,6 +344,15 @@ pub fn parse_secret(spec: &str) -> Result<Secret, String> {
 }
 
 fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
+    if raw.len() > MAX_HEADER {
+        return Err(format!(
+            "The Persona-Signature header is {} long, but Persona's is under 100 bytes (about \
+             twice that while a secret is being rotated); one over {} is not read, so no HMAC \
+             was computed.",
+            crate::delivery::format_size(raw.len() as u64),
+            crate::delivery::format_size(MAX_HEADER as u64)
+        ));
+    }
     let text = std::str::from_utf8(raw)
         .map_err(|_| {
             "The Persona-Signature header is not valid UTF-8, so it cannot hold t=…,v1=… pairs."
@@ -402,6 +413,8 @@ fn split_pairs(text: &str) -> Vec<Vec<(&str, &str)>> {
     // A space starts a new pair unless a comma or semicolon joins it to the previous word
     // ("t=1, v1=…" is one pair).
     let mut joined = true;
+    // Whether the current pair has its t= yet (kept, not searched for: linear in the header).
+    let mut has_t = false;
     for word in text.split_whitespace() {
         let starts_pair = !joined && !word.starts_with([',', ';']);
         joined = word.ends_with([',', ';']);
@@ -414,12 +427,11 @@ fn split_pairs(text: &str) -> Vec<Vec<(&str, &str)>> {
                 Some((key, value)) => (key, value),
                 None => (item, ""),
             };
-            let current_has_t = pairs
-                .last()
-                .is_some_and(|pair| pair.iter().any(|(k, _)| *k == "t"));
-            if pairs.is_empty() || (n == 0 && starts_pair) || (key == "t" && current_has_t) {
+            if pairs.is_empty() || (n == 0 && starts_pair) || (key == "t" && has_t) {
                 pairs.push(Vec::new());
+                has_t = false;
             }
+            has_t |= key == "t";
             if let Some(pair) = pairs.last_mut() {
                 pair.push((key, value));
             }
@@ -1253,16 +1265,20 @@ mod tests {
     }
 
     #[test]
-    fn thousands_of_v1_values_are_malformed_before_any_hmac_is_computed() {
+    fn long_headers_and_more_than_eight_v1_values_are_malformed_before_any_hmac() {
         let mac = v1(SECRET, T, b"{}");
         let one_pair = format!("t={T},{}", format!("v1={mac},").repeat(5_000));
         let many_pairs = format!("{} ", sign(SECRET, T, b"{}")).repeat(5_000);
         let comma_joined = vec![sign(SECRET, T, b"{}"); 9].join(", ");
+        let short_values = format!("t={T},{}", "v1=ab,".repeat(50));
+        let no_t = "a,".repeat(200 * 1024);
         let secrets = [secret("current", SECRET), secret("old", "wbhsec_old")];
         for (header, what) in [
-            (one_pair, "5000 v1 values"),
-            (many_pairs, "5000 v1 values"),
+            (one_pair, "is not read"),
+            (many_pairs, "is not read"),
+            (no_t, "400 KiB long"),
             (comma_joined, "9 v1 values"),
+            (short_values, "50 v1 values"),
         ] {
             let (v, hmacs) = counted(&header, b"{}", &secrets);
             assert_eq!(v.status, Status::Malformed, "{what}: {v:?}");

@@ -1950,12 +1950,21 @@ async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
 
     let counted = bulk::count_unverified(&f.store, &scope).expect("counted");
     assert_eq!((counted.total, counted.unverified), (6, 5));
+    let kinds: Vec<(&str, u64)> = counted
+        .kinds
+        .iter()
+        .map(|k| (k.kind.as_str(), k.count))
+        .collect();
     assert_eq!(
-        counted.describe().as_deref(),
-        Some(
-            "5 of 6 are not verified as Persona's (1 imported, 1 invalid, 1 malformed, \
-             1 missing, 1 unchecked)"
-        )
+        kinds,
+        [
+            ("imported", 1),
+            ("invalid", 1),
+            ("malformed", 1),
+            ("missing", 1),
+            ("unchecked", 1)
+        ],
+        "each kind counted"
     );
 
     let options = Options {

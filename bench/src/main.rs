@@ -42,7 +42,12 @@ struct Args {
     hostile: bool,
     /// With --hostile: only these kinds of hostile traffic (slow-headers, floods, big-bodies;
     /// comma-separated), to see what each costs [default: all three]
-    #[arg(long, value_name = "KINDS", value_delimiter = ',', requires = "hostile")]
+    #[arg(
+        long,
+        value_name = "KINDS",
+        value_delimiter = ',',
+        requires = "hostile"
+    )]
     attack: Vec<hostile::Kind>,
     /// Timed sends each way in the re-delivery phase [default: 2000, or 200 with --quick]
     #[arg(long, value_name = "N")]

@@ -275,12 +275,15 @@ impl Engine {
         let capture = self.capture.clone();
         let test_event = self.test_event.clone();
         blocking(move || {
-            change(&store)?;
+            // Applied whatever the change's outcome: a removal whose erase could not finish
+            // has still removed the secret, and the listener must stop trusting it.
+            let changed = change(&store);
             let settings = capture_settings(&store.settings()?, &store.secrets()?, test_event);
             if let Some(capture) = capture {
                 capture.set_settings(settings.clone());
             }
-            store.recheck(&settings.verification)
+            let rechecked = store.recheck(&settings.verification)?;
+            changed.map(|()| rechecked)
         })
         .await
     }

@@ -1049,3 +1049,51 @@ async fn purge_counts_what_would_go_then_deletes_older_than_n_days_or_all() {
     assert_eq!(commands::purge(&engine, None).await.expect("purge all"), 2);
     assert!(stored_paths(&engine).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_secret_is_no_longer_trusted_even_when_its_erase_cannot_finish() {
+    use persona_inspector::signature::Status;
+    let dir = tempfile::tempdir().expect("temp");
+    let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let address = format!("http://127.0.0.1:{}", listening_port(&engine));
+    let body = r#"{"data":{"type":"event","id":"evt_L"}}"#;
+    let added = commands::add_secret(&engine, "leaked".into(), "wbhsec_leaked".into())
+        .await
+        .expect("add");
+    post_signed(&address, body, &signed("wbhsec_leaked", body)).await;
+
+    // Another program reading the database holds the WAL, so the erase cannot finish.
+    let other = rusqlite::Connection::open(dir.path().join("inspector.db")).expect("a reader");
+    other.execute_batch("BEGIN").expect("begin");
+    let _: i64 = other
+        .query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))
+        .expect("read");
+    let id = added.settings.secrets[0].id;
+    let refused = commands::remove_secret(&engine, id)
+        .await
+        .expect_err("the erase is reported unfinished");
+    assert!(
+        refused.message.contains("still in"),
+        "the error says what is left: {refused:?}"
+    );
+
+    // Yet the secret is gone and nothing judges with it any more.
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        rows[0].signature.status,
+        Status::Unchecked,
+        "stored verdicts were re-checked without it"
+    );
+    post_signed(&address, body, &signed("wbhsec_leaked", body)).await;
+    let rows = list_deliveries(&engine, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(
+        rows[0].signature.status,
+        Status::Unchecked,
+        "the listener no longer trusts the removed secret"
+    );
+    other.execute_batch("COMMIT").expect("end the read");
+}

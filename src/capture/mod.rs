@@ -38,8 +38,10 @@ pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Past the limit the body is read and dropped (so the sender gets a clean 413) up to this
 /// much; beyond it the connection is simply closed.
 const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
-/// Bodies at least this big are analysed off the async workers.
-const BLOCKING_ANALYSIS: usize = 512 * 1024;
+/// Bodies at least this big are analysed off the async workers. A sender can make a signature
+/// cost up to about 80 HMACs over the body per secret (8 timestamps, then the diagnosis), so
+/// below this that is at most a few MB hashed: milliseconds. Persona's bodies are a few KB.
+const BLOCKING_ANALYSIS: usize = 64 * 1024;
 
 /// How the listener answers, for rehearsing Persona's retries.
 #[derive(Clone, Debug, PartialEq)]

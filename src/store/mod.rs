@@ -12,7 +12,6 @@ mod settings;
 mod writer;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +30,10 @@ pub use writer::Stored;
 
 use crate::bulk::{Order, Scope};
 use crate::relay::Rule;
+
+/// The settings row that marks deleted data not yet erased from every file (an erase failed
+/// midway, or the process stopped): the next purge, in any process, finishes it.
+const ERASE_PENDING: &str = "erase_pending";
 
 /// The settings row that holds the forward rule.
 const FORWARD_RULE: &str = "forward_rule";
@@ -57,10 +60,7 @@ struct Inner {
     writer: writer::Writer,
     index: Arc<search::Index>,
     _checkpointer: checkpoint::Checkpointer,
-    /// Deliveries were deleted and not yet erased from every file (an erase failed midway).
-    erase_pending: Arc<AtomicBool>,
-    /// One purge at a time (the app's and the retention's), so one's outcome never clears
-    /// another's `erase_pending`.
+    /// One purge or secret removal at a time (the app's and the retention's).
     purging: Mutex<()>,
 }
 
@@ -99,7 +99,6 @@ impl Store {
                 writer: writer::Writer::start(write, wal_full, queue)?,
                 index,
                 _checkpointer: checkpointer,
-                erase_pending: Arc::default(),
                 purging: Mutex::new(()),
             }),
         })
@@ -137,31 +136,23 @@ impl Store {
     /// same way, and both WAL files are emptied. Returns how many went. Blocks for as long as
     /// the rebuild takes, which holds up captures meanwhile (they queue; none is lost).
     pub fn purge(&self, what: Purge) -> Result<u64> {
-        // A panic midway leaves `erase_pending` set, which the next purge acts on.
-        let _one_at_a_time = self
-            .inner
-            .purging
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _one_at_a_time = self.one_erase_at_a_time();
         let cutoff = cutoff(what);
-        let pending = Arc::clone(&self.inner.erase_pending);
-        let removed = self.write(move |conn| {
+        let (removed, pending) = self.write(move |conn| {
+            let tx = conn.transaction()?;
             let removed =
-                conn.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])? as u64;
-            // A purge that removed nothing still finishes an erase that failed before.
-            if removed > 0 || pending.load(Ordering::Acquire) {
-                pending.store(true, Ordering::Release);
-                erase(conn, &format!("deleted {removed} deliveries"))?;
+                tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])? as u64;
+            if removed > 0 {
+                settings::save_named(&tx, ERASE_PENDING, "true")?;
             }
-            Ok(removed)
+            // A purge that removed nothing still finishes an erase that failed before, in this
+            // process or another.
+            let pending = settings::load_named(&tx, ERASE_PENDING)?.is_some();
+            tx.commit()?;
+            Ok((removed, pending))
         })?;
-        if self.inner.erase_pending.load(Ordering::Acquire) {
-            let done = format!("deleted {removed} deliveries");
-            call(
-                |work| self.inner.index.run(work),
-                move |conn| search::forget_deleted(conn, &done),
-            )?;
-            self.inner.erase_pending.store(false, Ordering::Release);
+        if pending {
+            self.erase(&format!("deleted {removed} deliveries"))?;
         }
         Ok(removed)
     }
@@ -236,11 +227,44 @@ impl Store {
     /// Removes a secret and erases its value from disk: the write connection zeroes what it
     /// deletes (`secure_delete`), and the WAL, which still holds the page as it was, is emptied.
     /// Blocks.
+    /// Removes a secret and erases its value from disk as a purge does (a database written
+    /// before deletes were zeroed may hold old copies of the row). Blocks for the rebuild. When
+    /// the erase cannot finish, the secret is still gone from the database (the error says so)
+    /// and the next purge finishes the erase.
     pub fn remove_secret(&self, id: i64) -> Result<()> {
+        let _one_at_a_time = self.one_erase_at_a_time();
         self.write(move |conn| {
-            settings::remove_secret(conn, id)?;
-            checkpoint::truncate_wal(conn, "the secret was removed")
+            let tx = conn.transaction()?;
+            settings::remove_secret(&tx, id)?;
+            settings::save_named(&tx, ERASE_PENDING, "true")?;
+            tx.commit()?;
+            Ok(())
+        })?;
+        self.erase("the secret was removed")
+    }
+
+    /// Erases deleted data from every file (see `erase`, and the search index's own), then
+    /// clears the mark that says an erase is due. Blocks.
+    fn erase(&self, done: &str) -> Result<()> {
+        let what = done.to_string();
+        self.write(move |conn| erase(conn, &what))?;
+        let what = done.to_string();
+        call(
+            |work| self.inner.index.run(work),
+            move |conn| search::forget_deleted(conn, &what),
+        )?;
+        self.write(|conn| {
+            conn.execute("DELETE FROM settings WHERE name = ?1", [ERASE_PENDING])?;
+            Ok(())
         })
+    }
+
+    /// Purges and secret removals one at a time, so one's erase never races another's.
+    fn one_erase_at_a_time(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner
+            .purging
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn get(&self, id: i64) -> Result<Detail> {

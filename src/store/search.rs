@@ -74,18 +74,18 @@ pub fn catch_up(conn: &mut Connection) -> Result<()> {
 /// segments, so every segment is merged into one written afresh ('optimize' applies the
 /// tombstones), the file is rebuilt (VACUUM, with `secure_delete` on) and its WAL emptied.
 pub fn forget_deleted(conn: &mut Connection, done: &str) -> Result<()> {
-    let forgotten = conn.execute(
+    conn.execute(
         "DELETE FROM deliveries_fts WHERE rowid IN
              (SELECT rowid FROM deliveries_fts EXCEPT SELECT id FROM inspector.deliveries)",
         [],
     )?;
-    if forgotten > 0 {
-        conn.execute(
-            "INSERT INTO deliveries_fts (deliveries_fts) VALUES ('optimize')",
-            [],
-        )?;
-        conn.execute_batch("VACUUM main")?;
-    }
+    // Even when nothing was left to forget: an erase cut short after the rows went (another
+    // process, a crash) left their tokens in the segments, and only this drops them.
+    conn.execute(
+        "INSERT INTO deliveries_fts (deliveries_fts) VALUES ('optimize')",
+        [],
+    )?;
+    conn.execute_batch("VACUUM main")?;
     super::checkpoint::truncate_wal(conn, done)
 }
 

@@ -207,7 +207,7 @@ pub(super) fn rename_secret(conn: &mut Connection, id: i64, label: &str) -> Resu
     Ok(())
 }
 
-pub(super) fn remove_secret(conn: &mut Connection, id: i64) -> Result<()> {
+pub(super) fn remove_secret(conn: &Connection, id: i64) -> Result<()> {
     if conn.execute("DELETE FROM secrets WHERE id = ?1", [id])? == 0 {
         return Err(no_such_secret(id));
     }
