@@ -2,20 +2,13 @@
 //! JSON:API envelope. No input panics, and what can be printed back reads back the same. A fixed
 //! seed and case count keep each run the same length and the same cases.
 
+mod common;
+
+use common::properties;
 use persona_inspector::jsonapi::{self, Headline};
 use persona_inspector::signature::{self, MAX_V1, Pair, Secret, Status};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::{Map, Value};
-
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        rng_seed: RngSeed::Fixed(0x5eed_0010),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
 
 const RECEIVED: i64 = 1_720_713_905;
 
@@ -62,7 +55,7 @@ fn header_text() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(properties(512))]
 
     #[test]
     fn no_signature_header_panics_or_validates_by_chance(
@@ -216,7 +209,7 @@ fn envelope() -> BoxedStrategy<Value> {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(properties(512))]
 
     #[test]
     fn no_body_makes_the_envelope_parsers_panic_or_disagree(

@@ -754,7 +754,7 @@ mod fixture_reader {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(properties(256))]
 
         #[test]
         fn arbitrary_bytes_never_panic_the_reader(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
@@ -787,7 +787,7 @@ mod fixture_reader {
             prop::collection::vec((header_name(), header_value()), 0..8),
             prop::collection::vec(any::<u8>(), 0..600),
         );
-        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(256));
+        let mut runner = proptest::test_runner::TestRunner::new(properties(256));
         runner
             .run(&request, |(method, path, query, headers, body)| {
                 let arrival = Arrival {

@@ -180,3 +180,14 @@ pub fn serve_command(mut command: Command) -> (Child, String, mpsc::Receiver<Str
     });
     (child, url, printed_lines)
 }
+
+/// Property tests' settings: a fixed seed and case count, so every run (and CI) tries the same
+/// cases in the same time, and a failure reproduces as it is.
+pub fn properties(cases: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_0010),
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    }
+}
