@@ -185,7 +185,12 @@ fn judge(
     );
     let Some(raw) = header else { return v };
     let (parsed, skipped) = match parse_header(raw) {
-        Ok(ok) => ok,
+        Ok(Header::Pairs(parsed, skipped)) => (parsed, skipped),
+        Ok(Header::Bare(digest)) => {
+            v.status = Status::Malformed;
+            v.explanation = bare_digest(&digest, body, secrets, macs);
+            return v;
+        }
         Err(reason) => {
             v.status = Status::Malformed;
             v.explanation = reason;
@@ -343,7 +348,15 @@ pub fn parse_secret(spec: &str) -> Result<Secret, String> {
     })
 }
 
-fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
+/// What a readable header holds.
+enum Header {
+    /// The pairs read, and why any others were skipped.
+    Pairs(Vec<Parsed>, Vec<String>),
+    /// A hex digest alone, no `t=`/`v1=` (what senders of a body-only scheme send).
+    Bare(String),
+}
+
+fn parse_header(raw: &[u8]) -> Result<Header, String> {
     if raw.len() > MAX_HEADER {
         return Err(format!(
             "The Persona-Signature header is {} long, but Persona's is under 100 bytes (about \
@@ -364,11 +377,7 @@ fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
     }
     let digest = text.strip_prefix("sha256=").unwrap_or(text);
     if digest.len() >= 32 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(
-            "The Persona-Signature header is a bare hex digest with no t=…,v1=… — \
-                    the sender used the body-only scheme instead of Persona's."
-                .into(),
-        );
+        return Ok(Header::Bare(digest.to_string()));
     }
     let chunks = split_pairs(text);
     // Counted before anything is decoded or hashed: the header is the sender's to fill.
@@ -401,7 +410,7 @@ fn parse_header(raw: &[u8]) -> Result<(Vec<Parsed>, Vec<String>), String> {
             bad.join("; ")
         ));
     }
-    Ok((good, bad))
+    Ok(Header::Pairs(good, bad))
 }
 
 /// Splits a header into pairs of `(key, value)` items. Persona separates rotation pairs with a
@@ -515,6 +524,12 @@ struct Macs {
 }
 
 impl Macs {
+    /// Whether `mac` is the HMAC of (`"<t>."` +) `msg` under `key`, compared in constant time.
+    fn signs(&self, key: &[u8], t: Option<&str>, msg: &[u8], mac: &[u8]) -> bool {
+        self.computed.set(self.computed.get() + 1);
+        keyed(key, t, msg).is_some_and(|m| m.verify_slice(mac).is_ok())
+    }
+
     /// The first pair accepted by `which` whose v1 is the HMAC of (`"<t>."` +) `msg` under
     /// `key`: one HMAC however many pairs it is compared with, each compared in constant time.
     fn matching(
@@ -530,6 +545,48 @@ impl Macs {
         pairs
             .iter()
             .position(|p| which(p) && mac.clone().verify_slice(&p.mac).is_ok())
+    }
+}
+
+/// Explains a bare hex digest. It is called the body-only scheme only when it is one: an
+/// HMAC-SHA256 of the body alone under a configured secret, checked. Without the timestamp it
+/// was made with, an HMAC of Persona's `"<t>." + body` cannot be recognised, so a digest that
+/// matches nothing is said to match nothing.
+fn bare_digest(digest: &str, body: &[u8], secrets: &[Secret], macs: &Macs) -> String {
+    const WHAT: &str = "The Persona-Signature header is a bare hex digest with no t=…,v1=…, \
+        so it is not in Persona's format (t=<unix seconds>,v1=<HMAC-SHA256 of \"<t>.\" + body>)";
+    if digest.len() != 64 {
+        return format!(
+            "{WHAT}; it has {} hex digits where an HMAC-SHA256 has 64, so it was not checked \
+             against any secret.",
+            digest.len()
+        );
+    }
+    let Some(first) = secrets.first() else {
+        return format!("{WHAT}; no secret is configured, so it was not checked.");
+    };
+    let Ok(mac) = hex::decode(digest) else {
+        return format!("{WHAT}; it is not valid hex, so it was not checked.");
+    };
+    let body_alone = secrets
+        .iter()
+        .find(|s| macs.signs(s.value.as_bytes(), None, body, &mac));
+    match body_alone {
+        Some(s) => format!(
+            "{WHAT}: it is the HMAC-SHA256 of the body alone under secret \"{}\", so the sender \
+             used the body-only scheme (HMAC(body)) instead of Persona's.",
+            s.label
+        ),
+        None => {
+            let against = match secrets.len() {
+                1 => format!("the configured secret \"{}\"", first.label),
+                n => format!("each of the {n} configured secrets"),
+            };
+            format!(
+                "{WHAT}. Checked as an HMAC-SHA256 of the body alone with {against}: it matches \
+                 none (an HMAC of \"<t>.\" + body cannot be checked without its t)."
+            )
+        }
     }
 }
 
@@ -969,6 +1026,49 @@ mod tests {
             );
             assert!(v.pairs.is_empty(), "malformed verdicts carry no pairs");
         }
+    }
+
+    #[test]
+    fn a_bare_digest_is_called_the_body_only_scheme_only_when_it_is_one() {
+        let secrets = [secret("current", SECRET), secret("old", "wbhsec_old")];
+        let body_only = raw_hmac(b"wbhsec_old", b"abc123");
+        let (v, hmacs) = counted(&body_only, b"abc123", &secrets);
+        assert_eq!(v.status, Status::Malformed, "{v:?}");
+        assert!(
+            v.explanation
+                .contains("HMAC-SHA256 of the body alone under secret \"old\"")
+                && v.explanation.contains("body-only scheme"),
+            "{}",
+            v.explanation
+        );
+        assert_eq!(hmacs, 2, "one HMAC of the body per secret");
+
+        // Persona's own v1, sent without its t: not the body-only scheme, and not claimed as it.
+        let personas = v1(SECRET, T, b"abc123");
+        let random = "ab".repeat(32);
+        for digest in [personas.clone(), random, format!("sha256={personas}")] {
+            let v = check(&digest, b"abc123", &secrets);
+            assert_eq!(v.status, Status::Malformed, "{v:?}");
+            assert!(
+                !v.explanation.contains("body-only scheme")
+                    && v.explanation.contains("matches none")
+                    && v.explanation.contains("each of the 2 configured secrets"),
+                "{digest}: {}",
+                v.explanation
+            );
+        }
+        let v = check(&personas, b"abc123", &[]);
+        assert!(
+            v.explanation.contains("not checked") && !v.explanation.contains("body-only scheme"),
+            "{}",
+            v.explanation
+        );
+        let v = check(&"ab".repeat(20), b"abc123", &secrets);
+        assert!(
+            v.explanation.contains("40 hex digits") && !v.explanation.contains("body-only scheme"),
+            "{}",
+            v.explanation
+        );
     }
 
     #[test]
