@@ -16,6 +16,18 @@ pub struct CatalogEntry {
 
 const TSV: &str = include_str!("catalog/events.tsv");
 
+/// When `catalog/events.tsv` was taken from Persona's Events page (the project's seed 002).
+/// Persona keeps adding events, so a name missing from it may simply be newer.
+pub const AS_OF: &str = "2026-11-22";
+
+/// Says that `name` is not in the catalog, without claiming anything is wrong with it.
+pub fn unlisted(name: &str) -> String {
+    format!(
+        "event name {name:?} is not in the inspector's catalog of Persona's events (taken \
+         {AS_OF}); Persona keeps adding events, so it may be newer than the catalog"
+    )
+}
+
 struct Catalog {
     entries: Vec<CatalogEntry>,
     by_name: HashMap<&'static str, usize>,

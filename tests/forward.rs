@@ -1043,8 +1043,8 @@ async fn serve_forwards_chosen_events_and_prints_each_retry() {
     .await;
     assert!(
         serving.banner.iter().any(|l| l.contains(&format!(
-            "forwarding:  each inquiry.completed or inquiry.complete (not in Persona's event \
-             catalog: a typo?) to {target} (signature kept as Persona sent it; failures retried \
+            "forwarding:  each inquiry.completed or inquiry.complete (not in the catalog of \
+             2026-11-22: a typo, or an event newer than it?) to {target} (signature kept as Persona sent it; failures retried \
              on Persona's schedule 1000× faster"
         ))),
         "{:?}",

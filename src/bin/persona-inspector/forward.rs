@@ -183,7 +183,10 @@ impl Forwarding {
             .iter()
             .map(|name| match persona_inspector::catalog::lookup(name) {
                 Some(_) => name.clone(),
-                None => format!("{name} (not in Persona's event catalog: a typo?)"),
+                None => format!(
+                    "{name} (not in the catalog of {}: a typo, or an event newer than it?)",
+                    persona_inspector::catalog::AS_OF
+                ),
             })
             .collect();
         let events = match names.is_empty() {

@@ -201,9 +201,12 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
     }
     if let Some(name) = &s.event_name {
         let known = if s.known_event {
-            ""
+            String::new()
         } else {
-            "  (not in Persona's catalog)"
+            format!(
+                "  (not in the catalog of {}: maybe newer)",
+                persona_inspector::catalog::AS_OF
+            )
         };
         writeln!(out, "  event      {}{known}", safe(name))?;
         if let Some(description) = d.event_description {

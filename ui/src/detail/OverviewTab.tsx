@@ -55,8 +55,11 @@ export function OverviewTab({ detail: d }: { detail: Detail }) {
                 <code>{d.event_name}</code>
                 {d.event_group !== null && <span className="dt-tag">{d.event_group}</span>}
                 {!d.known_event && (
-                  <span className="dt-tag dt-tag-warn" title="Kept and shown; the catalog grows">
-                    not in Persona's catalog
+                  <span
+                    className="dt-tag"
+                    title="Not in the inspector's catalog of Persona's events, taken from Persona's Events page. Persona keeps adding events, so this one may be newer than the catalog; it is kept and shown as it arrived."
+                  >
+                    not in the catalog (maybe newer)
                   </span>
                 )}
               </>
