@@ -7,7 +7,7 @@ import { badge } from '../format.ts';
 import { decodeUtf8Lossy, type Body } from './body.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { errorMessage } from './errors.ts';
-import { shortenMiddle, signatureHeader, signedString, signingTimestamp } from './signedString.ts';
+import { shortenMiddle, signatureHeader, signatureLines, signedString, signingTimestamp } from './signedString.ts';
 import { formatDuration, formatUnixSeconds } from './timing.ts';
 
 /** Characters of the signed string shown before it is shortened in the middle. */
@@ -28,7 +28,7 @@ export function SignatureTab({ detail, body, reload, onSecretsChanged }: Signatu
   return (
     <div className="dt-signature">
       <VerdictBlock v={v} />
-      <Pairs v={v} header={header} />
+      <Pairs v={v} lines={signatureLines(detail.headers)} />
       <Timestamp v={v} />
       <SignedString detail={detail} body={body} header={header} />
       <AddSecret reload={reload} onSecretsChanged={onSecretsChanged} />
@@ -79,17 +79,21 @@ function VerdictBlock({ v }: { v: Verdict }) {
   );
 }
 
-function Pairs({ v, header }: { v: Verdict; header: string | null }) {
+function Pairs({ v, lines }: { v: Verdict; lines: readonly string[] }) {
   return (
     <section className="dt-section">
       <h3>Persona-Signature</h3>
-      {header === null ? (
-        <p className="dt-muted">The request has no Persona-Signature header.</p>
-      ) : (
-        <p className="dt-raw-header">
-          <code>{header}</code> <CopyButton text={header} />
+      {lines.length === 0 && <p className="dt-muted">The request has no Persona-Signature header.</p>}
+      {lines.length > 1 && (
+        <p className="dt-muted" data-testid="signature-lines-note">
+          Sent as {lines.length} header lines; the check reads them together, as one header.
         </p>
       )}
+      {lines.map((line, i) => (
+        <p className="dt-raw-header" key={i} data-testid="signature-line">
+          <code>{line}</code> <CopyButton text={line} />
+        </p>
+      ))}
       {v.pairs.length > 0 && (
         <table className="dt-table dt-pairs" data-testid="signature-pairs">
           <thead>

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../bindings.ts';
 import {
+  headerPairs,
   headerTimestamps,
   shortenMiddle,
   signatureHeader,
+  signatureLines,
   signedString,
   signingTimestamp,
 } from './signedString.ts';
@@ -50,6 +52,36 @@ describe('signatureHeader', () => {
     expect(signatureHeader([['Persona-Signature', 't=1,v1=a']])).toBe('t=1,v1=a');
     expect(signatureHeader([['content-type', 'application/json']])).toBeNull();
   });
+
+  it('reads every line, joined as the verdict joins them', () => {
+    const headers: [string, string][] = [
+      ['persona-signature', 't=1,v1=aa'],
+      ['content-type', 'application/json'],
+      ['Persona-Signature', 't=2,v1=bb'],
+    ];
+    expect(signatureLines(headers)).toEqual(['t=1,v1=aa', 't=2,v1=bb']);
+    expect(signatureHeader(headers)).toBe('t=1,v1=aa t=2,v1=bb');
+  });
+});
+
+describe('headerPairs', () => {
+  it('starts a pair at every t=, whatever joins the pairs', () => {
+    for (const sep of [' ', ', ', ',', ' , ', ';']) {
+      expect(headerPairs(`t=1,v1=aa${sep}t=2,v1=bb`), sep).toEqual([
+        { t: '1', v1s: ['aa'] },
+        { t: '2', v1s: ['bb'] },
+      ]);
+    }
+  });
+
+  it('keeps a pair together across ", " and reads keys in any order', () => {
+    expect(headerPairs('t=1, v1=aa')).toEqual([{ t: '1', v1s: ['aa'] }]);
+    expect(headerPairs('v1=aa,t=1 v1=bb,t=2')).toEqual([
+      { t: '1', v1s: ['aa'] },
+      { t: '2', v1s: ['bb'] },
+    ]);
+    expect(headerPairs('t=1,v1=aa,v1=bb')).toEqual([{ t: '1', v1s: ['aa', 'bb'] }]);
+  });
 });
 
 describe('signingTimestamp', () => {
@@ -67,6 +99,14 @@ describe('signingTimestamp', () => {
 
   it("falls back to the first pair's t when nothing matched", () => {
     expect(signingTimestamp(verdict(), null)).toEqual({ t: '1720713905', pair: 0, matched: false });
+  });
+
+  it("finds the matched pair's spelling in comma-joined rotation pairs", () => {
+    const v = verdict({
+      status: 'valid',
+      matched: { secret: 'old', pair: 1, timestamp: 1_720_713_999 },
+    });
+    expect(signingTimestamp(v, 't=1720713905,v1=aa,t=01720713999,v1=bb')?.t).toBe('01720713999');
   });
 
   it("uses the header's spelling only when it is the same number", () => {
