@@ -12,13 +12,10 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use persona_inspector::capture::{Capture, Settings};
-use persona_inspector::signature::Secret;
-use persona_inspector::store::Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::http::{Load, PATH, SECRET, Server, load, payloads, runtime};
+use crate::http::{Load, PATH, Server, capture_verifying, load, payloads, runtime};
 use crate::payload::Rng;
 use crate::{Config, Context, Result};
 
@@ -115,13 +112,7 @@ pub fn run(config: &Config, attack: &Attack) -> Result<Figures> {
     let attackers = runtime("bench-hostile", 1)?;
     let pool = payloads(&mut Rng::new(2), config.pool)?;
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
-    let store = Store::open(dir.path()).context("opening the capture store")?;
-    let mut settings = Settings::default();
-    settings.verification.secrets = vec![Secret {
-        label: "current".into(),
-        value: SECRET.into(),
-    }];
-    let capture = Capture::new(store, settings);
+    let capture = capture_verifying(dir.path())?;
     // The product's default limits (NORMAL_CONNECTIONS is under every cap).
     let server = Server::start(&servers, capture.router(), NORMAL_CONNECTIONS)?;
     let normal = Config {

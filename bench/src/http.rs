@@ -65,13 +65,7 @@ pub fn run(config: &Config) -> Result<Figures> {
         started.elapsed().as_secs_f64()
     );
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
-    let store = Store::open(dir.path()).context("opening the capture store")?;
-    let mut settings = Settings::default();
-    settings.verification.secrets = vec![Secret {
-        label: "current".into(),
-        value: SECRET.into(),
-    }];
-    let capture = Capture::new(store, settings);
+    let capture = capture_verifying(dir.path())?;
     let server = Server::start(&servers, capture.router(), config.connections)?;
     println!(
         "capture listener on {} (store in {}) ...",
@@ -390,6 +384,17 @@ async fn connection(
         }
     }
     Ok(out)
+}
+
+/// A capture engine over a fresh store in `dir`, verifying with the bench's secret.
+pub fn capture_verifying(dir: &std::path::Path) -> Result<Capture> {
+    let store = Store::open(dir).context("opening the capture store")?;
+    let mut settings = Settings::default();
+    settings.verification.secrets = vec![Secret {
+        label: "current".into(),
+        value: SECRET.into(),
+    }];
+    Ok(Capture::new(store, settings))
 }
 
 #[cfg(test)]

@@ -771,11 +771,8 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
 
 /// The `Persona-Signature` an attempt sent.
 fn sent_signature(attempt: &persona_inspector::forward::Attempt) -> Option<String> {
-    attempt
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("persona-signature"))
-        .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
+    persona_inspector::delivery::header(&attempt.headers, "persona-signature")
+        .map(|value| String::from_utf8_lossy(value).into_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -163,13 +163,9 @@ export class Session {
     }
   }
 
-  clear(el) {
-    return this.cmd('POST', `/element/${el[ELEMENT]}/clear`, {});
-  }
-
   /**
    * Replaces what the text field `el` holds with `text`, as key presses (select all, delete,
-   * type), until it holds exactly that. `clear` sets the value behind React's back: a re-render
+   * type), until it holds exactly that. WebDriver's element clear sets the value behind React's back: a re-render
    * before the typing puts the old text back, and the typing lands after it.
    */
   replaceText(el, text, what = 'the field') {
