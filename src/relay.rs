@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::delivery::{Headers, Outcome};
+use crate::delivery::{Attempts, Headers, Outcome};
 use crate::error::{Error, Result};
 use crate::forward::{
     DEFAULT_TIMEOUT_MS, Forwarded, Forwarder, Options, Origin, PERSONA_RETRY_SCHEDULE_S, Signing,
@@ -97,11 +97,11 @@ impl Rule {
                 || event_name.is_some_and(|name| self.events.iter().any(|e| e == name)))
     }
 
-    /// How long after failed attempt number `retry` (0: the first send) the next one comes;
-    /// None when no retry follows.
-    pub fn retry_delay(&self, retry: u32) -> Option<Duration> {
+    /// How long the retry at `step` of Persona's schedule waits after the attempt before it
+    /// (step 0: the first retry, 3 s); None when Persona makes no retry at that step.
+    pub fn retry_delay(&self, step: u32) -> Option<Duration> {
         let speedup = self.retry_speedup?;
-        let seconds = PERSONA_RETRY_SCHEDULE_S.get(retry as usize)?;
+        let seconds = PERSONA_RETRY_SCHEDULE_S.get(step as usize)?;
         Some(Duration::from_millis(
             seconds * 1000 / u64::from(speedup.max(1)),
         ))
@@ -159,9 +159,31 @@ pub fn points_at(target: &str, listening: std::net::SocketAddr) -> bool {
     port == listening.port() && here
 }
 
-/// Persona's attempt headers as they would read on retry `retry`: made + n, left − n. Only
-/// headers the capture carried are changed (the signature does not cover headers).
+/// Where a forward's retries start on Persona's schedule: the capture's own count continues.
+///
+/// Persona documents `Persona-Webhook-Attempts-Left` as "the number of times that Persona will
+/// attempt to deliver this webhook", decremented at each attempt, and `-Attempts-Made` as
+/// incremented at each attempt (seed 000, header reference); and 7 retries after the first
+/// attempt at most (seed 003, "Retry logic"). So a capture that says `Left: L` has
+/// `min(L, 7)` retries to come, the last ones of the schedule: a capture that said 0 left is
+/// not retried, and a retry never carries a count Persona would not send. A capture without
+/// `Attempts-Left` restarts the schedule from its first retry and its attempt headers are sent
+/// as captured (README, "Forwarding").
+fn first_step(captured: &Headers) -> u32 {
+    let retries = PERSONA_RETRY_SCHEDULE_S.len() as u32;
+    match Attempts::from_headers(captured).left {
+        Some(left) => retries - left.min(retries),
+        None => 0,
+    }
+}
+
+/// Persona's attempt headers as they would read on retry `retry`: made + n, left − n, when the
+/// capture carried both (see [`first_step`]). The signature does not cover headers.
 fn as_retry(headers: &mut Headers, retry: u32) {
+    let counted = Attempts::from_headers(headers);
+    if counted.made.is_none() || counted.left.is_none() {
+        return;
+    }
     for (name, value) in headers.iter_mut() {
         let shift: i64 = match name.to_ascii_lowercase().as_str() {
             "persona-webhook-attempts-made" => i64::from(retry),
@@ -193,6 +215,10 @@ struct Inner {
     generation: watch::Sender<u64>,
     /// The attempts whose retry this relay is waiting to send.
     waiting: Mutex<HashSet<i64>>,
+    /// Held while a rule change or a stop bumps the generation and clears the rows, so a
+    /// retry that wakes to the change clears its row only after that and the count the
+    /// change returns is whole.
+    retiring: Arc<Mutex<()>>,
     on_forwarded: Listener,
 }
 
@@ -211,6 +237,7 @@ impl Relay {
                 rule: Mutex::new(rule),
                 generation: watch::Sender::new(0),
                 waiting: Mutex::new(HashSet::new()),
+                retiring: Arc::new(Mutex::new(())),
                 on_forwarded: Box::new(on_forwarded),
             }),
         }
@@ -228,6 +255,7 @@ impl Relay {
         if !changed {
             return Ok(0);
         }
+        let _retiring = lock_whole(&self.inner.retiring);
         self.inner.generation.send_modify(|g| *g += 1);
         self.inner.store.drop_retries(None)
     }
@@ -316,6 +344,7 @@ impl Relay {
         let mut outgoing = forwarder
             .prepare(store, id, &rule.options())
             .map_err(|e| e.to_string())?;
+        let step = first_step(&outgoing.headers) + retry;
         if retry > 0 {
             as_retry(&mut outgoing.headers, retry);
         }
@@ -323,7 +352,7 @@ impl Relay {
         attempt.origin = Origin::Forward;
         attempt.retry = retry;
         if !attempt.persona_success()
-            && let Some(delay) = rule.retry_delay(retry)
+            && let Some(delay) = rule.retry_delay(step)
         {
             attempt.next_retry_at_ms = Some(crate::clock::now_ms() + delay.as_millis() as i64);
         }
@@ -350,6 +379,7 @@ impl Relay {
     /// later relay (the app's) does not resume what this one (`serve`'s) scheduled. Returns how
     /// many were called off. Blocks on the store.
     pub fn stop(&self) -> Result<u64> {
+        let _retiring = lock_whole(&self.inner.retiring);
         self.inner.generation.send_modify(|g| *g += 1);
         let waiting: Vec<i64> = self.waiting().drain().collect();
         let mut dropped = 0;
@@ -360,26 +390,30 @@ impl Relay {
     }
 
     fn waiting(&self) -> std::sync::MutexGuard<'_, HashSet<i64>> {
-        // A set of ids stays whole whatever panicked while it was held.
-        self.inner
-            .waiting
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock_whole(&self.inner.waiting)
     }
 
     /// The rule changed while this retry waited: its row says none follows.
     async fn give_up(&self, redelivery_id: i64) {
-        let store = self.inner.store.clone();
-        let _ = tokio::task::spawn_blocking(move || store.drop_retries(Some(redelivery_id))).await;
+        let (store, retiring) = (self.inner.store.clone(), self.inner.retiring.clone());
+        let _ = tokio::task::spawn_blocking(move || {
+            let _after_the_change = lock_whole(&retiring);
+            store.drop_retries(Some(redelivery_id))
+        })
+        .await;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Rule> {
-        // A panic while holding the rule leaves a whole Rule behind; keep using it.
-        self.inner
-            .rule
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock_whole(&self.inner.rule)
     }
+}
+
+/// Every value these mutexes guard (a rule, a set of ids, nothing) is replaced or changed in
+/// one step, so it stays whole whatever panicked while it was held: keep using it.
+fn lock_whole<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -423,6 +457,53 @@ mod tests {
         let mut odd: Headers = vec![("persona-webhook-attempts-left".into(), b"x".to_vec())];
         as_retry(&mut odd, 2);
         assert_eq!(odd[0].1, b"x", "a value that is not a number is left alone");
+    }
+
+    fn counted(made: &str, left: &str) -> Headers {
+        vec![
+            (
+                "persona-webhook-attempts-made".into(),
+                made.as_bytes().to_vec(),
+            ),
+            (
+                "persona-webhook-attempts-left".into(),
+                left.as_bytes().to_vec(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn retries_continue_the_captures_own_count_and_stop_where_persona_would() {
+        let rule = Rule {
+            retry_speedup: Some(1),
+            ..Rule::default()
+        };
+        // Persona's first attempt: all 7 retries follow, the first after 3 s.
+        assert_eq!(first_step(&counted("1", "7")), 0);
+        // Two retries were made: the next waits 729 s, and 5 are left.
+        let third = first_step(&counted("3", "5"));
+        assert_eq!(rule.retry_delay(third), Some(Duration::from_secs(729)));
+        assert_eq!((third..7).count(), 5);
+        // The last attempt: no retry, so never "Made 9, Left 0".
+        let last = counted("8", "0");
+        assert_eq!(rule.retry_delay(first_step(&last)), None);
+        let mut sent = counted("3", "5");
+        as_retry(&mut sent, 5);
+        assert_eq!(sent, counted("8", "0"), "the last retry says 0 left");
+        // More left than Persona ever makes: the whole schedule, no more.
+        assert_eq!(first_step(&counted("0", "12")), 0);
+    }
+
+    #[test]
+    fn a_capture_without_a_count_restarts_the_schedule_and_keeps_its_headers() {
+        assert_eq!(first_step(&Headers::new()), 0);
+        let mut made_only: Headers = vec![("persona-webhook-attempts-made".into(), b"3".to_vec())];
+        assert_eq!(first_step(&made_only), 0);
+        as_retry(&mut made_only, 2);
+        assert_eq!(
+            made_only[0].1, b"3",
+            "no count is invented without Attempts-Left"
+        );
     }
 
     impl Rule {
