@@ -2,6 +2,8 @@
 //!
 //! `catalog/events.tsv` holds one event per line: `group<TAB>name<TAB>description`.
 
+pub mod api_paths;
+
 use std::collections::HashMap;
 use std::sync::LazyLock;
 

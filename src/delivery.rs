@@ -94,12 +94,15 @@ impl Attempts {
         }
     }
 
-    /// "attempt 2 of 8", when Persona said how many.
+    /// "2 made, 6 left": the counts as Persona sent them. Persona documents Made as incremented
+    /// and Left as decremented at each attempt (seed 000, header reference), not the values a
+    /// first attempt carries, so this does not turn them into "attempt n of 8".
     pub fn describe(&self) -> Option<String> {
         match (self.made, self.left) {
-            (Some(made), Some(left)) => Some(format!("attempt {made} of {}", made + left)),
-            (Some(made), None) => Some(format!("attempt {made}")),
-            _ => None,
+            (Some(made), Some(left)) => Some(format!("{made} made, {left} left")),
+            (Some(made), None) => Some(format!("{made} made")),
+            (None, Some(left)) => Some(format!("{left} left")),
+            (None, None) => None,
         }
     }
 }
@@ -344,7 +347,7 @@ mod tests {
         let attempts = Attempts::from_headers(&headers);
         assert_eq!(attempts.made, Some(2));
         assert_eq!(attempts.first_attempted_at, Some(1720713905));
-        assert_eq!(attempts.describe().as_deref(), Some("attempt 2 of 8"));
+        assert_eq!(attempts.describe().as_deref(), Some("2 made, 6 left"));
     }
 
     #[test]

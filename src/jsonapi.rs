@@ -11,6 +11,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::catalog;
+use crate::catalog::api_paths::{ApiPath, api_path};
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -90,6 +91,11 @@ pub struct Target {
     pub included: bool,
     /// Index into `payload.included`, which is also the index into [`Event::included`].
     pub included_index: Option<usize>,
+    /// The primary resource (`payload.data`): in the payload, though not in `included`.
+    pub primary: bool,
+    /// Where Persona's API reference documents fetching it; None when the catalog's table has
+    /// no documented path for its type.
+    pub api: Option<ApiPath>,
 }
 
 impl Target {
@@ -485,9 +491,6 @@ pub fn event_from_value(v: &Value) -> Event {
         }
     };
     let index = index_included(&event.included, notes);
-    for r in &mut event.included {
-        resolve(r, &index);
-    }
 
     event.resource = match payload.get("data") {
         None => {
@@ -496,8 +499,17 @@ pub fn event_from_value(v: &Value) -> Event {
         }
         Some(data) => resource(data, "payload.data", notes),
     };
+    let key = event
+        .resource
+        .as_ref()
+        .filter(|r| !r.kind.is_empty() && !r.id.is_empty())
+        .map(|r| (r.kind.clone(), r.id.clone()));
+    let key = key.as_ref().map(|(kind, id)| (kind.as_str(), id.as_str()));
+    for r in &mut event.included {
+        resolve(r, &index, key);
+    }
     if let Some(primary) = &mut event.resource {
-        resolve(primary, &index);
+        resolve(primary, &index, key);
         note_missing_targets(primary, notes);
     }
     event
@@ -662,6 +674,8 @@ fn target(v: &Value, path: &str, notes: &mut Vec<String>) -> Option<Target> {
             id,
             included: false,
             included_index: None,
+            primary: false,
+            api: None,
         }),
         _ => {
             notes.push(format!("{path} is not a {{type, id}} linkage; skipped"));
@@ -698,7 +712,11 @@ fn index_included(
     index
 }
 
-fn resolve(r: &mut Resource, index: &HashMap<(String, String), usize>) {
+fn resolve(
+    r: &mut Resource,
+    index: &HashMap<(String, String), usize>,
+    primary: Option<(&str, &str)>,
+) {
     for t in r
         .relationships
         .iter_mut()
@@ -706,6 +724,8 @@ fn resolve(r: &mut Resource, index: &HashMap<(String, String), usize>) {
     {
         t.included_index = index.get(&(t.kind.clone(), t.id.clone())).copied();
         t.included = t.included_index.is_some();
+        t.primary = primary == Some((t.kind.as_str(), t.id.as_str()));
+        t.api = api_path(&t.kind, &t.id);
     }
 }
 
@@ -718,7 +738,7 @@ fn note_missing_targets(primary: &Resource, notes: &mut Vec<String>) {
         .iter()
         .flat_map(|rel| rel.targets.iter().map(move |t| (rel, t)))
         // A link back to the primary resource is satisfied by payload.data itself.
-        .filter(|(_, t)| !t.included && (t.kind != primary.kind || t.id != primary.id))
+        .filter(|(_, t)| !t.included && !t.primary)
         .map(|(rel, t)| format!("{:?} → {} {}", rel.name, t.kind, t.id))
         .collect();
     if missing.is_empty() {
@@ -734,7 +754,11 @@ fn note_missing_targets(primary: &Resource, notes: &mut Vec<String>) {
         list.push_str(&format!(" and {} more", missing.len() - SHOWN));
     }
     notes.push(format!(
-        "relationship targets not in included (Persona's per-event allowlist may exclude them): {list}"
+        // Persona's docs, "Webhook Allowlists": `included` holds only the related objects the
+        // webhook's Included Allowlist names for the event type (none by default since the
+        // changelog of January 28, 2026).
+        "relationship targets not in included (Persona includes only what the webhook's \
+         Included Allowlist names): {list}"
     ));
 }
 
@@ -876,9 +900,18 @@ mod tests {
             "included resources resolve against included too"
         );
         let session = &event.included[2];
+        let to_primary = &relationship(session, "inquiry").targets[0];
+        assert!(!to_primary.included, "the primary is not in included");
         assert!(
-            !relationship(session, "inquiry").targets[0].included,
-            "the primary is not in included"
+            to_primary.primary,
+            "but it is payload.data, so it is not missing"
+        );
+        let account = &relationship(inquiry, "account").targets[0];
+        assert!(!account.primary && !account.included);
+        assert_eq!(
+            account.api.as_ref().map(|a| a.path.as_str()),
+            Some("/api/v1/accounts/act_fJ8mQpDLrYvNcBzWk5HsAxRy"),
+            "a missing account is fetched at the documented path"
         );
     }
 

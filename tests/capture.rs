@@ -61,7 +61,7 @@ async fn signed_delivery_is_stored_exactly_and_verified_before_the_ack() {
         Some("current")
     );
     assert!(!s.signature.stale);
-    assert_eq!(s.attempts.describe().as_deref(), Some("attempt 2 of 8"));
+    assert_eq!(s.attempts.describe().as_deref(), Some("2 made, 6 left"));
     assert!(
         s.remote_addr
             .as_deref()

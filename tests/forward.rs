@@ -1068,11 +1068,11 @@ async fn serve_forwards_chosen_events_and_prints_each_retry() {
     assert!(
         printed[1].contains("inquiry.completed")
             && printed[1].contains("→ 500 Internal Server Error in ")
-            && printed[1].contains("· retry 1 of 7 in "),
+            && printed[1].contains("· retry 1 in "),
         "{printed:?}"
     );
     assert!(
-        printed[2].contains("↻ #2 retry 1 of 7  → 200 OK in "),
+        printed[2].contains("↻ #2 retry 1  → 200 OK in "),
         "{printed:?}"
     );
     assert_eq!(log.lock().expect("log").len(), 2);
@@ -1092,7 +1092,7 @@ async fn stopping_serve_calls_off_its_waiting_retries() {
     let response = post_signed(&client(), &serving.url, body).await;
     assert_eq!(response.status(), 200);
     let printed = serving.lines(1).await;
-    assert!(printed[0].contains("· retry 1 of 7 in 3"), "{printed:?}");
+    assert!(printed[0].contains("· retry 1 in 3"), "{printed:?}");
     let store = Store::open(dir.path()).expect("open beside serve");
     assert_eq!(
         store.pending_retries().expect("pending").len(),
@@ -1263,6 +1263,80 @@ async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
         }
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forward_retries_continue_the_captures_count_and_stop_where_persona_would() {
+    use persona_inspector::relay::{Relay, Rule};
+    let f = Fixture::new();
+    let (target, log) = flaky_target(usize::MAX).await;
+    let body = event("evt_late", "inquiry.completed", "2026-11-22T10:00:00.000Z");
+    let signature = persona_signature(SECRET, &body);
+    let late = |made: &'static [u8], left: &'static [u8]| {
+        h(&[
+            ("persona-webhook-attempts-made", made),
+            ("persona-webhook-attempts-left", left),
+            ("persona-signature", signature.as_bytes()),
+        ])
+    };
+    // Persona's 6th attempt: 2 left, so the forward is retried twice, never a 9th time.
+    let sixth = f.deliver("/", None, late(b"6", b"2"), &body).await;
+    // Its last attempt: Persona would not retry it, so neither does the forward rule.
+    let last = f.deliver("/", None, late(b"8", b"0"), &body).await;
+    let results = Arc::new(Mutex::new(Vec::new()));
+    let heard = results.clone();
+    let rule = Rule {
+        enabled: true,
+        target,
+        signing: resign(),
+        retry_speedup: Some(100_000),
+        ..Rule::default()
+    };
+    let relay = Relay::new(
+        f.store.clone(),
+        f.forwarder.clone(),
+        rule,
+        move |forwarded| heard.lock().expect("results").push(forwarded),
+    );
+    relay.offer(&summary(&f.store, sixth));
+    relay.offer(&summary(&f.store, last));
+    eventually("four forwards", || {
+        (results.lock().expect("results").len() == 4).then_some(())
+    })
+    .await;
+    // The last retries are Persona's longest (46656 s and 117649 s, sped up to 0.5 s and 1.2 s):
+    // wait past where a fifth forward would have come.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let mut counts: Vec<(String, String)> = log
+        .lock()
+        .expect("log")
+        .iter()
+        .map(|r| {
+            (
+                r.header("persona-webhook-attempts-made").expect("made"),
+                r.header("persona-webhook-attempts-left").expect("left"),
+            )
+        })
+        .collect();
+    counts.sort();
+    let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(m, l)| (m.to_string(), l.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        counts,
+        pairs(&[("6", "2"), ("7", "1"), ("8", "0"), ("8", "0")]),
+        "each send carries a count Persona itself would send"
+    );
+    for (id, sends) in [(sixth, 3), (last, 1)] {
+        let history = f.store.redeliveries(id).expect("history");
+        assert_eq!(history.len(), sends);
+        assert_eq!(
+            history[0].attempt.next_retry_at_ms, None,
+            "the newest attempt promises no retry past Persona's last attempt"
+        );
     }
 }
 

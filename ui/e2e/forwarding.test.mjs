@@ -348,10 +348,10 @@ describe('forwarding new captures', () => {
       async () => (await historyRows(driver)).some((r) => r.retry === '4'),
       { timeoutMs: 15_000 },
     );
-    await driver.waitFor(tid('redelivery-next-retry'), { text: 'retry 5/7 due at', what: 'when the next retry is due' });
+    await driver.waitFor(tid('redelivery-next-retry'), { text: 'retry 5 due at', what: 'when the next retry is due' });
     assert.equal((await driver.findAll(tid('redelivery-next-retry'))).length, 1, 'only the latest attempt has a retry to come');
     const waiting = await forwardMark(driver, id, 'a retry pending', (m) => m.pending === 'true' && m.retry === '4');
-    assert.match(waiting.text, /^→ 503 · retry 5\/7 in \d+ s$/, `a countdown to the next retry: ${waiting.text}`);
+    assert.match(waiting.text, /^→ 503 · retry 5 in \d+ s$/, `a countdown to the next retry: ${waiting.text}`);
     assert.match(waiting.tone, /fwd-warn/);
     await driver.screenshot('forwarding-retry.png');
 

@@ -10,6 +10,7 @@ import type * as generated from './generated/bindings.ts';
 export type { UnlistenFn };
 export type {
   Answer,
+  ApiPath,
   AppSettings,
   Attempt,
   Attempts,

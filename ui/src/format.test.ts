@@ -14,21 +14,19 @@ import { verdict } from './list/fixtures.ts';
 
 
 describe('attemptText', () => {
-  it('counts the total from made and left', () => {
-    expect(attemptText({ made: 2, left: 6, first_attempted_at: null })).toBe('attempt 2 of 8');
-    expect(attemptText({ made: 1, left: 7, first_attempted_at: 1_700_000_000 })).toBe(
-      'attempt 1 of 8',
-    );
-    expect(attemptText({ made: 8, left: 0, first_attempted_at: null })).toBe('attempt 8 of 8');
+  it("gives Persona's two counts as sent, never a guessed 'attempt n of 8'", () => {
+    expect(attemptText({ made: 2, left: 6, first_attempted_at: null })).toBe('2 made, 6 left');
+    expect(attemptText({ made: 8, left: 0, first_attempted_at: null })).toBe('8 made, 0 left');
+    expect(attemptText({ made: 0, left: 8, first_attempted_at: null })).toBe('0 made, 8 left');
   });
 
-  it('gives the attempt alone when left is unknown', () => {
-    expect(attemptText({ made: 3, left: null, first_attempted_at: null })).toBe('attempt 3');
+  it('gives whichever count was sent alone', () => {
+    expect(attemptText({ made: 3, left: null, first_attempted_at: null })).toBe('3 made');
+    expect(attemptText({ made: null, left: 5, first_attempted_at: null })).toBe('5 left');
   });
 
-  it('is null without made', () => {
-    expect(attemptText({ made: null, left: null, first_attempted_at: null })).toBeNull();
-    expect(attemptText({ made: null, left: 5, first_attempted_at: null })).toBeNull();
+  it('is null without either header', () => {
+    expect(attemptText({ made: null, left: null, first_attempted_at: 1_700_000_000 })).toBeNull();
   });
 });
 

@@ -4,11 +4,16 @@ import type { Attempts, Status, Verdict } from './bindings.ts';
 
 export type Tone = 'good' | 'bad' | 'warn' | 'muted';
 
-/** "attempt 2 of 8" when Persona said how many are left, "attempt 3" when only how many were made. */
+/**
+ * "2 made, 6 left": Persona's attempt headers as sent (src/delivery.rs `Attempts::describe`).
+ * Persona documents how they change at each attempt, not what a first attempt carries, so this
+ * does not say "attempt n of 8".
+ */
 export function attemptText(a: Attempts): string | null {
-  if (a.made === null) return null;
-  if (a.left === null) return `attempt ${a.made}`;
-  return `attempt ${a.made} of ${a.made + a.left}`;
+  if (a.made !== null && a.left !== null) return `${a.made} made, ${a.left} left`;
+  if (a.made !== null) return `${a.made} made`;
+  if (a.left !== null) return `${a.left} left`;
+  return null;
 }
 
 const TONES: Record<Status, Tone> = {

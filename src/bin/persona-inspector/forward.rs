@@ -266,16 +266,13 @@ fn forward_line(
     {
         let wait = (due - persona_inspector::clock::now_ms()).max(0) as f64;
         outcome.push_str(&format!(
-            " · retry {} of 7 in {}",
+            " · retry {} in {}",
             retry + 1,
             human_duration(wait)
         ));
     }
     match capture {
         Some(summary) => format!("{}  {outcome}", crate::terminal::line(summary, offset)),
-        None => format!(
-            "  ↻ #{} retry {retry} of 7  {outcome}",
-            forwarded.delivery_id
-        ),
+        None => format!("  ↻ #{} retry {retry}  {outcome}", forwarded.delivery_id),
     }
 }

@@ -149,8 +149,8 @@ pub fn line(s: &Summary, offset: UtcOffset) -> String {
         parts.push(safe(id));
     }
     parts.push(verdict_badge(&s.signature));
-    if let Some(attempt) = s.attempts.describe() {
-        parts.push(attempt);
+    if let Some(attempts) = s.attempts.describe() {
+        parts.push(format!("attempts {attempts}"));
     }
     if s.event_deliveries > 1 {
         parts.push(paint(YELLOW, &format!("seen {}×", s.event_deliveries)));
@@ -233,7 +233,7 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
         writeln!(out, "  resource   {}", safe(&text))?;
     }
     if let Some(attempt) = s.attempts.describe() {
-        writeln!(out, "  delivery   {attempt}")?;
+        writeln!(out, "  attempts   {attempt}")?;
     }
     writeln!(out, "  signature  {}", verdict_badge(&s.signature))?;
     writeln!(out, "             {}", safe(&s.signature.explanation))?;
@@ -266,8 +266,12 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
             for t in &rel.targets {
                 let mark = if t.included {
                     paint(GREEN, "included")
+                } else if t.primary {
+                    paint(GREEN, "the primary resource (payload.data)")
+                } else if let Some(api) = &t.api {
+                    paint(DIM, &format!("not included — GET {}", safe(&api.path)))
                 } else {
-                    paint(DIM, "not included")
+                    paint(DIM, "not included — fetch it through Persona's API")
                 };
                 writeln!(
                     out,

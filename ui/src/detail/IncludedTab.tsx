@@ -1,9 +1,9 @@
 // The JSON:API side of the payload: the resource's relationships, each target either a link to its
-// `included` card or an explanation of why Persona left it out and where to fetch it.
+// `included` card, the primary resource itself, or an explanation of why Persona left it out and
+// where its API reference documents fetching it (src/catalog/api_paths.tsv; no path otherwise).
 
 import { useEffect, useRef, useState } from 'react';
-import type { Detail, Relationship, Resource, Target } from '../bindings.ts';
-import { apiPathFor } from './apiPath.ts';
+import type { ApiPath, Detail, Relationship, Resource, Target } from '../bindings.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { attributeEntries, compactJson } from './attributes.ts';
 import { notIncluded, type MissingResource } from './related.ts';
@@ -56,12 +56,13 @@ export function IncludedTab({ detail }: { detail: Detail }) {
         ) : (
           <Relationships rels={detail.relationships} onJump={jump} testId="relationships" />
         )}
-        {detail.relationships.some((r) => r.targets.some((t) => !t.included)) && (
+        {missing.length > 0 && (
           <p className="dt-note" data-testid="not-included-why">
-            Persona only puts in <code>included</code> the related resources its allowlist for this
-            event names, and removes blocklisted attributes from what it does include. A handler
-            that needs a resource marked “not included” must fetch it from the API (with the same
-            API version as the webhook).
+            {/* Persona's docs, "Webhook Allowlists" and the changelog of January 28, 2026. */}
+            Persona puts in <code>included</code> only the related resources named by the webhook's
+            Included Allowlist (its Payload Configuration tab in Persona's dashboard); webhooks
+            created since January 28, 2026 include none until it is set. A handler that needs a
+            resource marked “not included” fetches it from Persona's API.
           </p>
         )}
       </section>
@@ -71,7 +72,8 @@ export function IncludedTab({ detail }: { detail: Detail }) {
         {included.length === 0 ? (
           <p className="dt-empty" data-testid="included-empty">
             <code>payload.included</code> is empty: Persona sent no related resources with this
-            event. Fetch what the handler needs from the API.
+            event (the webhook's Included Allowlist names none for it). Fetch what the handler needs
+            from Persona's API.
           </p>
         ) : (
           <>
@@ -121,9 +123,28 @@ export function IncludedTab({ detail }: { detail: Detail }) {
   );
 }
 
+/** Where Persona's API reference documents fetching it, or that it does not (no path is made up). */
+function ApiFetch({ api, short }: { api: ApiPath | null; short?: boolean }) {
+  if (api === null) {
+    return (
+      <span className="dt-muted" data-testid="api-path-none">
+        {short ? 'fetch it through Persona’s API' : 'Fetch it through Persona’s API; the inspector has no documented path for its type.'}
+      </span>
+    );
+  }
+  return (
+    <>
+      {short && <span className="dt-muted">fetch it with</span>}{' '}
+      <code data-testid="api-path" title={`Documented at ${api.source}`}>
+        GET {api.path}
+      </code>{' '}
+      <CopyButton text={`GET ${api.path}`} />
+    </>
+  );
+}
+
 /** A card for a resource the payload points at but does not carry: where to get it instead. */
 function MissingCard({ missing: m }: { missing: MissingResource }) {
-  const path = apiPathFor(m.type, m.id);
   return (
     <article
       className="dt-card dt-card-missing"
@@ -145,15 +166,11 @@ function MissingCard({ missing: m }: { missing: MissingResource }) {
             <code>{v}</code>
           </span>
         ))}
-        , but not in <code>payload.included</code>: this event's allowlist leaves it out.
+        , but not in <code>payload.included</code>.
       </p>
-      {path === null ? (
-        <p className="dt-muted">Fetch it from Persona's API if the handler needs it.</p>
-      ) : (
-        <p>
-          <code data-testid="api-path">GET {path}</code> <CopyButton text={`GET ${path}`} />
-        </p>
-      )}
+      <p>
+        <ApiFetch api={m.api} />
+      </p>
     </article>
   );
 }
@@ -223,19 +240,20 @@ function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: num
       </li>
     );
   }
-  const path = apiPathFor(t.type, t.id);
+  if (t.primary) {
+    return (
+      <li data-testid="relationship-target" data-included="primary">
+        <code>{t.type}</code> <code>{t.id}</code>{' '}
+        <span className="dt-tag" title="The resource this event is about: payload.data, at the top of this tab">
+          the primary resource (payload.data)
+        </span>
+      </li>
+    );
+  }
   return (
     <li data-testid="relationship-target" data-included="false">
       <code>{t.type}</code> <code>{t.id}</code>{' '}
-      <span className="dt-tag dt-tag-warn">not included</span>{' '}
-      {path === null ? (
-        <span className="dt-muted">fetch it from Persona's API if the handler needs it</span>
-      ) : (
-        <>
-          <span className="dt-muted">fetch it with</span> <code data-testid="api-path">GET {path}</code>{' '}
-          <CopyButton text={`GET ${path}`} />
-        </>
-      )}
+      <span className="dt-tag dt-tag-warn">not included</span> <ApiFetch api={t.api} short />
     </li>
   );
 }

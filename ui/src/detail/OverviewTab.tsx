@@ -4,7 +4,8 @@
 import type { ReactNode } from 'react';
 import type { Detail } from '../bindings.ts';
 import { attemptText, requestTarget, shortSize } from '../format.ts';
-import { eventDelay, formatUnixSeconds, formatUtc, parseRfc3339, retryTiming } from './timing.ts';
+import { eventDelay, retryTiming } from './delay.ts';
+import { formatUnixSeconds, formatUtc, parseRfc3339 } from './timing.ts';
 
 function Row({ label, children, testId }: { label: string; children: ReactNode; testId?: string }) {
   return (
@@ -27,7 +28,7 @@ function headerValue(d: Detail, name: string): string | null {
 export function OverviewTab({ detail: d }: { detail: Detail }) {
   // A 413 kept no body, so nothing from the envelope is known: say that rather than "absent".
   const unknown = d.outcome === 'too_large' ? 'unknown: the body was not kept' : null;
-  const delay = eventDelay(d.event_created_at, d.received_at_ms);
+  const delay = eventDelay(d);
   const createdMs = d.event_created_at === null ? null : parseRfc3339(d.event_created_at);
   const attempt = attemptText(d.attempts);
   const retry = retryTiming(d.attempts, d.received_at_ms);
@@ -115,16 +116,26 @@ export function OverviewTab({ detail: d }: { detail: Detail }) {
           {unknown === null && (
             <Row label="Delay" testId="overview-delay">
               <span className={delay.warn ? 'dt-warn-text' : undefined}>{delay.text}</span>
+              {delay.causes.length > 0 && (
+                <div className="dt-muted" data-testid="overview-delay-causes">
+                  {delay.causes.length === 1 ? 'What fits: ' : 'What fits, any of: '}
+                  {delay.causes.join('; ')}.
+                </div>
+              )}
             </Row>
           )}
-          <Row label="Attempt" testId="overview-attempt">
+          <Row label="Attempts" testId="overview-attempt">
             {attempt === null ? (
-              <None>no Persona-Webhook-Attempts-Made header (not sent by Persona?)</None>
+              <None>no Persona-Webhook-Attempts-Made or -Left header</None>
             ) : (
               <>
-                {attempt}
+                <span title="Persona-Webhook-Attempts-Made and -Left as sent: Persona increments Made and decrements Left at each attempt, up to 8 attempts in all (the first and 7 retries)">
+                  {attempt}
+                </span>
                 {d.attempts.left === 0 && (
-                  <span className="dt-tag dt-tag-warn">last attempt: Persona gives up after this</span>
+                  <span className="dt-tag dt-tag-warn" title="Persona documents Attempts-Left as the number of times it will still attempt this delivery; its dashboard can still retry it by hand">
+                    0 left: Persona makes no more automatic attempts
+                  </span>
                 )}
               </>
             )}

@@ -2,15 +2,19 @@ import { describe, expect, it } from 'vitest';
 import type { Relationship } from '../bindings.ts';
 import { notIncluded } from './related.ts';
 
-function rel(name: string, targets: Array<[string, string, boolean]>): Relationship {
+const API = { path: '/api/v1/accounts/act_1', source: 'https://docs.withpersona.com/x' };
+
+function rel(name: string, targets: Array<[string, string, boolean | 'primary']>): Relationship {
   return {
     name,
     to_many: targets.length !== 1,
     targets: targets.map(([type, id, included], i) => ({
       type,
       id,
-      included,
-      included_index: included ? i : null,
+      included: included === true,
+      included_index: included === true ? i : null,
+      primary: included === 'primary',
+      api: type === 'account' ? API : null,
     })),
   };
 }
@@ -27,8 +31,8 @@ describe('notIncluded', () => {
       rel('owner', [['account', 'act_1', false]]),
     ]);
     expect(missing).toEqual([
-      { type: 'account', id: 'act_1', via: ['account', 'owner'] },
-      { type: 'verification/selfie', id: 'ver_1', via: ['verifications'] },
+      { type: 'account', id: 'act_1', api: API, via: ['account', 'owner'] },
+      { type: 'verification/selfie', id: 'ver_1', api: null, via: ['verifications'] },
     ]);
   });
 
@@ -36,5 +40,9 @@ describe('notIncluded', () => {
     expect(notIncluded([rel('a', [['x', '1', false], ['y', '1', false]])])).toHaveLength(2);
     expect(notIncluded([rel('a', [['x', '1', true]])])).toEqual([]);
     expect(notIncluded([])).toEqual([]);
+  });
+
+  it('does not call a link back to the primary resource (payload.data) missing', () => {
+    expect(notIncluded([rel('inquiry', [['inquiry', 'inq_1', 'primary']])])).toEqual([]);
   });
 });

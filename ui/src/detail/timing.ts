@@ -1,7 +1,5 @@
-// Times on the Overview and Signature tabs: RFC 3339 parsing, durations in words, and the delay
-// between an event's creation and its arrival, which exposes retries and wrong clocks.
-
-import type { Attempts } from '../bindings.ts';
+// Times on the Overview and Signature tabs: RFC 3339 parsing and durations in words. What a
+// delay means is in delay.ts.
 
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:\d{2})$/;
@@ -55,69 +53,6 @@ function withRest(n: number, unit: string, rest: number, restUnit: string): stri
   return rest === 0 ? `${n} ${unit}` : `${n} ${unit} ${rest} ${restUnit}`;
 }
 
-/** Persona's retry delays in seconds after each failed attempt (design notes, seed 003). */
-export const RETRY_DELAYS_S = [3, 64, 729, 4096, 15625, 46656, 117649] as const;
-
-/** Seconds from the first attempt to attempt `n` (1-based) on Persona's schedule, or null. */
-export function scheduledOffset(n: number): number | null {
-  if (!Number.isInteger(n) || n < 1 || n > RETRY_DELAYS_S.length + 1) return null;
-  return RETRY_DELAYS_S.slice(0, n - 1).reduce((a, b) => a + b, 0);
-}
-
-/** Everything the schedule allows, plus slack: a longer delay is not explained by retries. */
-const PLAUSIBLE_DELAY_MS = (scheduledOffset(8)! + 86_400) * 1000;
-/** Clocks on two machines differ by this much without anything being wrong. */
-const SKEW_MS = 5_000;
-
-export interface Delay {
-  text: string;
-  /** Something is off (clock skew, an unparseable or absent time, an implausible delay). */
-  warn: boolean;
-  ms: number | null;
-}
-
-/** "received 1.4 s after the event was created", or why that cannot be said. */
-export function eventDelay(createdAt: string | null, receivedMs: number | null): Delay {
-  if (createdAt === null || createdAt === '') {
-    return { text: 'The event has no created-at, so the delay is unknown.', warn: true, ms: null };
-  }
-  const created = parseRfc3339(createdAt);
-  if (created === null) {
-    return {
-      text: `The event's created-at "${createdAt}" is not an RFC 3339 time.`,
-      warn: true,
-      ms: null,
-    };
-  }
-  if (receivedMs === null || !Number.isFinite(receivedMs) || receivedMs <= 0) {
-    return { text: 'The arrival time is unknown.', warn: true, ms: null };
-  }
-  const d = receivedMs - created;
-  if (d >= 0) {
-    const text = `received ${formatDuration(d)} after the event was created`;
-    if (d > PLAUSIBLE_DELAY_MS) {
-      return {
-        text: `${text} — longer than Persona's whole retry schedule (about 2 days): a replayed capture, or a wrong clock`,
-        warn: true,
-        ms: d,
-      };
-    }
-    return { text, warn: false, ms: d };
-  }
-  if (-d <= SKEW_MS) {
-    return {
-      text: `received ${formatDuration(d)} before the event's created-at: the two clocks differ slightly`,
-      warn: true,
-      ms: d,
-    };
-  }
-  return {
-    text: `received ${formatDuration(d)} before the event was created: this machine's clock or the event's created-at is wrong`,
-    warn: true,
-    ms: d,
-  };
-}
-
 /** "2024-03-15 18:35:01.100 UTC" for unix milliseconds, null when not a usable time. */
 export function formatUtc(ms: number | null): string | null {
   if (ms === null || !Number.isFinite(ms)) return null;
@@ -130,25 +65,4 @@ export function formatUtc(ms: number | null): string | null {
 /** For unix seconds (Persona's header times). */
 export function formatUnixSeconds(s: number | null): string | null {
   return s === null ? null : formatUtc(s * 1000);
-}
-
-/**
- * How this attempt's timing relates to Persona's retry schedule: "the schedule puts attempt 3
- * about 67 s after the first; this one came 70 s after it". Null when there is nothing to say.
- */
-export function retryTiming(a: Attempts, receivedMs: number): string | null {
-  if (a.made === null || a.made < 1) return null;
-  const parts: string[] = [];
-  const expected = scheduledOffset(a.made);
-  if (a.made > 1 && expected !== null) {
-    parts.push(
-      `Persona's schedule puts attempt ${a.made} about ${formatDuration(expected * 1000)} after the first`,
-    );
-  }
-  if (a.first_attempted_at !== null && Number.isFinite(receivedMs)) {
-    const since = receivedMs - a.first_attempted_at * 1000;
-    if (since >= 0) parts.push(`this one arrived ${formatDuration(since)} after the first attempt`);
-    else parts.push(`the first attempt is dated ${formatDuration(since)} after this arrival (clock skew)`);
-  }
-  return parts.length === 0 ? null : `${parts.join('; ')}.`;
 }

@@ -58,12 +58,23 @@ function detail(body: string, over: Partial<Detail> = {}): Detail {
       {
         name: 'template',
         to_many: false,
-        targets: [{ type: 'template', id: 'blu_biqYXr3aNfHuLeXUdJUNFNET', included: true, included_index: 0 }],
+        targets: [
+          { type: 'template', id: 'blu_biqYXr3aNfHuLeXUdJUNFNET', included: true, included_index: 0, primary: false, api: null },
+        ],
       },
       {
         name: 'account',
         to_many: false,
-        targets: [{ type: 'account', id: 'act_123', included: false, included_index: null }],
+        targets: [
+          {
+            type: 'account',
+            id: 'act_123',
+            included: false,
+            included_index: null,
+            primary: false,
+            api: { path: '/api/v1/accounts/act_123', source: 'https://docs.withpersona.com/api-reference/accounts/retrieve-an-account' },
+          },
+        ],
       },
       { name: 'reports', to_many: true, targets: [] },
     ],
@@ -98,7 +109,8 @@ describe('OverviewTab', () => {
     expect(out).toContain('inquiry.approved');
     expect(out).toContain('Occurs when an inquiry is approved.');
     expect(out).toContain('received 1.4 s after the event was created');
-    expect(out).toContain('attempt 2 of 8');
+    expect(out).toContain('2 made, 6 left');
+    expect(out).not.toContain(' of 8');
     expect(out).toContain('/webhooks/persona?a=1');
     expect(out).toContain('data.type is &quot;evnt&quot;');
     expect(out).toContain('2 stored deliveries carry this id');
@@ -256,9 +268,31 @@ describe('IncludedTab', () => {
     expect(out).toContain('GET /api/v1/accounts/act_123');
     // The account Persona left out gets a card of its own, marked as not included.
     expect(out).toMatch(/data-testid="included-card" data-type="account" data-id="act_123" data-included="false"/);
-    expect(out).toContain('allowlist');
+    expect(out).toContain('Included Allowlist');
     expect(out).toContain('empty list');
     expectInert(out);
+  });
+
+  it('makes up no path for an undocumented type, and does not call payload.data missing', () => {
+    const relationships = [
+      {
+        name: 'device',
+        to_many: false,
+        targets: [{ type: 'device', id: 'dev_1', included: false, included_index: null, primary: false, api: null }],
+      },
+      {
+        name: 'inquiry',
+        to_many: false,
+        targets: [{ type: 'inquiry', id: 'inq_1', included: false, included_index: null, primary: true, api: null }],
+      },
+    ];
+    const out = html(createElement(IncludedTab, { detail: detail('{}', { relationships, included: [] }) }));
+    expect(out).toContain('data-testid="api-path-none"');
+    expect(out).not.toContain('/api/v1/devices');
+    expect(out).toContain('data-included="primary"');
+    expect(out).toContain('the primary resource (payload.data)');
+    // Only the device gets a "not included" card.
+    expect(out.match(/data-testid="included-card"/g)).toHaveLength(1);
   });
 
   it('says so when nothing is included', () => {

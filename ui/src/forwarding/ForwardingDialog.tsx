@@ -200,9 +200,12 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
             )
           )}
           <p className="hint">
-            Persona retries anything but 200, 201, 202 or 204 within 5 s, up to 7 times over 32.7 h. Each retry is the
-            same event again (a duplicate to your handler) with <code className="mono">Persona-Webhook-Attempts-Made</code>{' '}
-            and <code className="mono">-Left</code> moved on.
+            Persona retries anything but 200, 201, 202 or 204 within 5 s, up to 7 times, the last about 51 h after the
+            first attempt. Each retry is the same event again (a duplicate to your handler). Retries continue the capture’s
+            own count: <code className="mono">Persona-Webhook-Attempts-Made</code> goes up and <code className="mono">-Left</code>{' '}
+            down, a capture that said 5 left is retried at most 5 times at the schedule’s later gaps, and one that said 0
+            left is not retried. A capture without <code className="mono">-Left</code> starts the schedule over and keeps
+            its headers as captured.
           </p>
         </fieldset>
 

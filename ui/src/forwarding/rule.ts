@@ -6,7 +6,8 @@ import type { ForwardRule } from '../bindings.ts';
 import { checkTimeout, DEFAULT_TIMEOUT_MS, KEEP, resignChoice, signingFromChoice } from '../detail/redeliverOptions.ts';
 import { signingText } from '../detail/attemptView.ts';
 import { checkTarget } from '../detail/targetUrl.ts';
-import { formatDuration, RETRY_DELAYS_S } from '../detail/timing.ts';
+import { RETRY_DELAYS_S } from '../detail/delay.ts';
+import { formatDuration } from '../detail/timing.ts';
 
 /** src/relay.rs MAX_SPEEDUP: Persona's last retry (about 32.7 h) then comes after 0.1 s. */
 export const MAX_SPEEDUP = 1_000_000;

@@ -96,6 +96,17 @@ export type Answer = {
 	persona_success: boolean,
 };
 
+/**  A documented path for one resource. */
+export type ApiPath = {
+	/**
+	 *  `/api/v1/verification/selfies/ver_…`, the id percent-encoded, for `GET` on
+	 *  `https://api.withpersona.com`.
+	 */
+	path: string,
+	/**  The page of Persona's API reference that documents it. */
+	source: string,
+};
+
 /**  The app's settings, kept in the same SQLite database as the deliveries. */
 export type AppSettings = {
 	/**  The port the listener is asked to use at launch. */
@@ -561,6 +572,13 @@ export type Target = {
 	included: boolean,
 	/**  Index into `payload.included`, which is also the index into [`Event::included`]. */
 	included_index: number | null,
+	/**  The primary resource (`payload.data`): in the payload, though not in `included`. */
+	primary: boolean,
+	/**
+	 *  Where Persona's API reference documents fetching it; None when the catalog's table has
+	 *  no documented path for its type.
+	 */
+	api: ApiPath | null,
 };
 
 /**

@@ -4,11 +4,7 @@
 
 import type { FailureKind, ForwardMark, ForwardResult } from '../bindings.ts';
 import { attemptTime, failureHeadline, humanDuration, PERSONA_SUCCESS } from '../detail/attemptView.ts';
-import { RETRY_DELAYS_S } from '../detail/timing.ts';
 import type { Tone } from '../format.ts';
-
-/** Persona retries a failed delivery this many times (seed 003). */
-export const PERSONA_RETRIES = RETRY_DELAYS_S.length;
 
 /** What a live forward result says about one capture: its latest mark, or why nothing was sent. */
 export type LiveForward = { mark: ForwardMark; error: null } | { mark: null; error: string };
@@ -41,10 +37,14 @@ export function countdown(ms: number): string {
   return `${(s / 3600).toFixed(1).replace(/\.0$/, '')} h`;
 }
 
-/** When retry `n` (1-based) is due: "retry 3/7 in 4 s", or "retry 3/7 now" once it is past due. */
+/**
+ * When retry `n` (1-based) is due: "retry 3 in 4 s", or "retry 3 now" once it is past due. No
+ * "of 7": the relay continues the capture's own count (src/relay.rs `first_step`), so how many
+ * follow depends on the capture's Attempts-Left.
+ */
 export function retryDue(n: number, dueMs: number, now: number): string {
   const left = dueMs - now;
-  return left <= 0 ? `retry ${n}/${PERSONA_RETRIES} now` : `retry ${n}/${PERSONA_RETRIES} in ${countdown(left)}`;
+  return left <= 0 ? `retry ${n} now` : `retry ${n} in ${countdown(left)}`;
 }
 
 /**
@@ -55,12 +55,12 @@ export function nextRetryText(a: { retry: number; next_retry_at_ms: number | nul
   if (a.next_retry_at_ms === null) return null;
   const left = a.next_retry_at_ms - now;
   const when = left <= 0 ? 'due now' : `in ${countdown(left)}`;
-  return `retry ${a.retry + 1}/${PERSONA_RETRIES} due at ${attemptTime(a.next_retry_at_ms, now)} (${when})`;
+  return `retry ${a.retry + 1} due at ${attemptTime(a.next_retry_at_ms, now)} (${when})`;
 }
 
 export function forwardMarkView(mark: ForwardMark, now: number): MarkView {
   const took = humanDuration(mark.duration_ms);
-  const onRetry = mark.retry > 0 ? ` This was retry ${mark.retry} of ${PERSONA_RETRIES}.` : '';
+  const onRetry = mark.retry > 0 ? ` This was retry ${mark.retry}.` : '';
   const retryTag = mark.retry > 0 ? ` · retry ${mark.retry}` : '';
 
   if (mark.delivered && mark.status !== null) {
@@ -95,15 +95,13 @@ export function forwardMarkView(mark: ForwardMark, now: number): MarkView {
     return {
       text: `${what} · ${retryDue(next, mark.next_retry_at_ms, now)}`,
       tone: 'warn',
-      title: `${sentence}${onRetry} Retry ${next} of ${PERSONA_RETRIES} is due at ${attemptTime(mark.next_retry_at_ms, now)}.`,
+      title: `${sentence}${onRetry} Retry ${next} is due at ${attemptTime(mark.next_retry_at_ms, now)}.`,
       outcome,
       pending: true,
     };
   }
   const after =
-    mark.retry >= PERSONA_RETRIES
-      ? ` Persona’s ${PERSONA_RETRIES} retries are used up.`
-      : ' No retry follows (retries are off, or the forward rule changed).';
+    ' No retry follows: Persona would make no more (the capture’s Attempts-Left is used up), retries are off, or the forward rule changed.';
   return { text: `${what}${retryTag}`, tone: 'bad', title: `${sentence}${onRetry}${after}`, outcome, pending: false };
 }
 
