@@ -18,7 +18,7 @@ pub struct CatalogEntry {
 
 const TSV: &str = include_str!("catalog/events.tsv");
 
-/// When `catalog/events.tsv` was taken from Persona's Events page (the project's seed 002).
+/// When `catalog/events.tsv` was taken from Persona's Events page (docs.withpersona.com, "Events").
 /// Persona keeps adding events, so a name missing from it may simply be newer.
 pub const AS_OF: &str = "2026-11-22";
 

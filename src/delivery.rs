@@ -95,7 +95,8 @@ impl Attempts {
     }
 
     /// "2 made, 6 left": the counts as Persona sent them. Persona documents Made as incremented
-    /// and Left as decremented at each attempt (seed 000, header reference), not the values a
+    /// and Left as decremented at each attempt (the Headers of each webhook page in
+    /// Persona's API reference), not the values a
     /// first attempt carries, so this does not turn them into "attempt n of 8".
     pub fn describe(&self) -> Option<String> {
         match (self.made, self.left) {

@@ -31,7 +31,8 @@ use crate::error::{Error, Result};
 use crate::signature::{self, Secret, Status};
 use crate::store::{Raw, Store};
 
-/// Persona waits this long for an answer before it counts a delivery as failed.
+/// Persona waits this long for an answer before it counts a delivery as failed (Persona's
+/// Webhooks overview, "Retry logic").
 pub const PERSONA_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a re-delivery waits for an answer unless told otherwise: Persona's own limit.
 pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
@@ -39,10 +40,11 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 5_000;
 pub const MAX_TIMEOUT_MS: u64 = 600_000;
 /// How much of an answer's body is kept.
 pub const RESPONSE_CAP: usize = 1024 * 1024;
-/// The statuses Persona counts as delivered (when they come within 5 s).
+/// The statuses Persona counts as delivered (when they come within 5 s; Persona's Webhooks
+/// overview, "Retry logic").
 pub const PERSONA_SUCCESS: [u16; 4] = [200, 201, 202, 204];
 /// After a failed delivery Persona tries up to 7 more times, this many seconds later each
-/// (seed 003): the forward rule's retries follow it, divided by the user's speed-up.
+/// (Persona's Webhooks overview, "Retry logic"): the forward rule's retries follow it, divided by the user's speed-up.
 pub const PERSONA_RETRY_SCHEDULE_S: [u64; 7] = [3, 64, 729, 4096, 15625, 46656, 117649];
 
 /// Headers about one connection, not the message (RFC 9110 §7.6.1), and those the client

@@ -163,8 +163,8 @@ pub fn points_at(target: &str, listening: std::net::SocketAddr) -> bool {
 ///
 /// Persona documents `Persona-Webhook-Attempts-Left` as "the number of times that Persona will
 /// attempt to deliver this webhook", decremented at each attempt, and `-Attempts-Made` as
-/// incremented at each attempt (seed 000, header reference); and 7 retries after the first
-/// attempt at most (seed 003, "Retry logic"). So a capture that says `Left: L` has
+/// incremented at each attempt (the Headers of each webhook page in Persona's API reference);
+/// and 7 retries after the first attempt at most (Persona's Webhooks overview, "Retry logic"). So a capture that says `Left: L` has
 /// `min(L, 7)` retries to come, the last ones of the schedule: a capture that said 0 left is
 /// not retried, and a retry never carries a count Persona would not send. A capture without
 /// `Attempts-Left` restarts the schedule from its first retry and its attempt headers are sent

@@ -170,7 +170,11 @@ mod tests {
         assert_eq!(event.name.as_deref(), Some("inquiry.completed"));
         // The only note is the one every partial `included` gets: no envelope deviations.
         assert_eq!(event.notes.len(), 1, "{:?}", event.notes);
-        assert!(event.notes[0].contains("Included Allowlist"), "{:?}", event.notes);
+        assert!(
+            event.notes[0].contains("Included Allowlist"),
+            "{:?}",
+            event.notes
+        );
         let resource = event.resource.expect("resource");
         assert_eq!(resource.kind, "inquiry");
         assert_eq!(event.included.len(), 1);

@@ -1,5 +1,11 @@
 //! Verifies Persona's `Persona-Signature: t=<unix s>,v1=<hex HMAC-SHA256("<t>." + body)>` header
 //! and, when it fails, tries to name the likely cause.
+//!
+//! The scheme is Persona's "Webhook Best Practices", "Checking signatures"
+//! (docs.withpersona.com/webhooks-best-practices): `t` is when the request was sent, `v1` the
+//! hex HMAC-SHA256 under the webhook secret of `t`, a dot and the body, and more than one `v1`
+//! may be present while a secret is rotated. Persona documents no timestamp tolerance, so
+//! staleness is this tool's own flag, kept apart from the verdict.
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};

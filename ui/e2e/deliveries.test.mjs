@@ -195,12 +195,13 @@ describe('scenario 3: the detail view of the valid delivery', () => {
       assert.equal(account.included, 'false', `the account card is marked not included: ${JSON.stringify(account)}`);
       assert.match(account.text, /\/api\/v1\/accounts\//, `the card gives the API path to fetch it: ${account.text}`);
     });
-    // The session's relationship back to the inquiry points at payload.data itself.
+    // The session's relationship back to the inquiry points at payload.data itself. It sits in
+    // the card's closed <details>, which WebKit leaves out of innerText: read textContent.
     await t.test('a link back to the primary resource is not called missing', async () => {
       const back = await driver.execute(
         `return [...document.querySelectorAll('[data-testid="relationship-target"]')]
-          .filter((li) => li.innerText.includes(${JSON.stringify(INQUIRY_ID)}))
-          .map((li) => ({ included: li.getAttribute('data-included'), text: li.innerText }));`,
+          .filter((li) => li.textContent.includes(${JSON.stringify(INQUIRY_ID)}))
+          .map((li) => ({ included: li.getAttribute('data-included'), text: li.textContent }));`,
       );
       assert.ok(back.length > 0, 'the session card lists its relationship to the inquiry');
       for (const link of back) {

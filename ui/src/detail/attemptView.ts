@@ -27,7 +27,7 @@ export function failureHeadline(kind: FailureKind): string {
   return FAILURE_HEADLINES[kind] ?? 'no answer';
 }
 
-/** The statuses Persona counts as delivered (within 5 s). */
+/** The statuses Persona counts as delivered within 5 s (src/forward.rs `PERSONA_SUCCESS`; Persona's Webhooks overview, "Retry logic"). */
 export const PERSONA_SUCCESS: readonly number[] = [200, 201, 202, 204];
 
 export function attemptView(a: Attempt): AttemptView {

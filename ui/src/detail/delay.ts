@@ -1,13 +1,13 @@
 // What the Overview says about when a delivery arrived: what was measured, and only the causes
 // that fit the measurement. Each cause is checked against what the capture itself shows (its
 // signature's time, its attempt headers, whether it was imported), so none is a guess stated as
-// a fact. Persona's facts come from its webhook docs (seed 003: "Retry logic", "Retention
-// policy"; seed 000: the attempt headers).
+// a fact. Persona's facts come from its webhook docs (its Webhooks overview: "Retry logic",
+// "Retention policy"; the Headers of each webhook page in its API reference).
 
 import type { Attempts, Source, Verdict } from '../bindings.ts';
 import { formatDuration, parseRfc3339 } from './timing.ts';
 
-/** Persona's delays in seconds before each retry, "approximately" (seed 003, "Retry logic"). */
+/** Persona's delays in seconds before each retry, "approximately" (Persona's Webhooks overview, "Retry logic"). */
 export const RETRY_DELAYS_S = [3, 64, 729, 4096, 15625, 46656, 117649] as const;
 
 /** Seconds from the first attempt to attempt `n` (1-based) on Persona's schedule, or null. */
@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000;
 const SCHEDULE_END_MS = (scheduledOffset(RETRY_DELAYS_S.length + 1) ?? 0) * 1000;
 /**
  * How long Persona keeps an event, after which neither it nor a person can send it again:
- * 30 days for events created after February 3, 2026, 90 before (seed 003, "Retention policy").
+ * 30 days for events created after February 3, 2026, 90 before (Persona's Webhooks overview, "Retention policy").
  */
 export function retentionMs(createdMs: number): number {
   return (createdMs > Date.UTC(2026, 1, 3) ? 30 : 90) * DAY_MS;
@@ -131,7 +131,7 @@ function early(d: Timed, ms: number, measured: string): Delay {
 
 /** How far from a scheduled attempt an arrival may be and still fit it. */
 function slackMs(offsetS: number, attempt: number): number {
-  // "Approximately" (seed 003), and each earlier attempt may have waited 5 s for an answer.
+  // "Approximately" (Persona's Webhooks overview), and each earlier attempt may have waited 5 s for an answer.
   return offsetS * 100 + (attempt - 1) * 5_000 + 10_000;
 }
 
