@@ -11,16 +11,29 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Engine, ListenerStatus};
 use crate::forwarding::{BulkStarted, BulkStep};
 
+/// Every `CommandError::kind`; the window's bindings export them (`ipc::builder`).
+pub const COMMAND_ERROR_KINDS: [&str; 7] = [
+    "not_found",
+    "invalid",
+    "store",
+    "unavailable",
+    "listen",
+    "send",
+    "internal",
+];
+
 /// The error a command returns to the window: a kind to branch on and a sentence to show.
 #[derive(Debug, PartialEq, Serialize, specta::Type)]
 pub struct CommandError {
-    /// "not_found", "invalid", "store", "unavailable", "listen", "send" or "internal".
+    /// One of `COMMAND_ERROR_KINDS`.
     pub kind: &'static str,
     pub message: String,
 }
 
 impl CommandError {
     pub fn new(kind: &'static str, message: impl Into<String>) -> CommandError {
+        // A new kind must be listed, or the window's type for it would not know it.
+        debug_assert!(COMMAND_ERROR_KINDS.contains(&kind), "unlisted kind {kind}");
         CommandError {
             kind,
             message: message.into(),

@@ -4,15 +4,19 @@
 
 use persona_inspector::bulk::{Order, Scope, UnverifiedCount};
 use persona_inspector::catalog::CatalogEntry;
-use persona_inspector::forward::{Options, Redelivery};
-use persona_inspector::relay::Rule;
+use persona_inspector::forward::{
+    DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, Options, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS,
+    Redelivery,
+};
+use persona_inspector::relay::{MAX_SPEEDUP, Rule};
 use persona_inspector::store::{Detail, EventCount, Filter, Summary};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri_specta::{Event, collect_commands, collect_events};
 
 use crate::commands::{
-    self, AppSettings, CommandError, RedeliveryPreview, SecretsChanged, SettingsChange,
+    self, AppSettings, COMMAND_ERROR_KINDS, CommandError, RedeliveryPreview, SecretsChanged,
+    SettingsChange,
 };
 use crate::engine::{Engine, ListenerStatus};
 use crate::forwarding::{BulkStarted, BulkStep, ForwardResult};
@@ -79,6 +83,13 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             ForwardsDone,
             BulkProgressed
         ])
+        // Persona's facts and the limits the Rust side checks, so the window never copies them.
+        .constant("PERSONA_RETRY_SCHEDULE_S", PERSONA_RETRY_SCHEDULE_S)
+        .constant("PERSONA_SUCCESS", PERSONA_SUCCESS)
+        .constant("DEFAULT_TIMEOUT_MS", DEFAULT_TIMEOUT_MS)
+        .constant("MAX_TIMEOUT_MS", MAX_TIMEOUT_MS)
+        .constant("MAX_SPEEDUP", MAX_SPEEDUP)
+        .constant("COMMAND_ERROR_KINDS", COMMAND_ERROR_KINDS)
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .disable_serde_phases()
         // Ids, sizes and millisecond times stay far below 2^53.

@@ -81,6 +81,19 @@ export const events = {
 	listenerChanged: makeEvent<ListenerChanged, ListenerChanged>("listener-changed"),
 };
 
+/* Constants */
+export const COMMAND_ERROR_KINDS = ["not_found","invalid","store","unavailable","listen","send","internal"] as const;
+
+export const DEFAULT_TIMEOUT_MS = 5000 as const;
+
+export const MAX_SPEEDUP = 1000000 as const;
+
+export const MAX_TIMEOUT_MS = 600000 as const;
+
+export const PERSONA_RETRY_SCHEDULE_S = [3,64,729,4096,15625,46656,117649] as const;
+
+export const PERSONA_SUCCESS = [200,201,202,204] as const;
+
 /* Types */
 /**  The target's HTTP answer, whatever its status. */
 export type Answer = {
@@ -204,7 +217,7 @@ export type CatalogEntry = {
 
 /**  The error a command returns to the window: a kind to branch on and a sentence to show. */
 export type CommandError = {
-	/**  "not_found", "invalid", "store", "unavailable", "listen", "send" or "internal". */
+	/**  One of `COMMAND_ERROR_KINDS`. */
 	kind: string,
 	message: string,
 };
