@@ -3,7 +3,7 @@
 
 import { useEffect } from 'react';
 import type { UnlistenFn } from './bindings.ts';
-import { errorText } from './format.ts';
+import { errorText } from './format/error.ts';
 
 /** `subscribe` and `onError` should be stable (useCallback): a new one subscribes again. */
 export function useSubscription(

@@ -3,7 +3,7 @@
 // the last result and, at the end, the summary. Pure, so the ordering rules are tested.
 
 import type { BulkProgress, BulkStarted, BulkStep } from '../bindings.ts';
-import type { Tone } from '../format.ts';
+import type { Tone } from '../format/text.ts';
 
 export interface BulkRun {
   /** `starting`: `startBulk` has not answered yet; `failed`: it refused (see `error`). */

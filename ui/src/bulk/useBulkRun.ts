@@ -11,7 +11,7 @@ import {
   type BulkScope,
   type RedeliveryOptions,
 } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { IDLE, reduceBulk, type BulkRun } from './bulkRun.ts';
 
 export interface BulkControl {

@@ -2,7 +2,7 @@
 // a hex dump otherwise, virtualized so a 1 MiB answer costs only the rows on screen.
 
 import { useMemo } from 'react';
-import { shortSize } from '../format.ts';
+import { shortSize } from '../format/text.ts';
 import { decodeBody } from './body.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { hexRow, hexRowCount } from './hexDump.ts';

@@ -1,7 +1,7 @@
 // A button that copies text, says "Copied" briefly, and says so visibly when the clipboard refuses.
 
 import { useEffect, useRef, useState } from 'react';
-import { errorMessage } from './errors.ts';
+import { errorText } from '../format/error.ts';
 
 export interface CopyButtonProps {
   /** The text, or a function giving it (big bodies are only built when clicked). */
@@ -36,7 +36,7 @@ export function CopyButton({ text, label = 'Copy', title, testId, className }: C
       timer.current = window.setTimeout(() => setState('idle'), 1500);
     } catch (e) {
       setState('failed');
-      setError(errorMessage(e));
+      setError(errorText(e));
       timer.current = window.setTimeout(() => setState('idle'), 6000);
     }
   };

@@ -4,9 +4,9 @@
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { getDelivery, isCommandError, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
-import { badge } from '../format.ts';
+import { badge } from '../format/text.ts';
 import { decodeBody, type Body, type DecodedBody } from './body.ts';
-import { errorMessage } from './errors.ts';
+import { errorText } from '../format/error.ts';
 import { HeadersTab } from './HeadersTab.tsx';
 import { IncludedTab } from './IncludedTab.tsx';
 import { parseJson, type ParsedJson } from './jsonParse.ts';
@@ -87,7 +87,7 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
       (e: unknown) => {
         if (cancelled) return;
         const notFound = isCommandError(e) && e.kind === 'not_found';
-        setLoad({ state: 'failed', id, message: errorMessage(e), notFound });
+        setLoad({ state: 'failed', id, message: errorText(e), notFound });
       },
     );
     return () => {
@@ -105,7 +105,7 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
         setRefreshError(null);
       }
     } catch (e) {
-      if (idRef.current === requested) setRefreshError(errorMessage(e));
+      if (idRef.current === requested) setRefreshError(errorText(e));
       throw e;
     }
   }, []);
@@ -145,7 +145,7 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
         try {
           return { ok: true, body: decodeBody(bodyBase64) };
         } catch (e) {
-          return { ok: false, message: errorMessage(e) };
+          return { ok: false, message: errorText(e) };
         }
       }),
     [bodyBase64],

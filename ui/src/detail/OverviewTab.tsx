@@ -3,7 +3,7 @@
 
 import type { ReactNode } from 'react';
 import type { Detail } from '../bindings.ts';
-import { attemptText, requestTarget, shortSize } from '../format.ts';
+import { attemptText, requestTarget, shortSize } from '../format/text.ts';
 import { eventDelay, retryTiming } from './delay.ts';
 import { formatUnixSeconds, formatUtc, parseRfc3339 } from './timing.ts';
 

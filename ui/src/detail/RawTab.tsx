@@ -4,7 +4,7 @@
 
 import { useMemo, useState } from 'react';
 import type { ParseError } from '../bindings.ts';
-import { shortSize } from '../format.ts';
+import { shortSize } from '../format/text.ts';
 import { bytesToBase64, type Body } from './body.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { hexRow, hexRowCount } from './hexDump.ts';

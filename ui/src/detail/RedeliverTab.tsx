@@ -22,12 +22,12 @@ import {
   type SecretInfo,
 } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
-import { shortSize } from '../format.ts';
+import { shortSize } from '../format/text.ts';
 import { unverifiedKind, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
-import { attemptView, humanDuration, mergeHistory, withAttempt } from './attemptView.ts';
+import { attemptView, mergeHistory, withAttempt } from './attemptView.ts';
 import type { DecodedBody } from './body.ts';
 import { EditRequest } from './EditRequest.tsx';
-import { errorMessage } from './errors.ts';
+import { errorText } from '../format/error.ts';
 import { rowsFromHeaders, sameAsStored, type HeaderRow } from './headerRows.ts';
 import { RedeliveryHistory } from './RedeliveryHistory.tsx';
 import {
@@ -41,9 +41,9 @@ import {
   type EditState,
 } from './redeliverOptions.ts';
 import { originalTarget } from './targetUrl.ts';
-import { formatDuration } from './timing.ts';
 import { useDebounced } from './useDebounced.ts';
 import { ignoreError, useSubscription } from '../useSubscription.ts';
+import { formatDuration, humanDuration } from '../format/duration.ts';
 
 /** How long the form rests before the preview is asked for. */
 const PREVIEW_DELAY_MS = 250;
@@ -143,7 +143,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
         setSecretsError(null);
       },
       (e: unknown) => {
-        if (alive.current) setSecretsError(errorMessage(e));
+        if (alive.current) setSecretsError(errorText(e));
       },
     );
   }, []);
@@ -159,7 +159,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
       },
       (e: unknown) => {
         if (!alive.current) return;
-        setHistoryError(errorMessage(e));
+        setHistoryError(errorText(e));
         setHistoryLoading(false);
       },
     );
@@ -258,7 +258,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
         if (alive.current && seq === previewSeq.current) setPreview({ state: 'ok', preview });
       },
       (e: unknown) => {
-        if (alive.current && seq === previewSeq.current) setPreview({ state: 'error', message: errorMessage(e) });
+        if (alive.current && seq === previewSeq.current) setPreview({ state: 'error', message: errorText(e) });
       },
     );
   }, [id, settled]);
@@ -294,7 +294,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
       loadTargets();
     } catch (err) {
       if (!alive.current) return;
-      setSendError(isCommandError(err) ? err.message : `Could not send: ${errorMessage(err)}`);
+      setSendError(isCommandError(err) ? err.message : `Could not send: ${errorText(err)}`);
     } finally {
       if (alive.current) setSending(null);
     }

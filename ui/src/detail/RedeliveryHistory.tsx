@@ -4,11 +4,12 @@
 // row expands to the headers sent, the edited body if any, and the answer's headers and body.
 
 import type { Redelivery } from '../bindings.ts';
-import { shortSize } from '../format.ts';
+import { shortSize } from '../format/text.ts';
 import { nextRetryText } from '../list/forwardMark.ts';
 import { useNow } from '../useNow.ts';
-import { attemptTime, attemptView, humanDuration, originText, signingText } from './attemptView.ts';
+import { attemptTime, attemptView, originText, signingText } from './attemptView.ts';
 import { BytesView } from './BytesView.tsx';
+import { humanDuration } from '../format/duration.ts';
 
 export interface RedeliveryHistoryProps {
   list: readonly Redelivery[];

@@ -4,7 +4,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { exportCurl, exportFixture } from '../bindings.ts';
-import { errorMessage } from './errors.ts';
+import { errorText } from '../format/error.ts';
 
 type Copied = { ok: true } | { ok: false; stage: 'produce'; error: unknown } | { ok: false; stage: 'clipboard'; error: unknown; text: string };
 
@@ -102,9 +102,9 @@ function ExportButton({
       setS({ state: 'copied' });
       timer.current = window.setTimeout(() => setS({ state: 'idle' }), 1500);
     } else if (r.stage === 'produce') {
-      setS({ state: 'failed', message: `Could not make ${what}: ${errorMessage(r.error)}` });
+      setS({ state: 'failed', message: `Could not make ${what}: ${errorText(r.error)}` });
     } else {
-      setS({ state: 'manual', message: `The clipboard refused (${errorMessage(r.error)}): copy ${what} from here.`, text: r.text });
+      setS({ state: 'manual', message: `The clipboard refused (${errorText(r.error)}): copy ${what} from here.`, text: r.text });
     }
   };
 

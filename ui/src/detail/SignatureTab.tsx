@@ -3,12 +3,13 @@
 
 import { useMemo, useState, type FormEvent } from 'react';
 import { addSecret, type Detail, type Verdict } from '../bindings.ts';
-import { badge } from '../format.ts';
+import { badge } from '../format/text.ts';
 import { decodeUtf8Lossy, type Body } from './body.ts';
 import { CopyButton } from './CopyButton.tsx';
-import { errorMessage } from './errors.ts';
+import { errorText } from '../format/error.ts';
 import { shortenMiddle, signatureHeader, signatureLines, signedString, signingTimestamp } from './signedString.ts';
-import { formatDuration, formatUnixSeconds } from './timing.ts';
+import { formatUnixSeconds } from './timing.ts';
+import { formatDuration } from '../format/duration.ts';
 
 /** Characters of the signed string shown before it is shortened in the middle. */
 const SIGNED_PREVIEW = 600;
@@ -262,12 +263,12 @@ function AddSecret({
       try {
         await reload();
       } catch (err) {
-        text += ` Reloading this delivery failed: ${errorMessage(err)}`;
+        text += ` Reloading this delivery failed: ${errorText(err)}`;
       }
       onSecretsChanged();
       setResult({ ok: true, text });
     } catch (err) {
-      setResult({ ok: false, text: `Could not add the secret: ${errorMessage(err)}` });
+      setResult({ ok: false, text: `Could not add the secret: ${errorText(err)}` });
     } finally {
       setBusy(false);
     }

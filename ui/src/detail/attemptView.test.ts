@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer, Attempt, Redelivery } from '../bindings.ts';
-import {
-  attemptTime,
-  attemptView,
-  humanDuration,
-  mergeHistory,
-  newestFirst,
-  originText,
-  signingText,
-  withAttempt,
-} from './attemptView.ts';
+import { attemptTime, attemptView, mergeHistory, newestFirst, originText, signingText, withAttempt } from './attemptView.ts';
 
 const answer = (over: Partial<Answer> = {}): Answer => ({
   status: 200,
@@ -80,17 +71,6 @@ describe('attemptView', () => {
       outcome: 'no-answer',
     });
     expect(attemptView(attempt({ answer: null, failure: { kind: 'timeout', message: 'no answer within 5 s' } })).headline).toBe('timed out');
-  });
-});
-
-describe('humanDuration', () => {
-  it('matches the CLI', () => {
-    expect(humanDuration(0.84)).toBe('0.8 ms');
-    expect(humanDuration(12.4)).toBe('12 ms');
-    expect(humanDuration(999.4)).toBe('999 ms');
-    expect(humanDuration(6200)).toBe('6.2 s');
-    expect(humanDuration(5000)).toBe('5 s');
-    expect(humanDuration(null)).toBe('—');
   });
 });
 

@@ -2,7 +2,7 @@
 // answer came), its tone, what Persona would make of it, and the history's order. Pure.
 
 import type { Attempt, FailureKind, Redelivery, Signing } from '../bindings.ts';
-import type { Tone } from '../format.ts';
+import type { Tone } from '../format/text.ts';
 
 export interface AttemptView {
   tone: Tone;
@@ -64,14 +64,6 @@ export function attemptView(a: Attempt): AttemptView {
 /** Capitalized first letter: the Rust side words failures to follow "error: ". */
 function sentence(s: string): string {
   return s === '' ? s : s[0]!.toUpperCase() + s.slice(1);
-}
-
-/** "0.8 ms", "12 ms", "6.2 s", like the CLI (src/forward.rs `human_duration`). */
-export function humanDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return '—';
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')} s`;
 }
 
 /**

@@ -5,7 +5,8 @@
 // "Retention policy"; the Headers of each webhook page in its API reference).
 
 import type { Attempts, Source, Verdict } from '../bindings.ts';
-import { formatDuration, parseRfc3339 } from './timing.ts';
+import { parseRfc3339 } from './timing.ts';
+import { formatDuration } from '../format/duration.ts';
 
 /** Persona's delays in seconds before each retry, "approximately" (Persona's Webhooks overview, "Retry logic"). */
 export const RETRY_DELAYS_S = [3, 64, 729, 4096, 15625, 46656, 117649] as const;

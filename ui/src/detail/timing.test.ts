@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatUnixSeconds, formatUtc, parseRfc3339 } from './timing.ts';
+import { formatUnixSeconds, formatUtc, parseRfc3339 } from './timing.ts';
 
 describe('parseRfc3339', () => {
   it('reads Persona times with milliseconds', () => {
@@ -25,27 +25,6 @@ describe('parseRfc3339', () => {
     ]) {
       expect(parseRfc3339(bad), bad).toBeNull();
     }
-  });
-});
-
-describe('formatDuration', () => {
-  it('picks a unit by size', () => {
-    expect(formatDuration(0)).toBe('0 ms');
-    expect(formatDuration(350)).toBe('350 ms');
-    expect(formatDuration(1400)).toBe('1.4 s');
-    expect(formatDuration(1000)).toBe('1.0 s');
-    expect(formatDuration(42_000)).toBe('42 s');
-    expect(formatDuration(192_000)).toBe('3 min 12 s');
-    expect(formatDuration(180_000)).toBe('3 min');
-    expect(formatDuration(7_500_000)).toBe('2 h 5 min');
-    expect(formatDuration(274_000_000)).toBe('3 d 4 h');
-    expect(formatDuration(3 * 365.25 * 86_400_000)).toBe('3.0 years');
-  });
-
-  it('ignores the sign and survives non-numbers', () => {
-    expect(formatDuration(-1400)).toBe('1.4 s');
-    expect(formatDuration(Number.NaN)).toBe('an unknown time');
-    expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('an unknown time');
   });
 });
 

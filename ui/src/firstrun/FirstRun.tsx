@@ -1,7 +1,7 @@
 // What an empty inspector shows: how to get Persona's webhooks to this laptop, step by step.
 
 import type { ListenerStatus } from '../bindings.ts';
-import { listenerUrl } from '../format.ts';
+import { listenerUrl } from '../format/text.ts';
 import { CopyCommand } from './CopyCommand.tsx';
 import { TestEventButton } from './TestEventButton.tsx';
 

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { sendTestEvent } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 
 export function TestEventButton({ onSent, primary = false }: { onSent: (id: number) => void; primary?: boolean }) {
   const [busy, setBusy] = useState(false);

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { setForwardRule, type CatalogEvent, type EventCount, type ForwardRule } from '../bindings.ts';
 import { KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { SendFields } from '../send/SendFields.tsx';
 import { useSendChoices } from '../send/useSendChoices.ts';
 import { EventPicker } from './EventPicker.tsx';

@@ -7,7 +7,7 @@ import { checkTimeout, DEFAULT_TIMEOUT_MS, KEEP, resignChoice, signingFromChoice
 import { signingText } from '../detail/attemptView.ts';
 import { checkTarget } from '../detail/targetUrl.ts';
 import { RETRY_DELAYS_S } from '../detail/delay.ts';
-import { formatDuration } from '../detail/timing.ts';
+import { formatDuration } from '../format/duration.ts';
 
 /** src/relay.rs MAX_SPEEDUP: Persona's last retry (about 32.7 h) then comes after 0.1 s. */
 export const MAX_SPEEDUP = 1_000_000;

@@ -3,7 +3,7 @@
 
 import { memo, type CSSProperties } from 'react';
 import type { ForwardMark, Summary, Verdict } from '../bindings.ts';
-import { attemptText, badge, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format.ts';
+import { attemptText, badge, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format/text.ts';
 import { SourceBadge } from '../provenance/SourceBadge.tsx';
 import { ForwardMarkCell } from './ForwardMarkCell.tsx';
 import { groupHue } from './groupColor.ts';

@@ -2,7 +2,7 @@
 // everything the filter matches, and a bulk run going on while its dialog is hidden.
 
 import type { BulkView } from '../bulk/bulkRun.ts';
-import { plural } from '../format.ts';
+import { plural } from '../format/text.ts';
 
 export interface SelectionBarProps {
   selected: number;

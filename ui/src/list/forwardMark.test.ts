@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ForwardMark } from '../bindings.ts';
-import {
-  countdown,
-  forwardMarkView,
-  nextRetryText,
-  notSentView,
-  rememberForwards,
-  retryDue,
-  shownForward,
-  type LiveForward,
-} from './forwardMark.ts';
+import { forwardMarkView, nextRetryText, notSentView, rememberForwards, retryDue, shownForward, type LiveForward } from './forwardMark.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+describe('retryDue', () => {
+  it('names the retry without a total (how many follow depends on the capture)', () => {
+    expect(retryDue(3, NOW + 4_000, NOW)).toBe('retry 3 in 4 s');
+    expect(retryDue(3, NOW - 10, NOW)).toBe('retry 3 now');
+  });
+});
 
 const mark = (over: Partial<ForwardMark> = {}): ForwardMark => ({
   redelivery_id: 1,
@@ -22,25 +20,6 @@ const mark = (over: Partial<ForwardMark> = {}): ForwardMark => ({
   next_retry_at_ms: null,
   duration_ms: 12,
   ...over,
-});
-
-describe('countdown', () => {
-  it('rounds up to whole seconds, then minutes, then tenths of hours', () => {
-    expect(countdown(0)).toBe('now');
-    expect(countdown(-5)).toBe('now');
-    expect(countdown(1)).toBe('1 s');
-    expect(countdown(3_200)).toBe('4 s');
-    expect(countdown(59_000)).toBe('59 s');
-    expect(countdown(60_000)).toBe('1 min');
-    expect(countdown(729_000)).toBe('13 min');
-    expect(countdown(3_600_000)).toBe('1 h');
-    expect(countdown(4_096_000)).toBe('1.1 h');
-  });
-
-  it('names the retry without a total (how many follow depends on the capture)', () => {
-    expect(retryDue(3, NOW + 4_000, NOW)).toBe('retry 3 in 4 s');
-    expect(retryDue(3, NOW - 10, NOW)).toBe('retry 3 now');
-  });
 });
 
 describe('nextRetryText', () => {

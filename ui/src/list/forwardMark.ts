@@ -3,8 +3,10 @@
 // full words for its tooltip. Also which of two marks is the latest. Pure.
 
 import type { FailureKind, ForwardMark, ForwardResult } from '../bindings.ts';
-import { attemptTime, failureHeadline, humanDuration, PERSONA_SUCCESS } from '../detail/attemptView.ts';
-import type { Tone } from '../format.ts';
+import { attemptTime, failureHeadline, PERSONA_SUCCESS } from '../detail/attemptView.ts';
+import { countdown } from '../format/duration.ts';
+import type { Tone } from '../format/text.ts';
+import { humanDuration } from '../format/duration.ts';
 
 /** What a live forward result says about one capture: its latest mark, or why nothing was sent. */
 export type LiveForward = { mark: ForwardMark; error: null } | { mark: null; error: string };
@@ -27,15 +29,6 @@ const FAILURE_SENTENCES: Record<FailureKind, string> = {
   dns: 'the target’s host name could not be resolved',
   connection: 'the connection failed before an answer came',
 };
-
-/** "now", "4 s", "12 min", "1.1 h": coarse, for a countdown that ticks once a second. */
-export function countdown(ms: number): string {
-  if (ms <= 0) return 'now';
-  const s = Math.ceil(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.ceil(s / 60)} min`;
-  return `${(s / 3600).toFixed(1).replace(/\.0$/, '')} h`;
-}
 
 /**
  * When retry `n` (1-based) is due: "retry 3 in 4 s", or "retry 3 now" once it is past due. No

@@ -9,7 +9,7 @@ import {
   onDeliveries,
   type Filter,
 } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { filterKey } from './filter.ts';
 import { PAGE_SIZE, pageQuery, pagesInRange, pagesToEvict, pagesToFetch } from './pages.ts';
 import { INITIAL, reduce, type ListState } from './snapshot.ts';

@@ -3,7 +3,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { getSettings, onRechecked, recentTargets, type SecretInfo } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { ignoreError, useSubscription } from '../useSubscription.ts';
 
 export interface SendChoices {

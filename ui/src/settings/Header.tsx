@@ -5,7 +5,7 @@ import type { ReactNode } from 'react';
 import type { ListenerStatus } from '../bindings.ts';
 import { CopyCommand } from '../firstrun/CopyCommand.tsx';
 import { TestEventButton } from '../firstrun/TestEventButton.tsx';
-import { listenerUrl } from '../format.ts';
+import { listenerUrl } from '../format/text.ts';
 import { PortForm } from './PortForm.tsx';
 
 export interface HeaderProps {

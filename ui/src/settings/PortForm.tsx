@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { relisten, type ListenerStatus } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { checkPort } from './validate.ts';
 
 export interface PortFormProps {

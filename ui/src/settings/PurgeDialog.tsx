@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { countPurgeable, purge } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
-import { errorText, plural } from '../format.ts';
+import { plural } from '../format/text.ts';
+import { errorText } from '../format/error.ts';
 import { checkDays } from './validate.ts';
 
 export interface PurgeDialogProps {

@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import { updateSettings, type AppSettings, type SettingsChange } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { checkReplyDelay, checkReplyStatus, checkTolerance, type Checked } from './validate.ts';
 
 export interface ReplySectionProps {

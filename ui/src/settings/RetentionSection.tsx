@@ -4,7 +4,7 @@
 
 import { useState } from 'react';
 import { updateSettings, type AppSettings } from '../bindings.ts';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { checkDays } from './validate.ts';
 
 export interface RetentionSectionProps {

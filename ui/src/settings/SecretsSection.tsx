@@ -9,7 +9,8 @@ import {
   type SecretInfo,
   type SecretsChanged,
 } from '../bindings.ts';
-import { errorText, plural } from '../format.ts';
+import { plural } from '../format/text.ts';
+import { errorText } from '../format/error.ts';
 import { checkLabel, checkSecretValue } from './validate.ts';
 
 export interface SecretsSectionProps {

@@ -3,7 +3,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { AppSettings, ListenerStatus, SecretsChanged } from '../bindings.ts';
-import { listenerUrl } from '../format.ts';
+import { listenerUrl } from '../format/text.ts';
 import { PortForm } from './PortForm.tsx';
 import { ReplySection } from './ReplySection.tsx';
 import { RetentionSection } from './RetentionSection.tsx';

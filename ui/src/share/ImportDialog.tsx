@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { importFixtures } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
-import { errorText } from '../format.ts';
+import { errorText } from '../format/error.ts';
 import { fileProblem, importedText } from './imported.ts';
 
 export interface ImportDialogProps {

@@ -1,6 +1,6 @@
 // What the import dialog says after `importFixtures`. Pure.
 
-import { plural } from '../format.ts';
+import { plural } from '../format/text.ts';
 
 /** "Imported 2 deliveries (#12, #13)"; long lists are cut: "(#1, #2, #3, … #40)". */
 export function importedText(ids: readonly number[], shown = 8): string {

@@ -1,6 +1,6 @@
-// Pure display helpers: no DOM, no Tauri, so Vitest runs them in plain Node.
+// Pure display helpers (badges, sizes, times of day, URLs, counts): no DOM, no Tauri, so Vitest runs them in plain Node.
 
-import type { Attempts, Status, Verdict } from './bindings.ts';
+import type { Attempts, Status, Verdict } from '../bindings.ts';
 
 export type Tone = 'good' | 'bad' | 'warn' | 'muted';
 
@@ -82,19 +82,6 @@ export function listenerUrl(address: string, port: number): string {
 /** The request target as sent: path plus the raw query string. */
 export function requestTarget(path: string, query: string | null): string {
   return query === null || query === '' ? path : `${path}?${query}`;
-}
-
-/** What a rejected command or promise says, as one line to show. */
-export function errorText(e: unknown): string {
-  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
-    return (e as { message: string }).message;
-  }
-  if (typeof e === 'string') return e;
-  try {
-    return JSON.stringify(e) ?? String(e);
-  } catch {
-    return String(e);
-  }
 }
 
 /** "1 delivery", "12,345 deliveries". */

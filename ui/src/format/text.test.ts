@@ -2,15 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   attemptText,
   badge,
-  errorText,
   listenerUrl,
   plural,
   repeatTitle,
   requestTarget,
   shortSize,
   timeOfDay,
-} from './format.ts';
-import { verdict } from './list/fixtures.ts';
+} from './text.ts';
+import { verdict } from '../list/fixtures.ts';
 
 
 describe('attemptText', () => {
@@ -134,19 +133,6 @@ describe('requestTarget', () => {
     expect(requestTarget('/', null)).toBe('/');
     expect(requestTarget('/hooks', '')).toBe('/hooks');
     expect(requestTarget('/hooks', 'a=1&b=%20')).toBe('/hooks?a=1&b=%20');
-  });
-});
-
-describe('errorText', () => {
-  it('shows a command error or Error by its message', () => {
-    expect(errorText({ kind: 'store', message: 'database is locked' })).toBe('database is locked');
-    expect(errorText(new Error('boom'))).toBe('boom');
-  });
-
-  it('shows strings and anything else readably', () => {
-    expect(errorText('plain')).toBe('plain');
-    expect(errorText({ code: 3 })).toBe('{"code":3}');
-    expect(errorText(undefined)).toBe('undefined');
   });
 });
 
