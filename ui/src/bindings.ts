@@ -4,7 +4,7 @@
 // Every string here comes from a captured request or from the store: render it as React text.
 
 import type { UnlistenFn } from '@tauri-apps/api/event';
-import { commands, events } from './generated/bindings.ts';
+import { COMMAND_ERROR_KINDS, commands, events } from './generated/bindings.ts';
 import type * as generated from './generated/bindings.ts';
 
 export type { UnlistenFn };
@@ -63,20 +63,25 @@ export type Header = [name: string, value: string] | [name: string, value: strin
 /** Everything about one delivery (`show ID --json`). */
 export type Detail = Omit<generated.Detail, 'headers'> & { headers: Header[] };
 
+// Persona's facts and the Rust side's limits, exported by src-tauri/src/ipc.rs: never copied here.
+export {
+  COMMAND_ERROR_KINDS,
+  DEFAULT_TIMEOUT_MS,
+  MAX_SPEEDUP,
+  MAX_TIMEOUT_MS,
+  PERSONA_RETRY_SCHEDULE_S,
+  PERSONA_SUCCESS,
+} from './generated/bindings.ts';
+
+/** One of the kinds Rust gives a command error (src-tauri/src/commands.rs `COMMAND_ERROR_KINDS`). */
+export type CommandErrorKind = (typeof COMMAND_ERROR_KINDS)[number];
+
 /**
  * What a command rejects with: a kind to branch on and a sentence to show. `unavailable` means
  * the listener (and so the store) did not start.
  */
 export interface CommandError extends generated.CommandError {
-  kind:
-    | 'not_found'
-    | 'invalid'
-    | 'store'
-    | 'unavailable'
-    | 'listen'
-    | 'send'
-    | 'internal'
-    | (string & {});
+  kind: CommandErrorKind | (string & {});
 }
 
 export function isCommandError(e: unknown): e is CommandError {
@@ -182,4 +187,9 @@ export function onForwards(cb: (results: generated.ForwardResult[]) => void): Pr
 /** A bulk run's progress (at most ten a second); its last step has `progress.finished` set. */
 export function onBulkProgress(cb: (step: generated.BulkStep) => void): Promise<UnlistenFn> {
   return events.bulkProgressed.listen((e) => cb(e.payload));
+}
+
+/** Whether `e` is a command error of this kind (a kind Rust names, so a typo does not compile). */
+export function hasErrorKind(e: unknown, kind: CommandErrorKind): boolean {
+  return isCommandError(e) && e.kind === kind;
 }

@@ -1,17 +1,18 @@
 // Re-deliver in bulk: the selected rows, or everything the current filter matches, sent one at a
 // time in event created-at order or in the order they arrived, to one target (path, signing and
-// timeout as in the Re-deliver tab). Then a progress bar with the live counts and the last
+// timeout as in the Re-deliver tab, the same send form). Then a progress bar with the live counts and the last
 // result, a Cancel that stops after the request in flight, and the summary at the end. Every
 // string from a capture or the target is React text.
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { countDeliveries, countUnverified, type BulkOrder, type BulkScope, type BulkUnverified, type Filter } from '../bindings.ts';
-import { buildOptions, DEFAULT_TIMEOUT_MS, formProblems, KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { buildOptions, formProblems, KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { DEFAULT_TIMEOUT_MS } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
 import { plural } from '../format/text.ts';
 import { errorText } from '../format/error.ts';
 import { SendFields } from '../send/SendFields.tsx';
-import { useSendChoices } from '../send/useSendChoices.ts';
+import { useSendForm } from '../send/useSendForm.ts';
 import { bulkView, type BulkView } from './bulkRun.ts';
 import type { BulkControl } from './useBulkRun.ts';
 
@@ -49,15 +50,15 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
   const [matching, setMatching] = useState<number | null>(null);
   const [countError, setCountError] = useState<string | null>(null);
   const [order, setOrder] = useState<BulkOrder>(remembered.order);
-  const [target, setTarget] = useState('');
-  const [touched, setTouched] = useState(false);
-  const [keepPath, setKeepPath] = useState(remembered.keepPath);
-  const [signing, setSigning] = useState(remembered.signing);
-  const [timeout, setTimeoutText] = useState(remembered.timeout);
-  const [showProblems, setShowProblems] = useState(false);
+  const form = useSendForm(() => ({
+    target: '',
+    keepPath: remembered.keepPath,
+    signing: remembered.signing,
+    timeout: remembered.timeout,
+  }));
+  const { keepPath, signing, timeout } = form.values;
   const [resignUnverified, setResignUnverified] = useState(false);
   const [unverified, setUnverified] = useState<BulkUnverified | null>(null);
-  const choices = useSendChoices();
 
   const bulkScope: BulkScope = useMemo(
     () => (scope === 'selected' ? { kind: 'ids', ids: [...selected] } : { kind: 'filter', filter }),
@@ -87,27 +88,13 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
     };
   }, [filter]);
 
-  // The last target used is offered until something is typed.
-  const lastUsed = choices.recent[0];
-  useEffect(() => {
-    if (!touched && lastUsed !== undefined) setTarget((t) => (t === '' ? lastUsed : t));
-  }, [lastUsed, touched]);
-
-  // A re-signing secret that is gone falls back to keeping the signature.
-  const labels = useMemo(() => choices.secrets?.map((s) => s.label) ?? null, [choices.secrets]);
-  useEffect(() => {
-    const s = signingFromChoice(signing);
-    if (labels !== null && s.mode === 'resign' && !labels.includes(s.secret)) setSigning(KEEP);
-  }, [labels, signing]);
-
-  const built = buildOptions({ target, keepPath, signing, timeout, edit: null });
-  const targetProblem = formProblems({ target, timeout, rows: null }).target;
-  const targetError = targetProblem !== null && (showProblems || (touched && target.trim() !== '')) ? targetProblem : null;
+  const built = buildOptions({ ...form.values, edit: null });
+  const targetError = form.targetError(formProblems({ ...form.values, rows: null }).target);
   const failed = control.run.phase === 'failed' ? control.run.error : null;
 
   const start = (e: FormEvent) => {
     e.preventDefault();
-    setShowProblems(true);
+    form.setShowProblems(true);
     if (!built.ok) return;
     if (scope === 'selected' && selected.length === 0) return;
     Object.assign(remembered, { order, keepPath, signing, timeout });
@@ -183,21 +170,10 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
       </fieldset>
 
       <SendFields
+        form={form}
         prefix="bulk"
-        target={target}
-        onTarget={(t) => {
-          setTouched(true);
-          setTarget(t);
-        }}
         targetError={targetError}
         targetHelp="One at a time, each as stored (edits belong to one delivery, in its Re-deliver tab)."
-        keepPath={keepPath}
-        onKeepPath={setKeepPath}
-        signing={signing}
-        onSigning={setSigning}
-        timeout={timeout}
-        onTimeout={setTimeoutText}
-        choices={choices}
       />
 
       {unverified !== null && unverified.unverified > 0 && (

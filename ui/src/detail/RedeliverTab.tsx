@@ -3,47 +3,37 @@
 // headers; a live preview of what will be sent, and every attempt's result, newest first.
 // Everything from the capture or the target is rendered as React text.
 
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { createPortal } from 'react-dom';
 import {
-  getSettings,
+  DEFAULT_TIMEOUT_MS,
   isCommandError,
   onBulkProgress,
   onForwards,
-  onRechecked,
   previewRedelivery,
-  recentTargets,
   redeliver,
   redeliveries,
   type Detail,
   type Redelivery,
   type RedeliveryOptions,
   type RedeliveryPreview,
-  type SecretInfo,
 } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
+import { formatDuration, humanDuration } from '../format/duration.ts';
+import { errorText } from '../format/error.ts';
 import { shortSize } from '../format/text.ts';
 import { unverifiedKind, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
+import { KeepPathField, SendNotes, SigningField, TargetField, TimeoutField } from '../send/SendFields.tsx';
+import { useSendForm } from '../send/useSendForm.ts';
+import { ignoreError, useSubscription } from '../useSubscription.ts';
 import { attemptView, mergeHistory, withAttempt } from './attemptView.ts';
 import type { DecodedBody } from './body.ts';
 import { EditRequest } from './EditRequest.tsx';
-import { errorText } from '../format/error.ts';
 import { rowsFromHeaders, sameAsStored, type HeaderRow } from './headerRows.ts';
 import { RedeliveryHistory } from './RedeliveryHistory.tsx';
-import {
-  buildOptions,
-  checkTimeout,
-  formProblems,
-  DEFAULT_TIMEOUT_MS,
-  KEEP,
-  resignChoice,
-  signingFromChoice,
-  type EditState,
-} from './redeliverOptions.ts';
+import { buildOptions, formProblems, KEEP, signingFromChoice, type EditState } from './redeliverOptions.ts';
 import { originalTarget } from './targetUrl.ts';
 import { useDebounced } from './useDebounced.ts';
-import { ignoreError, useSubscription } from '../useSubscription.ts';
-import { formatDuration, humanDuration } from '../format/duration.ts';
 
 /** How long the form rests before the preview is asked for. */
 const PREVIEW_DELAY_MS = 250;
@@ -82,16 +72,8 @@ function storedText(detail: Detail, decoded: DecodedBody): StoredText {
 
 export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
   const id = detail.id;
-  const uid = useId();
-  const [target, setTarget] = useState(remembered.target);
-  const [touched, setTouched] = useState(false);
-  const touchedRef = useRef(false);
-  const [recent, setRecent] = useState<string[]>([]);
-  const [keepPath, setKeepPath] = useState(remembered.keepPath);
-  const [signing, setSigning] = useState(remembered.signing);
-  const [timeout, setTimeoutText] = useState(remembered.timeout);
-  const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
-  const [secretsError, setSecretsError] = useState<string | null>(null);
+  const form = useSendForm(() => ({ ...remembered }));
+  const { target, keepPath, signing, timeout } = form.values;
 
   const [editing, setEditing] = useState(false);
   const [stored, setStored] = useState<StoredText | null>(null);
@@ -107,7 +89,6 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
 
   const [sending, setSending] = useState<{ since: number; timeoutMs: number } | null>(null);
   const [sendError, setSendError] = useState<string | null>(null);
-  const [showProblems, setShowProblems] = useState(false);
   const [preview, setPreview] = useState<Preview>({ state: 'idle' });
   // Re-signing what Persona did not sign waits for the user's answer here.
   const [confirm, setConfirm] = useState<{ kind: UnverifiedKind; secret: string; options: RedeliveryOptions } | null>(null);
@@ -121,32 +102,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
     };
   }, []);
 
-  // --- What the form offers: recent targets, secrets, the history ------------------------------
-
-  const loadTargets = useCallback(() => {
-    recentTargets().then(
-      (list) => {
-        if (!alive.current) return;
-        setRecent(list);
-        // The last target used is offered until something is typed.
-        if (!touchedRef.current && list[0] !== undefined) setTarget((t) => (t === '' ? list[0]! : t));
-      },
-      () => undefined, // Only suggestions: the field works without them.
-    );
-  }, []);
-
-  const loadSecrets = useCallback(() => {
-    getSettings().then(
-      (s) => {
-        if (!alive.current) return;
-        setSecrets(s.secrets);
-        setSecretsError(null);
-      },
-      (e: unknown) => {
-        if (alive.current) setSecretsError(errorText(e));
-      },
-    );
-  }, []);
+  // --- The history --------------------------------------------------------------------------
 
   const loadHistory = useCallback(() => {
     setHistoryLoading(true);
@@ -165,15 +121,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
     );
   }, [id]);
 
-  useEffect(() => {
-    loadTargets();
-    loadSecrets();
-    loadHistory();
-  }, [loadTargets, loadSecrets, loadHistory]);
-
-  // Secrets added, renamed or removed anywhere re-check every verdict, and say so.
-  const subscribeRechecked = useCallback(() => onRechecked(loadSecrets), [loadSecrets]);
-  useSubscription(subscribeRechecked, ignoreError);
+  useEffect(loadHistory, [loadHistory]);
 
   // The forward rule or a bulk run sent this delivery: its history has a new row. (A bulk step
   // names only the last delivery sent since the previous step; the final step reads it anyway.)
@@ -194,13 +142,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
   );
   useSubscription(subscribeBulk, ignoreError);
 
-  // A re-signing label that is gone falls back to keeping the signature.
-  const labels = useMemo(() => secrets?.map((s) => s.label) ?? null, [secrets]);
   const signingNow = signingFromChoice(signing);
-  useEffect(() => {
-    const s = signingFromChoice(signing);
-    if (labels !== null && s.mode === 'resign' && !labels.includes(s.secret)) setSigning(KEEP);
-  }, [labels, signing]);
 
   // --- Editing --------------------------------------------------------------------------------
 
@@ -268,7 +210,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
   const send = async (e?: FormEvent) => {
     e?.preventDefault();
     if (sending !== null) return;
-    setShowProblems(true);
+    form.setShowProblems(true);
     const built = buildOptions({ target, keepPath, signing, timeout, edit });
     if (!built.ok) return;
     const options = built.options;
@@ -290,8 +232,8 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
       if (!alive.current) return;
       setHistory((h) => withAttempt(h, r));
       setFresh(r.id);
-      setShowProblems(false);
-      loadTargets();
+      form.setShowProblems(false);
+      form.choices.reloadRecent();
     } catch (err) {
       if (!alive.current) return;
       setSendError(isCommandError(err) ? err.message : `Could not send: ${errorText(err)}`);
@@ -302,107 +244,38 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
 
   // The URL's and the timeout's problems show by their fields (the URL's once typed in, or on
   // send); the header rows' by each row, and listed here on send.
-  const targetError = problems.target !== null && (showProblems || (touched && target.trim() !== '')) ? problems.target : null;
-  const timeoutCheck = checkTimeout(timeout);
-  const otherProblems = showProblems ? problems.rows : [];
+  const targetError = form.targetError(problems.target);
+  const otherProblems = form.showProblems ? problems.rows : [];
 
-  const listId = `${uid}-targets`;
+  const field = { form, look: 'tab' as const, prefix: 'redeliver' };
   const original = originalTarget(detail.path, detail.query);
 
   return (
     <div className="rd-root" data-testid="redeliver">
       <form className="rd-form" onSubmit={(e) => void send(e)} noValidate>
-        <div className="rd-target-row">
-          <label htmlFor={`${uid}-target`} className="rd-label">
-            Send to
-          </label>
-          <input
-            id={`${uid}-target`}
-            className="rd-input rd-target"
-            data-testid="redeliver-target"
-            type="url"
-            list={listId}
-            value={target}
-            placeholder="http://127.0.0.1:3000/webhooks/persona"
-            spellCheck={false}
-            autoComplete="off"
-            aria-invalid={targetError !== null}
-            aria-describedby={`${uid}-target-help`}
-            onChange={(e) => {
-              setTarget(e.target.value);
-              setTouched(true);
-              touchedRef.current = true;
-            }}
-          />
-          <datalist id={listId} data-testid="redeliver-recent">
-            {recent.map((t) => (
-              <option key={t} value={t} />
-            ))}
-          </datalist>
-          <button
-            type="submit"
-            className="dt-btn dt-btn-primary rd-send"
-            data-testid="redeliver-send"
-            disabled={sending !== null}
-            aria-busy={sending !== null}
-          >
-            {sending !== null ? 'Sending…' : 'Send'}
-          </button>
-        </div>
-        <div id={`${uid}-target-help`} className="rd-help">
-          {targetError !== null ? (
-            <span className="dt-error-text" data-testid="redeliver-target-error" role="alert">
-              {targetError}
-            </span>
-          ) : (
-            <PreviewLine preview={preview} ready={problems.target === null} />
-          )}
-        </div>
+        <TargetField
+          {...field}
+          targetError={targetError}
+          help={<PreviewLine preview={preview} ready={problems.target === null} />}
+          action={
+            <button
+              type="submit"
+              className="dt-btn dt-btn-primary rd-send"
+              data-testid="redeliver-send"
+              disabled={sending !== null}
+              aria-busy={sending !== null}
+            >
+              {sending !== null ? 'Sending…' : 'Send'}
+            </button>
+          }
+        />
 
         <div className="rd-options">
-          <label className="rd-check">
-            <input
-              type="checkbox"
-              data-testid="redeliver-keep-path"
-              checked={keepPath}
-              onChange={(e) => setKeepPath(e.target.checked)}
-            />
+          <KeepPathField {...field}>
             Append the original path and query <code>{original}</code>
-          </label>
-          <label className="rd-field">
-            <span className="rd-label">Signature</span>
-            <select
-              className="rd-input"
-              data-testid="redeliver-signing"
-              value={signing}
-              onChange={(e) => setSigning(e.target.value)}
-            >
-              <option value={KEEP}>Keep Persona's (test replay rejection)</option>
-              {(secrets ?? []).map((s) => (
-                <option key={s.id} value={resignChoice(s.label)}>
-                  Re-sign with “{s.label}”, fresh timestamp
-                </option>
-              ))}
-              {secrets !== null && secrets.length === 0 && (
-                <option value="" disabled>
-                  Re-sign: add a secret in Settings first
-                </option>
-              )}
-            </select>
-          </label>
-          <label className="rd-field">
-            <span className="rd-label">Timeout</span>
-            <input
-              className="rd-input rd-timeout"
-              data-testid="redeliver-timeout"
-              inputMode="numeric"
-              value={timeout}
-              autoComplete="off"
-              aria-invalid={!timeoutCheck.ok}
-              onChange={(e) => setTimeoutText(e.target.value)}
-            />
-            <span className="dt-muted">ms</span>
-          </label>
+          </KeepPathField>
+          <SigningField {...field} />
+          <TimeoutField {...field} />
           <label className="rd-check">
             <input
               type="checkbox"
@@ -414,14 +287,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
           </label>
         </div>
         <SigningNote detail={detail} resign={signingNow.mode === 'resign' ? signingNow.secret : null} edited={bodyChanged} />
-        {!timeoutCheck.ok ? (
-          <p className="dt-error-text rd-small">{timeoutCheck.message}</p>
-        ) : (
-          timeoutCheck.warning !== null && <p className="dt-warn-text rd-small">{timeoutCheck.warning}</p>
-        )}
-        {secretsError !== null && (
-          <p className="dt-warn-text rd-small">The secrets to re-sign with could not be read: {secretsError}</p>
-        )}
+        <SendNotes {...field} />
         {otherProblems.length > 0 && (
           <ul className="rd-problems dt-error-text" role="alert" data-testid="redeliver-problems">
             {otherProblems.map((p, i) => (

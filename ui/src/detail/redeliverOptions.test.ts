@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { base64ToBytes, decodeUtf8Strict } from './body.ts';
 import { rowsFromHeaders, setValue } from './headerRows.ts';
-import {
-  buildEdits,
-  buildOptions,
-  checkTimeout,
-  formProblems,
-  KEEP,
-  resignChoice,
-  signingFromChoice,
-  textToBase64,
-  type EditState,
-  type FormState,
-} from './redeliverOptions.ts';
+import { buildEdits, buildOptions, checkTimeout, formProblems, KEEP, resignChoice, signingFromChoice, textToBase64, type EditState, type FormState } from './redeliverOptions.ts';
 
 const stored = [
   ['content-type', 'application/json'],

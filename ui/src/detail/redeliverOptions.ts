@@ -1,15 +1,11 @@
 // The Re-deliver form's state turned into `redeliver`'s options: target, path, signing, timeout
 // and, when editing, the body and header changes (src/forward.rs `Options`, `Edits`). Pure.
 
-import type { Edits, RedeliveryOptions, Signing } from '../bindings.ts';
+import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, type Edits, type RedeliveryOptions, type Signing } from '../bindings.ts';
 import { bytesToBase64 } from './body.ts';
 import { rowProblem, rowsToHeaders, sameAsStored, type HeaderRow } from './headerRows.ts';
 import { checkTarget } from './targetUrl.ts';
 
-/** Persona waits 5 s; so does a re-delivery unless told otherwise. */
-export const DEFAULT_TIMEOUT_MS = 5000;
-/** src/forward.rs MAX_TIMEOUT_MS: long enough to step through a handler in a debugger. */
-export const MAX_TIMEOUT_MS = 600_000;
 
 /** The signing select's value for keeping the signature; re-signing is `resign:<label>`. */
 export const KEEP = 'keep';
@@ -33,7 +29,7 @@ export function checkTimeout(text: string): CheckedTimeout {
     return { ok: false, message: `The timeout must be between 1 and ${MAX_TIMEOUT_MS} ms.` };
   }
   const warning =
-    n > DEFAULT_TIMEOUT_MS ? 'Persona gives up after 5000 ms: an answer later than that counts as a failure.' : null;
+    n > DEFAULT_TIMEOUT_MS ? `Persona gives up after ${DEFAULT_TIMEOUT_MS} ms: an answer later than that counts as a failure.` : null;
   return { ok: true, value: n, warning };
 }
 

@@ -3,13 +3,13 @@
 // be retried on Persona's schedule divided by a speed-up, to watch a handler cope with retries and
 // duplicates. Saving checks the rule on the Rust side; a refusal's sentence shows here.
 
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { setForwardRule, type CatalogEvent, type EventCount, type ForwardRule } from '../bindings.ts';
-import { KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { signingFromChoice } from '../detail/redeliverOptions.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
 import { errorText } from '../format/error.ts';
 import { SendFields } from '../send/SendFields.tsx';
-import { useSendChoices } from '../send/useSendChoices.ts';
+import { useSendForm } from '../send/useSendForm.ts';
 import { EventPicker } from './EventPicker.tsx';
 import { buildRule, CUSTOM, formFromRule, formSpeedup, scheduleText, SPEEDUP_PRESETS, type RuleForm } from './rule.ts';
 
@@ -23,12 +23,17 @@ export interface ForwardingDialogProps {
 }
 
 export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: ForwardingDialogProps) {
-  const [form, setForm] = useState<RuleForm>(() => formFromRule(rule));
-  const [touched, setTouched] = useState(false);
-  const [showProblems, setShowProblems] = useState(false);
+  const [saved] = useState(() => formFromRule(rule));
   const [saving, setSaving] = useState(false);
   const [refused, setRefused] = useState<string | null>(null);
-  const choices = useSendChoices();
+  const clearRefusal = useCallback(() => setRefused(null), []);
+  // Where and how to send is the shared send form's; the rest is this dialog's own.
+  const send = useSendForm(
+    () => ({ target: saved.target, keepPath: saved.keepPath, signing: saved.signing, timeout: saved.timeout }),
+    clearRefusal,
+  );
+  const [own, setOwn] = useState<RuleForm>(saved);
+  const form: RuleForm = { ...own, ...send.values };
   const first = useRef<HTMLInputElement>(null);
   const alive = useRef(true);
   useEffect(
@@ -38,34 +43,20 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
     [],
   );
 
+  /** This dialog's own fields (the send form's change through `send`). */
   const change = (patch: Partial<RuleForm>) => {
-    setForm((f) => ({ ...f, ...patch }));
+    setOwn((f) => ({ ...f, ...patch }));
     setRefused(null);
   };
 
-  // No target saved yet: offer the last one used, until something is typed.
-  const lastUsed = choices.recent[0];
-  useEffect(() => {
-    if (!touched && lastUsed !== undefined) setForm((f) => (f.target === '' ? { ...f, target: lastUsed } : f));
-  }, [lastUsed, touched]);
-
-  // A re-signing secret that is gone falls back to keeping the signature.
-  const labels = useMemo(() => choices.secrets?.map((s) => s.label) ?? null, [choices.secrets]);
-  useEffect(() => {
-    const s = signingFromChoice(form.signing);
-    if (labels !== null && s.mode === 'resign' && !labels.includes(s.secret)) setForm((f) => ({ ...f, signing: KEEP }));
-  }, [labels, form.signing]);
-
   const built = buildRule(form);
-  const problems = built.ok ? null : built.problems;
-  const targetError =
-    problems?.target != null && (showProblems || (touched && form.target.trim() !== '')) ? problems.target : null;
+  const targetError = send.targetError(built.ok ? null : built.problems.target);
   const speedup = formSpeedup(form);
 
   const save = async (e?: FormEvent) => {
     e?.preventDefault();
     if (saving) return;
-    setShowProblems(true);
+    send.setShowProblems(true);
     if (!built.ok) return;
     setSaving(true);
     setRefused(null);
@@ -99,21 +90,10 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
         </label>
 
         <SendFields
+          form={send}
           prefix="forward"
-          target={form.target}
-          onTarget={(target) => {
-            setTouched(true);
-            change({ target });
-          }}
           targetError={targetError}
           targetHelp={form.enabled ? 'Your app’s webhook URL, usually on this machine.' : 'Kept for when forwarding is on.'}
-          keepPath={form.keepPath}
-          onKeepPath={(keepPath) => change({ keepPath })}
-          signing={form.signing}
-          onSigning={(signing) => change({ signing })}
-          timeout={form.timeout}
-          onTimeout={(timeout) => change({ timeout })}
-          choices={choices}
         />
         {signingFromChoice(form.signing).mode === 'resign' && (
           <label className="check-field">

@@ -3,11 +3,12 @@
 // schedule a speed-up gives, and the header's one-line status. Pure.
 
 import type { ForwardRule } from '../bindings.ts';
-import { checkTimeout, DEFAULT_TIMEOUT_MS, KEEP, resignChoice, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { checkTimeout, KEEP, resignChoice, signingFromChoice } from '../detail/redeliverOptions.ts';
 import { signingText } from '../detail/attemptView.ts';
 import { checkTarget } from '../detail/targetUrl.ts';
 import { RETRY_DELAYS_S } from '../detail/delay.ts';
 import { formatDuration } from '../format/duration.ts';
+import { DEFAULT_TIMEOUT_MS } from '../bindings.ts';
 
 /** src/relay.rs MAX_SPEEDUP: Persona's last retry (about 32.7 h) then comes after 0.1 s. */
 export const MAX_SPEEDUP = 1_000_000;

@@ -1,13 +1,14 @@
 // What a send form offers: targets used before (most recent first) and the saved secrets to
-// re-sign with, re-read when secrets change anywhere in the app.
+// re-sign with (the shared settings, re-read when secrets change anywhere in the app).
 
-import { useCallback, useEffect, useState } from 'react';
-import { getSettings, onRechecked, recentTargets, type SecretInfo } from '../bindings.ts';
-import { errorText } from '../format/error.ts';
-import { ignoreError, useSubscription } from '../useSubscription.ts';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { recentTargets, type SecretInfo } from '../bindings.ts';
+import { useSettings } from '../settings/settingsStore.ts';
 
 export interface SendChoices {
   recent: string[];
+  /** Reads the recent targets again (after a send). */
+  reloadRecent: () => void;
   /** Null until read. */
   secrets: SecretInfo[] | null;
   secretsError: string | null;
@@ -15,35 +16,20 @@ export interface SendChoices {
 
 export function useSendChoices(): SendChoices {
   const [recent, setRecent] = useState<string[]>([]);
-  const [secrets, setSecrets] = useState<SecretInfo[] | null>(null);
-  const [secretsError, setSecretsError] = useState<string | null>(null);
+  const { settings, error } = useSettings();
+  const alive = useRef(true);
 
-  const loadSecrets = useCallback((alive: () => boolean) => {
-    getSettings().then(
-      (s) => {
-        if (!alive()) return;
-        setSecrets(s.secrets);
-        setSecretsError(null);
-      },
-      (e: unknown) => {
-        if (alive()) setSecretsError(errorText(e));
-      },
-    );
-  }, []);
-
-  useEffect(() => {
-    let cancelled = false;
-    const alive = () => !cancelled;
+  const reloadRecent = useCallback(() => {
     // Only suggestions: the field works without them.
-    recentTargets().then((list) => alive() && setRecent(list), () => undefined);
-    loadSecrets(alive);
+    recentTargets().then((list) => alive.current && setRecent(list), () => undefined);
+  }, []);
+  useEffect(() => {
+    alive.current = true;
+    reloadRecent();
     return () => {
-      cancelled = true;
+      alive.current = false;
     };
-  }, [loadSecrets]);
-  // Secrets changed anywhere: read them again (a failure keeps the list shown).
-  const subscribeRechecked = useCallback(() => onRechecked(() => loadSecrets(() => true)), [loadSecrets]);
-  useSubscription(subscribeRechecked, ignoreError);
+  }, [reloadRecent]);
 
-  return { recent, secrets, secretsError };
+  return { recent, reloadRecent, secrets: settings?.secrets ?? null, secretsError: error };
 }
