@@ -3,7 +3,7 @@
 // needs the tree. Every string from the capture is rendered as React text, never as HTML.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { getDelivery, isCommandError, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
+import { getDelivery, hasErrorKind, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
 import { badge } from '../format/text.ts';
 import { decodeBody, type Body, type DecodedBody } from './body.ts';
 import { errorText } from '../format/error.ts';
@@ -86,7 +86,7 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
       },
       (e: unknown) => {
         if (cancelled) return;
-        const notFound = isCommandError(e) && e.kind === 'not_found';
+        const notFound = hasErrorKind(e, 'not_found');
         setLoad({ state: 'failed', id, message: errorText(e), notFound });
       },
     );

@@ -3,6 +3,7 @@
 
 import type { Attempt, FailureKind, Redelivery, Signing } from '../bindings.ts';
 import type { Tone } from '../format/text.ts';
+import { isPersonaSuccess } from '../persona/facts.ts';
 
 export interface AttemptView {
   tone: Tone;
@@ -27,15 +28,12 @@ export function failureHeadline(kind: FailureKind): string {
   return FAILURE_HEADLINES[kind] ?? 'no answer';
 }
 
-/** The statuses Persona counts as delivered within 5 s (src/forward.rs `PERSONA_SUCCESS`; Persona's Webhooks overview, "Retry logic"). */
-export const PERSONA_SUCCESS: readonly number[] = [200, 201, 202, 204];
-
 export function attemptView(a: Attempt): AttemptView {
   const answer = a.answer;
   if (answer !== null) {
     const headline = answer.reason === null ? String(answer.status) : `${answer.status} ${answer.reason}`;
     if (answer.persona_success) return { tone: 'good', headline, note: null, outcome: 'success' };
-    if (PERSONA_SUCCESS.includes(answer.status)) {
+    if (isPersonaSuccess(answer.status)) {
       return {
         tone: 'warn',
         headline,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventDelay, retentionMs, retryTiming, scheduledOffset, type Timed } from './delay.ts';
+import { scheduledOffset } from '../persona/facts.ts';
+import { eventDelay, retentionMs, retryTiming, type Timed } from './delay.ts';
 
 const CREATED = '2026-03-15T18:35:01.100Z';
 const AT = Date.UTC(2026, 2, 15, 18, 35, 1, 100);

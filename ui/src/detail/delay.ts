@@ -7,15 +7,7 @@
 import type { Attempts, Source, Verdict } from '../bindings.ts';
 import { parseRfc3339 } from './timing.ts';
 import { formatDuration } from '../format/duration.ts';
-
-/** Persona's delays in seconds before each retry, "approximately" (Persona's Webhooks overview, "Retry logic"). */
-export const RETRY_DELAYS_S = [3, 64, 729, 4096, 15625, 46656, 117649] as const;
-
-/** Seconds from the first attempt to attempt `n` (1-based) on Persona's schedule, or null. */
-export function scheduledOffset(n: number): number | null {
-  if (!Number.isInteger(n) || n < 1 || n > RETRY_DELAYS_S.length + 1) return null;
-  return RETRY_DELAYS_S.slice(0, n - 1).reduce((a, b) => a + b, 0);
-}
+import { RETRY_DELAYS_S, scheduledOffset } from '../persona/facts.ts';
 
 const DAY_MS = 86_400_000;
 /** The last automatic attempt: about 51 h after the first. */

@@ -6,12 +6,10 @@ import type { ForwardRule } from '../bindings.ts';
 import { checkTimeout, KEEP, resignChoice, signingFromChoice } from '../detail/redeliverOptions.ts';
 import { signingText } from '../detail/attemptView.ts';
 import { checkTarget } from '../detail/targetUrl.ts';
-import { RETRY_DELAYS_S } from '../detail/delay.ts';
+import { RETRY_DELAYS_S } from '../persona/facts.ts';
 import { formatDuration } from '../format/duration.ts';
-import { DEFAULT_TIMEOUT_MS } from '../bindings.ts';
+import { DEFAULT_TIMEOUT_MS, MAX_SPEEDUP } from '../bindings.ts';
 
-/** src/relay.rs MAX_SPEEDUP: Persona's last retry (about 32.7 h) then comes after 0.1 s. */
-export const MAX_SPEEDUP = 1_000_000;
 
 export const SPEEDUP_PRESETS: readonly { value: number; label: string }[] = [
   { value: 1, label: '1× — Persona’s real schedule' },

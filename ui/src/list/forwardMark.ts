@@ -3,7 +3,8 @@
 // full words for its tooltip. Also which of two marks is the latest. Pure.
 
 import type { FailureKind, ForwardMark, ForwardResult } from '../bindings.ts';
-import { attemptTime, failureHeadline, PERSONA_SUCCESS } from '../detail/attemptView.ts';
+import { attemptTime, failureHeadline } from '../detail/attemptView.ts';
+import { isPersonaSuccess } from '../persona/facts.ts';
 import { countdown } from '../format/duration.ts';
 import type { Tone } from '../format/text.ts';
 import { humanDuration } from '../format/duration.ts';
@@ -70,7 +71,7 @@ export function forwardMarkView(mark: ForwardMark, now: number): MarkView {
   let sentence: string;
   let outcome: MarkView['outcome'];
   if (mark.status !== null) {
-    const slow = PERSONA_SUCCESS.includes(mark.status);
+    const slow = isPersonaSuccess(mark.status);
     what = slow ? `→ ${mark.status} slow` : `→ ${mark.status}`;
     sentence = slow
       ? `Forwarded: ${mark.status} after ${took} — too slow: Persona gives up after 5 s and would retry.`

@@ -1,6 +1,9 @@
 // Checks on what is typed into Settings, with messages that say what to type instead. Pure, so
 // every rule is tested.
 
+import { DEFAULT_TIMEOUT_MS } from '../bindings.ts';
+import { isPersonaSuccess } from '../persona/facts.ts';
+
 export type Checked<T> = { ok: true; value: T; warning: string | null } | { ok: false; message: string };
 
 function wholeNumber(text: string, what: string, min: number, max: number): Checked<number> {
@@ -34,12 +37,9 @@ export function checkTolerance(text: string): Checked<number> {
   return r;
 }
 
-/** What Persona counts as delivered (anything else is retried). */
-export const PERSONA_SUCCESS: readonly number[] = [200, 201, 202, 204];
-
 export function checkReplyStatus(text: string): Checked<number> {
   const r = wholeNumber(text, 'reply status', 200, 599);
-  if (r.ok && !PERSONA_SUCCESS.includes(r.value)) {
+  if (r.ok && !isPersonaSuccess(r.value)) {
     return { ...r, warning: `Persona treats ${r.value} as a failure and retries the delivery.` };
   }
   return r;
@@ -49,8 +49,8 @@ export const MAX_DELAY_MS = 60_000;
 
 export function checkReplyDelay(text: string): Checked<number> {
   const r = wholeNumber(text, 'reply delay', 0, MAX_DELAY_MS);
-  if (r.ok && r.value >= 5000) {
-    return { ...r, warning: 'Persona gives up after 5 s and retries the delivery.' };
+  if (r.ok && r.value >= DEFAULT_TIMEOUT_MS) {
+    return { ...r, warning: `Persona gives up after ${DEFAULT_TIMEOUT_MS / 1000} s and retries the delivery.` };
   }
   return r;
 }
