@@ -6,7 +6,7 @@
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { countDeliveries, countUnverified, type BulkOrder, type BulkScope, type BulkUnverified, type Filter } from '../bindings.ts';
-import { buildOptions, formProblems, KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { buildOptions, formProblems, KEEP, signingFromChoice } from '../send/redeliverOptions.ts';
 import { DEFAULT_TIMEOUT_MS } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
 import { plural } from '../format/text.ts';

@@ -26,13 +26,13 @@ import { unverifiedKind, unverifiedReason, type UnverifiedKind } from '../proven
 import { KeepPathField, SendNotes, SigningField, TargetField, TimeoutField } from '../send/SendFields.tsx';
 import { useSendForm } from '../send/useSendForm.ts';
 import { ignoreError, useSubscription } from '../useSubscription.ts';
-import { attemptView, mergeHistory, withAttempt } from './attemptView.ts';
+import { attemptView, mergeHistory, withAttempt } from '../attempt/attemptView.ts';
 import type { DecodedBody } from './body.ts';
 import { EditRequest } from './EditRequest.tsx';
 import { rowsFromHeaders, sameAsStored, type HeaderRow } from './headerRows.ts';
 import { RedeliveryHistory } from './RedeliveryHistory.tsx';
-import { buildOptions, formProblems, KEEP, signingFromChoice, type EditState } from './redeliverOptions.ts';
-import { originalTarget } from './targetUrl.ts';
+import { buildOptions, formProblems, KEEP, signingFromChoice, type EditState } from '../send/redeliverOptions.ts';
+import { originalTarget } from '../send/targetUrl.ts';
 import { useDebounced } from './useDebounced.ts';
 
 /** How long the form rests before the preview is asked for. */

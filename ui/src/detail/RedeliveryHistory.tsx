@@ -7,7 +7,7 @@ import type { Redelivery } from '../bindings.ts';
 import { shortSize } from '../format/text.ts';
 import { nextRetryText } from '../list/forwardMark.ts';
 import { useNow } from '../useNow.ts';
-import { attemptTime, attemptView, originText, signingText } from './attemptView.ts';
+import { attemptTime, attemptView, originText, signingText } from '../attempt/attemptView.ts';
 import { BytesView } from './BytesView.tsx';
 import { humanDuration } from '../format/duration.ts';
 

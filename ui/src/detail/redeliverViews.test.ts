@@ -11,7 +11,7 @@ import { EditRequest, type EditRequestProps } from './EditRequest.tsx';
 import { rowsFromHeaders } from './headerRows.ts';
 import { RedeliverTab } from './RedeliverTab.tsx';
 import { RedeliveryHistory } from './RedeliveryHistory.tsx';
-import { textToBase64 } from './redeliverOptions.ts';
+import { textToBase64 } from '../send/redeliverOptions.ts';
 
 const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>';
 

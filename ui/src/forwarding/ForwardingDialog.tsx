@@ -5,7 +5,7 @@
 
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { setForwardRule, type CatalogEvent, type EventCount, type ForwardRule } from '../bindings.ts';
-import { signingFromChoice } from '../detail/redeliverOptions.ts';
+import { signingFromChoice } from '../send/redeliverOptions.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
 import { errorText } from '../format/error.ts';
 import { SendFields } from '../send/SendFields.tsx';

@@ -3,9 +3,9 @@
 // schedule a speed-up gives, and the header's one-line status. Pure.
 
 import type { ForwardRule } from '../bindings.ts';
-import { checkTimeout, KEEP, resignChoice, signingFromChoice } from '../detail/redeliverOptions.ts';
-import { signingText } from '../detail/attemptView.ts';
-import { checkTarget } from '../detail/targetUrl.ts';
+import { checkTimeout, KEEP, resignChoice, signingFromChoice } from '../send/redeliverOptions.ts';
+import { signingText } from '../attempt/attemptView.ts';
+import { checkTarget } from '../send/targetUrl.ts';
 import { RETRY_DELAYS_S } from '../persona/facts.ts';
 import { formatDuration } from '../format/duration.ts';
 import { DEFAULT_TIMEOUT_MS, MAX_SPEEDUP } from '../bindings.ts';

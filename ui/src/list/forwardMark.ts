@@ -3,7 +3,7 @@
 // full words for its tooltip. Also which of two marks is the latest. Pure.
 
 import type { FailureKind, ForwardMark, ForwardResult } from '../bindings.ts';
-import { attemptTime, failureHeadline } from '../detail/attemptView.ts';
+import { attemptTime, failureHeadline } from '../attempt/attemptView.ts';
 import { isPersonaSuccess } from '../persona/facts.ts';
 import { countdown } from '../format/duration.ts';
 import type { Tone } from '../format/text.ts';

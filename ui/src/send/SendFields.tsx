@@ -5,7 +5,7 @@
 // in the detail pane's look. The values are `redeliverOptions.ts`'s, so the same checks apply.
 
 import { useId, type ReactNode } from 'react';
-import { checkTimeout, KEEP, resignChoice } from '../detail/redeliverOptions.ts';
+import { checkTimeout, KEEP, resignChoice } from './redeliverOptions.ts';
 import type { SendForm } from './useSendForm.ts';
 
 /** The dialogs' look, or the detail pane's (Re-deliver tab). */

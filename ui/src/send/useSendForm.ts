@@ -4,7 +4,7 @@
 // the target's problem shown once typed in, or after a submit.
 
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { KEEP, signingFromChoice } from '../detail/redeliverOptions.ts';
+import { KEEP, signingFromChoice } from './redeliverOptions.ts';
 import { useSendChoices, type SendChoices } from './useSendChoices.ts';
 
 export interface SendValues {

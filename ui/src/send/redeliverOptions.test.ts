@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, decodeUtf8Strict } from './body.ts';
-import { rowsFromHeaders, setValue } from './headerRows.ts';
+import { base64ToBytes, decodeUtf8Strict } from '../detail/body.ts';
+import { rowsFromHeaders, setValue } from '../detail/headerRows.ts';
 import { buildEdits, buildOptions, checkTimeout, formProblems, KEEP, resignChoice, signingFromChoice, textToBase64, type EditState, type FormState } from './redeliverOptions.ts';
 
 const stored = [

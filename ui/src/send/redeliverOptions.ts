@@ -2,8 +2,8 @@
 // and, when editing, the body and header changes (src/forward.rs `Options`, `Edits`). Pure.
 
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, type Edits, type RedeliveryOptions, type Signing } from '../bindings.ts';
-import { bytesToBase64 } from './body.ts';
-import { rowProblem, rowsToHeaders, sameAsStored, type HeaderRow } from './headerRows.ts';
+import { bytesToBase64 } from '../detail/body.ts';
+import { rowProblem, rowsToHeaders, sameAsStored, type HeaderRow } from '../detail/headerRows.ts';
 import { checkTarget } from './targetUrl.ts';
 
 
