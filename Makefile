@@ -57,21 +57,24 @@ gui-test: setup
 
 # The desktop app's figures (BENCHMARKS.md, "Desktop app"): launch to interactive window, idle
 # memory, a 5 MB payload's tree and scrolling 100 000 deliveries, in the release app's real window
-# under Xvfb (ui/e2e/figures.mjs). Builds the release app and runs a private copy of it (a plain
-# `cargo build --release` would overwrite target/release with one that cannot load the UI), and
-# seeds target/bench-app/seed-100k once (about a minute; delete it to seed again). The seed keeps its
+# under Xvfb (bench/app/figures.mjs). Builds the release app and runs a private copy of it (a plain
+# `cargo build --release` would overwrite target/release with one that cannot load the UI), writes
+# the 5 MB event with the benchmarks' payload generator (the same bytes every run), and seeds
+# target/bench-app/seed-100k once (about a minute; delete it to seed again). The seed keeps its
 # deliveries forever (retention saved as such); a seed made before retention existed is purged
 # down to 30 days at launch: delete it to seed again.
 bench-app: setup
 	nice npm --prefix ui run build
 	nice npx --prefix ui tauri build --no-bundle
 	mkdir -p target/bench-app && cp -f target/release/persona-inspector-app target/bench-app/persona-inspector-app
+	nice cargo run --release --locked -p persona-inspector-bench --bin bench -- \
+	  --payload-into target/bench-app/payload-5mb.json
 	test -d target/bench-app/seed-100k || { rm -rf target/bench-app/seed-100k.tmp && \
 	  nice cargo run --release --locked -p persona-inspector-bench --bin bench -- \
 	    --seed-into target/bench-app/seed-100k.tmp --rows 100000 && \
 	  mv target/bench-app/seed-100k.tmp target/bench-app/seed-100k; }
 	PERSONA_INSPECTOR_APP=target/bench-app/persona-inspector-app \
-	  xvfb-run -a dbus-run-session -- node ui/e2e/figures.mjs
+	  xvfb-run -a dbus-run-session -- node bench/app/figures.mjs
 
 bindings:
 	PERSONA_INSPECTOR_WRITE_BINDINGS=1 cargo test -p persona-inspector-app --test bindings

@@ -33,6 +33,13 @@ struct Args {
     /// Only fill this data directory with --rows deliveries (for the app's figures) and stop
     #[arg(long, value_name = "DIR")]
     seed_into: Option<std::path::PathBuf>,
+    /// Only write one Persona event of about --payload-bytes to this file (the app's 5 MB
+    /// payload figure) and stop
+    #[arg(long, value_name = "FILE", conflicts_with = "seed_into")]
+    payload_into: Option<std::path::PathBuf>,
+    /// The size of the --payload-into event, in bytes
+    #[arg(long, value_name = "N", default_value_t = 5_300_000)]
+    payload_bytes: usize,
     /// Only the re-delivery phase (re-delivery vs a plain client's send)
     #[arg(long)]
     redelivery: bool,
@@ -125,9 +132,36 @@ impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
     }
 }
 
+/// `--payload-into`: an `inquiry.approved` event whose inquiry relates to government-id
+/// verifications, all included with their checks, about `bytes` long; the same bytes every run.
+fn write_payload(file: &std::path::Path, bytes: usize) -> Result<()> {
+    let mut rng = payload::Rng::new(5);
+    let body = payload::many_verifications_body(
+        &mut rng,
+        &payload::Event {
+            name: "inquiry.approved",
+            event_id: "evt_BenchAppLargePayload00001",
+            resource_id: "inq_BenchAppLargePayload00001",
+            account_id: "act_BenchAppLargePayload00001",
+            created_at_ms: 1_795_338_000_000, // 2026-11-22 09:00 UTC
+            size: bytes,
+        },
+    );
+    std::fs::write(file, &body).context(format!("write {}", file.display()))?;
+    println!(
+        "wrote a {} byte inquiry.approved event to {}",
+        body.len(),
+        file.display()
+    );
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args = Args::parse();
     let config = Config::from(&args)?;
+    if let Some(file) = &args.payload_into {
+        return write_payload(file, args.payload_bytes);
+    }
     if let Some(dir) = &args.seed_into {
         let store =
             persona_inspector::store::Store::open(dir).context("open the data directory")?;

@@ -135,6 +135,100 @@ const CHECKS: &[&str] = &[
 /// plus an included account and government-id verification whose `checks` list pads the body
 /// to about `size` bytes. Every body contains the word "passed" (the first check passes).
 pub fn event_body(rng: &mut Rng, e: &Event) -> Vec<u8> {
+    let mut doc = envelope(rng, e);
+    // Pad with checks up to the size asked for, measuring each rather than re-serializing.
+    // (`to_vec`, not `to_string`: serde_json's Display path is several times slower.)
+    let mut size = json_len(&doc);
+    let mut checks = Vec::new();
+    while size < e.size {
+        let status = match checks.len() {
+            0 => "passed",
+            _ => *rng.pick(&["passed", "passed", "not_applicable", "failed"]),
+        };
+        let check = json!({
+            "name": CHECKS[checks.len() % CHECKS.len()],
+            "status": status,
+            "reasons": [],
+            "requirement": if rng.chance(50) { "required" } else { "not_required" },
+            "metadata": {}
+        });
+        size += json_len(&check) + 1;
+        checks.push(check);
+    }
+    if let Some(slot) = doc.pointer_mut("/data/attributes/payload/included/1/attributes/checks") {
+        *slot = Value::Array(checks);
+    }
+    serde_json::to_vec(&doc).unwrap_or_default() // cannot fail, as in `json_len`
+}
+
+/// Government-id checks each verification of [`many_verifications_body`] lists: with them a
+/// verification is about 2 KB, as a real one is.
+const CHECKS_PER_VERIFICATION: usize = 14;
+
+/// The envelope of [`event_body`], whose resource relates to more government-id verifications,
+/// each included with its checks, until the body is about `size` bytes: a large real payload's
+/// shape, thousands of resources rather than one long list (the desktop app's 5 MB figures).
+pub fn many_verifications_body(rng: &mut Rng, e: &Event) -> Vec<u8> {
+    let mut doc = envelope(rng, e);
+    let resource_type = doc
+        .pointer("/data/attributes/payload/data/type")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut size = json_len(&doc);
+    let (mut links, mut included) = (Vec::new(), Vec::new());
+    while size < e.size {
+        let n = included.len() as i64;
+        let at = |seconds: i64| clock::rfc3339(e.created_at_ms + (n + seconds) * 1000);
+        let failed = rng.chance(3);
+        let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
+        let (city, state, zip) = *rng.pick(CITIES);
+        let start = rng.below(CHECKS.len());
+        let checks: Vec<Value> = (0..CHECKS_PER_VERIFICATION)
+            .map(|k| {
+                let expired = failed && k == 0;
+                json!({
+                    "name": CHECKS[(start + k) % CHECKS.len()],
+                    "status": if expired { "failed" } else { "passed" },
+                    "reasons": if expired { json!(["expired"]) } else { json!([]) },
+                    "requirement": if k < 4 { "required" } else { "not_required" }
+                })
+            })
+            .collect();
+        let id = rng.id("ver");
+        let link = json!({"type": "verification/government-id", "id": id});
+        let verification = json!({
+            "type": "verification/government-id", "id": id,
+            "attributes": {
+                "status": if failed { "failed" } else { "passed" },
+                "created-at": at(0), "submitted-at": at(1), "completed-at": at(2),
+                "country-code": "US", "entity-confidence-score": 100, "id-class": "dl",
+                "name-first": first, "name-middle": null, "name-last": last,
+                "address-street-1": format!("{} Market St", 1 + rng.below(2000)),
+                "address-city": city, "address-subdivision": state, "address-postal-code": zip,
+                "birthdate": format!("19{:02}-{:02}-{:02}", 50 + rng.below(50), 1 + rng.below(12), 1 + rng.below(28)),
+                "front-photo-url": format!("https://files.withpersona.com/{id}/front.jpg?signature={:016x}", rng.next_u64()),
+                "checks": checks
+            },
+            "relationships": {"inquiry": {"data": {"type": resource_type, "id": e.resource_id}}}
+        });
+        size += json_len(&link) + json_len(&verification) + 2;
+        links.push(link);
+        included.push(verification);
+    }
+    if let Some(Value::Array(slot)) =
+        doc.pointer_mut("/data/attributes/payload/data/relationships/verifications/data")
+    {
+        slot.extend(links);
+    }
+    if let Some(Value::Array(slot)) = doc.pointer_mut("/data/attributes/payload/included") {
+        slot.extend(included);
+    }
+    serde_json::to_vec(&doc).unwrap_or_default() // cannot fail, as in `json_len`
+}
+
+/// What [`event_body`] and [`many_verifications_body`] share: the event, its resource, an
+/// included account and one government-id verification with no checks yet.
+fn envelope(rng: &mut Rng, e: &Event) -> Value {
     let (resource, action) = e.name.rsplit_once('.').unwrap_or((e.name, "updated"));
     let at = clock::rfc3339(e.created_at_ms);
     let (first, last) = (*rng.pick(FIRST), *rng.pick(LAST));
@@ -146,7 +240,7 @@ pub fn event_body(rng: &mut Rng, e: &Event) -> Vec<u8> {
         1 + rng.below(28)
     );
     let verification_id = rng.id("ver");
-    let mut doc = json!({
+    json!({
         "data": {
             "type": "event",
             "id": e.event_id,
@@ -208,30 +302,7 @@ pub fn event_body(rng: &mut Rng, e: &Event) -> Vec<u8> {
                 "redacted-at": null
             }
         }
-    });
-    // Pad with checks up to the size asked for, measuring each rather than re-serializing.
-    // (`to_vec`, not `to_string`: serde_json's Display path is several times slower.)
-    let mut size = json_len(&doc);
-    let mut checks = Vec::new();
-    while size < e.size {
-        let status = match checks.len() {
-            0 => "passed",
-            _ => *rng.pick(&["passed", "passed", "not_applicable", "failed"]),
-        };
-        let check = json!({
-            "name": CHECKS[checks.len() % CHECKS.len()],
-            "status": status,
-            "reasons": [],
-            "requirement": if rng.chance(50) { "required" } else { "not_required" },
-            "metadata": {}
-        });
-        size += json_len(&check) + 1;
-        checks.push(check);
-    }
-    if let Some(slot) = doc.pointer_mut("/data/attributes/payload/included/1/attributes/checks") {
-        *slot = Value::Array(checks);
-    }
-    serde_json::to_vec(&doc).unwrap_or_default() // cannot fail, as in `json_len`
+    })
 }
 
 fn json_len(value: &Value) -> usize {
@@ -266,5 +337,46 @@ mod tests {
         );
         assert_eq!(indexed.resource_type.as_deref(), Some("report/watchlist"));
         assert_eq!(indexed.resource_id.as_deref(), Some("rep_1"));
+    }
+
+    #[test]
+    fn many_verifications_bodies_spread_their_size_over_included_verifications() {
+        let mut rng = Rng::new(7);
+        let body = many_verifications_body(
+            &mut rng,
+            &Event {
+                name: "inquiry.approved",
+                event_id: "evt_1",
+                resource_id: "inq_1",
+                account_id: "act_1",
+                created_at_ms: 1_700_000_000_000,
+                size: 200_000,
+            },
+        );
+        assert!(
+            (200_000..204_000).contains(&body.len()),
+            "{} bytes",
+            body.len()
+        );
+        let doc: Value = serde_json::from_slice(&body).expect("the body parses");
+        let payload = &doc["data"]["attributes"]["payload"];
+        let included = payload["included"].as_array().expect("included");
+        let linked = payload["data"]["relationships"]["verifications"]["data"]
+            .as_array()
+            .expect("verifications");
+        assert!(included.len() > 80, "{} included", included.len());
+        assert_eq!(
+            linked.len() + 1,
+            included.len(),
+            "each verification linked, and the account"
+        );
+        assert_eq!(
+            included[2]["relationships"]["inquiry"]["data"],
+            json!({"type": "inquiry", "id": "inq_1"})
+        );
+        assert_eq!(
+            included[2]["attributes"]["checks"].as_array().map(Vec::len),
+            Some(14)
+        );
     }
 }

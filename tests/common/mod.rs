@@ -1,6 +1,10 @@
 //! A real listener on port 0 over a real SQLite file in a temporary directory.
 #![allow(dead_code)]
 
+pub mod redelivery;
+pub mod target;
+pub mod unverified;
+
 use persona_inspector::capture::{self, Capture, Limits, Settings};
 use persona_inspector::signature::{self, Secret};
 use persona_inspector::store::Store;
@@ -138,6 +142,14 @@ pub fn client() -> reqwest::Client {
 pub fn inspector(data_dir: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_persona-inspector"));
     command.arg("--data-dir").arg(data_dir).env("NO_COLOR", "1");
+    command
+}
+
+/// As [`inspector`], blind to any secrets the shell running the tests holds: a test gives it
+/// the ones it means it to have.
+pub fn inspector_without_env_secrets(data_dir: &std::path::Path) -> Command {
+    let mut command = inspector(data_dir);
+    command.env_remove("PERSONA_INSPECTOR_SECRETS");
     command
 }
 

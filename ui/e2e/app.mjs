@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { driverReady, Session } from './webdriver.mjs';
+import { AppWindow, driverReady } from './window.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -214,9 +214,9 @@ export async function launchApp({ name, port, env = {} }) {
   const app = new App({ name, child, exit, log, dataDir, port: listenPort, driverPort, binary, exitedRef: () => exited });
   try {
     await Promise.race([spawnError, app.waitForDriver()]);
-    app.session = await Session.start(
+    app.session = await AppWindow.open(
       `http://127.0.0.1:${driverPort}`,
-      { alwaysMatch: { 'tauri:options': { application: binary } } },
+      { 'tauri:options': { application: binary } },
       { label: name },
     );
     await app.waitForUi();
@@ -240,12 +240,12 @@ export class App {
     this.driverBase = `http://127.0.0.1:${driverPort}`;
     this.binary = binary;
     this.exited = exitedRef;
-    /** @type {Session | null} */
+    /** @type {AppWindow | null} */
     this.session = null;
     this.closed = false;
   }
 
-  /** The WebDriver session of the app's window. */
+  /** The app's window, through its WebDriver session. */
   get driver() {
     if (!this.session) throw new Error(`${this.name}: the app has no WebDriver session`);
     return this.session;
@@ -302,7 +302,7 @@ export class App {
     if (this.closed) return;
     this.closed = true;
     if (this.session) {
-      await this.session.delete().catch(() => {});
+      await this.session.end().catch(() => {});
     }
     const pid = this.child.pid;
     if (pid !== undefined && !this.exited()) {

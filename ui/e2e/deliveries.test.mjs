@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
+import { Key } from 'webdriverio';
+
 import { appPerFile, failFast, fixtureBytes, postDelivery } from './app.mjs';
-import { Session, tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'deliveries' });
 
@@ -68,7 +70,7 @@ async function waitForRowBadge(driver, { deliveryId, marker, badge, what }) {
 async function closeSettings(driver) {
   const [close] = await driver.findAll(tid('close-settings'));
   if (close) await driver.click(close);
-  else await driver.pressKey(Session.KEY.ESCAPE);
+  else await driver.pressKey(Key.Escape);
   await driver.waitForGone(tid('settings'));
 }
 

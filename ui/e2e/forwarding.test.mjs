@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, afterEach, before, describe, test } from 'node:test';
 
+import { Key } from 'webdriverio';
+
 import { appPerFile, failFast, personaV1, postDelivery } from './app.mjs';
-import { Session, tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'forwarding' });
 
@@ -200,7 +202,7 @@ afterEach(async () => {
   const { driver } = app();
   for (let i = 0; i < 3; i++) {
     if ((await driver.findAll('[role="dialog"]')).length === 0) return;
-    await driver.pressKey(Session.KEY.ESCAPE);
+    await driver.pressKey(Key.Escape);
     await new Promise((r) => setTimeout(r, 200));
   }
 });
@@ -387,7 +389,7 @@ describe('bulk re-delivery', () => {
     await driver.click(boxC);
     await driver.waitFor(`${tid('selection-bar')}[data-count="1"]`, { what: '1 selected' });
     const boxA = await driver.waitFor(`[data-testid="delivery-row"][data-id="${idA}"] ${tid('row-check')}`);
-    await driver.clickWithKey(boxA, Session.KEY.SHIFT);
+    await driver.clickWithKey(boxA, Key.Shift);
     await driver.waitFor(`${tid('selection-bar')}[data-count="3"]`, { what: 'a Shift-click range of 3 selected' });
     const checked = await driver.execute(
       `return [...document.querySelectorAll('[data-testid="delivery-row"][data-checked="true"]')].map((r) => Number(r.getAttribute('data-id')));`,
@@ -424,7 +426,7 @@ describe('bulk re-delivery', () => {
     await driver.waitForGone(tid('bulk'));
 
     // The keyboard: Escape clears the selection, x picks the focused row.
-    await driver.pressKey(Session.KEY.ESCAPE);
+    await driver.pressKey(Key.Escape);
     await driver.waitForGone(tid('selection-bar'));
   });
 
@@ -439,7 +441,7 @@ describe('bulk re-delivery', () => {
     await driver.waitForGone(tid('selection-bar'));
 
     await typeInto(driver, tid('filter-resource'), 'inq_nothing_here');
-    await driver.pressKey(Session.KEY.ENTER);
+    await driver.pressKey(Key.Enter);
     await driver.waitFor('.filters-status', { text: '0 deliveries match' });
     await driver.clickWhenVisible(tid('open-bulk'));
     const scope = await driver.waitFor(tid('bulk-scope-filter'));
@@ -447,7 +449,7 @@ describe('bulk re-delivery', () => {
     await driver.waitFor(`${tid('bulk-matching')}[data-count="0"]`, { what: 'the count of matching deliveries: 0' });
     await startBulk(driver);
     await driver.waitFor(tid('bulk-error'), { text: 'nothing to send', what: "startBulk's refusal in the dialog" });
-    await driver.pressKey(Session.KEY.ESCAPE);
+    await driver.pressKey(Key.Escape);
     await driver.waitForGone(tid('bulk'));
     await driver.clickWhenVisible(tid('clear-filters'));
   });

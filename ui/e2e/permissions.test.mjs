@@ -6,7 +6,7 @@ import http from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { appPerFile } from './app.mjs';
-import { tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'permissions' });
 
@@ -35,7 +35,7 @@ test("the app's own page may call its commands, a page from elsewhere may not", 
   await new Promise((r) => page.listen(0, '127.0.0.1', r));
   try {
     const url = `http://127.0.0.1:${page.address().port}/`;
-    await driver.cmd('POST', '/url', { url });
+    await driver.navigate(url);
     await driver.waitFor('#elsewhere', { what: 'the page from elsewhere' });
     for (const name of ['listener_status', 'list_deliveries', 'get_settings']) {
       const result = await invoke(driver, name);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { freePort, launchApp, occupyPort, postDelivery } from './app.mjs';
-import { tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 let blocker;
 let app;

@@ -7,8 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { Key } from 'webdriverio';
+
 import { appPerFile, postDelivery } from './app.mjs';
-import { Session, tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'purge' });
 
@@ -67,7 +69,7 @@ describe('Purge… and the retention setting', () => {
     await driver.screenshot('purge-confirm.png');
     await driver.clickWhenVisible(tid('purge-confirm'));
     await driver.waitFor(tid('purge-result'), { text: /Deleted 1 delivery/ });
-    await driver.pressKey(Session.KEY.ESCAPE);
+    await driver.pressKey(Key.Escape);
     await driver.waitForGone(tid('purge-dialog'));
     await waitForRows(driver, 2, 'the two recent deliveries stay');
     const listed = await driver.execute(
@@ -84,7 +86,7 @@ describe('Purge… and the retention setting', () => {
     await driver.clickWhenVisible(tid('purge-count'));
     await driver.clickWhenVisible(tid('purge-confirm'));
     await driver.waitFor(tid('purge-result'), { text: /Deleted 2 deliveries/ });
-    await driver.pressKey(Session.KEY.ESCAPE);
+    await driver.pressKey(Key.Escape);
     await driver.waitForGone(tid('purge-dialog'));
     await waitForRows(driver, 0, 'no delivery left after purging all');
   });

@@ -10,8 +10,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
+import { Key } from 'webdriverio';
+
 import { appPerFile, failFast, fixtureBytes, freePort, personaV1, postDelivery } from './app.mjs';
-import { Session, tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'redeliver' });
 
@@ -298,7 +300,7 @@ describe('import a fixture', () => {
     const result = await driver.waitFor(tid('import-result'), { text: /Imported 1 delivery \(#\d+\)/ });
     const id = Number(/#(\d+)/.exec(await driver.text(result))[1]);
     await driver.screenshot('import.png');
-    await driver.pressKey(Session.KEY.ESCAPE);
+    await driver.pressKey(Key.Escape);
     await driver.waitForGone(tid('import-dialog'));
     await driver.waitFor(`[data-testid="delivery-row"][data-id="${id}"] [data-testid="source-badge"][data-source="imported"]`, {
       text: 'imported',

@@ -6,7 +6,7 @@ import http from 'node:http';
 import { after, before, test } from 'node:test';
 
 import { appPerFile, fixtureBytes, personaSignature } from './app.mjs';
-import { tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'signature-lines' });
 

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 
 import { appPerFile, failFast, nowSeconds, postDelivery } from './app.mjs';
-import { tid } from './webdriver.mjs';
+import { tid } from './window.mjs';
 
 const app = appPerFile({ before, after }, { name: 'xss' });
 

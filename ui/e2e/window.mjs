@@ -1,18 +1,23 @@
-// A small W3C WebDriver client over fetch, enough to drive the app's window through
-// tauri-driver (which forwards to WebKitWebDriver on Linux). No dependencies.
+// The app's window as the tests drive it, on WebdriverIO's standalone client (`remote`) talking
+// W3C WebDriver to tauri-driver (which forwards to WebKitWebDriver on Linux). What lives here is
+// what WebdriverIO has no word for: waits whose timeouts say what was awaited and show what was
+// on screen, visibility judged in the page, text replaced until the field really holds it, and
+// screenshots of failures.
 //
-// Elements are the protocol's own references ({ [ELEMENT]: id }), so they can be passed
-// straight back into `execute` as script arguments.
+// Elements are WebdriverIO elements; they can be passed straight into `execute` as script
+// arguments (WebdriverIO sends their references).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The W3C web element identifier key. */
-export const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+import { Key, remote } from 'webdriverio';
 
 /** Where screenshots go: `screenshots/` at the repository root. */
 export const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../screenshots');
+
+/** The W3C web element identifier: the key of an element reference in the protocol. */
+const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 
 /** `[data-testid="…"]` */
 export const tid = (id) => `[data-testid="${id}"]`;
@@ -23,47 +28,14 @@ export const tid = (id) => `[data-testid="${id}"]`;
  */
 const DEFAULT_WAIT_MS = Number(process.env.E2E_WAIT_MS) || 5_000;
 
-/** How long a single HTTP request to the driver may take. */
-const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long one WebDriver command may take. Starting a session launches the app, the slowest
+ * command there is; WebdriverIO has one limit for all, and never retries (a retried click or
+ * key press would be sent twice).
+ */
+const COMMAND_TIMEOUT_MS = 60_000;
 
-export class WebDriverError extends Error {
-  constructor(what, status, value) {
-    const kind = value?.error ?? `HTTP ${status}`;
-    const message = value?.message ?? JSON.stringify(value);
-    super(`${what}: ${kind}: ${message}`);
-    this.name = 'WebDriverError';
-    this.kind = kind;
-  }
-}
-
-async function request(base, method, path, body, timeoutMs = REQUEST_TIMEOUT_MS) {
-  const what = `${method} ${path}`;
-  let response;
-  try {
-    response = await fetch(`${base}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    const why = e?.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String(e?.cause ?? e);
-    throw new Error(`WebDriver ${what} failed: ${why}`);
-  }
-  const text = await response.text();
-  let parsed;
-  try {
-    parsed = text === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new Error(`WebDriver ${what}: HTTP ${response.status}, not JSON: ${text.slice(0, 500)}`);
-  }
-  if (!response.ok || (parsed.value && typeof parsed.value === 'object' && 'error' in parsed.value)) {
-    throw new WebDriverError(`WebDriver ${what}`, response.status, parsed.value);
-  }
-  return parsed.value;
-}
-
-/** Is the driver at `base` up? */
+/** Is the driver at `base` up? (Before a session exists, so plain HTTP: WebDriver's /status.) */
 export async function driverReady(base) {
   try {
     const response = await fetch(`${base}/status`, { signal: AbortSignal.timeout(2_000) });
@@ -81,49 +53,56 @@ const VISIBLE_FN = `function visible(el) {
   return style.visibility !== 'hidden' && style.visibility !== 'collapse';
 }`;
 
-export class Session {
+export class AppWindow {
   /**
-   * Starts a session. `label` names the failure screenshots of this session.
-   * @param {string} base e.g. http://127.0.0.1:4444
+   * Opens a WebDriver session on the driver at `base` (e.g. http://127.0.0.1:4444), which
+   * launches the app. `label` names the failure screenshots of this window.
    */
-  static async start(base, capabilities, { label = 'session', timeoutMs = 60_000 } = {}) {
-    const value = await request(base, 'POST', '/session', { capabilities }, timeoutMs);
-    return new Session(base, value.sessionId, label);
+  static async open(base, capabilities, { label = 'window' } = {}) {
+    const url = new URL(base);
+    const browser = await remote({
+      protocol: url.protocol.replace(':', ''),
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      // WebKitWebDriver speaks classic WebDriver only: don't ask for a BiDi session.
+      capabilities: { ...capabilities, 'wdio:enforceWebDriverClassic': true },
+      logLevel: 'error',
+      connectionRetryTimeout: COMMAND_TIMEOUT_MS,
+      connectionRetryCount: 0,
+    });
+    return new AppWindow(browser, label);
   }
 
-  constructor(base, id, label) {
-    this.base = base;
-    this.id = id;
+  constructor(browser, label) {
+    /** The WebdriverIO browser object, for anything this layer does not cover. */
+    this.browser = browser;
     this.label = label;
     this.failures = 0;
   }
 
-  cmd(method, path, body, timeoutMs) {
-    return request(this.base, method, `/session/${this.id}${path}`, body, timeoutMs);
+  /** Ends the session (tauri-driver closes the app). */
+  async end() {
+    await this.browser.deleteSession();
   }
 
-  async delete() {
-    await this.cmd('DELETE', '', undefined, 10_000);
+  /** Loads `url` in the window. */
+  async navigate(url) {
+    await this.browser.navigateTo(url);
   }
 
   // ---- elements -------------------------------------------------------------------------
 
-  /** The first element matching `css`; throws (no such element) when there is none. */
-  find(css) {
-    return this.cmd('POST', '/element', { using: 'css selector', value: css });
-  }
-
   /** Every element matching `css`, maybe none. */
-  findAll(css) {
-    return this.cmd('POST', '/elements', { using: 'css selector', value: css });
+  async findAll(css) {
+    return [...(await this.browser.$$(css))];
   }
 
-  findIn(el, css) {
-    return this.cmd('POST', `/element/${el[ELEMENT]}/element`, { using: 'css selector', value: css });
-  }
-
-  findAllIn(el, css) {
-    return this.cmd('POST', `/element/${el[ELEMENT]}/elements`, { using: 'css selector', value: css });
+  /** The first element inside `el` matching `css`; throws when there is none. */
+  async findIn(el, css) {
+    const found = await el.$(css);
+    if (!found.elementId) throw found.error ?? new Error(`no element ${css} inside the element`);
+    return found;
   }
 
   /**
@@ -134,11 +113,11 @@ export class Session {
    */
   async click(el) {
     try {
-      await this.cmd('POST', `/element/${el[ELEMENT]}/click`, {});
+      await el.click();
       return;
     } catch (e) {
       let error = e;
-      if (e.kind === 'element not interactable') {
+      if (e.name === 'element not interactable') {
         const inner = await this.execute(
           `const el = arguments[0];
           el.scrollIntoView({ block: 'center', inline: 'center' });
@@ -150,7 +129,7 @@ export class Session {
         // Now scrolled into view: the element itself, or what is under its middle inside it.
         if (inner) {
           try {
-            await this.cmd('POST', `/element/${inner[ELEMENT]}/click`, {});
+            await inner.click();
             return;
           } catch (e2) {
             error = e2;
@@ -165,13 +144,12 @@ export class Session {
 
   /**
    * Replaces what the text field `el` holds with `text`, as key presses (select all, delete,
-   * type), until it holds exactly that. WebDriver's element clear sets the value behind React's back: a re-render
-   * before the typing puts the old text back, and the typing lands after it.
+   * type), until it holds exactly that. WebDriver's element clear sets the value behind React's
+   * back: a re-render before the typing puts the old text back, and the typing lands after it.
    */
   replaceText(el, text, what = 'the field') {
-    const { CONTROL, BACKSPACE, NULL } = Session.KEY;
     return this.waitUntil(`${what} to hold ${JSON.stringify(text)}`, async () => {
-      await this.sendKeys(el, `${CONTROL}a${NULL}${BACKSPACE}`);
+      await this.sendKeys(el, `${Key.Control}a${Key.NULL}${Key.Backspace}`);
       await this.sendKeys(el, text);
       return (await this.execute('return arguments[0].value;', [el])) === String(text);
     });
@@ -179,69 +157,61 @@ export class Session {
 
   /** Types `text` into `el` as key presses. */
   sendKeys(el, text) {
-    return this.cmd('POST', `/element/${el[ELEMENT]}/value`, { text: String(text) });
+    return el.addValue(String(text));
   }
 
   /** The element's rendered text (innerText-like). */
   text(el) {
-    return this.cmd('GET', `/element/${el[ELEMENT]}/text`);
+    return el.getText();
   }
 
   attribute(el, name) {
-    return this.cmd('GET', `/element/${el[ELEMENT]}/attribute/${encodeURIComponent(name)}`);
+    return el.getAttribute(name);
   }
 
-  /** Presses and releases one key, e.g. Session.KEY.ESCAPE, on whatever has focus. */
+  /** Presses and releases one key, e.g. Key.Escape, on whatever has focus. */
   pressKey(key) {
-    return this.cmd('POST', '/actions', {
-      actions: [
-        {
-          type: 'key',
-          id: 'keyboard',
-          actions: [
-            { type: 'keyDown', value: key },
-            { type: 'keyUp', value: key },
-          ],
-        },
-      ],
-    });
+    return this.browser.action('key').down(key).up(key).perform();
   }
 
   /**
-   * Clicks the middle of `el` with `key` (e.g. Session.KEY.SHIFT) held down, as a user's
-   * Shift-click or Ctrl-click: one key source and one mouse source, tick by tick.
+   * Clicks the middle of `el` with `key` (e.g. Key.Shift) held down, as a user's Shift-click or
+   * Ctrl-click: one key source and one mouse source, tick by tick, then everything released.
    */
-  async clickWithKey(el, key) {
-    await this.cmd('POST', '/actions', {
-      actions: [
-        {
-          type: 'key',
-          id: 'keyboard',
-          actions: [{ type: 'keyDown', value: key }, { type: 'pause' }, { type: 'pause' }, { type: 'keyUp', value: key }],
-        },
-        {
-          type: 'pointer',
-          id: 'mouse',
-          parameters: { pointerType: 'mouse' },
-          actions: [
-            { type: 'pointerMove', origin: el, x: 0, y: 0 },
-            { type: 'pointerDown', button: 0 },
-            { type: 'pointerUp', button: 0 },
-            { type: 'pause' },
-          ],
-        },
-      ],
-    });
-    await this.cmd('DELETE', '/actions'); // release anything still held
+  clickWithKey(el, key) {
+    const keyboard = this.browser.action('key').down(key).pause().pause().up(key);
+    const mouse = this.browser
+      .action('pointer', { parameters: { pointerType: 'mouse' } })
+      .move({ origin: { [ELEMENT_KEY]: el.elementId }, x: 0, y: 0, duration: 0 })
+      .down({ button: 0 })
+      .up({ button: 0 })
+      .pause();
+    return this.browser.actions([keyboard, mouse]);
   }
-
-  static KEY = { NULL: '\uE000', BACKSPACE: '\uE003', ESCAPE: '\uE00C', ENTER: '\uE007', TAB: '\uE004', SHIFT: '\uE008', CONTROL: '\uE009' };
 
   // ---- scripts ---------------------------------------------------------------------------
 
-  /** Runs `script` (a function body; `arguments` holds `args`) in the page, returns its value. */
-  execute(script, args = []) {
-    return this.cmd('POST', '/execute/sync', { script, args });
+  /**
+   * Runs `script` (a function body; `arguments` holds `args`) in the page, returns its value.
+   * An element it returns comes back as a WebdriverIO element.
+   */
+  async execute(script, args = []) {
+    return this.elements(await this.browser.execute(script, ...args));
+  }
+
+  /** Runs `script` in the page; it ends by calling `arguments[arguments.length - 1](value)`. */
+  async executeAsync(script, args = []) {
+    return this.elements(await this.browser.executeAsync(script, ...args));
+  }
+
+  /** `value` with an element reference (the protocol's own, or a list of them) made an element. */
+  async elements(value) {
+    const isReference = (v) => v !== null && typeof v === 'object' && typeof v[ELEMENT_KEY] === 'string';
+    if (isReference(value)) return this.browser.$(value);
+    if (Array.isArray(value) && value.length > 0 && value.every(isReference)) {
+      return Promise.all(value.map((v) => this.browser.$(v)));
+    }
+    return value;
   }
 
   /** What is on screen: the title, the test ids present (with counts) and the visible text. */
@@ -280,11 +250,6 @@ export class Session {
 
   // ---- screenshots -----------------------------------------------------------------------
 
-  /** Runs `script` in the page; it ends by calling `arguments[arguments.length - 1](value)`. */
-  executeAsync(script, args = []) {
-    return this.cmd('POST', '/execute/async', { script, args });
-  }
-
   /**
    * Waits until what the DOM holds now has been painted (two animation frames): WebKit's
    * screenshot shows the last painted frame, which can be older than the DOM just checked.
@@ -300,10 +265,9 @@ export class Session {
   /** Saves a PNG of the window to screenshots/<name> and returns its path. */
   async screenshot(name) {
     await this.painted().catch(() => {}); // a screenshot of whatever is there beats none
-    const base64 = await this.cmd('GET', '/screenshot');
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = join(SCREENSHOTS, name.endsWith('.png') ? name : `${name}.png`);
-    writeFileSync(file, Buffer.from(base64, 'base64'));
+    await this.browser.saveScreenshot(file);
     return file;
   }
 
@@ -325,8 +289,9 @@ export class Session {
 
   /**
    * Polls `condition` (async; errors count as "not yet", unless they have `fatal: true`) until
-   * it returns a truthy value, which is returned. On timeout, throws with `what`, the last error, what was on screen and
-   * a screenshot.
+   * it returns a truthy value, which is returned. On timeout, throws with `what`, the last
+   * error, what was on screen and a screenshot. (WebdriverIO's own waitUntil cannot stop early
+   * on a fatal error, nor say what was on screen.)
    */
   async waitUntil(what, condition, { timeoutMs = DEFAULT_WAIT_MS, intervalMs = 100 } = {}) {
     const deadline = Date.now() + timeoutMs;

@@ -1,8 +1,8 @@
 // The desktop app's performance figures, measured on the real release binary under a display
 // (`make bench-app`, which runs this file as
-// `xvfb-run -a dbus-run-session -- node ui/e2e/figures.mjs`). Not a test: `node --test ui/e2e/`
-// does not pick it up. Figures and how they are taken are described in BENCHMARKS.md
-// ("Desktop app"); in short:
+// `xvfb-run -a dbus-run-session -- node bench/app/figures.mjs`), driven through the window
+// tests' harness (ui/e2e/app.mjs, ui/e2e/window.mjs). Figures and how they are taken are
+// described in BENCHMARKS.md ("Desktop app"); in short:
 //
 //   1. launch → interactive window: the binary spawned directly (no WebDriver), once on an empty
 //      data directory and once on a copy of a 100 000-delivery one, interleaved; the app logs
@@ -11,7 +11,8 @@
 //   2. idle memory: the app and every process under it (WebKitWebProcess, WebKitNetworkProcess),
 //      RSS and PSS from /proc/<pid>/smaps_rollup, 5 s after the window is interactive and once
 //      they are quiet (WebKit keeps painting for a while with 100k rows), empty store and 100k.
-//   3. a 5 MB payload's tree: through WebDriver, POST a ~5 MB Persona event, open it, and time in
+//   3. a 5 MB payload's tree: through WebDriver, POST a ~5 MB Persona event (written by
+//      `bench --payload-into`, the benchmarks' one payload generator), open it, and time in
 //      the page from the Payload tab's click to the frame that paints the tree's first rows, both
 //      right after opening (the body is decoded and parsed on the click) and after the detail
 //      view's background pre-parse.
@@ -22,6 +23,7 @@
 // Environment: PERSONA_INSPECTOR_APP (the binary; default target/bench-app/persona-inspector-app,
 // the private copy `make bench-app` takes of target/release/persona-inspector-app),
 // BENCH_APP_SEED (the 100k data directory; default target/bench-app/seed-100k),
+// BENCH_APP_PAYLOAD (the 5 MB event; default target/bench-app/payload-5mb.json),
 // BENCH_APP_LAUNCHES (timed launches per store; default 7), BENCH_APP_QUICK=1 (fewer repetitions:
 // a smoke run, not figures to quote), BENCH_APP_ONLY=launch,memory,payload,scroll (some phases).
 
@@ -31,8 +33,8 @@ import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, read
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
-import { launchApp, postDelivery, ROOT } from './app.mjs';
-import { tid } from './webdriver.mjs';
+import { launchApp, postDelivery, ROOT } from '../../ui/e2e/app.mjs';
+import { tid } from '../../ui/e2e/window.mjs';
 
 const QUICK = process.env.BENCH_APP_QUICK === '1';
 /** BENCH_APP_ONLY=payload,scroll: only these phases (launch, memory, payload, scroll). */
@@ -44,8 +46,8 @@ const LAUNCHES = Number(process.env.BENCH_APP_LAUNCHES) || (QUICK ? 2 : 7);
 const MEMORY_RUNS = QUICK ? 1 : 3;
 const IDLE_MS = 5_000;
 const PAYLOAD_ROUNDS = QUICK ? 2 : 5;
-/** The big payload's size: 5 MiB and a little. */
-const PAYLOAD_BYTES = 5.3e6;
+/** The 5 MB event, made by the benchmarks' payload generator (bench/src/payload.rs). */
+const PAYLOAD = resolve(ROOT, process.env.BENCH_APP_PAYLOAD ?? 'target/bench-app/payload-5mb.json');
 /** After opening a delivery, how long "after the pre-parse" waits before the tab click. */
 const PREPARSED_WAIT_MS = 3_000;
 const JUMPS_RANDOM = QUICK ? 3 : 10;
@@ -459,112 +461,6 @@ async function idleMemory() {
 
 // ---- 3. a 5 MB payload's tree --------------------------------------------------------------
 
-/** A deterministic Persona-shaped id: prefix + 24 base-36-ish characters. */
-function personaId(prefix, n) {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  let x = (n + 1) * 2654435761;
-  let s = '';
-  for (let i = 0; i < 24; i++) {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    s += alphabet[x % alphabet.length];
-  }
-  return `${prefix}_${s}`;
-}
-
-/**
- * An `inquiry.approved` event whose inquiry relates to `n` government-id verifications, all of
- * them included with their checks: the shape of a large real payload (~2.1 KB per verification).
- */
-function bigInquiryEvent(n) {
-  const inquiryId = personaId('inq', 0);
-  const accountId = personaId('act', 0);
-  const at = (i) => new Date(Date.UTC(2026, 10, 22, 9, 0, 0) + i * 1000).toISOString();
-  const checkNames = [
-    'id_aamva_database_lookup',
-    'id_age_inconsistency_detection',
-    'id_barcode_detection',
-    'id_barcode_inconsistency_detection',
-    'id_blur_detection',
-    'id_color_inconsistency_detection',
-    'id_compromised_detection',
-    'id_disallowed_country_detection',
-    'id_expired_detection',
-    'id_extracted_properties_detection',
-    'id_fabrication_detection',
-    'id_glare_detection',
-    'id_mrz_detection',
-    'id_portrait_detection',
-  ];
-  const verifications = [];
-  for (let i = 0; i < n; i++) {
-    const failed = i % 37 === 0;
-    verifications.push({
-      type: 'verification/government-id',
-      id: personaId('ver', i + 1),
-      attributes: {
-        status: failed ? 'failed' : 'passed',
-        'created-at': at(i),
-        'created-at-ts': 1795338000 + i,
-        'submitted-at': at(i + 1),
-        'completed-at': at(i + 2),
-        'country-code': 'US',
-        'entity-confidence-score': 100,
-        'id-class': 'dl',
-        'name-first': 'Jane',
-        'name-middle': null,
-        'name-last': `Doe-${i}`,
-        'address-street-1': `${100 + (i % 900)} Market St`,
-        'address-city': 'San Francisco',
-        'address-subdivision': 'CA',
-        'address-postal-code': '94103',
-        birthdate: '1990-01-31',
-        'front-photo-url': `https://files.withpersona.com/ver/${i}/front.jpg?signature=abcdef0123456789`,
-        checks: checkNames.map((name, k) => ({
-          name,
-          status: failed && k === 8 ? 'failed' : 'passed',
-          reasons: failed && k === 8 ? ['expired'] : [],
-          requirement: k < 4 ? 'required' : 'not_required',
-        })),
-      },
-      relationships: { inquiry: { data: { type: 'inquiry', id: inquiryId } } },
-    });
-  }
-  return {
-    data: {
-      type: 'event',
-      id: personaId('evt', 0),
-      attributes: {
-        name: 'inquiry.approved',
-        'created-at': at(n + 10),
-        'redacted-at': null,
-        payload: {
-          data: {
-            type: 'inquiry',
-            id: inquiryId,
-            attributes: {
-              status: 'approved',
-              'reference-id': 'user-42',
-              'created-at': at(0),
-              'completed-at': at(n + 5),
-              fields: { 'name-first': { type: 'string', value: 'Jane' }, 'name-last': { type: 'string', value: 'Doe' } },
-            },
-            relationships: {
-              account: { data: { type: 'account', id: accountId } },
-              template: { data: { type: 'inquiry-template', id: personaId('itmpl', 0) } },
-              reports: { data: [] },
-              verifications: { data: verifications.map((v) => ({ type: v.type, id: v.id })) },
-            },
-          },
-          included: [
-            { type: 'account', id: accountId, attributes: { 'reference-id': 'user-42', 'created-at': at(0) } },
-            ...verifications,
-          ],
-        },
-      },
-    },
-  };
-}
-
 /**
  * Opens delivery `id` in the page and times it, then clicks the `tab` tab and times its first
  * paint: at once when the detail has loaded (waitBeforeTabMs = 0: before the detail view's
@@ -634,12 +530,14 @@ const TREE_ROWS = '[data-testid="payload-tree"] [role="treeitem"]';
 
 async function payloadTree() {
   log(`\n[3/4] a 5 MB payload: Payload tab click → the tree's first rows painted (WebDriver, in-page timing)`);
-  // Sized to just over 5 MiB: the count of verifications scaled from a small sample.
-  const perResource = Buffer.byteLength(JSON.stringify(bigInquiryEvent(200))) / 200;
-  const doc = bigInquiryEvent(Math.ceil(PAYLOAD_BYTES / perResource));
-  const body = Buffer.from(JSON.stringify(doc), 'utf8');
-  if (body.length < 5 * 1024 * 1024) throw new Error(`the payload came out at ${body.length} bytes, under 5 MiB`);
-  const included = doc.data.attributes.payload.included.length;
+  if (!existsSync(PAYLOAD)) {
+    throw new Error(
+      `No payload at ${PAYLOAD}: \`make bench-app\` writes it, or \`cargo run --release -p persona-inspector-bench --bin bench -- --payload-into ${PAYLOAD}\`.`,
+    );
+  }
+  const body = readFileSync(PAYLOAD);
+  if (body.length < 5 * 1024 * 1024) throw new Error(`the payload at ${PAYLOAD} is ${body.length} bytes, under 5 MiB`);
+  const included = JSON.parse(body.toString('utf8')).data.attributes.payload.included.length;
   log(`  body: ${(body.length / 1e6).toFixed(2)} MB, inquiry.approved with ${included} included resources`);
   const app = await launchApp({ name: 'figures-payload', env: { [MARKER_NAME]: MARKER_VALUE } });
   try {
@@ -933,7 +831,7 @@ async function scrolling() {
 
 function preflight() {
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    throw new Error('No display: run `make bench-app`, or `xvfb-run -a dbus-run-session -- node ui/e2e/figures.mjs`.');
+    throw new Error('No display: run `make bench-app`, or `xvfb-run -a dbus-run-session -- node bench/app/figures.mjs`.');
   }
   try {
     accessSync(BINARY, constants.X_OK);

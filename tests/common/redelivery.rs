@@ -1,0 +1,103 @@
+//! A store holding the test secret, and a Forwarder to re-deliver from it: deliveries stored as
+//! the listener would have stored them, and the Persona events they carry.
+
+use persona_inspector::delivery::{Arrival, Headers, NewDelivery, Verification};
+use persona_inspector::forward::{Forwarder, Options, Redelivery, Signing};
+use persona_inspector::signature::Secret;
+use persona_inspector::store::Store;
+
+use super::SECRET;
+
+pub struct Fixture {
+    pub store: Store,
+    pub dir: tempfile::TempDir,
+    pub forwarder: Forwarder,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        store.add_secret("current", SECRET).expect("secret saved");
+        Fixture {
+            store,
+            dir,
+            forwarder: Forwarder::new().expect("client"),
+        }
+    }
+
+    /// Stores a delivery as the listener would have received it.
+    pub async fn deliver(
+        &self,
+        path: &str,
+        query: Option<&str>,
+        headers: Headers,
+        body: &[u8],
+    ) -> i64 {
+        let arrival = Arrival {
+            received_at_ms: persona_inspector::clock::now_ms(),
+            method: "POST".into(),
+            path: path.into(),
+            query: query.map(str::to_string),
+            remote_addr: Some("127.0.0.1:1".into()),
+            headers,
+        };
+        let delivery = NewDelivery::captured(arrival, body.to_vec(), &verification());
+        self.store.insert(delivery).await.expect("stored").id
+    }
+
+    /// A Persona delivery signed at `t`.
+    pub async fn signed(&self, t: i64, body: &[u8]) -> i64 {
+        let headers = vec![
+            ("content-type".into(), b"application/json".to_vec()),
+            (
+                "persona-signature".into(),
+                persona_inspector::signature::sign(SECRET, t, body).into_bytes(),
+            ),
+        ];
+        self.deliver("/", None, headers, body).await
+    }
+
+    pub async fn redeliver(&self, id: i64, options: &Options) -> Redelivery {
+        self.forwarder
+            .redeliver(&self.store, id, options)
+            .await
+            .expect("sent and recorded")
+    }
+}
+
+/// Verifies with the test secret, as the listener would with it configured.
+pub fn verification() -> Verification {
+    Verification {
+        secrets: vec![Secret {
+            label: "current".into(),
+            value: SECRET.into(),
+        }],
+        ..Verification::default()
+    }
+}
+
+pub fn resign() -> Signing {
+    Signing::Resign {
+        secret: "current".into(),
+    }
+}
+
+pub fn h(pairs: &[(&str, &[u8])]) -> Headers {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_vec()))
+        .collect()
+}
+
+/// A Persona event created at `created_at`, named `name`.
+pub fn event(id: &str, name: &str, created_at: &str) -> Vec<u8> {
+    format!(
+        r#"{{"data":{{"type":"event","id":"{id}","attributes":{{"name":"{name}","created-at":"{created_at}","payload":{{"data":{{"type":"inquiry","id":"inq_{id}","attributes":{{"status":"completed"}}}}}}}}}}}}"#
+    )
+    .into_bytes()
+}
+
+pub fn summary(store: &Store, id: i64) -> persona_inspector::store::Summary {
+    store.get(id).expect("stored").summary
+}
