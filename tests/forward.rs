@@ -14,9 +14,10 @@ use axum::response::IntoResponse;
 use common::*;
 use hmac::{Hmac, Mac};
 use http_body_util::BodyExt;
-use persona_inspector::delivery::{Arrival, Headers, NewDelivery, Verification};
-use persona_inspector::forward::{FailureKind, Forwarder, Options, Redelivery, Signing};
-use persona_inspector::signature::Secret;
+use persona_inspector::model::{
+    Arrival, FailureKind, Headers, NewDelivery, Redelivery, Secret, Signing, Verification,
+};
+use persona_inspector::redeliver::{Forwarder, Options};
 use persona_inspector::store::{Purge, Store};
 use tokio::net::TcpListener;
 
@@ -1268,7 +1269,8 @@ async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forward_retries_continue_the_captures_count_and_stop_where_persona_would() {
-    use persona_inspector::relay::{Relay, Rule};
+    use persona_inspector::model::Rule;
+    use persona_inspector::relay::Relay;
     let f = Fixture::new();
     let (target, log) = flaky_target(usize::MAX).await;
     let body = event("evt_late", "inquiry.completed", "2026-11-22T10:00:00.000Z");
@@ -1342,7 +1344,8 @@ async fn forward_retries_continue_the_captures_count_and_stop_where_persona_woul
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_forward_rule_retries_failures_on_personas_schedule_sped_up() {
-    use persona_inspector::relay::{Relay, Rule};
+    use persona_inspector::model::Rule;
+    use persona_inspector::relay::Relay;
     let f = Fixture::new();
     let (target, log) = flaky_target(2).await;
     let body = event("evt_retry", "inquiry.completed", "2026-11-22T10:00:00.000Z");
@@ -1423,7 +1426,7 @@ async fn the_forward_rule_retries_failures_on_personas_schedule_sped_up() {
     assert!(
         history
             .iter()
-            .all(|r| r.attempt.origin == persona_inspector::forward::Origin::Forward)
+            .all(|r| r.attempt.origin == persona_inspector::model::Origin::Forward)
     );
     let mark = summary(&f.store, id)
         .forward
@@ -1445,7 +1448,8 @@ async fn the_forward_rule_retries_failures_on_personas_schedule_sped_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rule_change_calls_off_waiting_retries_and_a_restart_resumes_them() {
-    use persona_inspector::relay::{Relay, Rule};
+    use persona_inspector::model::Rule;
+    use persona_inspector::relay::Relay;
     let f = Fixture::new();
     let nothing = format!("http://127.0.0.1:{}", closed_port());
     let rule = Rule {
@@ -1537,7 +1541,8 @@ async fn a_rule_change_calls_off_waiting_retries_and_a_restart_resumes_them() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rule_forwards_only_the_event_names_it_names() {
-    use persona_inspector::relay::{Relay, Rule};
+    use persona_inspector::model::Rule;
+    use persona_inspector::relay::Relay;
     let f = Fixture::new();
     let (target, log) = recording_target().await;
     let rule = Rule {
@@ -1573,7 +1578,8 @@ async fn the_rule_forwards_only_the_event_names_it_names() {
 
 #[tokio::test]
 async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
-    use persona_inspector::bulk::{self, Cancel, Order, Progress, Scope};
+    use persona_inspector::bulk::{self, Cancel, Progress};
+    use persona_inspector::model::{Order, Scope};
     let f = Fixture::new();
     let (target, log) = recording_target().await;
     // Arrival order differs from creation order, as Persona's deliveries may.
@@ -1648,7 +1654,7 @@ async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
     let origins = f.store.redeliveries(ids[0]).expect("history");
     assert_eq!(
         origins[0].attempt.origin,
-        persona_inspector::forward::Origin::Bulk
+        persona_inspector::model::Origin::Bulk
     );
     assert_eq!(
         summary(&f.store, ids[0]).forward,
@@ -1657,7 +1663,7 @@ async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
     );
 
     // Received order over a filter, and the failures counted apart.
-    let filter = persona_inspector::store::Filter {
+    let filter = persona_inspector::model::Filter {
         event_name: Some("inquiry.completed".into()),
         ..Default::default()
     };
@@ -1682,7 +1688,8 @@ async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
 
 #[tokio::test]
 async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() {
-    use persona_inspector::bulk::{self, Cancel, Order, Scope};
+    use persona_inspector::bulk::{self, Cancel};
+    use persona_inspector::model::{Order, Scope};
     let f = Fixture::new();
     let (target, log) = recording_target().await;
     let mut ids = Vec::new();
@@ -1726,7 +1733,7 @@ async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() 
     );
 
     let nothing = Scope::Filter {
-        filter: persona_inspector::store::Filter {
+        filter: persona_inspector::model::Filter {
             event_name: Some("report.run".into()),
             ..Default::default()
         },
@@ -1735,7 +1742,7 @@ async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() 
         .expect_err("nothing to send");
     assert!(error.to_string().contains("no delivery matches"), "{error}");
     let edited = Options {
-        edits: persona_inspector::forward::Edits {
+        edits: persona_inspector::redeliver::Edits {
             body: Some(b"{}".to_vec()),
             headers: None,
         },
@@ -1851,7 +1858,7 @@ impl Fixture {
         let imported = persona_inspector::share::import(&self.store, read).expect("imports")[0].id;
         assert_eq!(
             summary(&self.store, imported).signature.status,
-            persona_inspector::signature::Status::Valid,
+            persona_inspector::model::Status::Valid,
             "its signature checks out, and still it is not Persona's delivery to us"
         );
         let original = self
@@ -2012,7 +2019,8 @@ async fn cli_resend_re_signs_an_invalid_delivery_only_with_resign_unverified() {
 
 #[tokio::test]
 async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
-    use persona_inspector::bulk::{self, Cancel, Order, Scope};
+    use persona_inspector::bulk::{self, Cancel};
+    use persona_inspector::model::{Order, Scope};
     let f = Fixture::new();
     let (target, log) = recording_target().await;
     let body = event("evt_bulk", "inquiry.completed", "2026-11-22T10:00:00.000Z");
@@ -2096,7 +2104,8 @@ async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_forward_rule_re_signs_only_persona_signed_captures_unless_its_setting_says() {
-    use persona_inspector::relay::{Relay, Rule};
+    use persona_inspector::model::Rule;
+    use persona_inspector::relay::Relay;
     let f = Fixture::new();
     let (target, log) = recording_target().await;
     let body = event("evt_rule", "inquiry.completed", "2026-11-22T10:00:00.000Z");
@@ -2199,7 +2208,7 @@ async fn serve_forwards_an_invalid_capture_with_its_own_signature_unless_told() 
 
 #[tokio::test]
 async fn a_test_event_is_re_signed_without_asking_and_a_forged_one_stays_a_capture() {
-    use persona_inspector::delivery::Source;
+    use persona_inspector::model::Source;
     use persona_inspector::sample::{EXAMPLE_SECRET, TEST_EVENT_HEADER, TestEventKey};
     let key = TestEventKey::generate().expect("random");
     let listener = Listener::start(persona_inspector::capture::Settings {

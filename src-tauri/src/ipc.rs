@@ -2,11 +2,12 @@
 //! emits, and the builder both the app and the bindings test use, so the TypeScript in
 //! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
 
-use persona_inspector::bulk::{Order, Scope, UnverifiedCount};
+use persona_inspector::bulk::UnverifiedCount;
 use persona_inspector::catalog::CatalogEntry;
-use persona_inspector::forward::{Options, Redelivery};
-use persona_inspector::relay::Rule;
-use persona_inspector::store::{Detail, EventCount, Filter, Summary};
+use persona_inspector::model::{Filter, Order, Redelivery, Rule, Scope};
+use persona_inspector::redeliver::Options;
+use persona_inspector::store::{EventCount, Summary};
+use persona_inspector::view::Detail;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri_specta::{Event, collect_commands, collect_events};
