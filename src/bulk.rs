@@ -8,35 +8,12 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::forward::{Forwarded, Forwarder, Options, Origin, unverified};
-use crate::store::{Filter, Store};
-
-/// In which order a bulk run sends.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Order {
-    /// By the event's `created-at` (what a handler should order by); requests that are not
-    /// Persona events go last.
-    #[default]
-    Created,
-    /// As they reached the listener.
-    Received,
-}
-
-/// What a bulk run sends.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Scope {
-    /// These deliveries (ids that no longer exist are counted as missing).
-    Ids { ids: Vec<i64> },
-    /// Every delivery the filter matches; its limit and offset are ignored.
-    Filter { filter: Filter },
-}
+use crate::model::{Order, Origin, Redelivery, Scope};
+use crate::redeliver::{Forwarded, Forwarder, Options, unverified};
+use crate::store::Store;
 
 /// Where a bulk run is, and at the end its summary.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -124,7 +101,7 @@ pub struct KindCount {
 }
 
 /// Counts what in `scope` re-signing would refuse without the opt-in (see
-/// [`crate::forward::unverified`], the rule `prepare` applies). Blocks.
+/// [`crate::redeliver::unverified`], the rule `prepare` applies). Blocks.
 pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount> {
     let ids = store.bulk_ids(scope, Order::Received)?;
     let mut counts = UnverifiedCount {
@@ -230,7 +207,7 @@ async fn send_one(
     store: &Store,
     id: i64,
     options: &Options,
-) -> std::result::Result<crate::forward::Redelivery, String> {
+) -> std::result::Result<Redelivery, String> {
     let outgoing = forwarder
         .prepare(store, id, options)
         .map_err(|e| e.to_string())?;

@@ -1,5 +1,14 @@
 //! The capture engine of Persona Webhook Inspector: everything that works without a window.
 //! The desktop app and the CLI are thin layers over this crate.
+//!
+//! Layers, bottom up (each uses only those below it):
+//! - `model`: the data and Persona's documented rules; depends on nothing in the crate.
+//! - `store`: keeps the model in SQLite (with `error` and `clock`, which everything may use).
+//! - `catalog`, `signature`, `jsonapi`: Persona's events, signatures and envelopes.
+//! - `delivery` (a delivery read as it arrives), `view` (what the CLI and app show), `sample`,
+//!   `retention`.
+//! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
+//!   work), `bulk` (many sends), `share` (curl commands and fixtures).
 
 pub mod bulk;
 pub mod capture;
@@ -7,13 +16,15 @@ pub mod catalog;
 pub mod clock;
 pub mod delivery;
 pub mod error;
-pub mod forward;
 pub mod jsonapi;
+pub mod model;
+pub mod redeliver;
 pub mod relay;
 pub mod retention;
 pub mod sample;
 pub mod share;
 pub mod signature;
 pub mod store;
+pub mod view;
 
 pub use error::{Error, Result};

@@ -7,11 +7,6 @@ use std::time::Duration;
 use crate::error::Result;
 use crate::store::{Purge, Store};
 
-/// Persona itself keeps events for 30 days; captures older than that can't be compared with
-/// the dashboard any more.
-pub const DEFAULT_DAYS: u32 = 30;
-/// The longest retention a user can pick short of "forever": a hundred years.
-pub const MAX_DAYS: u32 = 36_500;
 /// How often a running app applies the retention.
 pub const EVERY: Duration = Duration::from_secs(3600);
 

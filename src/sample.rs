@@ -5,8 +5,8 @@
 use subtle::ConstantTimeEq;
 
 use crate::clock;
-use crate::delivery::{Headers, Source};
 use crate::error::{Error, Result};
+use crate::model::{Headers, Source};
 
 /// The header the app's test event carries its key in.
 pub const TEST_EVENT_HEADER: &str = "x-inspector-test-event";

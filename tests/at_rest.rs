@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::SECRET;
-use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::store::{DATABASE_FILE, Filter, Purge, Store};
+use persona_inspector::model::{Arrival, Filter, NewDelivery, Verification};
+use persona_inspector::store::{DATABASE_FILE, Purge, Store};
 use persona_inspector::{Error, clock};
 
 const DAY_MS: i64 = 86_400_000;

@@ -7,8 +7,9 @@ use common::redelivery::*;
 use common::target::*;
 use common::unverified::*;
 use common::*;
-use persona_inspector::bulk::{self, Cancel, Order, Progress, Scope};
-use persona_inspector::forward::{Options, Signing};
+use persona_inspector::bulk::{self, Cancel, Progress};
+use persona_inspector::model::{Order, Scope, Signing};
+use persona_inspector::redeliver::Options;
 use persona_inspector::store::Purge;
 
 #[tokio::test]
@@ -87,7 +88,7 @@ async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
     let origins = f.store.redeliveries(ids[0]).expect("history");
     assert_eq!(
         origins[0].attempt.origin,
-        persona_inspector::forward::Origin::Bulk
+        persona_inspector::model::Origin::Bulk
     );
     assert_eq!(
         summary(&f.store, ids[0]).forward,
@@ -96,7 +97,7 @@ async fn bulk_redelivery_sends_in_created_at_or_received_order_and_sums_up() {
     );
 
     // Received order over a filter, and the failures counted apart.
-    let filter = persona_inspector::store::Filter {
+    let filter = persona_inspector::model::Filter {
         event_name: Some("inquiry.completed".into()),
         ..Default::default()
     };
@@ -164,7 +165,7 @@ async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() 
     );
 
     let nothing = Scope::Filter {
-        filter: persona_inspector::store::Filter {
+        filter: persona_inspector::model::Filter {
             event_name: Some("report.run".into()),
             ..Default::default()
         },
@@ -173,7 +174,7 @@ async fn bulk_redelivery_stops_when_cancelled_and_refuses_what_it_cannot_send() 
         .expect_err("nothing to send");
     assert!(error.to_string().contains("no delivery matches"), "{error}");
     let edited = Options {
-        edits: persona_inspector::forward::Edits {
+        edits: persona_inspector::redeliver::Edits {
             body: Some(b"{}".to_vec()),
             headers: None,
         },

@@ -7,12 +7,10 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use common::*;
 use persona_inspector::capture::{Limits, Reply, Settings};
-use persona_inspector::delivery::{Outcome, headers_from_json};
-use persona_inspector::signature::Status;
-use persona_inspector::store::Filter;
+use persona_inspector::model::{Filter, Outcome, Status, headers_from_json};
 use reqwest::StatusCode;
 
-fn exact_body(detail: &persona_inspector::store::Detail) -> Vec<u8> {
+fn exact_body(detail: &persona_inspector::view::Detail) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD
         .decode(&detail.body_base64)
         .expect("body_base64 decodes")

@@ -10,8 +10,8 @@ use common::redelivery::*;
 use common::target::*;
 use common::unverified::*;
 use common::*;
-use persona_inspector::forward::FailureKind;
-use persona_inspector::relay::{Relay, Rule};
+use persona_inspector::model::{FailureKind, Rule};
+use persona_inspector::relay::Relay;
 
 async fn eventually<T>(what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -179,7 +179,7 @@ async fn the_forward_rule_retries_failures_on_personas_schedule_sped_up() {
     assert!(
         history
             .iter()
-            .all(|r| r.attempt.origin == persona_inspector::forward::Origin::Forward)
+            .all(|r| r.attempt.origin == persona_inspector::model::Origin::Forward)
     );
     let mark = summary(&f.store, id)
         .forward

@@ -5,9 +5,8 @@
 mod common;
 
 use common::{Listener, SECRET, client, inquiry_event, now, persona_signature};
-use persona_inspector::delivery::Verification;
-use persona_inspector::signature::{self, DIAGNOSIS_MAX_BODY, MAX_V1, Secret, Status};
-use persona_inspector::store::Filter;
+use persona_inspector::model::{Filter, Secret, Status, Verification};
+use persona_inspector::signature::{self, DIAGNOSIS_MAX_BODY, MAX_V1};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_signature_header_costs_a_bounded_number_of_hmacs() {

@@ -5,8 +5,9 @@
 mod common;
 
 use common::properties;
-use persona_inspector::jsonapi::{self, Headline};
-use persona_inspector::signature::{self, MAX_V1, Pair, Secret, Status};
+use persona_inspector::jsonapi;
+use persona_inspector::model::{Headline, Pair, Secret, Status};
+use persona_inspector::signature::{self, MAX_V1};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

@@ -12,8 +12,8 @@ use common::redelivery::*;
 use common::target::*;
 use common::unverified::*;
 use common::*;
-use persona_inspector::forward::{FailureKind, Forwarder, Options, Signing};
-use persona_inspector::signature::Secret;
+use persona_inspector::model::{FailureKind, Secret, Signing};
+use persona_inspector::redeliver::{Forwarder, Options};
 use persona_inspector::store::{Purge, Store};
 
 #[tokio::test]
@@ -764,7 +764,7 @@ async fn cli_resend_re_signs_an_invalid_delivery_only_with_resign_unverified() {
 
 #[tokio::test]
 async fn a_test_event_is_re_signed_without_asking_and_a_forged_one_stays_a_capture() {
-    use persona_inspector::delivery::Source;
+    use persona_inspector::model::Source;
     use persona_inspector::sample::{EXAMPLE_SECRET, TEST_EVENT_HEADER, TestEventKey};
     let key = TestEventKey::generate().expect("random");
     let listener = Listener::start(persona_inspector::capture::Settings {

@@ -1,7 +1,7 @@
 //! The saved retention on a real store: what it purges, and "forever".
 
-use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::store::{Purge, Saved, Store};
+use persona_inspector::model::{Arrival, NewDelivery, Saved, Verification};
+use persona_inspector::store::{Purge, Store};
 use persona_inspector::{clock, retention};
 
 const DAY_MS: i64 = 86_400_000;

@@ -1,7 +1,8 @@
 //! Settings and secrets kept in the deliveries' database, on real SQLite files.
 
 use persona_inspector::Error;
-use persona_inspector::store::{DATABASE_FILE, Saved, Store};
+use persona_inspector::model::Saved;
+use persona_inspector::store::{DATABASE_FILE, Store};
 
 fn open() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp");

@@ -9,10 +9,12 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use common::*;
 use persona_inspector::capture::Settings;
-use persona_inspector::delivery::{Arrival, NewDelivery, Source, Verification, headers_from_json};
+use persona_inspector::model::{
+    Arrival, NewDelivery, Source, Status, Verification, headers_from_json,
+};
 use persona_inspector::share::{self, Limits, Target};
-use persona_inspector::signature::Status;
-use persona_inspector::store::{Detail, Store};
+use persona_inspector::store::Store;
+use persona_inspector::view::Detail;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A request written byte for byte, so headers and bodies can be anything HTTP/1.1 allows.
@@ -66,7 +68,7 @@ async fn capture(listener: &Listener, raw: &Raw) -> Detail {
             assert!(answer.starts_with("HTTP/1.1 413"), "stored: {answer}");
             let newest = listener
                 .store()
-                .list(&persona_inspector::store::Filter::default())
+                .list(&persona_inspector::model::Filter::default())
                 .expect("list");
             newest[0].id
         }
@@ -297,7 +299,7 @@ async fn a_fixture_imported_into_another_store_is_the_same_delivery() {
     assert_eq!(originals[0].summary.signature.status, Status::Valid);
     assert_eq!(
         originals[3].summary.outcome,
-        persona_inspector::delivery::Outcome::TooLarge
+        persona_inspector::model::Outcome::TooLarge
     );
 
     let (_dir, store) = fresh_store_with_the_secret();

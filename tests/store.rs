@@ -5,9 +5,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::signature::{Secret, Status};
-use persona_inspector::store::{DATABASE_FILE, Filter, Purge, SEARCH_FILE, Store};
+use persona_inspector::model::{Arrival, Filter, NewDelivery, Secret, Status, Verification};
+use persona_inspector::store::{DATABASE_FILE, Purge, SEARCH_FILE, Store};
 use persona_inspector::{Error, clock};
 
 fn delivery(body: Vec<u8>, received_at_ms: i64, verification: &Verification) -> NewDelivery {

@@ -12,8 +12,9 @@ use axum::http::{HeaderValue, Request, StatusCode, header};
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use persona_inspector::capture::{self, Capture, Settings};
-use persona_inspector::signature::{self, Secret, Status};
-use persona_inspector::store::{Filter, Store};
+use persona_inspector::model::{Filter, Secret, Status};
+use persona_inspector::signature;
+use persona_inspector::store::Store;
 use persona_inspector::{catalog, clock};
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
@@ -400,8 +401,8 @@ pub fn capture_verifying(dir: &std::path::Path) -> Result<Capture> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use persona_inspector::delivery::{Headers, Verification};
     use persona_inspector::jsonapi::headline;
+    use persona_inspector::model::{Headers, Verification};
 
     #[test]
     fn pooled_payloads_are_distinct_valid_signed_inquiry_events() {

@@ -170,7 +170,7 @@ fn main() -> Result<()> {
         // The app purges past the saved retention at launch; the seed is kept whatever its age.
         let saved = store.settings().context("read the settings")?;
         store
-            .save_settings(&persona_inspector::store::Saved {
+            .save_settings(&persona_inspector::model::Saved {
                 retention_days: None,
                 ..saved
             })

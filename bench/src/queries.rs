@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::signature::{self, Secret};
-use persona_inspector::store::{DATABASE_FILE, Filter, SEARCH_FILE, Store};
+use persona_inspector::model::{Arrival, Filter, NewDelivery, Secret, Verification};
+use persona_inspector::signature;
+use persona_inspector::store::{DATABASE_FILE, SEARCH_FILE, Store};
 use persona_inspector::{catalog, clock};
 
 use crate::http::SECRET;

@@ -6,9 +6,9 @@
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use persona_inspector::forward::{self, Forwarder, Options, Signing};
-use persona_inspector::signature::Secret;
-use persona_inspector::store::{Filter, Store};
+use persona_inspector::model::{Filter, Secret, Signing};
+use persona_inspector::redeliver::{self, Forwarder, Options};
+use persona_inspector::store::Store;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::http::{SECRET, Server, bare, runtime};
@@ -130,7 +130,7 @@ async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
     let mut prepared = Vec::with_capacity(DELIVERIES);
     for id in 1..=DELIVERIES as i64 {
         let raw = store.raw(id).context("reading a stored delivery")?;
-        let outgoing = forward::prepare(
+        let outgoing = redeliver::prepare(
             raw,
             &options,
             &secrets,
@@ -211,7 +211,7 @@ async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
         let started = Instant::now();
         let raw = store.raw(id).context("reading a stored delivery")?;
         let secrets = forwarder.secrets(store).context("reading the secrets")?;
-        let outgoing = forward::prepare(
+        let outgoing = redeliver::prepare(
             raw,
             &options,
             &secrets,

@@ -1,11 +1,12 @@
 //! What the window can ask for. Each command is a plain function over the [`Engine`], so it is
 //! tested without a window; `ipc.rs` only wraps them for Tauri.
 
-use persona_inspector::bulk::{self, Order, Scope, UnverifiedCount};
+use persona_inspector::bulk::{self, UnverifiedCount};
 use persona_inspector::catalog::{self, CatalogEntry};
-use persona_inspector::relay::Rule;
-use persona_inspector::store::{Detail, EventCount, Filter, Purge, Saved, Store, Summary};
-use persona_inspector::{forward, share};
+use persona_inspector::model::{Filter, Order, Redelivery, Rule, Saved, Scope};
+use persona_inspector::store::{EventCount, Purge, Store, Summary};
+use persona_inspector::view::Detail;
+use persona_inspector::{redeliver, share};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Engine, ListenerStatus};
@@ -310,8 +311,8 @@ pub async fn purge(engine: &Engine, older_than_days: Option<u32>) -> Result<u64,
 pub async fn redeliver(
     engine: &Engine,
     id: i64,
-    options: forward::Options,
-) -> Result<forward::Redelivery, CommandError> {
+    options: redeliver::Options,
+) -> Result<Redelivery, CommandError> {
     let store = store(engine)?;
     let forwarder = engine
         .forwarder()
@@ -320,10 +321,7 @@ pub async fn redeliver(
 }
 
 /// Every re-delivery of `id`, newest first.
-pub async fn redeliveries(
-    engine: &Engine,
-    id: i64,
-) -> Result<Vec<forward::Redelivery>, CommandError> {
+pub async fn redeliveries(engine: &Engine, id: i64) -> Result<Vec<Redelivery>, CommandError> {
     let store = store(engine)?;
     blocking(move || Ok(store.redeliveries(id)?)).await
 }
@@ -395,7 +393,7 @@ pub struct RedeliveryPreview {
 pub async fn preview_redelivery(
     engine: &Engine,
     id: i64,
-    options: forward::Options,
+    options: redeliver::Options,
 ) -> Result<RedeliveryPreview, CommandError> {
     let store = store(engine)?;
     let forwarder = engine
@@ -405,11 +403,11 @@ pub async fn preview_redelivery(
         let secrets = forwarder.secrets(&store)?;
         let raw = store.raw(id)?;
         let now = persona_inspector::clock::now_ms().div_euclid(1000);
-        let outgoing = forward::prepare(raw, &options, &secrets, now)?;
+        let outgoing = redeliver::prepare(raw, &options, &secrets, now)?;
         Ok(RedeliveryPreview {
             method: outgoing.method,
             url: outgoing.url,
-            headers: persona_inspector::delivery::headers_to_json(&outgoing.headers),
+            headers: persona_inspector::model::headers_to_json(&outgoing.headers),
             body_size: outgoing.body.len() as u64,
         })
     })
@@ -433,7 +431,7 @@ pub async fn start_bulk(
     engine: &Engine,
     scope: Scope,
     order: Order,
-    options: forward::Options,
+    options: redeliver::Options,
     report: impl Fn(BulkStep) + Send + Sync + 'static,
 ) -> Result<BulkStarted, CommandError> {
     Ok(engine.start_bulk(scope, order, options, report).await?)

@@ -7,14 +7,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use persona_inspector::bulk::{Order, Scope};
 use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
-use persona_inspector::delivery::Verification;
-use persona_inspector::forward::{Forwarded, Forwarder, Options};
-use persona_inspector::relay::{Relay, Rule};
+use persona_inspector::model::{self, Order, Rule, Saved, Scope, Verification};
+use persona_inspector::redeliver::{Forwarded, Forwarder, Options};
+use persona_inspector::relay::Relay;
 use persona_inspector::retention;
 use persona_inspector::sample::TestEventKey;
-use persona_inspector::store::{Saved, SavedSecret, Store};
+use persona_inspector::store::{SavedSecret, Store};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
@@ -101,7 +100,7 @@ impl Engine {
                     capture: None,
                     listener: Mutex::new(Listener {
                         status: ListenerStatus::Failed {
-                            port: port.unwrap_or(capture::DEFAULT_PORT),
+                            port: port.unwrap_or(model::DEFAULT_PORT),
                             message: error.to_string(),
                         },
                         stop: None,

@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use persona_inspector::bulk::{self, Cancel, Order, Progress, Scope};
+use persona_inspector::bulk::{self, Cancel, Progress};
 use persona_inspector::capture::Capture;
-use persona_inspector::forward::{ForwardMark, Forwarded, Forwarder, Options};
+use persona_inspector::model::{ForwardMark, Order, Scope};
+use persona_inspector::redeliver::{Forwarded, Forwarder, Options};
 use persona_inspector::relay::Relay;
 use persona_inspector::store::Store;
 use serde::{Deserialize, Serialize};

@@ -2,14 +2,15 @@
 //! emits, and the builder both the app and the bindings test use, so the TypeScript in
 //! `ui/src/generated/bindings.ts` is generated from exactly what the app registers.
 
-use persona_inspector::bulk::{Order, Scope, UnverifiedCount};
+use persona_inspector::bulk::UnverifiedCount;
 use persona_inspector::catalog::CatalogEntry;
-use persona_inspector::forward::{
-    DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, Options, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS,
-    Redelivery,
+use persona_inspector::model::{
+    DEFAULT_TIMEOUT_MS, Filter, MAX_SPEEDUP, Order, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS,
+    Redelivery, Rule, Scope,
 };
-use persona_inspector::relay::{MAX_SPEEDUP, Rule};
-use persona_inspector::store::{Detail, EventCount, Filter, Summary};
+use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
+use persona_inspector::store::{EventCount, Summary};
+use persona_inspector::view::Detail;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri_specta::{Event, collect_commands, collect_events};

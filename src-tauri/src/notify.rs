@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
-use persona_inspector::delivery::Outcome;
-use persona_inspector::signature::{Status, Verdict};
+use persona_inspector::model::{Outcome, Status, Verdict};
 use persona_inspector::store::Summary;
 
 /// The application name every notification carries.
@@ -283,7 +282,7 @@ fn show(text: &Text) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use persona_inspector::delivery::Attempts;
+    use persona_inspector::model::Attempts;
     use persona_inspector::store::ResourceSummary;
 
     fn delivery(id: i64, name: Option<&str>, status: Status) -> Summary {
@@ -381,7 +380,7 @@ mod tests {
         assert_eq!(plain.summary, "Delivery #9");
         assert_eq!(plain.body, "POST /hook · no signature");
 
-        d.parse_error = Some(persona_inspector::jsonapi::ParseError {
+        d.parse_error = Some(persona_inspector::model::ParseError {
             message: "expected value".into(),
             line: 1,
             column: 1,

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use persona_inspector::store::{Filter, Summary};
+use persona_inspector::model::Filter;
+use persona_inspector::store::Summary;
 use persona_inspector_app::arrivals;
 use persona_inspector_app::commands::{
     self, Retention, SettingsChange, get_delivery, list_deliveries, listener_status,
@@ -159,10 +160,7 @@ async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_
     let rows = list_deliveries(&engine, Filter::default())
         .await
         .expect("list");
-    assert_eq!(
-        verdict(rows),
-        persona_inspector::signature::Status::Unchecked
-    );
+    assert_eq!(verdict(rows), persona_inspector::model::Status::Unchecked);
 
     let bad = commands::add_secret(&engine, "x".into(), "two words".into())
         .await
@@ -184,7 +182,7 @@ async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_
         .expect("list");
     assert_eq!(
         rows[0].signature.status,
-        persona_inspector::signature::Status::Valid
+        persona_inspector::model::Status::Valid
     );
     let matched = rows[0].signature.matched.clone().expect("matched");
     assert_eq!(matched.secret, "sandbox");
@@ -196,7 +194,7 @@ async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_
         .expect("list");
     assert_eq!(
         rows[0].signature.status,
-        persona_inspector::signature::Status::Valid
+        persona_inspector::model::Status::Valid
     );
 
     let id = added.settings.secrets[0].id;
@@ -219,7 +217,7 @@ async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_
         .expect("list");
     assert!(
         rows.iter()
-            .all(|r| r.signature.status == persona_inspector::signature::Status::Unchecked)
+            .all(|r| r.signature.status == persona_inspector::model::Status::Unchecked)
     );
 }
 
@@ -360,7 +358,7 @@ async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set()
     assert_eq!(detail.included.len(), 1);
     assert_eq!(
         detail.summary.signature.status,
-        persona_inspector::signature::Status::Unchecked,
+        persona_inspector::model::Status::Unchecked,
         "no secret yet: the verdict says to add one"
     );
 
@@ -373,7 +371,7 @@ async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set()
     let detail = get_delivery(&engine, id).await.expect("stored");
     assert_eq!(
         detail.summary.signature.status,
-        persona_inspector::signature::Status::Valid
+        persona_inspector::model::Status::Valid
     );
 
     let counts = commands::event_counts(&engine).await.expect("counts");
@@ -422,7 +420,7 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
             .expect("answer");
         String::from_utf8_lossy(&seen).into_owned()
     });
-    let options = persona_inspector::forward::Options::new(target.clone());
+    let options = persona_inspector::redeliver::Options::new(target.clone());
     let attempt = commands::redeliver(&engine, id, options)
         .await
         .expect("redeliver");
@@ -445,7 +443,7 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         probe.local_addr().expect("addr").port()
     };
-    let options = persona_inspector::forward::Options::new(format!("http://127.0.0.1:{closed}"));
+    let options = persona_inspector::redeliver::Options::new(format!("http://127.0.0.1:{closed}"));
     let failed = commands::redeliver(&engine, id, options)
         .await
         .expect("recorded");
@@ -474,7 +472,7 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
     assert_eq!(copy.body_base64, original.body_base64);
     assert_eq!(
         copy.summary.source,
-        persona_inspector::delivery::Source::Imported,
+        persona_inspector::model::Source::Imported,
         "a copy of the test event is an import, not a test event"
     );
     assert_eq!(
@@ -552,7 +550,7 @@ async fn app_answering(status: &str) -> (String, tokio::sync::mpsc::UnboundedRec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_forward_rule_is_saved_refuses_the_own_listener_and_forwards_each_capture() {
-    use persona_inspector::relay::Rule;
+    use persona_inspector::model::Rule;
     let dir = tempfile::tempdir().expect("temp");
     let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
     assert_eq!(
@@ -582,7 +580,7 @@ async fn the_forward_rule_is_saved_refuses_the_own_listener_and_forwards_each_ca
         (on("ftp://127.0.0.1:3000/hooks"), "http"),
         (
             Rule {
-                signing: persona_inspector::forward::Signing::Resign {
+                signing: persona_inspector::model::Signing::Resign {
                     secret: "nobody".into(),
                 },
                 ..on("http://127.0.0.1:3000")
@@ -674,7 +672,7 @@ async fn the_forward_rule_is_saved_refuses_the_own_listener_and_forwards_each_ca
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
-    use persona_inspector::bulk::{Order, Scope};
+    use persona_inspector::model::{Order, Scope};
     let dir = tempfile::tempdir().expect("temp");
     let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
     let ListenerStatus::Listening { address, .. } = engine.status() else {
@@ -695,7 +693,7 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
             filter: Filter::default(),
         },
         Order::Received,
-        persona_inspector::forward::Options::new(target.clone()),
+        persona_inspector::redeliver::Options::new(target.clone()),
         move |step| {
             let _ = report.send(step);
         },
@@ -720,9 +718,9 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
     // An app that never answers: each send waits out its timeout; cancelling stops the run
     // after the request in flight.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let options = persona_inspector::forward::Options {
+    let options = persona_inspector::redeliver::Options {
         timeout_ms: 300,
-        ..persona_inspector::forward::Options::new(format!(
+        ..persona_inspector::redeliver::Options::new(format!(
             "http://{}",
             silent.local_addr().expect("addr")
         ))
@@ -760,7 +758,7 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
         &engine,
         Scope::Ids { ids: vec![12345] },
         Order::Created,
-        persona_inspector::forward::Options::new(target),
+        persona_inspector::redeliver::Options::new(target),
         |_| {},
     )
     .await
@@ -770,17 +768,15 @@ async fn a_bulk_run_reports_its_progress_and_summary_and_can_be_cancelled() {
 }
 
 /// The `Persona-Signature` an attempt sent.
-fn sent_signature(attempt: &persona_inspector::forward::Attempt) -> Option<String> {
-    persona_inspector::delivery::header(&attempt.headers, "persona-signature")
+fn sent_signature(attempt: &persona_inspector::model::Attempt) -> Option<String> {
+    persona_inspector::model::header(&attempt.headers, "persona-signature")
         .map(|value| String::from_utf8_lossy(value).into_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_re_signs_its_test_event_but_not_an_outsiders_capture_without_the_opt_in() {
-    use persona_inspector::bulk::Scope;
-    use persona_inspector::delivery::Source;
-    use persona_inspector::forward::{Options, Signing};
-    use persona_inspector::relay::Rule;
+    use persona_inspector::model::{Rule, Scope, Signing, Source};
+    use persona_inspector::redeliver::Options;
     let dir = tempfile::tempdir().expect("temp");
     let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
     let ListenerStatus::Listening { address, .. } = engine.status() else {
@@ -905,8 +901,8 @@ async fn next_pass(purged: &mut tokio::sync::mpsc::UnboundedReceiver<u64>) -> u6
 }
 
 /// A delivery received `days_ago` days ago, stored straight into the data directory.
-fn received(days_ago: i64) -> persona_inspector::delivery::NewDelivery {
-    use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
+fn received(days_ago: i64) -> persona_inspector::model::NewDelivery {
+    use persona_inspector::model::{Arrival, NewDelivery, Verification};
     let arrival = Arrival {
         received_at_ms: persona_inspector::clock::now_ms() - days_ago * 86_400_000,
         method: "POST".into(),
@@ -931,7 +927,8 @@ async fn stored_paths(engine: &Engine) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_saved_retention_is_applied_at_launch_and_on_each_tick_and_forever_keeps_all() {
-    use persona_inspector::store::{Saved, Store};
+    use persona_inspector::model::Saved;
+    use persona_inspector::store::Store;
     let dir = tempfile::tempdir().expect("temp");
     let store = Store::open(dir.path()).expect("open");
     store
@@ -1049,7 +1046,7 @@ async fn purge_counts_what_would_go_then_deletes_older_than_n_days_or_all() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removed_secret_is_no_longer_trusted_even_when_its_erase_cannot_finish() {
-    use persona_inspector::signature::Status;
+    use persona_inspector::model::Status;
     let dir = tempfile::tempdir().expect("temp");
     let engine = Engine::start(dir.path(), "127.0.0.1", Some(0)).await;
     let address = format!("http://127.0.0.1:{}", listening_port(&engine));

@@ -16,8 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use persona_inspector::delivery::{Attempts, Outcome};
-use persona_inspector::signature::{Status, Verdict};
+use persona_inspector::model::{Attempts, Outcome, Status, Verdict};
 use persona_inspector::store::{ResourceSummary, Summary};
 use persona_inspector_app::notify::{APP_NAME, Notifier, TIMEOUT_MS};
 

@@ -26,12 +26,11 @@ use http_body_util::BodyExt;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
-use crate::delivery::{Arrival, NewDelivery, Verification, format_size};
 use crate::error::{Error, Result};
+use crate::model::{Arrival, NewDelivery, Verification, format_size};
 use crate::sample::{self, TestEventKey};
 use crate::store::{Store, Stored, Summary};
 
-pub const DEFAULT_PORT: u16 = 4747;
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -1,5 +1,10 @@
 //! SQLite storage of deliveries: one writer thread owns the write connection (group commit);
 //! reads go through a separate connection, which WAL lets run beside the writer.
+//!
+//! The store keeps the `model` and knows nothing above it: it never parses a body, checks a
+//! signature or reads the event catalog. What needs those is defined by the module that has
+//! them, on top of the store's own methods: `Store::list` and `Store::get` (screen data) in
+//! `view`, `Store::recheck` (signature checks) in `delivery`.
 
 mod checkpoint;
 mod files;
@@ -17,19 +22,20 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::delivery::{NewDelivery, Verification};
 use crate::error::{Error, Result};
-use crate::forward::{Attempt, Redelivery};
+use crate::model::{
+    Attempt, Filter, Headers, NewDelivery, Order, Redelivery, Rule, Saved, Scope, Source, Status,
+    Verdict,
+};
 
 pub use files::{DATABASE_FILE, default_data_dir};
-pub use query::{Detail, EventCount, Filter, Raw, ResourceSummary, Summary};
+pub(crate) use query::Record;
+pub(crate) use query::resource_summary;
+pub use query::{EventCount, Raw, ResourceSummary, Summary};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
-pub use settings::{MAX_REPLY_DELAY_MS, Saved, SavedSecret};
+pub use settings::SavedSecret;
 pub use writer::Stored;
-
-use crate::bulk::{Order, Scope};
-use crate::relay::Rule;
 
 /// The settings row that marks deleted data not yet erased from every file (an erase failed
 /// midway, or the process stopped): the next purge, in any process, finishes it.
@@ -166,16 +172,18 @@ impl Store {
         )? as u64)
     }
 
-    /// Recomputes every stored signature verdict with these secrets (after a secret was added,
-    /// renamed or removed); returns how many verdicts changed. Blocks the calling thread, which
-    /// does the hashing; captures arriving meanwhile wait only for short updates.
-    pub fn recheck(&self, verification: &Verification) -> Result<u64> {
-        recheck::run(&self.inner.path, verification, |changes| {
+    /// Recomputes every stored verdict with `verify` (headers, body, unix ms it is judged at);
+    /// returns how many verdicts changed. Blocks the calling thread, which does the hashing;
+    /// captures arriving meanwhile wait only for short updates.
+    pub fn recheck_with(&self, verify: impl Fn(&Headers, &[u8], i64) -> Verdict) -> Result<u64> {
+        recheck::run(&self.inner.path, verify, |changes| {
             self.write(move |conn| recheck::apply(conn, &changes))
         })
     }
 
-    pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
+    /// The summaries `filter` picks, newest first, without what the catalog says of their event
+    /// (see `view`, whose `Store::list` adds it).
+    pub(crate) fn list_stored(&self, filter: &Filter) -> Result<Vec<Summary>> {
         if filter.search.is_some() {
             // The index is filled after commits; catch it up so the search sees them all.
             call(|work| self.inner.index.run(work), search::catch_up)?;
@@ -267,7 +275,8 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn get(&self, id: i64) -> Result<Detail> {
+    /// Delivery `id` as stored (see `view`, whose `Store::get` makes the detail of it).
+    pub(crate) fn record(&self, id: i64) -> Result<Record> {
         query::get(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
     }
 
@@ -349,10 +358,7 @@ impl Store {
     }
 
     /// How many of `ids` there are of each provenance and verdict.
-    pub fn signing_counts(
-        &self,
-        ids: &[i64],
-    ) -> Result<Vec<(crate::delivery::Source, crate::signature::Status, u64)>> {
+    pub fn signing_counts(&self, ids: &[i64]) -> Result<Vec<(Source, Status, u64)>> {
         query::signing_counts(&*self.reader()?, ids)
     }
 

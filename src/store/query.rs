@@ -1,17 +1,13 @@
 //! Reading deliveries back: the list (newest first, filtered) and one delivery in full.
 
-use base64::Engine;
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::bulk::Order;
-use crate::catalog;
-use crate::delivery::{Arrival, Attempts, NewDelivery, Outcome, Source, headers_from_json};
-use crate::forward::{FailureKind, ForwardMark, persona_would_accept};
-use crate::jsonapi::{self, ParseError, Relationship, Resource};
-use crate::signature::{Status, Verdict};
-use crate::store::Stored;
+use crate::model::{
+    Arrival, Attempts, FailureKind, Filter, ForwardMark, Order, Outcome, ParseError, Source,
+    Status, Verdict, headers_from_json, persona_would_accept,
+};
 
 /// What the list shows of a delivery (and what the listener announces when one arrives).
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -30,6 +26,7 @@ pub struct Summary {
     pub event_name: Option<String>,
     pub event_created_at: Option<String>,
     /// The catalog's resource group ("Inquiry", "Report"…), derived for unknown names.
+    // The store does not read the catalog: `view` fills this and `known_event` in.
     pub event_group: Option<String>,
     pub known_event: bool,
     pub resource: Option<ResourceSummary>,
@@ -60,54 +57,6 @@ pub struct ResourceSummary {
     pub kind: Option<String>,
     pub id: Option<String>,
     pub status: Option<String>,
-}
-
-/// Everything about one delivery.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Detail {
-    #[serde(flatten)]
-    pub summary: Summary,
-    /// `[name, value]` in arrival order; a third element holds the exact bytes in base64 when
-    /// the value is not UTF-8.
-    #[cfg_attr(feature = "specta", specta(type = Vec<Vec<String>>))]
-    pub headers: serde_json::Value,
-    /// The body exactly as received.
-    pub body_base64: String,
-    pub event_description: Option<&'static str>,
-    /// The main resource's relationships, each target marked included or not.
-    pub relationships: Vec<Relationship>,
-    /// `payload.included`, each with its own relationships resolved.
-    pub included: Vec<Resource>,
-    /// Where the envelope departs from what Persona sends.
-    pub event_notes: Vec<String>,
-}
-
-/// Which deliveries to list. Every field narrows; none set lists the newest.
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Filter {
-    /// At most this many (default 200, at most 10 000).
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub limit: Option<u32>,
-    /// Only ids below this one: the next page of an infinite list.
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub before_id: Option<i64>,
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub event_name: Option<String>,
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub event_id: Option<String>,
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub resource_id: Option<String>,
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub signature: Option<Status>,
-    /// Words that must all appear (prefixes count) in the event name, ids or body.
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub search: Option<String>,
-    /// Skip this many matching rows first: with `before_id` pinned, a stable page of a long
-    /// list that keeps growing at the top.
-    #[cfg_attr(feature = "specta", specta(optional))]
-    pub offset: Option<u32>,
 }
 
 /// How many stored deliveries carry one event name (None: not a Persona event).
@@ -282,7 +231,15 @@ fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
     (where_clause, args)
 }
 
-pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
+/// A delivery in full as stored: its summary, its headers as `[name, value(, base64)]` rows,
+/// and its body.
+pub struct Record {
+    pub summary: Summary,
+    pub headers: serde_json::Value,
+    pub body: Vec<u8>,
+}
+
+pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
     let sql = format!("SELECT {COLUMNS}, d.headers, d.body FROM {FROM} WHERE d.id = ?1");
     let found = conn
         .query_row(&sql, [id], |row| {
@@ -292,28 +249,10 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Detail>> {
             Ok((summary, headers, body))
         })
         .optional()?;
-    let Some((summary, headers, body)) = found else {
-        return Ok(None);
-    };
-    let headers = serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new()));
-    let event = jsonapi::parse(&body).ok();
-    let (relationships, included, event_notes, event_description) = match event {
-        Some(e) => (
-            e.resource.map(|r| r.relationships).unwrap_or_default(),
-            e.included,
-            e.notes,
-            e.description,
-        ),
-        None => Default::default(),
-    };
-    Ok(Some(Detail {
+    Ok(found.map(|(summary, headers, body)| Record {
         summary,
-        headers,
-        body_base64: base64::engine::general_purpose::STANDARD.encode(&body),
-        event_description,
-        relationships,
-        included,
-        event_notes,
+        headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new())),
+        body,
     }))
 }
 
@@ -363,43 +302,7 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     Ok(found)
 }
 
-impl Summary {
-    /// The summary of a delivery just stored, without reading it back.
-    pub fn of_new(stored: Stored, d: &NewDelivery) -> Summary {
-        let i = &d.event;
-        Summary {
-            id: stored.id,
-            received_at: crate::clock::rfc3339(d.arrival.received_at_ms),
-            received_at_ms: d.arrival.received_at_ms,
-            method: d.arrival.method.clone(),
-            path: d.arrival.path.clone(),
-            query: d.arrival.query.clone(),
-            remote_addr: d.arrival.remote_addr.clone(),
-            outcome: d.outcome,
-            event_id: i.event_id.clone(),
-            event_group: i.event_name.as_deref().map(catalog::group_of),
-            known_event: i.event_name.as_deref().and_then(catalog::lookup).is_some(),
-            event_name: i.event_name.clone(),
-            event_created_at: i.created_at.clone(),
-            resource: resource_summary(
-                i.resource_type.clone(),
-                i.resource_id.clone(),
-                i.resource_status.clone(),
-            ),
-            signature: d.signature.clone(),
-            attempts: d.attempts.clone(),
-            body_size: d.body_size,
-            parse_error: d.parse_error.clone(),
-            event_deliveries: stored.event_deliveries,
-            forward: None,
-            source: d.source,
-            original_received_at: d.original_received_at_ms.map(crate::clock::rfc3339),
-            original_received_at_ms: d.original_received_at_ms,
-        }
-    }
-}
-
-fn resource_summary(
+pub(crate) fn resource_summary(
     kind: Option<String>,
     id: Option<String>,
     status: Option<String>,
@@ -424,8 +327,8 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
         remote_addr: row.get(5)?,
         outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
         event_id: row.get(7)?,
-        event_group: event_name.as_deref().map(catalog::group_of),
-        known_event: event_name.as_deref().and_then(catalog::lookup).is_some(),
+        event_group: None,
+        known_event: false,
         event_name,
         event_created_at: row.get(9)?,
         resource: resource_summary(row.get(10)?, row.get(11)?, row.get(12)?),

@@ -2,9 +2,11 @@
 
 use rusqlite::{Connection, Row, params};
 
-use crate::delivery::{headers_from_json, headers_to_json};
 use crate::error::{Error, Result};
-use crate::forward::{Answer, Attempt, Failure, FailureKind, Origin, Redelivery, Signing};
+use crate::model::{
+    Answer, Attempt, Failure, FailureKind, Headers, Origin, Redelivery, Signing, headers_from_json,
+    headers_to_json, persona_would_accept,
+};
 
 pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result<i64> {
     let exists: bool = conn
@@ -123,7 +125,7 @@ pub(super) fn drop_retries(conn: &Connection, redelivery_id: Option<i64>) -> Res
     Ok(changed as u64)
 }
 
-fn json_rows(row: &Row, column: usize) -> rusqlite::Result<crate::delivery::Headers> {
+fn json_rows(row: &Row, column: usize) -> rusqlite::Result<Headers> {
     let text: String = row.get(column)?;
     // Written by this module; a row that doesn't read is shown without headers, not refused.
     Ok(serde_json::from_str(&text)
@@ -154,7 +156,7 @@ fn from_row(row: &Row) -> rusqlite::Result<Redelivery> {
             },
             body: row.get::<_, Option<Vec<u8>>>(15)?.unwrap_or_default(),
             truncated: row.get(16)?,
-            persona_success: crate::forward::persona_would_accept(status, duration_ms),
+            persona_success: persona_would_accept(status, duration_ms),
         }),
         None => None,
     };

@@ -3,79 +3,9 @@
 //! deliveries are kept, and the webhook secrets with their labels.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 
-use crate::capture::DEFAULT_PORT;
 use crate::error::{Error, Result};
-use crate::signature::Secret;
-
-/// Every setting with its value; a setting never saved has its default.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Saved {
-    pub port: u16,
-    pub tolerance_seconds: u64,
-    pub reply_status: u16,
-    pub reply_delay_ms: u64,
-    pub notifications: bool,
-    /// Notifications say how many deliveries arrived and nothing else: no event name or
-    /// resource id shows on a locked screen.
-    pub notification_counts_only: bool,
-    /// Deliveries older than this many days are purged (at launch and every hour); None
-    /// keeps them forever.
-    pub retention_days: Option<u32>,
-}
-
-impl Default for Saved {
-    fn default() -> Self {
-        Saved {
-            port: DEFAULT_PORT,
-            tolerance_seconds: crate::delivery::Verification::default().tolerance_seconds,
-            reply_status: 200,
-            reply_delay_ms: 0,
-            notifications: true,
-            notification_counts_only: false,
-            retention_days: Some(crate::retention::DEFAULT_DAYS),
-        }
-    }
-}
-
-/// The longest reply delay: Persona gives up after 5 s, and a minute covers any test of that.
-pub const MAX_REPLY_DELAY_MS: u64 = 60_000;
-
-impl Saved {
-    /// Refuses values the listener could not use, saying which and why.
-    pub fn validate(&self) -> Result<()> {
-        if !(100..=599).contains(&self.reply_status) {
-            return Err(Error::Invalid(format!(
-                "the reply status {} is not an HTTP status; pick one from 100 to 599",
-                self.reply_status
-            )));
-        }
-        if self.reply_delay_ms > MAX_REPLY_DELAY_MS {
-            return Err(Error::Invalid(format!(
-                "a reply delay of {} ms is too long; pick at most {MAX_REPLY_DELAY_MS} ms \
-                 (Persona gives up after 5 000 ms)",
-                self.reply_delay_ms
-            )));
-        }
-        if let Some(days) = self.retention_days
-            && !(1..=crate::retention::MAX_DAYS).contains(&days)
-        {
-            return Err(Error::Invalid(format!(
-                "keeping deliveries {days} days is not possible; pick 1 to {} days, or keep them \
-                 forever",
-                crate::retention::MAX_DAYS
-            )));
-        }
-        if self.tolerance_seconds == 0 {
-            return Err(Error::Invalid(
-                "a stale tolerance of 0 s would call every signature stale; pick at least 1 s"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-}
+use crate::model::{Saved, Secret, parse_secret};
 
 /// A configured webhook secret, with the id the window renames or removes it by.
 #[derive(Clone, PartialEq, Eq)]
@@ -116,7 +46,7 @@ pub(super) fn load(conn: &Connection) -> Result<Saved> {
 }
 
 pub(super) fn save(conn: &mut Connection, saved: &Saved) -> Result<()> {
-    saved.validate()?;
+    saved.validate().map_err(Error::Invalid)?;
     let fields = serde_json::to_value(saved).map_err(invalid)?;
     let tx = conn.transaction()?;
     if let serde_json::Value::Object(fields) = fields {
@@ -167,8 +97,7 @@ pub(super) fn add_secret(conn: &mut Connection, label: &str, value: &str) -> Res
     let label = checked_label(label)?;
     let value = value.trim();
     // The same rules as --secret on the command line.
-    let secret =
-        crate::signature::parse_secret(&format!("{label}={value}")).map_err(Error::Invalid)?;
+    let secret = parse_secret(&format!("{label}={value}")).map_err(Error::Invalid)?;
     let tx = conn.transaction()?;
     refuse_taken_label(&tx, &label, None)?;
     let duplicate: Option<String> = tx

@@ -12,8 +12,8 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, Transaction, params};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
-use crate::delivery::{NewDelivery, headers_to_json};
 use crate::error::{Error, Result};
+use crate::model::{NewDelivery, headers_to_json};
 use crate::store::checkpoint::{WalFull, reset_if_full};
 
 /// Where a delivery landed.
@@ -235,7 +235,7 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::{Arrival, Verification};
+    use crate::model::{Arrival, Verification};
 
     fn delivery(body_size: usize) -> NewDelivery {
         let arrival = Arrival {

@@ -6,7 +6,8 @@ pub mod target;
 pub mod unverified;
 
 use persona_inspector::capture::{self, Capture, Limits, Settings};
-use persona_inspector::signature::{self, Secret};
+use persona_inspector::model::Secret;
+use persona_inspector::signature;
 use persona_inspector::store::Store;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

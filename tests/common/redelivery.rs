@@ -1,9 +1,10 @@
 //! A store holding the test secret, and a Forwarder to re-deliver from it: deliveries stored as
 //! the listener would have stored them, and the Persona events they carry.
 
-use persona_inspector::delivery::{Arrival, Headers, NewDelivery, Verification};
-use persona_inspector::forward::{Forwarder, Options, Redelivery, Signing};
-use persona_inspector::signature::Secret;
+use persona_inspector::model::{
+    Arrival, Headers, NewDelivery, Redelivery, Secret, Signing, Verification,
+};
+use persona_inspector::redeliver::{Forwarder, Options};
 use persona_inspector::store::Store;
 
 use super::SECRET;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use hmac::{Hmac, Mac};
 use http_body_util::BodyExt;
-use persona_inspector::delivery::Headers;
+use persona_inspector::model::Headers;
 use tokio::net::TcpListener;
 
 use super::{SECRET, now};

@@ -1,7 +1,6 @@
 //! Deliveries Persona did not sign, one of each kind, and what re-delivering them must send.
 
-use persona_inspector::delivery::{Arrival, NewDelivery, Verification};
-use persona_inspector::forward::Signing;
+use persona_inspector::model::{Arrival, NewDelivery, Signing, Verification};
 use persona_inspector::store::Store;
 
 use super::redelivery::{Fixture, h, summary};
@@ -82,7 +81,7 @@ impl Fixture {
         let imported = persona_inspector::share::import(&self.store, read).expect("imports")[0].id;
         assert_eq!(
             summary(&self.store, imported).signature.status,
-            persona_inspector::signature::Status::Valid,
+            persona_inspector::model::Status::Valid,
             "its signature checks out, and still it is not Persona's delivery to us"
         );
         let original = self

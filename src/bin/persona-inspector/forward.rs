@@ -6,11 +6,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use clap::Args;
-use persona_inspector::forward::{
-    DEFAULT_TIMEOUT_MS, Forwarded, Forwarder, Options, Signing, human_duration,
-};
-use persona_inspector::relay::{Relay, Rule};
-use persona_inspector::signature::{self, Secret};
+use persona_inspector::model::{DEFAULT_TIMEOUT_MS, Rule, Secret, Signing, human_duration};
+use persona_inspector::redeliver::{Forwarded, Forwarder, Options};
+use persona_inspector::relay::Relay;
 use persona_inspector::store::{Store, Summary};
 use persona_inspector::{Error, Result};
 use time::UtcOffset;
@@ -41,7 +39,7 @@ pub struct ResendArgs {
     json: bool,
     /// A secret to re-sign with, as LABEL=wbhsec_… (the app's saved secrets are used too)
     #[arg(long = "secret", value_name = "LABEL=SECRET", env = "PERSONA_INSPECTOR_SECRETS",
-          value_delimiter = ' ', hide_env_values = true, value_parser = signature::parse_secret)]
+          value_delimiter = ' ', hide_env_values = true, value_parser = persona_inspector::model::parse_secret)]
     secrets: Vec<Secret>,
 }
 

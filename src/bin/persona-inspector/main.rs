@@ -13,9 +13,8 @@ use axum::body::Bytes;
 use axum::http::StatusCode;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use persona_inspector::capture::{self, Capture, Reply, Settings};
-use persona_inspector::delivery::{Verification, parse_size};
-use persona_inspector::signature::{self, Secret, Status};
-use persona_inspector::store::{self, Filter, Purge, Store};
+use persona_inspector::model::{Filter, Secret, Status, Verification, parse_size};
+use persona_inspector::store::{self, Purge, Store};
 use persona_inspector::{Error, Result, catalog, clock};
 use time::UtcOffset;
 
@@ -85,7 +84,7 @@ struct VerificationArgs {
     /// A webhook secret to verify with, as LABEL=wbhsec_… (repeat for rotation). The variable
     /// takes several separated by spaces, and keeps them out of the process list.
     #[arg(long = "secret", value_name = "LABEL=SECRET", env = "PERSONA_INSPECTOR_SECRETS",
-          value_delimiter = ' ', hide_env_values = true, value_parser = signature::parse_secret)]
+          value_delimiter = ' ', hide_env_values = true, value_parser = persona_inspector::model::parse_secret)]
     secrets: Vec<Secret>,
 
     /// Flag signatures whose timestamp is further than this many seconds from arrival
@@ -107,7 +106,7 @@ struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
 
-    #[arg(long, default_value_t = capture::DEFAULT_PORT)]
+    #[arg(long, default_value_t = persona_inspector::model::DEFAULT_PORT)]
     port: u16,
 
     #[command(flatten)]

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use persona_inspector::delivery::parse_size;
+use persona_inspector::model::parse_size;
 use persona_inspector::share::{self, Limits, Target};
 use persona_inspector::store::Store;
 use persona_inspector::{Error, Result};

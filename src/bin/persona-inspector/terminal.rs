@@ -9,9 +9,9 @@ use std::sync::LazyLock;
 use base64::Engine;
 use persona_inspector::capture::Settings;
 use persona_inspector::clock;
-use persona_inspector::delivery::{Outcome, format_size, headers_from_json};
-use persona_inspector::signature::{Status, Verdict};
-use persona_inspector::store::{Detail, Summary};
+use persona_inspector::model::{Outcome, Status, Verdict, format_size, headers_from_json};
+use persona_inspector::store::Summary;
+use persona_inspector::view::Detail;
 use time::UtcOffset;
 
 static COLOUR: LazyLock<bool> =
@@ -182,7 +182,7 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
         clock::time_of_day(s.received_at_ms, offset)
     )?;
     match (s.source, &s.original_received_at) {
-        (persona_inspector::delivery::Source::Imported, claimed) => writeln!(
+        (persona_inspector::model::Source::Imported, claimed) => writeln!(
             out,
             "  source     imported from a fixture{}",
             claimed
@@ -190,10 +190,10 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
                 .map(|at| format!(", which claims it arrived at {at}"))
                 .unwrap_or_default()
         )?,
-        (persona_inspector::delivery::Source::Test, _) => {
+        (persona_inspector::model::Source::Test, _) => {
             writeln!(out, "  source     this app's test event")?
         }
-        (persona_inspector::delivery::Source::Captured, _) => {}
+        (persona_inspector::model::Source::Captured, _) => {}
     }
     writeln!(out, "  request    {}", target(s))?;
     if let Some(addr) = &s.remote_addr {
