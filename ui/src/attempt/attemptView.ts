@@ -3,7 +3,7 @@
 
 import type { Attempt, FailureKind, Redelivery, Signing } from '../bindings.ts';
 import type { Tone } from '../format/text.ts';
-import { isPersonaSuccess } from '../persona/facts.ts';
+import { isPersonaSuccess, LIMIT_S, successCodes } from '../persona/facts.ts';
 
 export interface AttemptView {
   tone: Tone;
@@ -37,14 +37,14 @@ export function attemptView(a: Attempt): AttemptView {
       return {
         tone: 'warn',
         headline,
-        note: 'Too slow: Persona gives up after 5 s, so it would count this as a failure and retry.',
+        note: `Too slow: Persona gives up after ${LIMIT_S} s, so it would count this as a failure and retry.`,
         outcome: 'slow',
       };
     }
     return {
       tone: 'bad',
       headline,
-      note: `Persona accepts only 200, 201, 202 or 204: it would count this as a failure and retry.`,
+      note: `Persona accepts only ${successCodes()}: it would count this as a failure and retry.`,
       outcome: 'http-failure',
     };
   }

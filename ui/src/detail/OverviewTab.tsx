@@ -4,6 +4,7 @@
 import type { ReactNode } from 'react';
 import type { Detail } from '../bindings.ts';
 import { attemptText, requestTarget, shortSize } from '../format/text.ts';
+import { RETRIES } from '../persona/facts.ts';
 import { eventDelay, retryTiming } from './delay.ts';
 import { formatUnixSeconds, formatUtc, parseRfc3339 } from './timing.ts';
 
@@ -129,7 +130,9 @@ export function OverviewTab({ detail: d }: { detail: Detail }) {
               <None>no Persona-Webhook-Attempts-Made or -Left header</None>
             ) : (
               <>
-                <span title="Persona-Webhook-Attempts-Made and -Left as sent: Persona increments Made and decrements Left at each attempt, up to 8 attempts in all (the first and 7 retries)">
+                <span
+                  title={`Persona-Webhook-Attempts-Made and -Left as sent: Persona increments Made and decrements Left at each attempt, up to ${RETRIES + 1} attempts in all (the first and ${RETRIES} retries)`}
+                >
                   {attempt}
                 </span>
                 {d.attempts.left === 0 && (

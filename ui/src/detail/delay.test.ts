@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { scheduledOffset } from '../persona/facts.ts';
 import { eventDelay, retentionMs, retryTiming, type Timed } from './delay.ts';
 
 const CREATED = '2026-03-15T18:35:01.100Z';
@@ -112,15 +111,6 @@ describe('eventDelay', () => {
 });
 
 describe('retry schedule', () => {
-  it('sums the delays before an attempt', () => {
-    expect(scheduledOffset(1)).toBe(0);
-    expect(scheduledOffset(2)).toBe(3);
-    expect(scheduledOffset(3)).toBe(67);
-    expect(scheduledOffset(8)).toBe(184_822);
-    expect(scheduledOffset(9)).toBeNull();
-    expect(scheduledOffset(0)).toBeNull();
-  });
-
   it('states the measured time since the first attempt and which scheduled attempt it fits', () => {
     const first = 1_773_599_701;
     const attempts = { made: 3, left: 5, first_attempted_at: first };

@@ -7,7 +7,7 @@
 import type { Attempts, Source, Verdict } from '../bindings.ts';
 import { parseRfc3339 } from './timing.ts';
 import { formatDuration } from '../format/duration.ts';
-import { RETRY_DELAYS_S, scheduledOffset } from '../persona/facts.ts';
+import { LAST_RETRY_H, RETRY_DELAYS_S, scheduledOffset } from '../persona/facts.ts';
 
 const DAY_MS = 86_400_000;
 /** The last automatic attempt: about 51 h after the first. */
@@ -94,7 +94,7 @@ function lateCauses(d: Timed, created: number, ms: number): string[] {
   }
   if (sinceFirst === null || sinceFirst > PROMPT_MS) {
     if (ms <= SCHEDULE_END_MS + DAY_MS) {
-      causes.push("Persona's automatic retries: the last comes about 2 days (51 h) after the first attempt");
+      causes.push(`Persona's automatic retries: the last comes about ${LAST_RETRY_H} h after the first attempt`);
     }
     if (ms <= retentionMs(created)) {
       causes.push(
@@ -147,7 +147,7 @@ export function retryTiming(a: Attempts, receivedMs: number): string | null {
     }
   }
   if (since > SCHEDULE_END_MS) {
-    return `${measured}: later than Persona's last automatic attempt (about 51 h); a retry by hand from Persona's dashboard fits.`;
+    return `${measured}: later than Persona's last automatic attempt (about ${LAST_RETRY_H} h); a retry by hand from Persona's dashboard fits.`;
   }
   return `${measured}: between the attempts of Persona's retry schedule; a retry by hand from Persona's dashboard, or a delay on the way (a proxy, a tunnel), fits.`;
 }

@@ -11,6 +11,7 @@ import { errorText } from '../format/error.ts';
 import { SendFields } from '../send/SendFields.tsx';
 import { useSendForm } from '../send/useSendForm.ts';
 import { EventPicker } from './EventPicker.tsx';
+import { LAST_RETRY_H, LIMIT_S, RETRIES, successCodes } from '../persona/facts.ts';
 import { buildRule, CUSTOM, formFromRule, formSpeedup, scheduleText, SPEEDUP_PRESETS, type RuleForm } from './rule.ts';
 
 export interface ForwardingDialogProps {
@@ -169,7 +170,7 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
           </div>
           {speedup.ok ? (
             <p className={form.retries ? 'forward-schedule' : 'forward-schedule hint'} data-testid="forward-schedule">
-              {form.retries ? 'Up to 7 retries, after ' : 'With retries on: up to 7, after '}
+              {form.retries ? `Up to ${RETRIES} retries, after ` : `With retries on: up to ${RETRIES}, after `}
               {scheduleText(speedup.value)}.
             </p>
           ) : (
@@ -180,8 +181,8 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
             )
           )}
           <p className="hint">
-            Persona retries anything but 200, 201, 202 or 204 within 5 s, up to 7 times, the last about 51 h after the
-            first attempt. Each retry is the same event again (a duplicate to your handler). Retries continue the capture’s
+            Persona retries anything but {successCodes()} within {LIMIT_S} s, up to {RETRIES} times, the last about{' '}
+            {LAST_RETRY_H} h after the first attempt. Each retry is the same event again (a duplicate to your handler). Retries continue the capture’s
             own count: <code className="mono">Persona-Webhook-Attempts-Made</code> goes up and <code className="mono">-Left</code>{' '}
             down, a capture that said 5 left is retried at most 5 times at the schedule’s later gaps, and one that said 0
             left is not retried. A capture without <code className="mono">-Left</code> starts the schedule over and keeps

@@ -4,10 +4,9 @@
 
 import type { FailureKind, ForwardMark, ForwardResult } from '../bindings.ts';
 import { attemptTime, failureHeadline } from '../attempt/attemptView.ts';
-import { isPersonaSuccess } from '../persona/facts.ts';
-import { countdown } from '../format/duration.ts';
+import { isPersonaSuccess, LIMIT_S } from '../persona/facts.ts';
+import { countdown, humanDuration } from '../format/duration.ts';
 import type { Tone } from '../format/text.ts';
-import { humanDuration } from '../format/duration.ts';
 
 /** What a live forward result says about one capture: its latest mark, or why nothing was sent. */
 export type LiveForward = { mark: ForwardMark; error: null } | { mark: null; error: string };
@@ -74,7 +73,7 @@ export function forwardMarkView(mark: ForwardMark, now: number): MarkView {
     const slow = isPersonaSuccess(mark.status);
     what = slow ? `→ ${mark.status} slow` : `→ ${mark.status}`;
     sentence = slow
-      ? `Forwarded: ${mark.status} after ${took} — too slow: Persona gives up after 5 s and would retry.`
+      ? `Forwarded: ${mark.status} after ${took} — too slow: Persona gives up after ${LIMIT_S} s and would retry.`
       : `Forwarded: ${mark.status} in ${took} — Persona would count this as a failure and retry.`;
     outcome = slow ? 'slow' : 'rejected';
   } else {

@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { updateSettings, type AppSettings, type SettingsChange } from '../bindings.ts';
 import { errorText } from '../format/error.ts';
+import { LIMIT_S, successCodes } from '../persona/facts.ts';
 import { checkReplyDelay, checkReplyStatus, checkTolerance, type Checked } from './validate.ts';
 
 export interface ReplySectionProps {
@@ -123,14 +124,14 @@ export function ReplySection({ settings, onSettings }: ReplySectionProps) {
             'Reply status',
             '',
             'reply-status-input',
-            'Persona counts 200, 201, 202 and 204 as delivered.',
+            `Persona counts ${successCodes('and')} as delivered.`,
           )}
           {field(
             'reply_delay_ms',
             'Reply delay',
             'ms',
             'reply-delay-input',
-            'Wait before answering. Persona gives up after 5 s.',
+            `Wait before answering. Persona gives up after ${LIMIT_S} s.`,
           )}
           <div className="form-actions">
             <button type="submit" className="button button-primary" data-testid="settings-save" disabled={busy || !dirty}>
