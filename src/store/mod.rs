@@ -232,9 +232,6 @@ impl Store {
         self.write(move |conn| settings::rename_secret(conn, id, &label))
     }
 
-    /// Removes a secret and erases its value from disk: the write connection zeroes what it
-    /// deletes (`secure_delete`), and the WAL, which still holds the page as it was, is emptied.
-    /// Blocks.
     /// Removes a secret and erases its value from disk as a purge does (a database written
     /// before deletes were zeroed may hold old copies of the row). Blocks for the rebuild. When
     /// the erase cannot finish, the secret is still gone from the database (the error says so)
