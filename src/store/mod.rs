@@ -7,12 +7,13 @@
 //! `view`, `Store::recheck` (signature checks) in `delivery`.
 
 mod checkpoint;
+mod deliveries;
 mod files;
-mod query;
 mod recheck;
 mod redeliveries;
 mod schema;
 mod search;
+mod secrets;
 mod settings;
 mod writer;
 
@@ -28,13 +29,13 @@ use crate::model::{
     Verdict,
 };
 
+pub(crate) use deliveries::Record;
+pub(crate) use deliveries::resource_summary;
+pub use deliveries::{EventCount, Raw, ResourceSummary, Summary};
 pub use files::{DATABASE_FILE, default_data_dir};
-pub(crate) use query::Record;
-pub(crate) use query::resource_summary;
-pub use query::{EventCount, Raw, ResourceSummary, Summary};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
-pub use settings::SavedSecret;
+pub use secrets::SavedSecret;
 pub use writer::Stored;
 
 /// The settings row that marks deleted data not yet erased from every file (an erase failed
@@ -188,7 +189,7 @@ impl Store {
             // The index is filled after commits; catch it up so the search sees them all.
             call(|work| self.inner.index.run(work), search::catch_up)?;
         }
-        query::list(&*self.reader()?, filter)
+        deliveries::list(&*self.reader()?, filter)
     }
 
     /// How many deliveries match `filter` (its limit and offset aside).
@@ -196,12 +197,12 @@ impl Store {
         if filter.search.is_some() {
             call(|work| self.inner.index.run(work), search::catch_up)?;
         }
-        query::count(&*self.reader()?, filter)
+        deliveries::count(&*self.reader()?, filter)
     }
 
     /// How many deliveries carry each event name, most first.
     pub fn event_counts(&self) -> Result<Vec<EventCount>> {
-        query::event_counts(&*self.reader()?)
+        deliveries::event_counts(&*self.reader()?)
     }
 
     /// The saved settings, defaults filled in.
@@ -217,19 +218,19 @@ impl Store {
 
     /// The saved webhook secrets, oldest first.
     pub fn secrets(&self) -> Result<Vec<SavedSecret>> {
-        settings::secrets(&*self.reader()?)
+        secrets::secrets(&*self.reader()?)
     }
 
     /// Saves a secret under a label no other secret has. Blocks.
     pub fn add_secret(&self, label: &str, value: &str) -> Result<SavedSecret> {
         let (label, value) = (label.to_string(), value.to_string());
-        self.write(move |conn| settings::add_secret(conn, &label, &value))
+        self.write(move |conn| secrets::add_secret(conn, &label, &value))
     }
 
     /// Blocks.
     pub fn rename_secret(&self, id: i64, label: &str) -> Result<()> {
         let label = label.to_string();
-        self.write(move |conn| settings::rename_secret(conn, id, &label))
+        self.write(move |conn| secrets::rename_secret(conn, id, &label))
     }
 
     /// Removes a secret and erases its value from disk as a purge does (a database written
@@ -240,7 +241,7 @@ impl Store {
         let _one_at_a_time = self.one_erase_at_a_time();
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            settings::remove_secret(&tx, id)?;
+            secrets::remove_secret(&tx, id)?;
             settings::save_named(&tx, ERASE_PENDING, "true")?;
             tx.commit()?;
             Ok(())
@@ -274,13 +275,13 @@ impl Store {
 
     /// Delivery `id` as stored (see `view`, whose `Store::get` makes the detail of it).
     pub(crate) fn record(&self, id: i64) -> Result<Record> {
-        query::get(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
+        deliveries::get(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
     }
 
     /// The stored request of delivery `id` (method, path, query, headers, body), decoded for
     /// sending again; cheaper than [`Store::get`], which also parses the envelope.
     pub fn raw(&self, id: i64) -> Result<Raw> {
-        query::raw(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
+        deliveries::raw(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
     }
 
     /// Records a re-delivery attempt of delivery `delivery_id`; resolves once it is committed.
@@ -348,15 +349,15 @@ impl Store {
                 if filter.search.is_some() {
                     call(|work| self.inner.index.run(work), search::catch_up)?;
                 }
-                query::ids_in_order(&*self.reader()?, Some(filter), &[], order)
+                deliveries::ids_in_order(&*self.reader()?, Some(filter), &[], order)
             }
-            Scope::Ids { ids } => query::ids_in_order(&*self.reader()?, None, ids, order),
+            Scope::Ids { ids } => deliveries::ids_in_order(&*self.reader()?, None, ids, order),
         }
     }
 
     /// How many of `ids` there are of each provenance and verdict.
     pub fn signing_counts(&self, ids: &[i64]) -> Result<Vec<(Source, Status, u64)>> {
-        query::signing_counts(&*self.reader()?, ids)
+        deliveries::signing_counts(&*self.reader()?, ids)
     }
 
     pub fn count(&self) -> Result<u64> {
