@@ -7,7 +7,7 @@ use reqwest::Url;
 
 use super::Options;
 use super::prepare::{Outgoing, find_secret, header_map, prepare};
-use super::target::parse_target;
+use super::target::Target;
 use crate::error::{Error, Result};
 use crate::model::{
     Answer, Attempt, Failure, FailureKind, Origin, PERSONA_TIMEOUT, Redelivery, Secret, Signing,
@@ -85,7 +85,7 @@ impl Forwarder {
     /// Refuses, before anything is sent, options that could not be used for any delivery: the
     /// target URL, the timeout, the re-signing label.
     pub fn check(&self, store: &Store, options: &Options) -> Result<()> {
-        parse_target(&options.target)?;
+        Target::parse(&options.target, options.keep_path)?;
         options.timeout()?;
         if let Signing::Resign { secret } = &options.signing {
             find_secret(&self.secrets(store)?, secret)?;
@@ -154,10 +154,13 @@ impl Forwarder {
     }
 
     async fn exchange(&self, outgoing: &Outgoing) -> std::result::Result<Answer, Failure> {
-        let url = parse_target(&outgoing.url).map_err(|e| Failure {
-            kind: FailureKind::Connection,
-            message: e.to_string(),
-        })?;
+        let url = Target::parse(&outgoing.url, false)
+            .map_err(|e| Failure {
+                kind: FailureKind::Connection,
+                message: e.to_string(),
+            })?
+            .url()
+            .clone();
         let unsendable = |e: Error| Failure {
             kind: FailureKind::Connection,
             message: e.to_string(),
