@@ -26,7 +26,7 @@ mod target;
 
 pub use options::{Edits, MAX_TIMEOUT_MS, Options};
 pub use prepare::{Outgoing, Unverified, forwardable, prepare, unverified};
-pub use send::{Forwarded, Forwarder, RESPONSE_CAP};
+pub use send::{Client, RESPONSE_CAP, Report};
 pub use target::{Spelling, Target};
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{MAX_SPEEDUP, Rule};
-use crate::redeliver::{Forwarder, Options, Target};
+use crate::redeliver::{Client, Options, Target};
 use crate::store::{Store, Summary};
 
 impl Rule {
@@ -29,7 +29,7 @@ impl Rule {
     /// inspector's own listener, which must not be the target.
     pub fn check(
         &self,
-        forwarder: &Forwarder,
+        forwarder: &Client,
         store: &Store,
         listening: Option<std::net::SocketAddr>,
     ) -> Result<()> {
