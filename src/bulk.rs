@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{Order, Origin, Redelivery, Scope};
-use crate::redeliver::{Forwarded, Forwarder, Options, unverified};
+use crate::redeliver::{Client, Options, Report, unverified};
 use crate::store::Store;
 
 /// Where a bulk run is, and at the end its summary.
@@ -130,7 +130,7 @@ pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount>
 /// The ids `scope` covers, in `order`, and how many of a selection are gone. Refuses options
 /// that could not be used for any delivery, and edits (they belong to one delivery).
 pub fn plan(
-    forwarder: &Forwarder,
+    forwarder: &Client,
     store: &Store,
     scope: &Scope,
     order: Order,
@@ -164,13 +164,13 @@ pub fn plan(
 /// Sends `ids` in turn with `options`, recording each attempt as a bulk one, and calls `step`
 /// after each with the progress so far and what happened. Stops early when `cancel` is set.
 pub async fn run(
-    forwarder: &Forwarder,
+    forwarder: &Client,
     store: &Store,
     ids: &[i64],
     missing: u64,
     options: &Options,
     cancel: &Cancel,
-    mut step: impl FnMut(&Progress, &Forwarded),
+    mut step: impl FnMut(&Progress, &Report),
 ) -> Progress {
     let mut progress = Progress {
         total: ids.len() as u64,
@@ -192,7 +192,7 @@ pub async fn run(
         progress.done += 1;
         step(
             &progress,
-            &Forwarded {
+            &Report {
                 delivery_id: id,
                 result,
             },
@@ -203,7 +203,7 @@ pub async fn run(
 }
 
 async fn send_one(
-    forwarder: &Forwarder,
+    forwarder: &Client,
     store: &Store,
     id: i64,
     options: &Options,

@@ -1,4 +1,4 @@
-//! Re-delivering one stored delivery by hand (`Forwarder`, the CLI's `resend`) over real HTTP
+//! Re-delivering one stored delivery by hand (`Client`, the CLI's `resend`) over real HTTP
 //! to real local servers on port 0, recorded in a real SQLite file.
 
 mod common;
@@ -13,7 +13,7 @@ use common::target::*;
 use common::unverified::*;
 use common::*;
 use persona_inspector::model::{FailureKind, Secret, Signing};
-use persona_inspector::redeliver::{Forwarder, Options};
+use persona_inspector::redeliver::{Client, Options};
 use persona_inspector::store::{Purge, Store};
 
 #[tokio::test]
@@ -656,7 +656,7 @@ async fn cli_resend_prints_one_line_and_fails_only_without_an_answer() {
 
 #[test]
 fn secrets_are_not_in_the_forwarders_debug_output() {
-    let forwarder = Forwarder::new().expect("client").with_secrets(vec![Secret {
+    let forwarder = Client::new().expect("client").with_secrets(vec![Secret {
         label: "current".into(),
         value: SECRET.into(),
     }]);
@@ -773,7 +773,7 @@ async fn a_test_event_is_re_signed_without_asking_and_a_forged_one_stays_a_captu
     })
     .await;
     let store = listener.store().clone();
-    let forwarder = Forwarder::new().expect("client");
+    let forwarder = Client::new().expect("client");
     let (target, log) = recording_target().await;
     let client = client();
     // Signed as the app signs a test event before the user has added a secret: not valid.
@@ -832,7 +832,7 @@ async fn a_test_event_is_re_signed_without_asking_and_a_forged_one_stays_a_captu
         "a test event needs no opt-in"
     );
     assert_eq!(log.lock().expect("log")[0].check, Check::Valid);
-    let forwarder = Forwarder::new().expect("client").with_secrets(vec![Secret {
+    let forwarder = Client::new().expect("client").with_secrets(vec![Secret {
         label: "current".into(),
         value: SECRET.into(),
     }]);

@@ -12,7 +12,8 @@ use persona_inspector::capture::Settings;
 use persona_inspector::model::{
     Arrival, NewDelivery, Source, Status, Verification, headers_from_json,
 };
-use persona_inspector::share::{self, Limits, Target};
+use persona_inspector::redeliver::{self, Options, Target};
+use persona_inspector::share::{self, Limits};
 use persona_inspector::store::Store;
 use persona_inspector::view::Detail;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -230,8 +231,11 @@ async fn curl_commands_reproduce_deliveries_byte_for_byte_in_sh_and_bash() {
     ];
     for (name, raw, on_stdin) in cases {
         let original = capture(&sender_side, &raw).await;
-        let command = share::curl(&original, &Target::url(&target.url, true).expect("target"))
-            .expect("a curl command");
+        let command = share::curl(
+            &original,
+            &Target::parse(&target.url, true).expect("target"),
+        )
+        .expect("a curl command");
         for shell in ["sh", "bash"] {
             let before = target.store().count().expect("count");
             run(shell, &command, on_stdin).await;
@@ -266,12 +270,135 @@ async fn curl_commands_reproduce_deliveries_byte_for_byte_in_sh_and_bash() {
 async fn the_default_target_is_the_original_path_on_the_local_listener() {
     let listener = Listener::start(Settings::default()).await;
     let original = capture(&listener, &get_without_body()).await;
-    let command = share::curl(&original, &Target::default()).expect("command");
+    let command = share::curl(&original, &Target::local(4747).expect("local")).expect("command");
     assert!(
         command.contains("'http://127.0.0.1:4747/status?check=1'"),
         "{command}"
     );
     listener.stop().await;
+}
+
+/// The URL a curl command requests (the word after its method, single quotes undone).
+fn curl_url(command: &str) -> String {
+    let (_, rest) = command
+        .split_once("--request 'POST' ")
+        .expect("a POST command");
+    let mut url = String::new();
+    let mut chars = rest.chars();
+    loop {
+        match chars.next() {
+            Some('\'') => url.extend(chars.by_ref().take_while(|&c| c != '\'')),
+            Some('\\') => url.extend(chars.next()),
+            _ => return url,
+        }
+    }
+}
+
+/// For each target, and each delivery's path and query, the curl command and a re-delivery
+/// (what `redeliver::prepare` decides, the URL recorded and sent) to that target, appending
+/// the original path or not.
+fn curl_and_redelivery_urls(
+    targets: &[&str],
+    requests: &[(&str, Option<&str>)],
+) -> Vec<(String, String, String)> {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    let deliveries = requests
+        .iter()
+        .map(|(path, query)| {
+            let arrival = Arrival {
+                received_at_ms: 0,
+                method: "POST".into(),
+                path: path.to_string(),
+                query: query.map(str::to_string),
+                remote_addr: None,
+                headers: Vec::new(),
+            };
+            NewDelivery::captured(arrival, Vec::new(), &Verification::default())
+        })
+        .collect();
+    let stored = store.insert_many(deliveries).expect("insert");
+    let mut urls = Vec::new();
+    for target in targets {
+        for keep_path in [true, false] {
+            for (delivery, (path, query)) in stored.iter().zip(requests) {
+                let detail = store.get(delivery.id).expect("get");
+                let curl = curl_url(
+                    &share::curl(&detail, &Target::parse(target, keep_path).expect("target"))
+                        .expect("command"),
+                );
+                let options = Options {
+                    keep_path,
+                    ..Options::new(*target)
+                };
+                let raw = store.raw(delivery.id).expect("raw");
+                let redelivery = redeliver::prepare(raw, &options, &[], 0)
+                    .expect("prepared")
+                    .url;
+                let case = format!("{target} keep_path={keep_path} + {path} ? {query:?}");
+                urls.push((case, curl, redelivery));
+            }
+        }
+    }
+    urls
+}
+
+#[test]
+fn a_curl_command_requests_the_url_a_redelivery_to_the_same_target_requests() {
+    let targets = [
+        "http://127.0.0.1:3000",
+        "http://127.0.0.1:3000/",
+        "http://localhost:3000/webhooks",
+        "http://localhost:3000/webhooks/",
+        "https://app.example/base?k=v",
+        "http://h/api?",
+        "http://h/p#frag",
+        "HTTP://Example.COM:80/a/./b",
+        "  http://[::1]:8080/x  ",
+    ];
+    let requests = [
+        ("/", None),
+        ("/", Some("x=1")),
+        ("/a/", Some("")),
+        ("/hooks/persona", None),
+        ("/hooks/persona", Some("source=ngrok&x=%20y")),
+        ("/bin/%E2%9C%93", Some("list[]=1&k=v")),
+    ];
+    for (case, curl, redelivery) in curl_and_redelivery_urls(&targets, &requests) {
+        assert_eq!(curl, redelivery, "{case}");
+    }
+}
+
+#[test]
+fn a_curl_command_keeps_what_the_url_standard_would_rewrite_and_means_the_same_url() {
+    let requests = [
+        ("/bin/%E2%9C%93", Some("list[]=1&q='x'")),
+        ("/a/{b}/`c`", None),
+        ("/a/../b", Some("x=\"1\"")),
+    ];
+    let urls = curl_and_redelivery_urls(&["http://h:3000/api?k=v"], &requests);
+    let kept: Vec<_> = urls.iter().take(requests.len()).collect();
+    assert_eq!(
+        kept.iter()
+            .map(|(_, curl, _)| curl.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "http://h:3000/api/bin/%E2%9C%93?k=v&list[]=1&q='x'",
+            "http://h:3000/api/a/{b}/`c`?k=v",
+            "http://h:3000/api/a/../b?k=v&x=\"1\"",
+        ],
+        "curl sends the original path and query byte for byte"
+    );
+    for (case, curl, redelivery) in &kept {
+        assert_ne!(curl, redelivery, "{case}: the standard rewrites it");
+    }
+    for (case, curl, redelivery) in &urls {
+        assert_eq!(
+            reqwest::Url::parse(curl).expect("a URL").as_str(),
+            redelivery,
+            "{case}: the same URL once an HTTP client parses it"
+        );
+    }
 }
 
 fn fresh_store_with_the_secret() -> (tempfile::TempDir, Store) {

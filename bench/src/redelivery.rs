@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use persona_inspector::model::{Filter, Secret, Signing};
-use persona_inspector::redeliver::{self, Forwarder, Options};
+use persona_inspector::redeliver::{self, Client, Options};
 use persona_inspector::store::Store;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -111,7 +111,7 @@ fn warmup(sends: usize) -> usize {
 }
 
 async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
-    let forwarder = Forwarder::new().context("starting the re-delivery client")?;
+    let forwarder = Client::new().context("starting the re-delivery client")?;
     let plain = reqwest::Client::builder()
         .no_proxy()
         .build()

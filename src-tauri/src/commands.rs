@@ -341,10 +341,10 @@ pub async fn export_curl(
 ) -> Result<String, CommandError> {
     let store = store(engine)?;
     let target = match to {
-        Some(url) => share::Target::url(&url, false)?,
+        Some(url) => redeliver::Target::parse(&url, false)?,
         None => match engine.status() {
-            ListenerStatus::Listening { port, .. } => share::Target::local(port),
-            ListenerStatus::Failed { port, .. } => share::Target::local(port),
+            ListenerStatus::Listening { port, .. } => redeliver::Target::local(port)?,
+            ListenerStatus::Failed { port, .. } => redeliver::Target::local(port)?,
         },
     };
     blocking(move || Ok(share::curl(&store.get(id)?, &target)?)).await

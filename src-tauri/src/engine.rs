@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use persona_inspector::capture::{self, Capture, Reply, Settings, StatusCode};
 use persona_inspector::model::{self, Order, Rule, Saved, Scope, Verification};
-use persona_inspector::redeliver::{Forwarded, Forwarder, Options};
+use persona_inspector::redeliver::{Client, Options, Report};
 use persona_inspector::relay::Relay;
 use persona_inspector::retention;
 use persona_inspector::sample::TestEventKey;
@@ -47,11 +47,11 @@ pub struct Engine {
     /// The counts-only setting, shared with the notifier like `notifications`.
     notification_counts_only: Arc<AtomicBool>,
     /// Re-delivers captures; one client, so connections to the user's app are reused.
-    forwarder: Result<Forwarder, String>,
+    forwarder: Result<Client, String>,
     /// The forward rule at work; None when the store or the HTTP client is unavailable.
     relay: Option<Relay>,
     /// The relay's results, until the shell takes them to the window.
-    forwarded: Mutex<Option<mpsc::UnboundedReceiver<Forwarded>>>,
+    forwarded: Mutex<Option<mpsc::UnboundedReceiver<Report>>>,
     bulk: BulkJobs,
     /// This launch's key for its own test events; None when the system gave no random bytes
     /// (test events are then ordinary captures).
@@ -292,7 +292,7 @@ impl Engine {
         self.test_event.as_ref()
     }
 
-    pub fn forwarder(&self) -> Result<Forwarder, String> {
+    pub fn forwarder(&self) -> Result<Client, String> {
         self.forwarder.clone()
     }
 
@@ -325,7 +325,7 @@ impl Engine {
     }
 
     /// The relay's results from now on; None after the first call.
-    pub fn take_forwarded(&self) -> Option<mpsc::UnboundedReceiver<Forwarded>> {
+    pub fn take_forwarded(&self) -> Option<mpsc::UnboundedReceiver<Report>> {
         self.forwarded
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -425,8 +425,8 @@ impl Drop for Engine {
     }
 }
 
-fn new_forwarder() -> Result<Forwarder, String> {
-    Forwarder::new().map_err(|error| format!("re-delivery is unavailable: {error}"))
+fn new_forwarder() -> Result<Client, String> {
+    Client::new().map_err(|error| format!("re-delivery is unavailable: {error}"))
 }
 
 /// The listener's settings from what the user saved, and this launch's test-event key.

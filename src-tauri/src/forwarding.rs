@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use persona_inspector::bulk::{self, Cancel, Progress};
 use persona_inspector::capture::Capture;
 use persona_inspector::model::{ForwardMark, Order, Scope};
-use persona_inspector::redeliver::{Forwarded, Forwarder, Options};
+use persona_inspector::redeliver::{Client, Options, Report};
 use persona_inspector::relay::Relay;
 use persona_inspector::store::Store;
 use serde::{Deserialize, Serialize};
@@ -26,7 +26,7 @@ pub struct ForwardResult {
 }
 
 impl ForwardResult {
-    pub fn of(forwarded: &Forwarded) -> ForwardResult {
+    pub fn of(forwarded: &Report) -> ForwardResult {
         match &forwarded.result {
             Ok(record) => ForwardResult {
                 delivery_id: forwarded.delivery_id,
@@ -67,8 +67,8 @@ pub struct BulkStep {
 /// result on the returned channel. Retries waiting since the last run are resumed.
 pub fn start_relay(
     capture: &Capture,
-    forwarder: Forwarder,
-) -> persona_inspector::Result<(Relay, mpsc::UnboundedReceiver<Forwarded>)> {
+    forwarder: Client,
+) -> persona_inspector::Result<(Relay, mpsc::UnboundedReceiver<Report>)> {
     let store = capture.store().clone();
     let rule = store.forward_rule()?;
     let (report, reports) = mpsc::unbounded_channel();
@@ -97,7 +97,7 @@ pub fn start_relay(
 
 /// Forwards relay results to `emit` in batches (a burst of captures is one event).
 pub async fn batch_results(
-    mut reports: mpsc::UnboundedReceiver<Forwarded>,
+    mut reports: mpsc::UnboundedReceiver<Report>,
     mut emit: impl FnMut(Vec<ForwardResult>),
 ) {
     while let Some(first) = reports.recv().await {
@@ -125,7 +125,7 @@ impl BulkJobs {
     /// background; `report` hears its progress.
     pub async fn start(
         &self,
-        forwarder: Forwarder,
+        forwarder: Client,
         store: Store,
         scope: Scope,
         order: Order,
@@ -189,7 +189,7 @@ fn lock(running: &Mutex<HashMap<u32, Cancel>>) -> std::sync::MutexGuard<'_, Hash
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn step(job: u32, progress: &Progress, last: Option<&Forwarded>) -> BulkStep {
+fn step(job: u32, progress: &Progress, last: Option<&Report>) -> BulkStep {
     BulkStep {
         job,
         progress: progress.clone(),

@@ -26,8 +26,8 @@ mod target;
 
 pub use options::{Edits, MAX_TIMEOUT_MS, Options};
 pub use prepare::{Outgoing, Unverified, forwardable, prepare, unverified};
-pub use send::{Forwarded, Forwarder, RESPONSE_CAP};
-pub use target::target_url;
+pub use send::{Client, RESPONSE_CAP, Report};
+pub use target::{Spelling, Target};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::Options;
-use super::target::target_url;
+use super::target::{Spelling, Target};
 use crate::error::{Error, Result};
 use crate::model::{Headers, Outcome, Secret, Signing, Source, Status};
 use crate::signature;
@@ -103,12 +103,11 @@ impl Unverified {
 /// re-signing label is looked up in; `now` is the unix second a fresh signature carries.
 pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Result<Outgoing> {
     let timeout = options.timeout()?;
-    let url = target_url(
-        &options.target,
+    let url = Target::parse(&options.target, options.keep_path)?.join(
         &raw.arrival.path,
         raw.arrival.query.as_deref(),
-        options.keep_path,
-    )?;
+        Spelling::Standard,
+    );
     reqwest::Method::from_bytes(raw.arrival.method.as_bytes()).map_err(|_| {
         Error::Invalid(format!(
             "delivery {} has the method \"{}\", which cannot be sent again",

@@ -7,7 +7,7 @@ use reqwest::Url;
 
 use super::Options;
 use super::prepare::{Outgoing, find_secret, header_map, prepare};
-use super::target::parse_target;
+use super::target::Target;
 use crate::error::{Error, Result};
 use crate::model::{
     Answer, Attempt, Failure, FailureKind, Origin, PERSONA_TIMEOUT, Redelivery, Secret, Signing,
@@ -21,29 +21,29 @@ pub const RESPONSE_CAP: usize = 1024 * 1024;
 /// The result of one send by the forward rule or a bulk run: the recorded attempt, or why
 /// nothing could be sent (the delivery was purged, over the size limit, the secret removed…).
 #[derive(Clone, Debug)]
-pub struct Forwarded {
+pub struct Report {
     pub delivery_id: i64,
     pub result: std::result::Result<Redelivery, String>,
 }
 
 /// Sends re-deliveries. Cheap to clone; keeps connections to targets open between sends.
 #[derive(Clone)]
-pub struct Forwarder {
+pub struct Client {
     client: reqwest::Client,
     /// Secrets to re-sign with besides the saved ones (the CLI's --secret); looked up first.
     secrets: Vec<Secret>,
 }
 
-impl std::fmt::Debug for Forwarder {
+impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Forwarder")
+        f.debug_struct("Client")
             .field("secrets", &self.secrets)
             .finish_non_exhaustive()
     }
 }
 
-impl Forwarder {
-    pub fn new() -> Result<Forwarder> {
+impl Client {
+    pub fn new() -> Result<Client> {
         let client = reqwest::Client::builder()
             // Persona does not follow redirects: a 3xx is the answer, and following one would
             // turn the POST into a GET.
@@ -57,14 +57,14 @@ impl Forwarder {
                     "cannot start the HTTP client for re-delivery ({e}); please report this"
                 ))
             })?;
-        Ok(Forwarder {
+        Ok(Client {
             client,
             secrets: Vec::new(),
         })
     }
 
     /// Also re-signs with these secrets, looked up before the saved ones.
-    pub fn with_secrets(mut self, secrets: Vec<Secret>) -> Forwarder {
+    pub fn with_secrets(mut self, secrets: Vec<Secret>) -> Client {
         self.secrets = secrets;
         self
     }
@@ -85,7 +85,7 @@ impl Forwarder {
     /// Refuses, before anything is sent, options that could not be used for any delivery: the
     /// target URL, the timeout, the re-signing label.
     pub fn check(&self, store: &Store, options: &Options) -> Result<()> {
-        parse_target(&options.target)?;
+        Target::parse(&options.target, options.keep_path)?;
         options.timeout()?;
         if let Signing::Resign { secret } = &options.signing {
             find_secret(&self.secrets(store)?, secret)?;
@@ -154,10 +154,13 @@ impl Forwarder {
     }
 
     async fn exchange(&self, outgoing: &Outgoing) -> std::result::Result<Answer, Failure> {
-        let url = parse_target(&outgoing.url).map_err(|e| Failure {
-            kind: FailureKind::Connection,
-            message: e.to_string(),
-        })?;
+        let url = Target::parse(&outgoing.url, false)
+            .map_err(|e| Failure {
+                kind: FailureKind::Connection,
+                message: e.to_string(),
+            })?
+            .url()
+            .clone();
         let unsendable = |e: Error| Failure {
             kind: FailureKind::Connection,
             message: e.to_string(),

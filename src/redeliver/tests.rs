@@ -1,6 +1,6 @@
 use axum::body::Bytes;
 
-use super::{Options, prepare, target_url};
+use super::{Options, Spelling, Target, prepare};
 use crate::model::{
     Arrival, DEFAULT_TIMEOUT_MS, Headers, Outcome, Secret, Signing, Source, Status, human_duration,
     persona_would_accept,
@@ -26,6 +26,16 @@ fn raw(headers: &[(&str, &str)], body: &[u8]) -> Raw {
         source: Source::Captured,
         signature: Status::Valid,
     }
+}
+
+/// The URL a re-delivery requests.
+fn target_url(
+    target: &str,
+    path: &str,
+    query: Option<&str>,
+    keep_path: bool,
+) -> crate::Result<String> {
+    Ok(Target::parse(target, keep_path)?.join(path, query, Spelling::Standard))
 }
 
 fn names(headers: &Headers) -> Vec<&str> {
@@ -77,6 +87,50 @@ fn paths_and_queries_join_with_one_slash_and_one_ampersand() {
 }
 
 #[test]
+fn the_delivery_s_own_path_and_query_are_spelled_as_received_or_as_the_url_standard_writes_them() {
+    let target = Target::parse("HTTP://H:80/api/./x?k='v'#f", true).unwrap();
+    for (path, query, standard, as_received) in [
+        (
+            "/a",
+            Some("x=1"),
+            "http://h/api/x/a?k=%27v%27&x=1",
+            "http://h/api/x/a?k=%27v%27&x=1",
+        ),
+        (
+            "/a/../b{c}",
+            Some("q='x'&l[]=1"),
+            "http://h/api/x/b%7Bc%7D?k=%27v%27&q=%27x%27&l[]=1",
+            "http://h/api/x/a/../b{c}?k=%27v%27&q='x'&l[]=1",
+        ),
+        (
+            "/",
+            None,
+            "http://h/api/x?k=%27v%27",
+            "http://h/api/x?k=%27v%27",
+        ),
+    ] {
+        assert_eq!(target.join(path, query, Spelling::Standard), standard);
+        let received = target.join(path, query, Spelling::AsReceived);
+        assert_eq!(received, as_received);
+        assert_eq!(
+            reqwest::Url::parse(&received).unwrap().as_str(),
+            standard,
+            "the same URL once a client parses it"
+        );
+    }
+    let whole = Target::parse("http://h/api?k=v", false).unwrap();
+    for spelling in [Spelling::Standard, Spelling::AsReceived] {
+        assert_eq!(whole.join("/a", Some("x=1"), spelling), "http://h/api?k=v");
+    }
+    assert_eq!(
+        Target::local(4747)
+            .unwrap()
+            .join("/hook", Some("a=b"), Spelling::AsReceived),
+        "http://127.0.0.1:4747/hook?a=b"
+    );
+}
+
+#[test]
 fn unusable_targets_say_what_to_type() {
     for (target, says) in [
         ("", "no URL"),
@@ -86,6 +140,7 @@ fn unusable_targets_say_what_to_type() {
         ("ftp://example.com/x", "only http:// and https://"),
         ("http://", "not a URL"),
         ("http://exa mple.com", "not a URL"),
+        ("http:///x", "names no host"),
     ] {
         match target_url(target, "/", None, false) {
             Ok(url) => panic!("{target:?} should be refused, got {url}"),

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::{MAX_SPEEDUP, Rule};
-use crate::redeliver::{Forwarder, Options, target_url};
+use crate::redeliver::{Client, Options, Target};
 use crate::store::{Store, Summary};
 
 impl Rule {
@@ -29,7 +29,7 @@ impl Rule {
     /// inspector's own listener, which must not be the target.
     pub fn check(
         &self,
-        forwarder: &Forwarder,
+        forwarder: &Client,
         store: &Store,
         listening: Option<std::net::SocketAddr>,
     ) -> Result<()> {
@@ -60,18 +60,14 @@ impl Rule {
 
 /// Whether `target` is the listener at `listening`: the same port on this machine.
 pub fn points_at(target: &str, listening: std::net::SocketAddr) -> bool {
-    let Some(url) = target_url(target, "/", None, false)
-        .ok()
-        .and_then(|u| u.parse::<axum::http::Uri>().ok())
-    else {
+    let Ok(target) = Target::parse(target, false) else {
         return false;
     };
-    let https = url.scheme_str() == Some("https");
-    let port = url.port_u16().unwrap_or(if https { 443 } else { 80 });
-    let host = url.host().unwrap_or_default().trim_matches(['[', ']']);
+    let url = target.url();
+    let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
     let here = host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified() || ip == listening.ip());
-    port == listening.port() && here
+    url.port_or_known_default() == Some(listening.port()) && here
 }

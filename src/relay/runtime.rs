@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use crate::error::Result;
 use crate::model::{Attempts, Headers, Origin, PERSONA_RETRY_SCHEDULE_S, Redelivery, Rule};
-use crate::redeliver::{Forwarded, Forwarder};
+use crate::redeliver::{Client, Report};
 use crate::store::{Store, Summary};
 
 /// Where a forward's retries start on Persona's schedule: the capture's own count continues.
@@ -52,7 +52,7 @@ pub(super) fn as_retry(headers: &mut Headers, retry: u32) {
     }
 }
 
-type Listener = Box<dyn Fn(Forwarded) + Send + Sync>;
+type Listener = Box<dyn Fn(Report) + Send + Sync>;
 
 /// Runs the forward rule. Cheap to clone; needs a Tokio runtime for [`Relay::offer`].
 #[derive(Clone)]
@@ -62,7 +62,7 @@ pub struct Relay {
 
 struct Inner {
     store: Store,
-    forwarder: Forwarder,
+    forwarder: Client,
     rule: Mutex<Rule>,
     /// Bumped by every rule change: waiting retries of an older rule stop.
     generation: watch::Sender<u64>,
@@ -79,9 +79,9 @@ impl Relay {
     /// A relay with `rule` (checked by the caller) that calls `on_forwarded` after each send.
     pub fn new(
         store: Store,
-        forwarder: Forwarder,
+        forwarder: Client,
         rule: Rule,
-        on_forwarded: impl Fn(Forwarded) + Send + Sync + 'static,
+        on_forwarded: impl Fn(Report) + Send + Sync + 'static,
     ) -> Relay {
         Relay {
             inner: Arc::new(Inner {
@@ -171,7 +171,7 @@ impl Relay {
                 Err(_) => None,
             };
             let redelivery_id = result.as_ref().map(|r| r.id).ok();
-            (self.inner.on_forwarded)(Forwarded {
+            (self.inner.on_forwarded)(Report {
                 delivery_id: id,
                 result,
             });

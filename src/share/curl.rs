@@ -1,80 +1,14 @@
 //! A capture as a shell command that sends the same request again with curl.
 
 use std::fmt::Write as _;
-use std::str::FromStr;
 
-use axum::http::Uri;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::error::{Error, Result};
-use crate::model::{DEFAULT_PORT, Outcome, headers_from_json};
-use crate::redeliver::forwardable;
+use crate::model::{Outcome, headers_from_json};
+use crate::redeliver::{Spelling, Target, forwardable};
 use crate::view::Detail;
-
-/// Where a curl command sends the delivery.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Target {
-    /// An `http://` or `https://` URL.
-    pub url: String,
-    /// Append the delivery's original path and query to `url`.
-    pub append_path: bool,
-}
-
-impl Target {
-    /// The inspector's own listener on this machine, at the delivery's original path.
-    pub fn local(port: u16) -> Target {
-        Target {
-            url: format!("http://127.0.0.1:{port}"),
-            append_path: true,
-        }
-    }
-
-    /// Another URL (usually the app under development); refuses what curl could not send to.
-    pub fn url(url: &str, append_path: bool) -> Result<Target> {
-        let invalid = |why: &str| {
-            Error::Invalid(format!(
-                "\"{url}\" is not a URL to send to ({why}) — give one like http://127.0.0.1:3000/webhooks"
-            ))
-        };
-        let parsed = Uri::from_str(url).map_err(|e| invalid(&e.to_string()))?;
-        if !matches!(parsed.scheme_str(), Some("http" | "https")) {
-            return Err(invalid("it must start with http:// or https://"));
-        }
-        if parsed.authority().is_none() {
-            return Err(invalid("it names no host"));
-        }
-        if append_path && parsed.query().is_some() {
-            return Err(invalid(
-                "it has a query, so the original path cannot be appended to it",
-            ));
-        }
-        Ok(Target {
-            url: url.to_string(),
-            append_path,
-        })
-    }
-
-    /// The URL for a delivery received at `path` with `query`.
-    pub fn for_delivery(&self, path: &str, query: Option<&str>) -> String {
-        if !self.append_path {
-            return self.url.clone();
-        }
-        let mut url = self.url.trim_end_matches('/').to_string();
-        url.push_str(path);
-        if let Some(query) = query {
-            url.push('?');
-            url.push_str(query);
-        }
-        url
-    }
-}
-
-impl Default for Target {
-    fn default() -> Target {
-        Target::local(DEFAULT_PORT)
-    }
-}
 
 /// A shell command (POSIX sh, bash, zsh) that sends the delivery again with curl, byte for byte:
 /// the method, every header as received except the hop-by-hop ones and those curl derives (Host,
@@ -124,7 +58,9 @@ pub fn curl(detail: &Detail, target: &Target) -> Result<String> {
     } else {
         write!(first, " --request {}", shell_word(s.method.as_bytes())?).ok();
     }
-    let url = target.for_delivery(&s.path, s.query.as_deref());
+    // The URL a re-delivery to the same target requests, with the delivery's own path and
+    // query kept byte for byte (see `Spelling::AsReceived`).
+    let url = target.join(&s.path, s.query.as_deref(), Spelling::AsReceived);
     write!(first, " {}", shell_word(url.as_bytes())?).ok();
     lines.push(first);
 

@@ -8,7 +8,7 @@
 mod curl;
 mod fixture;
 
-pub use curl::{Target, curl};
+pub use curl::curl;
 pub use fixture::{
     DEFAULT_MAX_FILE, FIXTURE_FORMAT, FIXTURE_VERSION, FixtureDelivery, Limits, check_file_size,
     fixture, import, read_fixtures, read_limited,

@@ -1,10 +1,10 @@
-//! A store holding the test secret, and a Forwarder to re-deliver from it: deliveries stored as
+//! A store holding the test secret, and a Client to re-deliver from it: deliveries stored as
 //! the listener would have stored them, and the Persona events they carry.
 
 use persona_inspector::model::{
     Arrival, Headers, NewDelivery, Redelivery, Secret, Signing, Verification,
 };
-use persona_inspector::redeliver::{Forwarder, Options};
+use persona_inspector::redeliver::{Client, Options};
 use persona_inspector::store::Store;
 
 use super::SECRET;
@@ -12,7 +12,7 @@ use super::SECRET;
 pub struct Fixture {
     pub store: Store,
     pub dir: tempfile::TempDir,
-    pub forwarder: Forwarder,
+    pub forwarder: Client,
 }
 
 impl Fixture {
@@ -23,7 +23,7 @@ impl Fixture {
         Fixture {
             store,
             dir,
-            forwarder: Forwarder::new().expect("client"),
+            forwarder: Client::new().expect("client"),
         }
     }
 

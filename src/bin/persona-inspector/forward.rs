@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use persona_inspector::model::{DEFAULT_TIMEOUT_MS, Rule, Secret, Signing, human_duration};
-use persona_inspector::redeliver::{Forwarded, Forwarder, Options};
+use persona_inspector::redeliver::{Client, Options, Report};
 use persona_inspector::relay::Relay;
 use persona_inspector::store::{Store, Summary};
 use persona_inspector::{Error, Result};
@@ -46,7 +46,7 @@ pub struct ResendArgs {
 /// Sends one delivery again and prints the outcome. Any HTTP answer, 500 included, is a
 /// success of the command (the status is printed); no answer at all is an error.
 pub fn resend(store: &Store, args: ResendArgs, out: &mut impl Write) -> Result<()> {
-    let forwarder = Forwarder::new()?.with_secrets(args.secrets);
+    let forwarder = Client::new()?.with_secrets(args.secrets);
     let options = Options {
         keep_path: args.keep_path,
         signing: signing(args.resign),
@@ -134,7 +134,7 @@ impl Forwarding {
         let Some(target) = args.forward_to else {
             return Ok(None);
         };
-        let forwarder = Forwarder::new()?.with_secrets(secrets.to_vec());
+        let forwarder = Client::new()?.with_secrets(secrets.to_vec());
         let rule = Rule {
             enabled: true,
             target,
@@ -232,7 +232,7 @@ fn lock(
 /// a retry.
 fn forward_line(
     capture: Option<&Summary>,
-    forwarded: &Forwarded,
+    forwarded: &Report,
     json: bool,
     offset: UtcOffset,
 ) -> String {

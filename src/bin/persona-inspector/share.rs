@@ -4,8 +4,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
-use persona_inspector::model::parse_size;
-use persona_inspector::share::{self, Limits, Target};
+use persona_inspector::model::{DEFAULT_PORT, parse_size};
+use persona_inspector::redeliver::Target;
+use persona_inspector::share::{self, Limits};
 use persona_inspector::store::Store;
 use persona_inspector::{Error, Result};
 
@@ -23,7 +24,7 @@ pub struct ExportArgs {
     /// With --curl: send to this URL instead of the original path on http://127.0.0.1:4747
     #[arg(long, value_name = "URL", requires = "curl")]
     to: Option<String>,
-    /// With --to: append the original path and query to URL
+    /// With --to: append the original path and query to URL's (as `resend --keep-path` does)
     #[arg(long, requires = "to")]
     append_path: bool,
 }
@@ -44,8 +45,8 @@ pub struct ImportArgs {
 pub fn export(store: &Store, args: ExportArgs, out: &mut impl Write) -> Result<()> {
     // The URL is checked before the store is read: a typo is the likelier mistake.
     let target = match &args.to {
-        Some(url) => Target::url(url, args.append_path)?,
-        None => Target::default(),
+        Some(url) => Target::parse(url, args.append_path)?,
+        None => Target::local(DEFAULT_PORT)?,
     };
     let detail = store.get(args.id)?;
     if args.fixture {

@@ -16,24 +16,34 @@ fn bytes_that_are_not_printable_utf8_go_through_printf_escapes() {
 
 #[test]
 fn the_target_appends_the_original_path_only_when_asked() {
-    let local = Target::default();
+    let local = Target::local(4747).expect("local");
     assert_eq!(
-        local.for_delivery("/hook", Some("a=b")),
+        local.join("/hook", Some("a=b"), Spelling::AsReceived),
         "http://127.0.0.1:4747/hook?a=b"
     );
-    let exact = Target::url("http://localhost:3000/webhooks", false).expect("url");
+    let exact = Target::parse("http://localhost:3000/webhooks", false).expect("url");
     assert_eq!(
-        exact.for_delivery("/hook", Some("a=b")),
+        exact.join("/hook", Some("a=b"), Spelling::AsReceived),
         "http://localhost:3000/webhooks"
     );
-    let appended = Target::url("http://localhost:3000/base/", true).expect("url");
+    let appended = Target::parse("http://localhost:3000/base/", true).expect("url");
     assert_eq!(
-        appended.for_delivery("/hook", None),
+        appended.join("/hook", None, Spelling::AsReceived),
         "http://localhost:3000/base/hook"
     );
-    for bad in ["localhost:3000", "ftp://x/", "http:///x", "not a url"] {
-        let error = Target::url(bad, false).expect_err(bad).to_string();
-        assert!(error.contains("http://127.0.0.1:3000"), "{bad}: {error}");
+    for (bad, says) in [
+        ("localhost:3000", "write http://localhost:3000"),
+        ("ftp://x/", "only http:// and https://"),
+        ("http:///x", "http://127.0.0.1:3000"),
+        ("not a url", "write http://not a url"),
+    ] {
+        let error = Target::parse(bad, false).expect_err(bad).to_string();
+        assert!(error.contains(says), "{bad}: {error}");
     }
-    assert!(Target::url("http://x/?a=b", true).is_err());
+    // A target's own query is kept, the original one joined to it, as a re-delivery does.
+    let with_query = Target::parse("http://x/?a=b", true).expect("url");
+    assert_eq!(
+        with_query.join("/hook", Some("c=d"), Spelling::AsReceived),
+        "http://x/hook?a=b&c=d"
+    );
 }
