@@ -26,6 +26,7 @@ mod target;
 
 pub use options::{Edits, MAX_TIMEOUT_MS, Options};
 pub use prepare::{Outgoing, Unverified, forwardable, prepare, unverified};
+pub(crate) use send::deepest_cause;
 pub use send::{Forwarded, Forwarder, RESPONSE_CAP};
 pub use target::target_url;
 
