@@ -9,6 +9,8 @@
 //!   `retention`.
 //! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
 //!   work), `bulk` (many sends), `share` (curl commands and fixtures).
+//! - `session`: what the app and `serve` run over all of these — the listener's lifecycle,
+//!   settings applied live, the relay, bulk runs, the retention pass; no window in it.
 
 pub mod bulk;
 pub mod capture;
@@ -22,6 +24,7 @@ pub mod redeliver;
 pub mod relay;
 pub mod retention;
 pub mod sample;
+pub mod session;
 pub mod share;
 pub mod signature;
 pub mod store;

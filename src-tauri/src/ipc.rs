@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri_specta::{Event, collect_commands, collect_events};
 
-use crate::commands::{
-    self, AppSettings, COMMAND_ERROR_KINDS, CommandError, RedeliveryPreview, SecretsChanged,
-    SettingsChange,
+use persona_inspector::session::{
+    AppSettings, BulkStarted, BulkStep, ForwardResult, ListenerStatus, RedeliveryPreview,
+    SecretsChanged, Session, SettingsChange,
 };
-use crate::engine::{Engine, ListenerStatus};
-use crate::forwarding::{BulkStarted, BulkStep, ForwardResult};
+
+use crate::commands::{self, COMMAND_ERROR_KINDS, CommandError};
 
 /// New deliveries, a burst at a time (see `arrivals`).
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
@@ -115,29 +115,32 @@ fn rechecked(app: &tauri::AppHandle, changed: u64) {
 #[tauri::command]
 #[specta::specta]
 async fn list_deliveries(
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     filter: Filter,
 ) -> Result<Vec<Summary>, CommandError> {
-    commands::list_deliveries(&engine, filter).await
+    commands::list_deliveries(&session, filter).await
 }
 
 /// How many deliveries match (`limit` and `offset` aside).
 #[tauri::command]
 #[specta::specta]
-async fn count_deliveries(engine: State<'_, Engine>, filter: Filter) -> Result<u64, CommandError> {
-    commands::count_deliveries(&engine, filter).await
+async fn count_deliveries(
+    session: State<'_, Session>,
+    filter: Filter,
+) -> Result<u64, CommandError> {
+    commands::count_deliveries(&session, filter).await
 }
 
 #[tauri::command]
 #[specta::specta]
-async fn get_delivery(engine: State<'_, Engine>, id: i64) -> Result<Detail, CommandError> {
-    commands::get_delivery(&engine, id).await
+async fn get_delivery(session: State<'_, Session>, id: i64) -> Result<Detail, CommandError> {
+    commands::get_delivery(&session, id).await
 }
 
 #[tauri::command]
 #[specta::specta]
-async fn event_counts(engine: State<'_, Engine>) -> Result<Vec<EventCount>, CommandError> {
-    commands::event_counts(&engine).await
+async fn event_counts(session: State<'_, Session>) -> Result<Vec<EventCount>, CommandError> {
+    commands::event_counts(&session).await
 }
 
 #[tauri::command]
@@ -148,24 +151,24 @@ fn event_catalog() -> Vec<CatalogEntry> {
 
 #[tauri::command]
 #[specta::specta]
-fn listener_status(engine: State<'_, Engine>) -> ListenerStatus {
-    commands::listener_status(&engine)
+fn listener_status(session: State<'_, Session>) -> ListenerStatus {
+    commands::listener_status(&session)
 }
 
 #[tauri::command]
 #[specta::specta]
-async fn get_settings(engine: State<'_, Engine>) -> Result<AppSettings, CommandError> {
-    commands::get_settings(&engine).await
+async fn get_settings(session: State<'_, Session>) -> Result<AppSettings, CommandError> {
+    commands::get_settings(&session).await
 }
 
 #[tauri::command]
 #[specta::specta]
 async fn update_settings(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     change: SettingsChange,
 ) -> Result<AppSettings, CommandError> {
-    let changed = commands::update_settings(&engine, change).await?;
+    let changed = commands::update_settings(&session, change).await?;
     if let Some(n) = changed.rechecked {
         rechecked(&app, n);
     }
@@ -177,11 +180,11 @@ async fn update_settings(
 #[specta::specta]
 async fn add_secret(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     label: String,
     value: String,
 ) -> Result<SecretsChanged, CommandError> {
-    let changed = commands::add_secret(&engine, label, value).await?;
+    let changed = commands::add_secret(&session, label, value).await?;
     rechecked(&app, changed.rechecked);
     Ok(changed)
 }
@@ -190,11 +193,11 @@ async fn add_secret(
 #[specta::specta]
 async fn rename_secret(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     id: i64,
     label: String,
 ) -> Result<SecretsChanged, CommandError> {
-    let changed = commands::rename_secret(&engine, id, label).await?;
+    let changed = commands::rename_secret(&session, id, label).await?;
     rechecked(&app, changed.rechecked);
     Ok(changed)
 }
@@ -203,10 +206,10 @@ async fn rename_secret(
 #[specta::specta]
 async fn remove_secret(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     id: i64,
 ) -> Result<SecretsChanged, CommandError> {
-    let changed = commands::remove_secret(&engine, id).await?;
+    let changed = commands::remove_secret(&session, id).await?;
     rechecked(&app, changed.rechecked);
     Ok(changed)
 }
@@ -216,10 +219,10 @@ async fn remove_secret(
 #[specta::specta]
 async fn relisten(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     port: u16,
 ) -> Result<ListenerStatus, CommandError> {
-    let status = commands::relisten(&engine, port).await?;
+    let status = commands::relisten(&session, port).await?;
     if let Err(error) = ListenerChanged(status.clone()).emit(&app) {
         tracing::warn!("could not tell the window the listener moved: {error}");
     }
@@ -229,8 +232,8 @@ async fn relisten(
 /// Posts a signed sample Persona event to the app's own listener; returns its delivery id.
 #[tauri::command]
 #[specta::specta]
-async fn send_test_event(engine: State<'_, Engine>) -> Result<i64, CommandError> {
-    crate::test_event::send(&engine).await
+async fn send_test_event(session: State<'_, Session>) -> Result<i64, CommandError> {
+    commands::send_test_event(&session).await
 }
 
 /// The window calls this once its first list is on screen: the time since launch is logged
@@ -253,43 +256,46 @@ fn window_ready() {
 #[tauri::command]
 #[specta::specta]
 async fn redeliver(
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     id: i64,
     options: Options,
 ) -> Result<Redelivery, CommandError> {
-    commands::redeliver(&engine, id, options).await
+    commands::redeliver(&session, id, options).await
 }
 
 /// Every re-delivery of delivery `id`, newest first.
 #[tauri::command]
 #[specta::specta]
-async fn redeliveries(engine: State<'_, Engine>, id: i64) -> Result<Vec<Redelivery>, CommandError> {
-    commands::redeliveries(&engine, id).await
+async fn redeliveries(
+    session: State<'_, Session>,
+    id: i64,
+) -> Result<Vec<Redelivery>, CommandError> {
+    commands::redeliveries(&session, id).await
 }
 
 /// Targets re-delivered to before, most recent first.
 #[tauri::command]
 #[specta::specta]
-async fn recent_targets(engine: State<'_, Engine>) -> Result<Vec<String>, CommandError> {
-    commands::recent_targets(&engine).await
+async fn recent_targets(session: State<'_, Session>) -> Result<Vec<String>, CommandError> {
+    commands::recent_targets(&session).await
 }
 
 /// A curl command that reproduces delivery `id` exactly, to `to` or to this app's listener.
 #[tauri::command]
 #[specta::specta]
 async fn export_curl(
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     id: i64,
     to: Option<String>,
 ) -> Result<String, CommandError> {
-    commands::export_curl(&engine, id, to).await
+    commands::export_curl(&session, id, to).await
 }
 
 /// Delivery `id` as a JSON fixture (metadata, headers, base64 body).
 #[tauri::command]
 #[specta::specta]
-async fn export_fixture(engine: State<'_, Engine>, id: i64) -> Result<String, CommandError> {
-    commands::export_fixture(&engine, id).await
+async fn export_fixture(session: State<'_, Session>, id: i64) -> Result<String, CommandError> {
+    commands::export_fixture(&session, id).await
 }
 
 /// Imports pasted fixtures (one, or a JSON array); returns the new delivery ids.
@@ -297,10 +303,10 @@ async fn export_fixture(engine: State<'_, Engine>, id: i64) -> Result<String, Co
 #[specta::specta]
 async fn import_fixtures(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     text: String,
 ) -> Result<Vec<i64>, CommandError> {
-    let ids = commands::import_fixtures(&engine, text).await?;
+    let ids = commands::import_fixtures(&session, text).await?;
     // Imports are not announced like captures: have the window reload.
     rechecked(&app, 0);
     Ok(ids)
@@ -310,18 +316,18 @@ async fn import_fixtures(
 #[tauri::command]
 #[specta::specta]
 async fn preview_redelivery(
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     id: i64,
     options: Options,
 ) -> Result<RedeliveryPreview, CommandError> {
-    commands::preview_redelivery(&engine, id, options).await
+    commands::preview_redelivery(&session, id, options).await
 }
 
 /// The forward rule in use.
 #[tauri::command]
 #[specta::specta]
-fn forward_rule(engine: State<'_, Engine>) -> Result<Rule, CommandError> {
-    commands::forward_rule(&engine)
+fn forward_rule(session: State<'_, Session>) -> Result<Rule, CommandError> {
+    commands::forward_rule(&session)
 }
 
 /// Checks, saves and applies the forward rule (retries waiting under the old one stop).
@@ -329,10 +335,10 @@ fn forward_rule(engine: State<'_, Engine>) -> Result<Rule, CommandError> {
 #[specta::specta]
 async fn set_forward_rule(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     rule: Rule,
 ) -> Result<Rule, CommandError> {
-    let rule = commands::set_forward_rule(&engine, rule).await?;
+    let rule = commands::set_forward_rule(&session, rule).await?;
     // Waiting retries were called off: the list's forward marks change.
     rechecked(&app, 0);
     Ok(rule)
@@ -344,13 +350,13 @@ async fn set_forward_rule(
 #[specta::specta]
 async fn start_bulk(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     scope: Scope,
     order: Order,
     options: Options,
 ) -> Result<BulkStarted, CommandError> {
     // Async: the run is spawned on the runtime (a sync command runs on no runtime at all).
-    commands::start_bulk(&engine, scope, order, options, move |step| {
+    commands::start_bulk(&session, scope, order, options, move |step| {
         if let Err(error) = BulkProgressed(step).emit(&app) {
             tracing::warn!("could not send bulk progress to the window: {error}");
         }
@@ -361,8 +367,8 @@ async fn start_bulk(
 /// Stops bulk run `job` before its next send; false when it had already ended.
 #[tauri::command]
 #[specta::specta]
-fn cancel_bulk(engine: State<'_, Engine>, job: u32) -> bool {
-    engine.cancel_bulk(job)
+fn cancel_bulk(session: State<'_, Session>, job: u32) -> bool {
+    commands::cancel_bulk(&session, job)
 }
 
 /// How many of a bulk scope Persona did not sign (or were imported): re-signing them needs the
@@ -370,20 +376,20 @@ fn cancel_bulk(engine: State<'_, Engine>, job: u32) -> bool {
 #[tauri::command]
 #[specta::specta]
 async fn count_unverified(
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     scope: Scope,
 ) -> Result<UnverifiedCount, CommandError> {
-    commands::count_unverified(&engine, scope).await
+    commands::count_unverified(&session, scope).await
 }
 
 /// How many deliveries `purge` with the same argument would delete now (null: all).
 #[tauri::command]
 #[specta::specta]
 async fn count_purgeable(
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     older_than_days: Option<u32>,
 ) -> Result<u64, CommandError> {
-    commands::count_purgeable(&engine, older_than_days).await
+    commands::count_purgeable(&session, older_than_days).await
 }
 
 /// Deletes every delivery (null) or those older than `older_than_days`, erased from disk;
@@ -392,10 +398,10 @@ async fn count_purgeable(
 #[specta::specta]
 async fn purge(
     app: tauri::AppHandle,
-    engine: State<'_, Engine>,
+    session: State<'_, Session>,
     older_than_days: Option<u32>,
 ) -> Result<u64, CommandError> {
-    let removed = commands::purge(&engine, older_than_days).await?;
+    let removed = commands::purge(&session, older_than_days).await?;
     // The window reloads what it shows.
     rechecked(&app, 0);
     Ok(removed)

@@ -1,13 +1,10 @@
-//! The desktop shell of Persona Webhook Inspector: starts the capture engine at launch and
+//! The desktop shell of Persona Webhook Inspector: starts the core's session at launch and
 //! gives the window thin commands over it, batched arrival events and notifications.
 
 pub mod arrivals;
 pub mod commands;
-pub mod engine;
-pub mod forwarding;
 pub mod ipc;
 pub mod notify;
-pub mod test_event;
 
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -16,7 +13,7 @@ use std::time::Instant;
 use tauri::Manager;
 use tauri_specta::Event;
 
-use crate::engine::Engine;
+use persona_inspector::session::Session;
 
 static LAUNCHED: OnceLock<Instant> = OnceLock::new();
 
@@ -61,13 +58,13 @@ pub fn run() -> ExitCode {
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
-            let engine =
-                tauri::async_runtime::block_on(Engine::start(&data_dir, "127.0.0.1", port));
-            if let Some(capture) = engine.capture() {
+            let session =
+                tauri::async_runtime::block_on(Session::start(&data_dir, "127.0.0.1", port));
+            if let Some(capture) = session.capture() {
                 let handle = app.handle().clone();
                 let notifier = notify::Notifier::new(
-                    engine.notifications(),
-                    engine.notification_counts_only(),
+                    session.notifications(),
+                    session.notification_counts_only(),
                 );
                 tauri::async_runtime::spawn(arrivals::forward(capture.subscribe(), move |batch| {
                     notifier.notify(&batch);
@@ -76,15 +73,15 @@ pub fn run() -> ExitCode {
                     }
                 }));
             }
-            if let Some(reports) = engine.take_forwarded() {
+            if let Some(reports) = session.take_forwarded() {
                 let handle = app.handle().clone();
-                tauri::async_runtime::spawn(forwarding::batch_results(reports, move |batch| {
+                tauri::async_runtime::spawn(arrivals::forward_results(reports, move |batch| {
                     if let Err(error) = ipc::ForwardsDone(batch).emit(&handle) {
                         tracing::warn!("could not send forward results to the window: {error}");
                     }
                 }));
             }
-            if let Some(mut purged) = engine.take_purged() {
+            if let Some(mut purged) = session.take_purged() {
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {
                     // The retention purged deliveries the window may be showing: reload.
@@ -101,7 +98,7 @@ pub fn run() -> ExitCode {
                     }
                 });
             }
-            app.manage(engine);
+            app.manage(session);
             Ok(())
         })
         .run(tauri::generate_context!());

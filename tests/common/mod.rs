@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod redelivery;
+pub mod session;
 pub mod target;
 pub mod unverified;
 

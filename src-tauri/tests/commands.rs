@@ -1,0 +1,107 @@
+//! The app's commands and arrival batches over a session, with no window: a real store in a
+//! temporary directory and a real listener on port 0.
+
+use std::time::Duration;
+
+use persona_inspector::model::Filter;
+use persona_inspector::session::{ListenerStatus, Session};
+use persona_inspector::store::Summary;
+use persona_inspector_app::arrivals;
+use persona_inspector_app::commands::{get_delivery, list_deliveries, listener_status};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+async fn post(address: &str, body: &str) -> String {
+    post_with(address, body, "").await
+}
+
+async fn post_with(address: &str, body: &str, headers: &str) -> String {
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let request = format!(
+        "POST /hook HTTP/1.1\r\nhost: {host}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
+#[tokio::test]
+async fn a_started_engine_listens_and_its_commands_read_what_it_captured() {
+    let dir = tempfile::tempdir().expect("temp");
+    let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = listener_status(&session) else {
+        panic!("not listening: {:?}", session.status());
+    };
+    let answer = post(&address, r#"{"data":{"type":"event","id":"evt_APP"}}"#).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let rows = list_deliveries(&session, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].event_id.as_deref(), Some("evt_APP"));
+    let detail = get_delivery(&session, rows[0].id).await.expect("get");
+    assert_eq!(detail.summary.path, "/hook");
+    let missing = get_delivery(&session, 999)
+        .await
+        .expect_err("no such delivery");
+    assert_eq!(missing.kind, "not_found", "{missing:?}");
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_open_is_reported_and_commands_say_why() {
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").expect("write");
+    let session = Session::start(&file, "127.0.0.1", Some(0)).await;
+    assert!(matches!(session.status(), ListenerStatus::Failed { .. }));
+    let error = list_deliveries(&session, Filter::default())
+        .await
+        .expect_err("no store");
+    assert_eq!(error.kind, "unavailable");
+    assert!(
+        error.message.contains("--data-dir") || error.message.contains("data directory"),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_burst_of_arrivals_reaches_the_window_as_one_batch() {
+    let dir = tempfile::tempdir().expect("temp");
+    let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = listener_status(&session) else {
+        panic!("not listening");
+    };
+    let capture = session.capture().expect("capture").clone();
+    let (batches, mut received) = tokio::sync::mpsc::unbounded_channel::<Vec<Summary>>();
+    tokio::spawn(arrivals::forward(capture.subscribe(), move |batch| {
+        let _ = batches.send(batch);
+    }));
+    let mut posts = Vec::new();
+    for n in 0..7 {
+        let address = address.clone();
+        posts.push(tokio::spawn(async move {
+            post(&address, &format!(r#"{{"n":{n}}}"#)).await
+        }));
+    }
+    for p in posts {
+        assert!(p.await.expect("post").starts_with("HTTP/1.1 200"));
+    }
+    let first = tokio::time::timeout(Duration::from_secs(5), received.recv())
+        .await
+        .expect("a batch arrives")
+        .expect("open");
+    let mut total = first.len();
+    // Seven posts in flight at once may straddle two windows, never seven.
+    while let Ok(Some(more)) = tokio::time::timeout(arrivals::WINDOW * 3, received.recv()).await {
+        total += more.len();
+    }
+    assert_eq!(total, 7, "every arrival is forwarded");
+    assert!(
+        first.len() >= 4,
+        "a burst is coalesced: first batch had {}",
+        first.len()
+    );
+}
