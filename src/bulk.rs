@@ -130,7 +130,7 @@ pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount>
 /// The ids `scope` covers, in `order`, and how many of a selection are gone. Refuses options
 /// that could not be used for any delivery, and edits (they belong to one delivery).
 pub fn plan(
-    forwarder: &Client,
+    client: &Client,
     store: &Store,
     scope: &Scope,
     order: Order,
@@ -141,7 +141,7 @@ pub fn plan(
             "edits belong to one delivery; a bulk re-delivery sends each as it was stored".into(),
         ));
     }
-    forwarder.check(store, options)?;
+    client.check(store, options)?;
     let ids = store.bulk_ids(scope, order)?;
     let missing = match scope {
         Scope::Ids { ids: asked } => {
@@ -164,7 +164,7 @@ pub fn plan(
 /// Sends `ids` in turn with `options`, recording each attempt as a bulk one, and calls `step`
 /// after each with the progress so far and what happened. Stops early when `cancel` is set.
 pub async fn run(
-    forwarder: &Client,
+    client: &Client,
     store: &Store,
     ids: &[i64],
     missing: u64,
@@ -182,7 +182,7 @@ pub async fn run(
             progress.cancelled = true;
             break;
         }
-        let result = send_one(forwarder, store, id, options).await;
+        let result = send_one(client, store, id, options).await;
         match &result {
             Ok(record) if record.attempt.persona_success() => progress.delivered += 1,
             Ok(record) if record.attempt.answer.is_some() => progress.rejected += 1,
@@ -203,15 +203,15 @@ pub async fn run(
 }
 
 async fn send_one(
-    forwarder: &Client,
+    client: &Client,
     store: &Store,
     id: i64,
     options: &Options,
 ) -> std::result::Result<Redelivery, String> {
-    let outgoing = forwarder
+    let outgoing = client
         .prepare(store, id, options)
         .map_err(|e| e.to_string())?;
-    let mut attempt = forwarder.send(outgoing).await;
+    let mut attempt = client.send(outgoing).await;
     attempt.origin = Origin::Bulk;
     store
         .record_redelivery(id, attempt)

@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::jsonapi;
 use crate::model::{
-    Arrival, Attempts, Headers, Headline, NewDelivery, Outcome, ParseError, Source, Status,
+    Arrival, AttemptHeaders, Headers, Headline, NewDelivery, Outcome, ParseError, Source, Status,
     Verdict, Verification, format_size, signature_header,
 };
 use crate::signature;
@@ -72,7 +72,7 @@ impl NewDelivery {
         signature: Verdict,
     ) -> NewDelivery {
         NewDelivery {
-            attempts: Attempts::from_headers(&arrival.headers),
+            attempts: AttemptHeaders::from_headers(&arrival.headers),
             arrival,
             body,
             body_size,

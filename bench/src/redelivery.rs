@@ -111,7 +111,7 @@ fn warmup(sends: usize) -> usize {
 }
 
 async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
-    let forwarder = Client::new().context("starting the re-delivery client")?;
+    let client = Client::new().context("starting the re-delivery client")?;
     let plain = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -172,7 +172,7 @@ async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
         };
         let send_redelivery = async {
             let started = Instant::now();
-            let record = forwarder
+            let record = client
                 .redeliver(store, id, &options)
                 .await
                 .context("re-delivery")?;
@@ -210,7 +210,7 @@ async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
         let id = (i % DELIVERIES) as i64 + 1;
         let started = Instant::now();
         let raw = store.raw(id).context("reading a stored delivery")?;
-        let secrets = forwarder.secrets(store).context("reading the secrets")?;
+        let secrets = client.secrets(store).context("reading the secrets")?;
         let outgoing = redeliver::prepare(
             raw,
             &options,
@@ -220,7 +220,7 @@ async fn measure(store: &Store, url: &str, sends: usize) -> Result<Figures> {
         .context("preparing a delivery")?;
         parts[0].push(started.elapsed());
         let started = Instant::now();
-        let attempt = forwarder.send(outgoing).await;
+        let attempt = client.send(outgoing).await;
         parts[1].push(started.elapsed());
         let started = Instant::now();
         store

@@ -14,8 +14,8 @@ pub const WINDOW: Duration = Duration::from_millis(100);
 /// A batch closes early at this size.
 const MOST: usize = 500;
 
-/// Forwards arrivals to `emit` in batches until the session stops.
-pub async fn forward(
+/// Hands arrivals to `emit` in batches until the session stops.
+pub async fn batched(
     mut arrivals: broadcast::Receiver<Summary>,
     mut emit: impl FnMut(Vec<Summary>),
 ) {
@@ -42,8 +42,8 @@ pub async fn forward(
     }
 }
 
-/// Forwards the relay's results to `emit` in batches (a burst of captures is one event).
-pub async fn forward_results(
+/// Hands the relay's results to `emit` in batches (a burst of captures is one event).
+pub async fn batched_results(
     mut reports: mpsc::UnboundedReceiver<Report>,
     mut emit: impl FnMut(Vec<ForwardResult>),
 ) {

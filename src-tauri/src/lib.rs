@@ -66,7 +66,7 @@ pub fn run() -> ExitCode {
                     session.notifications(),
                     session.notification_counts_only(),
                 );
-                tauri::async_runtime::spawn(arrivals::forward(capture.subscribe(), move |batch| {
+                tauri::async_runtime::spawn(arrivals::batched(capture.subscribe(), move |batch| {
                     notifier.notify(&batch);
                     if let Err(error) = ipc::DeliveriesArrived(batch).emit(&handle) {
                         tracing::warn!("could not send new deliveries to the window: {error}");
@@ -75,7 +75,7 @@ pub fn run() -> ExitCode {
             }
             if let Some(reports) = session.take_forwarded() {
                 let handle = app.handle().clone();
-                tauri::async_runtime::spawn(arrivals::forward_results(reports, move |batch| {
+                tauri::async_runtime::spawn(arrivals::batched_results(reports, move |batch| {
                     if let Err(error) = ipc::ForwardsDone(batch).emit(&handle) {
                         tracing::warn!("could not send forward results to the window: {error}");
                     }

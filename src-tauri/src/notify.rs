@@ -282,7 +282,7 @@ fn show(text: &Text) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use persona_inspector::model::Attempts;
+    use persona_inspector::model::AttemptHeaders;
     use persona_inspector::store::ResourceSummary;
 
     fn delivery(id: i64, name: Option<&str>, status: Status) -> Summary {
@@ -306,7 +306,7 @@ mod tests {
                 status: None,
             }),
             signature: Verdict::new(status, String::new(), 300),
-            attempts: Attempts::default(),
+            attempts: AttemptHeaders::default(),
             body_size: 10,
             parse_error: None,
             event_deliveries: 1,

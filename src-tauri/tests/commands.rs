@@ -76,7 +76,7 @@ async fn a_burst_of_arrivals_reaches_the_window_as_one_batch() {
     };
     let capture = session.capture().expect("capture").clone();
     let (batches, mut received) = tokio::sync::mpsc::unbounded_channel::<Vec<Summary>>();
-    tokio::spawn(arrivals::forward(capture.subscribe(), move |batch| {
+    tokio::spawn(arrivals::batched(capture.subscribe(), move |batch| {
         let _ = batches.send(batch);
     }));
     let mut posts = Vec::new();

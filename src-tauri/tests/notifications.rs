@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use persona_inspector::model::{Attempts, Outcome, Status, Verdict};
+use persona_inspector::model::{AttemptHeaders, Outcome, Status, Verdict};
 use persona_inspector::store::{ResourceSummary, Summary};
 use persona_inspector_app::notify::{APP_NAME, Notifier, TIMEOUT_MS};
 
@@ -206,7 +206,7 @@ fn delivery(id: i64, name: Option<&str>, status: Status) -> Summary {
             status: Some("approved".into()),
         }),
         signature: Verdict::new(status, "explained".into(), 300),
-        attempts: Attempts::default(),
+        attempts: AttemptHeaders::default(),
         body_size: 100,
         parse_error: None,
         event_deliveries: 1,

@@ -37,7 +37,7 @@ impl Outcome {
 
 /// Where a delivery came from: what the listener received, a fixture someone imported, or
 /// the app's own test event. Only what Persona signed is re-signed without asking (see
-/// `forward::resign_refusal`), so a fixture's or an outsider's bytes never pass as Persona's.
+/// `redeliver::unverified`), so a fixture's or an outsider's bytes never pass as Persona's.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,20 +73,20 @@ impl Source {
 /// Persona's delivery headers, decoded.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attempts {
+pub struct AttemptHeaders {
     pub made: Option<u32>,
     pub left: Option<u32>,
     /// Unix seconds of Persona's first attempt.
     pub first_attempted_at: Option<i64>,
 }
 
-impl Attempts {
-    pub fn from_headers(headers: &Headers) -> Attempts {
+impl AttemptHeaders {
+    pub fn from_headers(headers: &Headers) -> AttemptHeaders {
         fn number<T: std::str::FromStr>(headers: &Headers, name: &str) -> Option<T> {
             let value = header(headers, name)?;
             std::str::from_utf8(value).ok()?.trim().parse().ok()
         }
-        Attempts {
+        AttemptHeaders {
             made: number(headers, "persona-webhook-attempts-made"),
             left: number(headers, "persona-webhook-attempts-left"),
             first_attempted_at: number(headers, "persona-webhook-first-attempted-at"),
@@ -157,7 +157,7 @@ pub struct NewDelivery {
     pub event: Headline,
     pub parse_error: Option<ParseError>,
     pub signature: Verdict,
-    pub attempts: Attempts,
+    pub attempts: AttemptHeaders,
     pub source: Source,
     /// For an import: the arrival time the fixture claims (unix ms); `arrival.received_at_ms`
     /// is then when it was imported.
@@ -268,7 +268,7 @@ mod tests {
             ("persona-webhook-attempts-left", "6"),
             ("persona-webhook-first-attempted-at", "1720713905"),
         ]);
-        let attempts = Attempts::from_headers(&headers);
+        let attempts = AttemptHeaders::from_headers(&headers);
         assert_eq!(attempts.made, Some(2));
         assert_eq!(attempts.first_attempted_at, Some(1720713905));
         assert_eq!(attempts.describe().as_deref(), Some("2 made, 6 left"));
@@ -277,7 +277,10 @@ mod tests {
     #[test]
     fn garbage_attempt_headers_are_ignored_not_fatal() {
         let headers = h(&[("Persona-Webhook-Attempts-Made", "two")]);
-        assert_eq!(Attempts::from_headers(&headers), Attempts::default());
+        assert_eq!(
+            AttemptHeaders::from_headers(&headers),
+            AttemptHeaders::default()
+        );
     }
 
     #[test]

@@ -16,8 +16,8 @@ mod verdict;
 
 pub use bulk::{Order, Scope};
 pub use delivery::{
-    Arrival, Attempts, Headers, NewDelivery, Outcome, Source, Verification, format_size, header,
-    headers_from_json, headers_to_json, parse_size, signature_header,
+    Arrival, AttemptHeaders, Headers, NewDelivery, Outcome, Source, Verification, format_size,
+    header, headers_from_json, headers_to_json, parse_size, signature_header,
 };
 pub use event::{Headline, ParseError};
 pub use filter::Filter;

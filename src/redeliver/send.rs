@@ -65,7 +65,7 @@ impl Client {
 
     /// The HTTP client (no redirects followed, no proxy): for other requests to local
     /// listeners, such as the app's test event.
-    pub(crate) fn client(&self) -> &reqwest::Client {
+    pub(crate) fn http(&self) -> &reqwest::Client {
         &self.client
     }
 
@@ -75,7 +75,7 @@ impl Client {
         self
     }
 
-    /// The secrets a re-signing label is looked up in: this forwarder's, then the saved ones.
+    /// The secrets a re-signing label is looked up in: this client's, then the saved ones.
     pub fn secrets(&self, store: &Store) -> Result<Vec<Secret>> {
         let mut all = self.secrets.clone();
         all.extend(

@@ -29,7 +29,7 @@ impl Rule {
     /// inspector's own listener, which must not be the target.
     pub fn check(
         &self,
-        forwarder: &Client,
+        client: &Client,
         store: &Store,
         listening: Option<std::net::SocketAddr>,
     ) -> Result<()> {
@@ -44,7 +44,7 @@ impl Rule {
         if !self.enabled {
             return Ok(());
         }
-        forwarder.check(store, &self.options())?;
+        client.check(store, &self.options())?;
         if let Some(listening) = listening
             && points_at(&self.target, listening)
         {

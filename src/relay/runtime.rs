@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::error::Result;
-use crate::model::{Attempts, Headers, Origin, PERSONA_RETRY_SCHEDULE_S, Redelivery, Rule};
+use crate::model::{AttemptHeaders, Headers, Origin, PERSONA_RETRY_SCHEDULE_S, Redelivery, Rule};
 use crate::redeliver::{Client, Report};
 use crate::store::{Store, Summary};
 
@@ -24,7 +24,7 @@ use crate::store::{Store, Summary};
 /// as captured (README, "Forwarding").
 pub(super) fn first_step(captured: &Headers) -> u32 {
     let retries = PERSONA_RETRY_SCHEDULE_S.len() as u32;
-    match Attempts::from_headers(captured).left {
+    match AttemptHeaders::from_headers(captured).left {
         Some(left) => retries - left.min(retries),
         None => 0,
     }
@@ -33,7 +33,7 @@ pub(super) fn first_step(captured: &Headers) -> u32 {
 /// Persona's attempt headers as they would read on retry `retry`: made + n, left − n, when the
 /// capture carried both (see [`first_step`]). The signature does not cover headers.
 pub(super) fn as_retry(headers: &mut Headers, retry: u32) {
-    let counted = Attempts::from_headers(headers);
+    let counted = AttemptHeaders::from_headers(headers);
     if counted.made.is_none() || counted.left.is_none() {
         return;
     }
@@ -62,7 +62,7 @@ pub struct Relay {
 
 struct Inner {
     store: Store,
-    forwarder: Client,
+    client: Client,
     rule: Mutex<Rule>,
     /// Bumped by every rule change: waiting retries of an older rule stop.
     generation: watch::Sender<u64>,
@@ -79,14 +79,14 @@ impl Relay {
     /// A relay with `rule` (checked by the caller) that calls `on_forwarded` after each send.
     pub fn new(
         store: Store,
-        forwarder: Client,
+        client: Client,
         rule: Rule,
         on_forwarded: impl Fn(Report) + Send + Sync + 'static,
     ) -> Relay {
         Relay {
             inner: Arc::new(Inner {
                 store,
-                forwarder,
+                client,
                 rule: Mutex::new(rule),
                 generation: watch::Sender::new(0),
                 waiting: Mutex::new(HashSet::new()),
@@ -193,15 +193,15 @@ impl Relay {
         id: i64,
         retry: u32,
     ) -> std::result::Result<Redelivery, String> {
-        let (store, forwarder) = (&self.inner.store, &self.inner.forwarder);
-        let mut outgoing = forwarder
+        let (store, client) = (&self.inner.store, &self.inner.client);
+        let mut outgoing = client
             .prepare(store, id, &rule.options())
             .map_err(|e| e.to_string())?;
         let step = first_step(&outgoing.headers) + retry;
         if retry > 0 {
             as_retry(&mut outgoing.headers, retry);
         }
-        let mut attempt = forwarder.send(outgoing).await;
+        let mut attempt = client.send(outgoing).await;
         attempt.origin = Origin::Forward;
         attempt.retry = retry;
         if !attempt.persona_success()

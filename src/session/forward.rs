@@ -42,12 +42,12 @@ impl ForwardResult {
 /// result on the returned channel. Retries waiting since the last run are resumed.
 pub fn start_relay(
     capture: &Capture,
-    forwarder: Client,
+    client: Client,
 ) -> crate::Result<(Relay, mpsc::UnboundedReceiver<Report>)> {
     let store = capture.store().clone();
     let rule = store.forward_rule()?;
     let (report, reports) = mpsc::unbounded_channel();
-    let relay = Relay::new(store, forwarder, rule, move |forwarded| {
+    let relay = Relay::new(store, client, rule, move |forwarded| {
         let _ = report.send(forwarded);
     });
     let mut arrivals = capture.subscribe();
@@ -84,7 +84,7 @@ impl Session {
         let unavailable = |e: SessionError| crate::Error::Invalid(e.to_string());
         let relay = self.relay().map_err(unavailable)?;
         let store = self.store().map_err(unavailable)?;
-        let forwarder = self.forwarder().map_err(unavailable)?;
+        let client = self.client().map_err(unavailable)?;
         let listening = match self.status() {
             ListenerStatus::Listening { port, .. } => {
                 Some(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
@@ -92,7 +92,7 @@ impl Session {
             ListenerStatus::Failed { .. } => None,
         };
         blocking(move || {
-            rule.check(&forwarder, &store, listening)?;
+            rule.check(&client, &store, listening)?;
             store.save_forward_rule(&rule)?;
             relay.set_rule(rule.clone())?;
             Ok(rule)

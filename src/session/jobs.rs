@@ -52,7 +52,7 @@ impl BulkJobs {
     /// background; `report` hears its progress.
     pub async fn start(
         &self,
-        forwarder: Client,
+        client: Client,
         store: Store,
         scope: Scope,
         order: Order,
@@ -61,8 +61,8 @@ impl BulkJobs {
     ) -> Result<BulkStarted, SessionError> {
         // Planning reads the store (a filter may search the whole index): off the async threads.
         let (ids, missing) = {
-            let (forwarder, store, options) = (forwarder.clone(), store.clone(), options.clone());
-            blocking(move || bulk::plan(&forwarder, &store, &scope, order, &options)).await?
+            let (client, store, options) = (client.clone(), store.clone(), options.clone());
+            blocking(move || bulk::plan(&client, &store, &scope, order, &options)).await?
         };
         let job = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = Cancel::default();
@@ -76,7 +76,7 @@ impl BulkJobs {
         tokio::spawn(async move {
             let mut reported = Instant::now();
             let finished = bulk::run(
-                &forwarder,
+                &client,
                 &store,
                 &ids,
                 missing,
@@ -140,9 +140,9 @@ impl Session {
         // Reported as a refusal of the run, as the window has always been told.
         let unavailable = |e: SessionError| crate::Error::Invalid(e.to_string());
         let store = self.store().map_err(unavailable)?;
-        let forwarder = self.forwarder().map_err(unavailable)?;
+        let client = self.client().map_err(unavailable)?;
         self.bulk
-            .start(forwarder, store, scope, order, options, report)
+            .start(client, store, scope, order, options, report)
             .await
     }
 

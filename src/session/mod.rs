@@ -53,7 +53,7 @@ pub struct Session {
     /// The counts-only setting, shared with the notifier like `notifications`.
     notification_counts_only: Arc<AtomicBool>,
     /// Re-delivers captures; one client, so connections to the user's app are reused.
-    forwarder: Result<Client, String>,
+    client: Result<Client, String>,
     /// The forward rule at work; None when the store or the HTTP client is unavailable.
     relay: Option<Relay>,
     /// The relay's results, until the caller takes them.
@@ -105,7 +105,7 @@ impl Session {
                     changing: tokio::sync::Mutex::new(()),
                     notifications: Arc::new(AtomicBool::new(false)),
                     notification_counts_only: Arc::new(AtomicBool::new(false)),
-                    forwarder: new_forwarder(),
+                    client: new_client(),
                     relay: None,
                     forwarded: Mutex::new(None),
                     bulk: BulkJobs::default(),
@@ -123,9 +123,9 @@ impl Session {
             store,
             capture_settings(&saved, &secrets, test_event.clone()),
         );
-        let forwarder = new_forwarder();
-        let (relay, forwarded) = match &forwarder {
-            Ok(forwarder) => match start_relay(&capture, forwarder.clone()) {
+        let client = new_client();
+        let (relay, forwarded) = match &client {
+            Ok(client) => match start_relay(&capture, client.clone()) {
                 Ok((relay, reports)) => (Some(relay), Some(reports)),
                 Err(error) => {
                     tracing::warn!("forwarding is unavailable: {error}");
@@ -142,7 +142,7 @@ impl Session {
             changing: tokio::sync::Mutex::new(()),
             notifications: Arc::new(AtomicBool::new(saved.notifications)),
             notification_counts_only: Arc::new(AtomicBool::new(saved.notification_counts_only)),
-            forwarder,
+            client,
             relay,
             forwarded: Mutex::new(forwarded),
             bulk: BulkJobs::default(),
@@ -184,8 +184,8 @@ impl Session {
         self.test_event.as_ref()
     }
 
-    pub fn forwarder(&self) -> Result<Client, SessionError> {
-        self.forwarder.clone().map_err(SessionError::Unavailable)
+    pub fn client(&self) -> Result<Client, SessionError> {
+        self.client.clone().map_err(SessionError::Unavailable)
     }
 
     /// The store; unavailable (saying why) when it could not be opened.
@@ -211,7 +211,7 @@ impl Session {
     fn relay(&self) -> Result<Relay, SessionError> {
         match &self.relay {
             Some(relay) => Ok(relay.clone()),
-            None => Err(match (&self.forwarder, self.store()) {
+            None => Err(match (&self.client, self.store()) {
                 (Err(message), _) => SessionError::Unavailable(message.clone()),
                 (_, Err(error)) => error,
                 _ => SessionError::Unavailable("forwarding could not start (see the log)".into()),
@@ -228,7 +228,7 @@ impl Drop for Session {
     }
 }
 
-fn new_forwarder() -> Result<Client, String> {
+fn new_client() -> Result<Client, String> {
     Client::new().map_err(|error| format!("re-delivery is unavailable: {error}"))
 }
 

@@ -22,8 +22,8 @@ impl Session {
     /// Sends delivery `id` to `options.target` and records the attempt (see `redeliver`).
     pub async fn redeliver(&self, id: i64, options: Options) -> Result<Redelivery, SessionError> {
         let store = self.store()?;
-        let forwarder = self.forwarder()?;
-        Ok(forwarder.redeliver(&store, id, &options).await?)
+        let client = self.client()?;
+        Ok(client.redeliver(&store, id, &options).await?)
     }
 
     /// Prepares (signs, filters, joins the URL) exactly as `redeliver` would, without sending;
@@ -35,9 +35,9 @@ impl Session {
         options: Options,
     ) -> Result<RedeliveryPreview, SessionError> {
         let store = self.store()?;
-        let forwarder = self.forwarder()?;
+        let client = self.client()?;
         blocking(move || {
-            let outgoing = forwarder.prepare(&store, id, &options)?;
+            let outgoing = client.prepare(&store, id, &options)?;
             Ok(RedeliveryPreview {
                 method: outgoing.method,
                 url: outgoing.url,

@@ -25,7 +25,7 @@ impl Session {
             ));
         };
         let store = self.store()?;
-        let forwarder = self.forwarder()?;
+        let client = self.client()?;
         let secret = blocking(move || store.secrets())
             .await?
             .into_iter()
@@ -36,8 +36,8 @@ impl Session {
         let now = clock::now_ms();
         let body = sample::inquiry_completed(now);
         let t = now.div_euclid(1000);
-        let mut request = forwarder
-            .client()
+        let mut request = client
+            .http()
             .post(format!("{address}/test-event"))
             .header("user-agent", "Persona Webhook Inspector (test event)")
             .header("content-type", "application/json")

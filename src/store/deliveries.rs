@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Arrival, Attempts, FailureKind, Filter, ForwardMark, Order, Outcome, ParseError, Source,
+    Arrival, AttemptHeaders, FailureKind, Filter, ForwardMark, Order, Outcome, ParseError, Source,
     Status, Verdict, headers_from_json, persona_would_accept,
 };
 
@@ -31,7 +31,7 @@ pub struct Summary {
     pub known_event: bool,
     pub resource: Option<ResourceSummary>,
     pub signature: Verdict,
-    pub attempts: Attempts,
+    pub attempts: AttemptHeaders,
     pub body_size: u64,
     pub parse_error: Option<ParseError>,
     /// How many stored deliveries carry this event id: above 1 means retries or duplicates.
@@ -333,7 +333,7 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
         event_created_at: row.get(9)?,
         resource: resource_summary(row.get(10)?, row.get(11)?, row.get(12)?),
         signature: serde_json::from_str(&signature).map_err(|e| json_error(13, e))?,
-        attempts: Attempts {
+        attempts: AttemptHeaders {
             made: row.get(14)?,
             left: row.get(15)?,
             first_attempted_at: row.get(16)?,

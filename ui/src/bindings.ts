@@ -13,7 +13,7 @@ export type {
   ApiPath,
   AppSettings,
   Attempt,
-  Attempts,
+  AttemptHeaders,
   BulkStarted,
   BulkStep,
   CatalogEntry as CatalogEvent,

@@ -46,7 +46,7 @@ pub struct ResendArgs {
 /// Sends one delivery again and prints the outcome. Any HTTP answer, 500 included, is a
 /// success of the command (the status is printed); no answer at all is an error.
 pub fn resend(store: &Store, args: ResendArgs, out: &mut impl Write) -> Result<()> {
-    let forwarder = Client::new()?.with_secrets(args.secrets);
+    let client = Client::new()?.with_secrets(args.secrets);
     let options = Options {
         keep_path: args.keep_path,
         signing: signing(args.resign),
@@ -57,7 +57,7 @@ pub fn resend(store: &Store, args: ResendArgs, out: &mut impl Write) -> Result<(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let record = runtime.block_on(forwarder.redeliver(store, args.id, &options))?;
+    let record = runtime.block_on(client.redeliver(store, args.id, &options))?;
     let attempt = &record.attempt;
     if args.json {
         let json =
@@ -134,7 +134,7 @@ impl Forwarding {
         let Some(target) = args.forward_to else {
             return Ok(None);
         };
-        let forwarder = Client::new()?.with_secrets(secrets.to_vec());
+        let client = Client::new()?.with_secrets(secrets.to_vec());
         let rule = Rule {
             enabled: true,
             target,
@@ -144,7 +144,7 @@ impl Forwarding {
             retry_speedup: args.forward_retry_speedup,
             ..Rule::default()
         };
-        rule.check(&forwarder, store, Some(listening))
+        rule.check(&client, store, Some(listening))
             .map_err(|e| match e {
                 Error::Invalid(message) => Error::Invalid(format!("--forward-to: {message}")),
                 other => other,
@@ -153,7 +153,7 @@ impl Forwarding {
         let captures = waiting.clone();
         // The relay's retries and this rule live only while `serve` runs: the app's saved rule
         // and its waiting retries are left alone.
-        let relay = Relay::new(store.clone(), forwarder, rule, move |forwarded| {
+        let relay = Relay::new(store.clone(), client, rule, move |forwarded| {
             let first = lock(&captures).remove(&forwarded.delivery_id);
             let line = forward_line(first.as_ref(), &forwarded, json, offset);
             let mut out = std::io::stdout().lock();

@@ -4,7 +4,7 @@
 // a fact. Persona's facts come from its webhook docs (its Webhooks overview: "Retry logic",
 // "Retention policy"; the Headers of each webhook page in its API reference).
 
-import type { Attempts, Source, Verdict } from '../bindings.ts';
+import type { AttemptHeaders, Source, Verdict } from '../bindings.ts';
 import { parseRfc3339 } from './timing.ts';
 import { formatDuration } from '../format/duration.ts';
 import { LAST_RETRY_H, RETRY_DELAYS_S, scheduledOffset } from '../persona/facts.ts';
@@ -28,7 +28,7 @@ const PROMPT_MS = 60_000;
 export interface Timed {
   event_created_at: string | null;
   received_at_ms: number;
-  attempts: Attempts;
+  attempts: AttemptHeaders;
   signature: Pick<Verdict, 'status' | 'stale' | 'timestamp'>;
   source?: Source;
 }
@@ -132,7 +132,7 @@ function slackMs(offsetS: number, attempt: number): number {
  * The measured time since Persona's first attempt (its First-Attempted-At header) and which
  * attempt of Persona's schedule that fits; null when the header is absent.
  */
-export function retryTiming(a: Attempts, receivedMs: number): string | null {
+export function retryTiming(a: AttemptHeaders, receivedMs: number): string | null {
   if (a.first_attempted_at === null || !Number.isFinite(receivedMs)) return null;
   const since = receivedMs - a.first_attempted_at * 1000;
   if (since < -SKEW_MS) {

@@ -1,15 +1,15 @@
 // Pure display helpers (badges, sizes, times of day, URLs, counts): no DOM, no Tauri, so Vitest runs them in plain Node.
 
-import type { Attempts, Status, Verdict } from '../bindings.ts';
+import type { AttemptHeaders, Status, Verdict } from '../bindings.ts';
 
 export type Tone = 'good' | 'bad' | 'warn' | 'muted';
 
 /**
- * "2 made, 6 left": Persona's attempt headers as sent (src/delivery.rs `Attempts::describe`).
+ * "2 made, 6 left": Persona's attempt headers as sent (src/model/delivery.rs `AttemptHeaders::describe`).
  * Persona documents how they change at each attempt, not what a first attempt carries, so this
  * does not say "attempt n of 8".
  */
-export function attemptText(a: Attempts): string | null {
+export function attemptText(a: AttemptHeaders): string | null {
   if (a.made !== null && a.left !== null) return `${a.made} made, ${a.left} left`;
   if (a.made !== null) return `${a.made} made`;
   if (a.left !== null) return `${a.left} left`;

@@ -179,7 +179,7 @@ export type Attempt = {
 };
 
 /**  Persona's delivery headers, decoded. */
-export type Attempts = {
+export type AttemptHeaders = {
 	made: number | null,
 	left: number | null,
 	/**  Unix seconds of Persona's first attempt. */
@@ -530,7 +530,7 @@ export type Signing =
 /**
  *  Where a delivery came from: what the listener received, a fixture someone imported, or
  *  the app's own test event. Only what Persona signed is re-signed without asking (see
- *  `forward::resign_refusal`), so a fixture's or an outsider's bytes never pass as Persona's.
+ *  `redeliver::unverified`), so a fixture's or an outsider's bytes never pass as Persona's.
  */
 export type Source = 
 /**  Received by the listener. */
@@ -561,7 +561,7 @@ export type Summary = {
 	known_event: boolean,
 	resource: ResourceSummary | null,
 	signature: Verdict,
-	attempts: Attempts,
+	attempts: AttemptHeaders,
 	body_size: number,
 	parse_error: ParseError | null,
 	/**  How many stored deliveries carry this event id: above 1 means retries or duplicates. */
