@@ -1,7 +1,10 @@
-//! The session the CLI and the app both run, free of any window: the store opened with the
-//! saved settings, a listener that can move to another port, settings and secrets applied live,
-//! the forward rule at work, bulk runs and the hourly retention pass. When the port is taken or
-//! the store can't open, the session still starts and its status says why.
+//! The running application, free of any window: the store opened with the saved settings, a
+//! listener that can move to another port, settings and secrets applied live, the saved forward
+//! rule at work, bulk runs, the test event and the hourly retention pass. When the port is
+//! taken or the store can't open, the session still starts and its status says why.
+//!
+//! The desktop app runs it. `serve` runs the same parts (capture, relay, redeliver) from its
+//! flags instead: it must not adopt the app's saved rule, pending retries or retention.
 
 mod error;
 mod forward;
