@@ -56,7 +56,7 @@ export type {
 /**
  * A header as `[name, value]`, or `[name, value, base64]` when the value is not UTF-8 (the third
  * element holds its exact bytes). Rust sends them as JSON arrays, so the generator sees
- * `string[][]`; this is their documented shape (src/delivery.rs `headers_to_json`).
+ * `string[][]`; this is their documented shape (src/model/delivery.rs `headers_to_json`).
  */
 export type Header = [name: string, value: string] | [name: string, value: string, base64: string];
 

@@ -9,7 +9,7 @@ export interface HeaderPair {
 }
 
 /**
- * The header's pairs, read as the verdict reads them (src/signature.rs, `split_pairs`): a space
+ * The header's pairs, read as the verdict reads them (src/signature/header.rs, `split_pairs`): a space
  * starts a new pair unless a `,` or `;` joins it to the previous word, and a new pair starts at
  * every `t=` once the current pair has one, so rotation pairs joined by a proxy's ", " read too.
  */

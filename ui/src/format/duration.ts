@@ -24,7 +24,7 @@ function withRest(n: number, unit: string, rest: number, restUnit: string): stri
   return rest === 0 ? `${n} ${unit}` : `${n} ${unit} ${rest} ${restUnit}`;
 }
 
-/** "0.8 ms", "12 ms", "6.2 s", like the CLI (src/forward.rs `human_duration`). */
+/** "0.8 ms", "12 ms", "6.2 s", like the CLI (src/model/redelivery.rs `human_duration`). */
 export function humanDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '—';
   if (ms < 10) return `${ms.toFixed(1)} ms`;

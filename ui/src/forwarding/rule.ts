@@ -1,5 +1,5 @@
 // The forward rule as the Forwarding dialog edits it: the form's fields from a saved rule and
-// back, checked the way the Rust side checks them (src/relay.rs `Rule::check`), the retry
+// back, checked the way the Rust side checks them (src/relay/rule.rs `Rule::check`), the retry
 // schedule a speed-up gives, and the header's one-line status. Pure.
 
 import type { ForwardRule } from '../bindings.ts';

@@ -32,7 +32,7 @@ const FAILURE_SENTENCES: Record<FailureKind, string> = {
 
 /**
  * When retry `n` (1-based) is due: "retry 3 in 4 s", or "retry 3 now" once it is past due. No
- * "of 7": the relay continues the capture's own count (src/relay.rs `first_step`), so how many
+ * "of 7": the relay continues the capture's own count (src/relay/runtime.rs `first_step`), so how many
  * follow depends on the capture's Attempts-Left.
  */
 export function retryDue(n: number, dueMs: number, now: number): string {

@@ -1,6 +1,6 @@
 // Persona's facts the window reasons with: what counts as delivered and when a failed delivery is
 // tried again (Persona's Webhooks overview, "Retry logic"). The numbers come from Rust
-// (src/forward.rs, through the generated bindings), never copied here.
+// (src/model/persona.rs, through the generated bindings), never copied here.
 
 import { DEFAULT_TIMEOUT_MS, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS } from '../bindings.ts';
 

@@ -1,5 +1,5 @@
 // Where a delivery came from, and whether re-signing it needs the user's say-so. The core
-// enforces the rule where the outgoing request is prepared (src/forward.rs `unverified`); the
+// enforces the rule where the outgoing request is prepared (src/redeliver/prepare.rs `unverified`); the
 // window only asks first and says why, so the two must agree: what Persona signed (a captured
 // delivery whose verdict is valid) and the app's own test events need no opt-in.
 

@@ -1,5 +1,5 @@
 // The Re-deliver form's state turned into `redeliver`'s options: target, path, signing, timeout
-// and, when editing, the body and header changes (src/forward.rs `Options`, `Edits`). Pure.
+// and, when editing, the body and header changes (src/redeliver/options.rs `Options`, `Edits`). Pure.
 
 import { DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, type Edits, type RedeliveryOptions, type Signing } from '../bindings.ts';
 import { bytesToBase64 } from '../detail/body.ts';

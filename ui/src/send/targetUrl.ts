@@ -1,5 +1,5 @@
-// The re-delivery target as it is typed: checked the way the Rust side checks it (src/forward.rs
-// `parse_target`), so the form says what is wrong before anything is sent.
+// The re-delivery target as it is typed: checked the way the Rust side checks it (src/redeliver/target.rs
+// `Target::parse`), so the form says what is wrong before anything is sent.
 
 export type CheckedTarget = { ok: true; url: URL } | { ok: false; message: string };
 
