@@ -6,7 +6,7 @@ use persona_inspector::bulk::UnverifiedCount;
 use persona_inspector::catalog::CatalogEntry;
 use persona_inspector::model::{
     DEFAULT_TIMEOUT_MS, Filter, MAX_SPEEDUP, Order, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS,
-    Redelivery, Rule, Scope,
+    PERSONA_TIMEOUT, Redelivery, Rule, Scope,
 };
 use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
 use persona_inspector::store::{EventCount, Summary};
@@ -87,6 +87,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         // Persona's facts and the limits the Rust side checks, so the window never copies them.
         .constant("PERSONA_RETRY_SCHEDULE_S", PERSONA_RETRY_SCHEDULE_S)
         .constant("PERSONA_SUCCESS", PERSONA_SUCCESS)
+        .constant("PERSONA_TIMEOUT_S", PERSONA_TIMEOUT.as_secs())
         .constant("DEFAULT_TIMEOUT_MS", DEFAULT_TIMEOUT_MS)
         .constant("MAX_TIMEOUT_MS", MAX_TIMEOUT_MS)
         .constant("MAX_SPEEDUP", MAX_SPEEDUP)

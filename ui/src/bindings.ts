@@ -71,6 +71,7 @@ export {
   MAX_TIMEOUT_MS,
   PERSONA_RETRY_SCHEDULE_S,
   PERSONA_SUCCESS,
+  PERSONA_TIMEOUT_S,
 } from './generated/bindings.ts';
 
 /** One of the kinds Rust gives a command error (src-tauri/src/commands.rs `COMMAND_ERROR_KINDS`). */

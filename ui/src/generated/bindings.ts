@@ -94,6 +94,8 @@ export const PERSONA_RETRY_SCHEDULE_S = [3,64,729,4096,15625,46656,117649] as co
 
 export const PERSONA_SUCCESS = [200,201,202,204] as const;
 
+export const PERSONA_TIMEOUT_S = 5 as const;
+
 /* Types */
 /**  The target's HTTP answer, whatever its status. */
 export type Answer = {

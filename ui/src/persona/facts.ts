@@ -2,7 +2,7 @@
 // tried again (Persona's Webhooks overview, "Retry logic"). The numbers come from Rust
 // (src/model/persona.rs, through the generated bindings), never copied here.
 
-import { DEFAULT_TIMEOUT_MS, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS } from '../bindings.ts';
+import { PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS, PERSONA_TIMEOUT_S } from '../bindings.ts';
 
 /** Persona's delays in seconds before each retry, "approximately". */
 export const RETRY_DELAYS_S: readonly number[] = PERSONA_RETRY_SCHEDULE_S;
@@ -22,7 +22,7 @@ export function scheduledOffset(n: number): number | null {
 export const RETRIES = RETRY_DELAYS_S.length;
 
 /** How long Persona waits for an answer, in seconds (5). */
-export const LIMIT_S = DEFAULT_TIMEOUT_MS / 1000;
+export const LIMIT_S = PERSONA_TIMEOUT_S;
 
 /** "200, 201, 202 or 204" (`joiner` "and" for a list of what counts). */
 export function successCodes(joiner: 'or' | 'and' = 'or'): string {

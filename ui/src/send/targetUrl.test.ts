@@ -36,6 +36,14 @@ describe('checkTarget', () => {
     const r = checkTarget('http://:3000/');
     expect(r.ok).toBe(false);
   });
+
+  it('calls a third slash a missing host, as the Rust check does (the URL standard would read a host)', () => {
+    for (const typo of ['http:///hooks', 'https:///localhost:3000/x', 'http://\\x']) {
+      const r = checkTarget(typo);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(/names no host/);
+    }
+  });
 });
 
 describe('originalTarget', () => {

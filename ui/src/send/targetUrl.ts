@@ -13,6 +13,11 @@ export function checkTarget(typed: string): CheckedTarget {
   if (!text.includes('://')) {
     return { ok: false, message: `"${text}" has no http:// or https:// — write http://${text}` };
   }
+  // The URL standard reads "http:///x" as the host "x"; a third slash is a typo (as in Rust).
+  const rest = text.slice(text.indexOf('://') + 3);
+  if (rest.startsWith('/') || rest.startsWith('\\')) {
+    return { ok: false, message: `"${text}" names no host — give one like ${EXAMPLE}.` };
+  }
   let url: URL;
   try {
     url = new URL(text);
