@@ -15,9 +15,10 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use crate::config::Config;
+use crate::failure::{Context, Result};
 use crate::http::{Load, PATH, Server, capture_verifying, load, payloads, runtime};
 use crate::payload::Rng;
-use crate::{Config, Context, Result};
 
 /// Normal senders: a few keep-alive connections, as Persona through ngrok.
 const NORMAL_CONNECTIONS: usize = 4;

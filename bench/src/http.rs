@@ -20,8 +20,9 @@ use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 use tokio::sync::oneshot;
 
+use crate::config::Config;
+use crate::failure::{Context, Result, fail};
 use crate::payload::{Event, Rng, event_body};
-use crate::{Config, Context, Result, fail};
 
 pub const SECRET: &str = "wbhsec_bench_current_0123456789";
 pub const PATH: &str = "/webhooks/persona";
@@ -262,7 +263,7 @@ impl Load {
     }
 
     pub fn percentile(&self, p: f64) -> Duration {
-        crate::percentile(&self.latencies, p)
+        crate::stats::percentile(&self.latencies, p)
     }
 
     pub fn print(&self, name: &str) {
@@ -270,9 +271,9 @@ impl Load {
             "  {name}: {:.0} req/s over {:.1} s; latency p50 {}, p99 {}, p99.9 {}",
             self.throughput(),
             self.window.as_secs_f64(),
-            crate::ms(self.percentile(0.50)),
-            crate::ms(self.percentile(0.99)),
-            crate::ms(self.percentile(0.999)),
+            crate::stats::ms(self.percentile(0.50)),
+            crate::stats::ms(self.percentile(0.99)),
+            crate::stats::ms(self.percentile(0.999)),
         );
     }
 }

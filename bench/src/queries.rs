@@ -8,9 +8,10 @@ use persona_inspector::signature;
 use persona_inspector::store::{DATABASE_FILE, SEARCH_FILE, Store};
 use persona_inspector::{catalog, clock};
 
+use crate::config::Config;
+use crate::failure::{Context, Result, fail};
 use crate::http::SECRET;
 use crate::payload::{Event, Rng, event_body, id_prefix};
-use crate::{Config, Context, Result, fail};
 
 /// Rows per `insert_many` transaction while seeding.
 const CHUNK: usize = 2000;
@@ -165,18 +166,18 @@ fn time(
     let q = Query {
         name: name.to_string(),
         target,
-        median: crate::percentile(&took, 0.5),
-        p99: crate::percentile(&took, 0.99),
+        median: crate::stats::percentile(&took, 0.5),
+        p99: crate::stats::percentile(&took, 0.99),
         returned,
     };
     println!(
         "  {:<30} median {:>9}  p99 {:>9}  ({} rows)  target p99 ≤ {}: {}",
         q.name,
-        crate::ms(q.median),
-        crate::ms(q.p99),
+        crate::stats::ms(q.median),
+        crate::stats::ms(q.p99),
         q.returned,
-        crate::ms(q.target),
-        crate::verdict(q.met())
+        crate::stats::ms(q.target),
+        crate::stats::verdict(q.met())
     );
     Ok(q)
 }

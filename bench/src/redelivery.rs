@@ -11,8 +11,10 @@ use persona_inspector::redeliver::{self, Client, Options};
 use persona_inspector::store::Store;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
+use crate::config::Config;
+use crate::failure::{Context, Result, fail};
 use crate::http::{SECRET, Server, bare, runtime};
-use crate::{Config, Context, Result, fail, ms, percentile};
+use crate::stats::{ms, percentile};
 
 /// What re-delivery may add over a plain send, at p50.
 pub const ADDED_TARGET: Duration = Duration::from_millis(1);
