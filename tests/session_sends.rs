@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::persona_signature;
 use common::session::*;
 use persona_inspector::model::Filter;
 use persona_inspector::session::{ListenerStatus, Session};
@@ -365,7 +366,7 @@ async fn the_app_re_signs_its_test_event_but_not_an_outsiders_capture_without_th
     // An outsider copies the test event's header with a guessed key and signs with a guess.
     let body =
         r#"{"data":{"type":"event","id":"evt_X","attributes":{"name":"inquiry.completed"}}}"#;
-    let forged = signed("wbhsec_guess", body);
+    let forged = persona_signature("wbhsec_guess", body.as_bytes());
     post_with(
         &address,
         body,

@@ -4,6 +4,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::persona_signature;
 use common::session::*;
 use persona_inspector::model::Filter;
 use persona_inspector::session::{Retention, Session, SettingsChange};
@@ -15,7 +16,12 @@ async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_
     let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
     let address = format!("http://127.0.0.1:{}", listening_port(&session));
     let body = r#"{"data":{"type":"event","id":"evt_S"}}"#;
-    post_signed(&address, body, &signed("wbhsec_app", body)).await;
+    post_signed(
+        &address,
+        body,
+        &persona_signature("wbhsec_app", body.as_bytes()),
+    )
+    .await;
     let verdict = |rows: Vec<Summary>| rows[0].signature.status;
     let rows = list_deliveries(&session, Filter::default())
         .await
@@ -50,7 +56,12 @@ async fn secrets_added_renamed_and_removed_recheck_stored_verdicts_and_apply_to_
     assert_eq!(matched.secret, "sandbox");
 
     // New deliveries are checked with it at once.
-    post_signed(&address, body, &signed("wbhsec_app", body)).await;
+    post_signed(
+        &address,
+        body,
+        &persona_signature("wbhsec_app", body.as_bytes()),
+    )
+    .await;
     let rows = list_deliveries(&session, Filter::default())
         .await
         .expect("list");
@@ -153,7 +164,12 @@ async fn a_removed_secret_is_no_longer_trusted_even_when_its_erase_cannot_finish
         .add_secret("leaked".into(), "wbhsec_leaked".into())
         .await
         .expect("add");
-    post_signed(&address, body, &signed("wbhsec_leaked", body)).await;
+    post_signed(
+        &address,
+        body,
+        &persona_signature("wbhsec_leaked", body.as_bytes()),
+    )
+    .await;
 
     // Another program reading the database holds the WAL, so the erase cannot finish.
     let other = rusqlite::Connection::open(dir.path().join("inspector.db")).expect("a reader");
@@ -180,7 +196,12 @@ async fn a_removed_secret_is_no_longer_trusted_even_when_its_erase_cannot_finish
         Status::Unchecked,
         "stored verdicts were re-checked without it"
     );
-    post_signed(&address, body, &signed("wbhsec_leaked", body)).await;
+    post_signed(
+        &address,
+        body,
+        &persona_signature("wbhsec_leaked", body.as_bytes()),
+    )
+    .await;
     let rows = list_deliveries(&session, Filter::default())
         .await
         .expect("list");

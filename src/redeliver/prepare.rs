@@ -129,7 +129,7 @@ pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Res
         Some(edited) => edited.clone(),
         None => raw.arrival.headers,
     };
-    let mut headers = forwardable(source);
+    let mut headers = end_to_end(source);
     let (signing, signing_note) = match &options.signing {
         Signing::Keep => (Signing::Keep, None),
         Signing::Resign { secret } => {
@@ -172,7 +172,7 @@ fn resign(headers: &mut Headers, secret: &str, now: i64, body: &[u8]) {
 
 /// The headers minus the hop-by-hop ones, those named in `Connection`, and those the client
 /// derives (Host, Content-Length).
-pub fn forwardable(headers: Headers) -> Headers {
+pub fn end_to_end(headers: Headers) -> Headers {
     let named: Vec<String> = headers
         .iter()
         .filter(|(name, _)| name.eq_ignore_ascii_case("connection"))

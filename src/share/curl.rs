@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::error::{Error, Result};
 use crate::model::{Outcome, headers_from_json};
-use crate::redeliver::{Spelling, Target, forwardable};
+use crate::redeliver::{Spelling, Target, end_to_end};
 use crate::view::Detail;
 
 /// A shell command (POSIX sh, bash, zsh) that sends the delivery again with curl, byte for byte:
@@ -66,7 +66,7 @@ pub fn curl(detail: &Detail, target: &Target) -> Result<String> {
 
     // The same headers a re-delivery leaves out: hop-by-hop ones and those curl derives itself
     // (Host, Content-Length, Expect).
-    for (name, value) in &forwardable(headers.clone()) {
+    for (name, value) in &end_to_end(headers.clone()) {
         // `Name;` is curl's spelling of a header with an empty value (`Name:` removes one).
         let mut line = name.as_bytes().to_vec();
         if value.is_empty() {

@@ -52,11 +52,6 @@ pub fn listening_port(session: &Session) -> u16 {
     }
 }
 
-pub fn signed(secret: &str, body: &str) -> String {
-    let t = persona_inspector::clock::now_ms() / 1000;
-    persona_inspector::signature::sign(secret, t, body.as_bytes())
-}
-
 /// The user's app: answers every request with `status` (closing the connection), and sends
 /// each request's body on the returned channel.
 pub async fn app_answering(status: &str) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
