@@ -35,7 +35,6 @@ pub use error::{KINDS, SessionError, blocking};
 pub use forward::{ForwardResult, start_relay};
 pub use jobs::{BulkJobs, BulkStarted, BulkStep};
 pub use listener::ListenerStatus;
-pub use purge::purge_for_days;
 pub use redelivery::RedeliveryPreview;
 pub use settings::{
     AppSettings, Retention, SecretInfo, SecretsChanged, SettingsChange, SettingsChanged,

@@ -4,7 +4,7 @@ use super::{Session, SessionError};
 use crate::store::Purge;
 
 /// What a purge removes: everything (None) or what is older than `older_than_days`.
-pub fn purge_for_days(older_than_days: Option<u32>) -> crate::Result<Purge> {
+fn purge_for_days(older_than_days: Option<u32>) -> crate::Result<Purge> {
     match older_than_days {
         None => Ok(Purge::All),
         Some(0) => Err(crate::Error::Invalid(
