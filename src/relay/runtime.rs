@@ -171,6 +171,11 @@ impl Relay {
                 Err(_) => None,
             };
             let redelivery_id = result.as_ref().map(|r| r.id).ok();
+            if let (Some(_), Some(redelivery_id)) = (next, redelivery_id) {
+                // Counted as waiting before anyone hears of it, so a stop right after the
+                // report calls it off and counts it.
+                self.waiting().insert(redelivery_id);
+            }
             (self.inner.on_forwarded)(Report {
                 delivery_id: id,
                 result,
@@ -233,8 +238,10 @@ impl Relay {
     /// many were called off. Blocks on the store.
     pub fn stop(&self) -> Result<u64> {
         let _retiring = lock_whole(&self.inner.retiring);
-        self.inner.generation.send_modify(|g| *g += 1);
+        // Taken before the bump: a retry woken by it leaves the set at once, and would go
+        // uncounted.
         let waiting: Vec<i64> = self.waiting().drain().collect();
+        self.inner.generation.send_modify(|g| *g += 1);
         let mut dropped = 0;
         for redelivery_id in waiting {
             dropped += self.inner.store.drop_retries(Some(redelivery_id))?;

@@ -3,13 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::mpsc;
 
-use super::{ListenerStatus, Session, SessionError, blocking};
+use std::net::SocketAddr;
+
+use super::{Announce, Announcement, Forward, ListenerStatus, Session, SessionError, blocking};
 use crate::capture::Capture;
 use crate::model::{ForwardMark, Rule};
 use crate::redeliver::{Client, Report};
 use crate::relay::Relay;
+use crate::store::Store;
 
 /// One forward's result as the list shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,40 +40,76 @@ impl ForwardResult {
     }
 }
 
-/// The relay with the saved rule: it forwards what `capture` announces and reports each
-/// result on the returned channel. Retries waiting since the last run are resumed.
-pub fn start_relay(
-    capture: &Capture,
-    client: Client,
-) -> crate::Result<(Relay, mpsc::UnboundedReceiver<Report>)> {
-    let store = capture.store().clone();
-    let rule = store.forward_rule()?;
-    let (report, reports) = mpsc::unbounded_channel();
-    let relay = Relay::new(store, client, rule, move |forwarded| {
-        let _ = report.send(forwarded);
-    });
+/// The relay `forward` asks for, calling `on_forwarded` with each result. The saved rule
+/// resumes the retries waiting since the last run; a rule for this run is checked first
+/// (`listening`: this session's listener, which it must not point at) and leaves them alone.
+pub(super) fn relay_for(
+    forward: &Forward,
+    store: &Store,
+    client: &Client,
+    listening: Option<SocketAddr>,
+    on_forwarded: impl Fn(Report) + Send + Sync + 'static,
+) -> crate::Result<Option<Relay>> {
+    let rule = match forward {
+        Forward::Off => return Ok(None),
+        Forward::Saved => store.forward_rule()?,
+        Forward::ThisRun(rule) => {
+            rule.check(client, store, listening)?;
+            rule.clone()
+        }
+    };
+    let relay = Relay::new(store.clone(), client.clone(), rule, on_forwarded);
+    if let Forward::Saved = forward {
+        let resumed = relay.resume()?;
+        if resumed > 0 {
+            tracing::info!("{resumed} forward retries resumed");
+        }
+    }
+    Ok(Some(relay))
+}
+
+/// Hands each capture `capture` announces to `relay`, telling `announce` first, so a
+/// forwarded capture is always told before its result.
+pub(super) fn feed(capture: &Capture, relay: Option<Relay>, announce: Option<Announce>) {
+    if relay.is_none() && announce.is_none() {
+        return;
+    }
     let mut arrivals = capture.subscribe();
-    let offered = relay.clone();
     tokio::spawn(async move {
         loop {
             match arrivals.recv().await {
-                Ok(summary) => offered.offer(&summary),
+                Ok(summary) => {
+                    if let Some(announce) = &announce {
+                        // The rule is read again by `offer`; only the app changes it, and the
+                        // app is not told this way.
+                        let forwarded = relay.as_ref().is_some_and(|r| r.rule().takes(&summary));
+                        announce(Announcement::Captured {
+                            summary: summary.clone(),
+                            forwarded,
+                        });
+                    }
+                    if let Some(relay) = &relay {
+                        relay.offer(&summary);
+                    }
+                }
                 Err(RecvError::Lagged(missed)) => {
-                    tracing::warn!("{missed} captures arrived too fast to forward (all stored)");
+                    if relay.is_some() {
+                        tracing::warn!(
+                            "{missed} captures arrived too fast to forward (all stored)"
+                        );
+                    }
+                    if let Some(announce) = &announce {
+                        announce(Announcement::Missed(missed));
+                    }
                 }
                 Err(RecvError::Closed) => return,
             }
         }
     });
-    let resumed = relay.resume()?;
-    if resumed > 0 {
-        tracing::info!("{resumed} forward retries resumed");
-    }
-    Ok((relay, reports))
 }
 
 impl Session {
-    /// The forward rule in use (the saved one).
+    /// The forward rule in use.
     pub fn forward_rule(&self) -> Result<Rule, SessionError> {
         Ok(self.relay()?.rule())
     }
@@ -82,6 +120,13 @@ impl Session {
         let _changing = self.changing.lock().await;
         // Reported as a refusal of the rule, as the window has always been told.
         let unavailable = |e: SessionError| crate::Error::Invalid(e.to_string());
+        if self.this_run {
+            return Err(crate::Error::Invalid(
+                "this session's forward rule was given for this run only; it is not changed here"
+                    .into(),
+            )
+            .into());
+        }
         let relay = self.relay().map_err(unavailable)?;
         let store = self.store().map_err(unavailable)?;
         let client = self.client().map_err(unavailable)?;

@@ -1,11 +1,17 @@
 //! The listener's lifecycle: started on the saved port (or the one asked for), moved to another
-//! port on request, the new port saved for the next launch.
+//! port on request, the new port saved for the next launch, stopped once the requests in
+//! flight are answered.
+
+use std::net::SocketAddr;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use super::{Session, SessionError, blocking};
-use crate::capture;
+use crate::capture::{self, Capture};
 use crate::model::Saved;
 
 /// What the window shows about the listener.
@@ -27,22 +33,110 @@ pub enum ListenerStatus {
 
 pub(super) struct Listener {
     status: ListenerStatus,
+    serving: Option<Serving>,
+}
+
+/// A listener at work.
+pub(super) struct Serving {
+    address: SocketAddr,
     /// Dropping or firing it stops the listener.
-    stop: Option<oneshot::Sender<()>>,
+    stop: oneshot::Sender<()>,
+    /// Ends once the listener stopped and the requests in flight are answered.
+    task: JoinHandle<()>,
+}
+
+impl Serving {
+    /// Stops the listener; returns once the requests in flight are answered.
+    pub(super) async fn finish(self) {
+        let _ = self.stop.send(());
+        if let Err(error) = self.task.await {
+            tracing::error!("the listener stopped unexpectedly: {error}");
+        }
+    }
 }
 
 impl Listener {
     pub(super) fn failed(port: u16, message: String) -> Listener {
         Listener {
             status: ListenerStatus::Failed { port, message },
-            stop: None,
+            serving: None,
         }
     }
+
+    pub(super) fn serving((status, serving): (ListenerStatus, Serving)) -> Listener {
+        Listener {
+            status,
+            serving: Some(serving),
+        }
+    }
+
+    /// Takes the listener at work, to be stopped; the status says it stopped.
+    pub(super) fn stop(&mut self) -> Option<Serving> {
+        let serving = self.serving.take()?;
+        self.status = ListenerStatus::Failed {
+            port: serving.address.port(),
+            message: "stopped".into(),
+        };
+        Some(serving)
+    }
+}
+
+/// Binds `host:port`; the error as the core words it (`Error::PortInUse` when it is taken).
+pub(super) async fn bind(host: &str, port: u16) -> crate::Result<(TcpListener, SocketAddr)> {
+    let listener = capture::bind(host, port).await?;
+    let address = listener.local_addr()?;
+    Ok((listener, address))
+}
+
+/// What the window is told when `port` could not be had.
+pub(super) fn refusal(port: u16, error: crate::Error) -> String {
+    match error {
+        crate::Error::PortInUse { .. } => {
+            format!("port {port} is in use — another program is listening there; pick another port")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Serves `capture` on `listener` (bound at `address`) in a task of its own.
+pub(super) fn serve(
+    capture: &Capture,
+    listener: TcpListener,
+    address: SocketAddr,
+    data_dir: &Path,
+) -> (ListenerStatus, Serving) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let router = capture.router();
+    let task = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(error) = capture::serve(listener, router, shutdown).await {
+            tracing::error!("the listener stopped: {error}");
+        }
+    });
+    (
+        ListenerStatus::Listening {
+            address: format!("http://{address}"),
+            port: address.port(),
+            data_dir: data_dir.display().to_string(),
+        },
+        Serving {
+            address,
+            stop,
+            task,
+        },
+    )
 }
 
 impl Session {
     pub fn status(&self) -> ListenerStatus {
         self.lock().status.clone()
+    }
+
+    /// The address the listener is bound to; None when it is not listening.
+    pub fn address(&self) -> Option<SocketAddr> {
+        self.lock().serving.as_ref().map(|serving| serving.address)
     }
 
     /// Moves the listener to `port` (0: any free port) and saves it. When the new port can't
@@ -52,15 +146,22 @@ impl Session {
         let store = self
             .store()
             .map_err(|e| SessionError::Listen(e.to_string()))?;
-        let (status, stop) = self.listen(port).await.map_err(SessionError::Listen)?;
+        let capture = self
+            .capture
+            .clone()
+            .ok_or_else(|| SessionError::Listen("the store is not open".into()))?;
+        let (bound, address) = bind(&self.host, port)
+            .await
+            .map_err(|error| SessionError::Listen(refusal(port, error)))?;
+        let (status, serving) = serve(&capture, bound, address, &self.data_dir);
         let previous = {
             let mut listener = self.lock();
             listener.status = status.clone();
-            listener.stop.replace(stop)
+            listener.serving.replace(serving)
         };
         if let Some(previous) = previous {
             // Deliveries in flight on the old port finish; new ones go to the new port.
-            let _ = previous.send(());
+            let _ = previous.stop.send(());
         }
         if let ListenerStatus::Listening { port, .. } = status {
             let saved = blocking(move || {
@@ -80,56 +181,7 @@ impl Session {
         Ok(status)
     }
 
-    /// The first listen, at start: its failure is the status.
-    pub(super) async fn listen_at_start(&self, port: u16) {
-        let started = self.listen(port).await;
-        let mut listener = self.lock();
-        match started {
-            Ok((status, stop)) => {
-                listener.status = status;
-                listener.stop = Some(stop);
-            }
-            Err(message) => listener.status = ListenerStatus::Failed { port, message },
-        }
-    }
-
-    async fn listen(&self, port: u16) -> Result<(ListenerStatus, oneshot::Sender<()>), String> {
-        let capture = self
-            .capture
-            .clone()
-            .ok_or_else(|| "the store is not open".to_string())?;
-        let listener = capture::bind(&self.host, port)
-            .await
-            .map_err(|error| match error {
-                crate::Error::PortInUse { .. } => format!(
-                    "port {port} is in use — another program is listening there; pick another port"
-                ),
-                other => other.to_string(),
-            })?;
-        let address = listener
-            .local_addr()
-            .map_err(|error| format!("the listener has no address: {error}"))?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let router = capture.router();
-        tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            if let Err(error) = capture::serve(listener, router, shutdown).await {
-                tracing::error!("the listener stopped: {error}");
-            }
-        });
-        Ok((
-            ListenerStatus::Listening {
-                address: format!("http://{address}"),
-                port: address.port(),
-                data_dir: self.data_dir.display().to_string(),
-            },
-            stop,
-        ))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, super::Listener> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, super::Listener> {
         self.listener
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

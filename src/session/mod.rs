@@ -3,12 +3,13 @@
 //! rule at work, bulk runs, the test event and the hourly retention pass. When the port is
 //! taken or the store can't open, the session still starts and its status says why.
 //!
-//! The desktop app runs it. `serve` runs the same parts (capture, relay, redeliver) from its
-//! flags instead: it must not adopt the app's saved rule, pending retries or retention.
+//! What it starts with is a [`Launch`]: the desktop app's is the saved everything; `serve`'s is
+//! its flags, a forward rule for that run only and no retention or test events.
 
 mod error;
 mod forward;
 mod jobs;
+mod launch;
 mod listener;
 mod purge;
 mod redelivery;
@@ -32,8 +33,9 @@ use crate::sample::TestEventKey;
 use crate::store::Store;
 
 pub use error::{KINDS, SessionError, blocking};
-pub use forward::{ForwardResult, start_relay};
+pub use forward::ForwardResult;
 pub use jobs::{BulkJobs, BulkStarted, BulkStep};
+pub use launch::{Announce, Announcement, Forward, Launch, LaunchError, ListenerSettings};
 pub use listener::ListenerStatus;
 pub use redelivery::RedeliveryPreview;
 pub use settings::{
@@ -56,8 +58,12 @@ pub struct Session {
     notification_counts_only: Arc<AtomicBool>,
     /// Re-delivers captures; one client, so connections to the user's app are reused.
     client: Result<Client, String>,
-    /// The forward rule at work; None when the store or the HTTP client is unavailable.
+    /// The forward rule at work; None when forwarding is off for this launch or the store or
+    /// the HTTP client is unavailable.
     relay: Option<Relay>,
+    /// Whether the relay runs a rule given for this run (never saved; its retries called off
+    /// at stop) rather than the saved one.
+    this_run: bool,
     /// The relay's results, until the caller takes them.
     forwarded: Mutex<Option<mpsc::UnboundedReceiver<Report>>>,
     bulk: BulkJobs,
@@ -71,11 +77,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the store in `data_dir` with its saved settings, purges what is past the saved
-    /// retention (and does so every hour from then on) and listens on `host` at `port`
-    /// (None: the saved port). Never fails: a failure is the session's status.
+    /// The desktop app's session ([`Launch::app`]): `port` overrides the saved port. Never
+    /// fails: a failure is the session's status.
     pub async fn start(data_dir: &Path, host: &str, port: Option<u16>) -> Session {
-        Session::start_with(data_dir, host, port, retention::EVERY).await
+        Session::launch(Launch::app(data_dir, host, port)).await
     }
 
     /// `start`, applying the retention every `retention_every` instead of every hour (tests).
@@ -85,75 +90,187 @@ impl Session {
         port: Option<u16>,
         retention_every: Duration,
     ) -> Session {
-        let opened = Store::open(data_dir).and_then(|store| {
-            let saved = store.settings()?;
-            let secrets = store.secrets()?;
-            Ok((store, saved, secrets))
-        });
-        let test_event = TestEventKey::generate()
-            .inspect_err(|error| tracing::warn!("test events will not be marked: {error}"))
-            .ok();
-        let (store, saved, secrets) = match opened {
-            Ok(opened) => opened,
-            Err(error) => {
-                return Session {
-                    data_dir: data_dir.to_path_buf(),
-                    host: host.to_string(),
-                    capture: None,
-                    listener: Mutex::new(Listener::failed(
-                        port.unwrap_or(model::DEFAULT_PORT),
-                        error.to_string(),
-                    )),
-                    changing: tokio::sync::Mutex::new(()),
-                    notifications: Arc::new(AtomicBool::new(false)),
-                    notification_counts_only: Arc::new(AtomicBool::new(false)),
-                    client: new_client(),
-                    relay: None,
-                    forwarded: Mutex::new(None),
-                    bulk: BulkJobs::default(),
-                    test_event,
-                    purged: Mutex::new(None),
-                    retention: None,
-                };
+        Session::launch(Launch {
+            retention_every: Some(retention_every),
+            ..Launch::app(data_dir, host, port)
+        })
+        .await
+    }
+
+    /// Starts what `launch` describes. Never fails: when the store can't open or the port
+    /// can't be had, the status says why; a forward rule that can't start is logged.
+    pub async fn launch(launch: Launch) -> Session {
+        let test_event = test_event_key(&launch);
+        let (data_dir, host, port) = (launch.data_dir.clone(), launch.host.clone(), launch.port);
+        match Session::begin(launch, test_event.clone(), false).await {
+            Ok(session) => session,
+            // Leniently started, only the store fails.
+            Err(error) => Session::unopened(data_dir, host, port, error.to_string(), test_event),
+        }
+    }
+
+    /// Starts what `launch` describes, or says why it can't: the store, the listener or the
+    /// forward rule (`serve`, which stops on any of them).
+    pub async fn try_launch(launch: Launch) -> Result<Session, LaunchError> {
+        let test_event = test_event_key(&launch);
+        Session::begin(launch, test_event, true).await
+    }
+
+    /// Opens the store, binds the listener, starts the relay and the retention, then listens.
+    /// `strict`: a failed bind or relay is the error; otherwise the status or a log line.
+    async fn begin(
+        launch: Launch,
+        test_event: Option<TestEventKey>,
+        strict: bool,
+    ) -> Result<Session, LaunchError> {
+        let Launch {
+            data_dir,
+            host,
+            port,
+            listener,
+            forward,
+            retention_every,
+            test_events: _,
+            announce,
+        } = launch;
+        let (store, saved, secrets) = Store::open(&data_dir)
+            .and_then(|store| {
+                let saved = store.settings()?;
+                let secrets = store.secrets()?;
+                Ok((store, saved, secrets))
+            })
+            .map_err(LaunchError::Store)?;
+        let given = matches!(listener, ListenerSettings::Given(_));
+        let settings = match listener {
+            ListenerSettings::Saved => capture_settings(&saved, &secrets, test_event.clone()),
+            ListenerSettings::Given(mut settings) => {
+                if settings.verification.secrets.is_empty() {
+                    settings.verification.secrets =
+                        secrets.iter().map(|s| s.secret.clone()).collect();
+                }
+                settings.test_event = test_event.clone();
+                settings
             }
         };
-        let (purged_tx, purged) = mpsc::unbounded_channel();
-        let retention = retention::every(store.clone(), retention_every, move |n| {
-            let _ = purged_tx.send(n);
+        let client = Client::new().map(|client| match given {
+            // Given secrets are not saved: the client looks labels up in them first.
+            true => client.with_secrets(settings.verification.secrets.clone()),
+            false => client,
         });
-        let capture = Capture::new(
-            store,
-            capture_settings(&saved, &secrets, test_event.clone()),
-        );
-        let client = new_client();
-        let (relay, forwarded) = match &client {
-            Ok(client) => match start_relay(&capture, client.clone()) {
-                Ok((relay, reports)) => (Some(relay), Some(reports)),
-                Err(error) => {
-                    tracing::warn!("forwarding is unavailable: {error}");
-                    (None, None)
-                }
-            },
-            Err(_) => (None, None),
+        let capture = Capture::new(store.clone(), settings);
+        let port = port.unwrap_or(saved.port);
+        let bound = match listener::bind(&host, port).await {
+            Err(error) if strict => return Err(LaunchError::Listen(error)),
+            bound => bound,
         };
-        let session = Session {
-            data_dir: data_dir.to_path_buf(),
-            host: host.to_string(),
+
+        let this_run = matches!(forward, Forward::ThisRun(_));
+        let (report, forwarded) = mpsc::unbounded_channel();
+        let on_forwarded: Box<dyn Fn(Report) + Send + Sync> = match announce.clone() {
+            Some(announce) => Box::new(move |done| announce(Announcement::Forwarded(done))),
+            None => Box::new(move |done| {
+                let _ = report.send(done);
+            }),
+        };
+        let listening = bound.as_ref().ok().map(|(_, address)| *address);
+        let relay = match &client {
+            Ok(client) => forward::relay_for(&forward, &store, client, listening, on_forwarded),
+            Err(error) if !matches!(forward, Forward::Off) => {
+                Err(crate::Error::Invalid(error.to_string()))
+            }
+            Err(_) => Ok(None),
+        };
+        let relay = match relay {
+            Ok(relay) => relay,
+            Err(error) if strict => return Err(LaunchError::Forward(error)),
+            Err(error) => {
+                tracing::warn!("forwarding is unavailable: {error}");
+                None
+            }
+        };
+        let forwarded = (relay.is_some() && announce.is_none()).then_some(forwarded);
+        forward::feed(&capture, relay.clone(), announce);
+
+        let (purged, retention) = match retention_every {
+            Some(every) => {
+                let (purged_tx, purged) = mpsc::unbounded_channel();
+                let retention = retention::every(store, every, move |n| {
+                    let _ = purged_tx.send(n);
+                });
+                (Some(purged), Some(retention))
+            }
+            None => (None, None),
+        };
+        let listener = match bound {
+            Ok((bound, address)) => {
+                Listener::serving(listener::serve(&capture, bound, address, &data_dir))
+            }
+            Err(error) => Listener::failed(port, listener::refusal(port, error)),
+        };
+        Ok(Session {
+            data_dir,
+            host,
             capture: Some(capture),
-            listener: Mutex::new(Listener::failed(saved.port, "not started".into())),
+            listener: Mutex::new(listener),
             changing: tokio::sync::Mutex::new(()),
             notifications: Arc::new(AtomicBool::new(saved.notifications)),
             notification_counts_only: Arc::new(AtomicBool::new(saved.notification_counts_only)),
-            client,
+            client: client.map_err(|error| format!("re-delivery is unavailable: {error}")),
             relay,
+            this_run,
             forwarded: Mutex::new(forwarded),
             bulk: BulkJobs::default(),
             test_event,
-            purged: Mutex::new(Some(purged)),
-            retention: Some(retention),
-        };
-        session.listen_at_start(port.unwrap_or(saved.port)).await;
-        session
+            purged: Mutex::new(purged),
+            retention,
+        })
+    }
+
+    /// A session whose store could not be opened: its status says why.
+    fn unopened(
+        data_dir: PathBuf,
+        host: String,
+        port: Option<u16>,
+        message: String,
+        test_event: Option<TestEventKey>,
+    ) -> Session {
+        Session {
+            data_dir,
+            host,
+            capture: None,
+            listener: Mutex::new(Listener::failed(
+                port.unwrap_or(model::DEFAULT_PORT),
+                message,
+            )),
+            changing: tokio::sync::Mutex::new(()),
+            notifications: Arc::new(AtomicBool::new(false)),
+            notification_counts_only: Arc::new(AtomicBool::new(false)),
+            client: new_client(),
+            relay: None,
+            this_run: false,
+            forwarded: Mutex::new(None),
+            bulk: BulkJobs::default(),
+            test_event,
+            purged: Mutex::new(None),
+            retention: None,
+        }
+    }
+
+    /// Stops listening and returns once the requests in flight are answered; then calls off
+    /// the retries a rule given for this run is waiting to send (the saved rule's stay for
+    /// the next launch to resume). Returns how many were called off.
+    pub async fn stop(&self) -> Result<u64, SessionError> {
+        let serving = self.lock().stop();
+        if let Some(serving) = serving {
+            serving.finish().await;
+        }
+        match (&self.relay, self.this_run) {
+            (Some(relay), true) => {
+                let relay = relay.clone();
+                blocking(move || relay.stop()).await
+            }
+            _ => Ok(0),
+        }
     }
 
     pub fn capture(&self) -> Option<&Capture> {
@@ -228,6 +345,15 @@ impl Drop for Session {
             retention.abort();
         }
     }
+}
+
+fn test_event_key(launch: &Launch) -> Option<TestEventKey> {
+    if !launch.test_events {
+        return None;
+    }
+    TestEventKey::generate()
+        .inspect_err(|error| tracing::warn!("test events will not be marked: {error}"))
+        .ok()
 }
 
 fn new_client() -> Result<Client, String> {

@@ -1,17 +1,10 @@
-//! `serve --forward-to`: the forward rule as `serve` runs it, each capture sent on once stored
-//! and its line printed with the result.
-
-use std::collections::HashMap;
-use std::io::Write;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+//! `serve --forward-to`: the forward rule given for the run (the session runs it), how the
+//! banner describes it and how a forwarded capture's line reads with its result.
 
 use clap::Args;
-use persona_inspector::model::{Rule, Secret, Signing, human_duration};
-use persona_inspector::redeliver::{Client, Report};
-use persona_inspector::relay::Relay;
-use persona_inspector::store::{Store, Summary};
-use persona_inspector::{Error, Result};
+use persona_inspector::model::{Rule, Signing, human_duration};
+use persona_inspector::redeliver::Report;
+use persona_inspector::store::Summary;
 use time::UtcOffset;
 
 use crate::resend::signing;
@@ -39,126 +32,65 @@ pub struct ForwardArgs {
     forward_retry_speedup: Option<u32>,
 }
 
-/// `serve --forward-to`: each capture is re-delivered once stored, its line printed with the
-/// result; a retry prints a line of its own.
-#[derive(Clone)]
-pub struct Forwarding {
-    relay: Relay,
-    /// Captures whose line waits for their first forward.
-    waiting: Arc<Mutex<HashMap<i64, Summary>>>,
-}
-
-impl Forwarding {
-    /// None without --forward-to. Refuses an unusable URL, label or speed-up, and a URL that
-    /// would send every capture back to this very listener.
-    pub fn new(
-        store: &Store,
-        args: ForwardArgs,
-        secrets: &[Secret],
-        listening: SocketAddr,
-        json: bool,
-        offset: UtcOffset,
-    ) -> Result<Option<Forwarding>> {
-        let Some(target) = args.forward_to else {
-            return Ok(None);
-        };
-        let client = Client::new()?.with_secrets(secrets.to_vec());
-        let rule = Rule {
+impl ForwardArgs {
+    /// The rule for this run; None without --forward-to. The session checks it once it
+    /// listens (an unusable URL, label or speed-up, or a URL that would send every capture
+    /// back to this very listener).
+    pub fn rule(self) -> Option<Rule> {
+        Some(Rule {
             enabled: true,
-            target,
-            signing: signing(args.forward_resign),
-            resign_unverified: args.forward_resign_unverified,
-            events: args.forward_events,
-            retry_speedup: args.forward_retry_speedup,
+            target: self.forward_to?,
+            signing: signing(self.forward_resign),
+            resign_unverified: self.forward_resign_unverified,
+            events: self.forward_events,
+            retry_speedup: self.forward_retry_speedup,
             ..Rule::default()
-        };
-        rule.check(&client, store, Some(listening))
-            .map_err(|e| match e {
-                Error::Invalid(message) => Error::Invalid(format!("--forward-to: {message}")),
-                other => other,
-            })?;
-        let waiting: Arc<Mutex<HashMap<i64, Summary>>> = Arc::default();
-        let captures = waiting.clone();
-        // The relay's retries and this rule live only while `serve` runs: the app's saved rule
-        // and its waiting retries are left alone.
-        let relay = Relay::new(store.clone(), client, rule, move |forwarded| {
-            let first = lock(&captures).remove(&forwarded.delivery_id);
-            let line = forward_line(first.as_ref(), &forwarded, json, offset);
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}").and_then(|_| out.flush());
-        });
-        Ok(Some(Forwarding { relay, waiting }))
-    }
-
-    /// For the banner: where captures go, and how they are signed and retried.
-    pub fn describe(&self) -> String {
-        let rule = self.relay.rule();
-        let signature = match &rule.signing {
-            Signing::Keep => "signature kept as Persona sent it".to_string(),
-            Signing::Resign { secret } if rule.resign_unverified => {
-                format!("re-signed with \"{secret}\", even when Persona did not sign it")
-            }
-            Signing::Resign { secret } => {
-                format!("re-signed with \"{secret}\" when Persona's signature is valid, else kept")
-            }
-        };
-        // A name Persona never sends is forwarded all the same (the catalog grows), but a typo
-        // would forward nothing: say so where it is seen.
-        let names: Vec<String> = rule
-            .events
-            .iter()
-            .map(|name| match persona_inspector::catalog::lookup(name) {
-                Some(_) => name.clone(),
-                None => format!(
-                    "{name} (not in the catalog of {}: a typo, or an event newer than it?)",
-                    persona_inspector::catalog::AS_OF
-                ),
-            })
-            .collect();
-        let events = match names.is_empty() {
-            true => "each capture".to_string(),
-            false => format!("each {}", names.join(" or ")),
-        };
-        let retries = match rule.retry_speedup {
-            Some(1) => "; failures retried on Persona's schedule".to_string(),
-            Some(n) => format!("; failures retried on Persona's schedule {n}× faster"),
-            None => String::new(),
-        };
-        format!(
-            "{events} to {} ({signature}{retries}; the answer to Persona does not wait)",
-            rule.target.trim()
-        )
-    }
-
-    /// At shutdown: calls off the retries waiting, so they are not left pending for the app to
-    /// resume under its own rule. Returns how many. Blocks on the store.
-    pub fn stop(&self) -> Result<u64> {
-        self.relay.stop()
-    }
-
-    /// Forwards one capture in the background when the rule takes it; its line is printed
-    /// once the forward is done. Returns the summary back when the rule does not take it.
-    pub fn offer(&self, summary: Summary) -> Option<Summary> {
-        if !self.relay.rule().takes(&summary) {
-            return Some(summary);
-        }
-        lock(&self.waiting).insert(summary.id, summary.clone());
-        self.relay.offer(&summary);
-        None
+        })
     }
 }
 
-fn lock(
-    waiting: &Mutex<HashMap<i64, Summary>>,
-) -> std::sync::MutexGuard<'_, HashMap<i64, Summary>> {
-    waiting
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+/// For the banner: where captures go, and how they are signed and retried.
+pub fn describe(rule: &Rule) -> String {
+    let signature = match &rule.signing {
+        Signing::Keep => "signature kept as Persona sent it".to_string(),
+        Signing::Resign { secret } if rule.resign_unverified => {
+            format!("re-signed with \"{secret}\", even when Persona did not sign it")
+        }
+        Signing::Resign { secret } => {
+            format!("re-signed with \"{secret}\" when Persona's signature is valid, else kept")
+        }
+    };
+    // A name Persona never sends is forwarded all the same (the catalog grows), but a typo
+    // would forward nothing: say so where it is seen.
+    let names: Vec<String> = rule
+        .events
+        .iter()
+        .map(|name| match persona_inspector::catalog::lookup(name) {
+            Some(_) => name.clone(),
+            None => format!(
+                "{name} (not in the catalog of {}: a typo, or an event newer than it?)",
+                persona_inspector::catalog::AS_OF
+            ),
+        })
+        .collect();
+    let events = match names.is_empty() {
+        true => "each capture".to_string(),
+        false => format!("each {}", names.join(" or ")),
+    };
+    let retries = match rule.retry_speedup {
+        Some(1) => "; failures retried on Persona's schedule".to_string(),
+        Some(n) => format!("; failures retried on Persona's schedule {n}× faster"),
+        None => String::new(),
+    };
+    format!(
+        "{events} to {} ({signature}{retries}; the answer to Persona does not wait)",
+        rule.target.trim()
+    )
 }
 
 /// The capture's line with its forward's result (`capture` set: the first send), or a line for
 /// a retry.
-fn forward_line(
+pub fn forward_line(
     capture: Option<&Summary>,
     forwarded: &Report,
     json: bool,

@@ -7,7 +7,7 @@ mod share;
 mod terminal;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -200,21 +200,22 @@ fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
         Some(dir) => dir,
         None => store::default_data_dir()?,
     };
-    let store = Store::open(&data_dir)?;
     match cli.command {
-        Command::Serve(args) => serve::serve(store, args, offset),
-        other => report(store, other, offset),
+        // The session opens the store itself.
+        Command::Serve(args) => serve::serve(&data_dir, args, offset),
+        other => report(&data_dir, Store::open(&data_dir)?, other, offset),
     }
 }
 
 /// The commands that read or change the store and print once. `serve` is not one of them: its
 /// printer task takes the stdout lock per line, which this one holds throughout.
-fn report(store: Store, command: Command, offset: UtcOffset) -> Result<()> {
+fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match command {
         Command::Serve(args) => {
             drop(out);
-            serve::serve(store, args, offset)
+            drop(store);
+            serve::serve(data_dir, args, offset)
         }
         Command::List(args) => {
             let filter = Filter {

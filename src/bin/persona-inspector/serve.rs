@@ -1,27 +1,29 @@
-//! `serve`: the headless listener. Each capture is printed as a line (or JSON) once stored;
-//! with `--forward-to` it is also sent on (`forward_rule`). Ctrl-C or SIGTERM stops it after
-//! the deliveries in flight are answered.
+//! `serve`: the headless listener, a session launched from the flags. Each capture is printed
+//! as a line (or JSON) once stored; with `--forward-to` it is also sent on, under a rule for
+//! this run only. Ctrl-C or SIGTERM stops it after the deliveries in flight are answered.
 
+use std::collections::HashMap;
 use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use persona_inspector::capture::{self, Capture, Reply, Settings};
-use persona_inspector::store::Store;
+use persona_inspector::capture::{self, Reply, Settings};
+use persona_inspector::session::{
+    Announcement, Forward, Launch, LaunchError, ListenerSettings, Session,
+};
+use persona_inspector::store::Summary;
 use persona_inspector::{Error, Result};
 use time::UtcOffset;
 
 use crate::{ServeArgs, forward_rule, terminal};
 
-pub fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
-    let mut verification = args.verification.verification();
-    if verification.secrets.is_empty() {
-        // Without --secret, verify with the secrets saved in the desktop app.
-        verification.secrets = store.secrets()?.into_iter().map(|s| s.secret).collect();
-    }
+pub fn serve(data_dir: &Path, args: ServeArgs, offset: UtcOffset) -> Result<()> {
     let settings = Settings {
-        verification,
+        // Without --secret, the session verifies with the secrets saved in the desktop app.
+        verification: args.verification.verification(),
         max_body: args.max_body,
         body_timeout: capture::DEFAULT_BODY_TIMEOUT,
         reply: Reply {
@@ -30,85 +32,115 @@ pub fn serve(store: Store, args: ServeArgs, offset: UtcOffset) -> Result<()> {
             delay: Duration::from_millis(args.delay_ms),
             body: args.response_body.map(Bytes::from),
         },
-        // Only the app sends test events.
         test_event: None,
+    };
+    let forward = match args.forward.rule() {
+        Some(rule) => Forward::ThisRun(rule),
+        None => Forward::Off,
+    };
+    let printer = Arc::new(Printer {
+        json: args.json,
+        offset,
+        forwarding: matches!(forward, Forward::ThisRun(_)),
+        waiting: Mutex::default(),
+    });
+    let launch = Launch {
+        data_dir: data_dir.to_path_buf(),
+        host: args.host,
+        port: Some(args.port),
+        listener: ListenerSettings::Given(settings),
+        // The app's saved rule and its waiting retries are left alone.
+        forward,
+        // Only the app purges and sends test events.
+        retention_every: None,
+        test_events: false,
+        announce: Some(Arc::new(move |announcement| printer.print(announcement))),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = capture::bind(&args.host, args.port).await?;
-        let address = listener.local_addr()?;
-        let capture = Capture::new(store.clone(), settings.clone());
-        let secrets = &settings.verification.secrets;
-        let json = args.json;
-        let forwarding =
-            forward_rule::Forwarding::new(&store, args.forward, secrets, address, json, offset)?;
-        let forwarding_note = forwarding.as_ref().map(forward_rule::Forwarding::describe);
+        let session = Session::try_launch(launch)
+            .await
+            .map_err(|error| match error {
+                LaunchError::Forward(Error::Invalid(message)) => {
+                    Error::Invalid(format!("--forward-to: {message}"))
+                }
+                LaunchError::Store(e) | LaunchError::Listen(e) | LaunchError::Forward(e) => e,
+            })?;
+        let (Some(capture), Some(address)) = (session.capture(), session.address()) else {
+            return Err(Error::Invalid(format!(
+                "not listening: {:?}",
+                session.status()
+            )));
+        };
+        let forwarding_note = session
+            .forward_rule()
+            .ok()
+            .map(|rule| forward_rule::describe(&rule));
         terminal::banner(
             &mut std::io::stderr(),
             address,
-            store.path(),
-            &settings,
+            capture.store().path(),
+            &capture.settings(),
             forwarding_note.as_deref(),
         )?;
-
-        let stopping = forwarding.clone();
-        let mut arrivals = capture.subscribe();
-        let printer = tokio::spawn(async move {
-            loop {
-                let line = match arrivals.recv().await {
-                    Ok(summary) => {
-                        // A forwarded capture's line waits for the forward's result; the
-                        // capture was answered already.
-                        let summary = match &forwarding {
-                            Some(forwarding) => match forwarding.offer(summary) {
-                                Some(summary) => summary,
-                                None => continue,
-                            },
-                            None => summary,
-                        };
-                        match json {
-                            true => serde_json::to_string(&summary).unwrap_or_default(),
-                            false => terminal::line(&summary, offset),
-                        }
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n))
-                        if forwarding.is_some() =>
-                    {
-                        format!(
-                            "… {n} deliveries arrived too fast to print or forward (all stored; \
-                             send them with `persona-inspector resend`)"
-                        )
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                        format!("… {n} deliveries arrived too fast to print (all stored)")
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                };
-                let mut out = std::io::stdout().lock();
-                if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
-                    break;
-                }
-            }
-        });
-        let shutdown = async {
-            stop_requested().await;
-            eprintln!("stopping: finishing deliveries in flight…");
-        };
-        capture::serve(listener, capture.router(), shutdown).await?;
-        drop(capture);
-        printer.abort();
-        if let Some(forwarding) = stopping {
-            match tokio::task::spawn_blocking(move || forwarding.stop()).await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => eprintln!("stopping: {n} forward retries called off"),
-                Ok(Err(e)) => eprintln!("warning: could not call off the forward retries: {e}"),
-                Err(e) => eprintln!("warning: could not call off the forward retries: {e}"),
-            }
+        stop_requested().await;
+        eprintln!("stopping: finishing deliveries in flight…");
+        match session.stop().await {
+            Ok(0) => {}
+            Ok(n) => eprintln!("stopping: {n} forward retries called off"),
+            Err(e) => eprintln!("warning: could not call off the forward retries: {e}"),
         }
         Ok(())
     })
+}
+
+/// Prints what the session announces: a line per capture; a forwarded capture's line waits
+/// for its forward's result (the capture was answered already), and a retry prints its own.
+struct Printer {
+    json: bool,
+    offset: UtcOffset,
+    forwarding: bool,
+    /// Captures whose line waits for their first forward.
+    waiting: Mutex<HashMap<i64, Summary>>,
+}
+
+impl Printer {
+    fn print(&self, announcement: Announcement) {
+        let line = match announcement {
+            Announcement::Captured {
+                summary,
+                forwarded: true,
+            } => {
+                self.waiting().insert(summary.id, summary);
+                return;
+            }
+            Announcement::Captured { summary, .. } => match self.json {
+                true => serde_json::to_string(&summary).unwrap_or_default(),
+                false => terminal::line(&summary, self.offset),
+            },
+            Announcement::Forwarded(report) => {
+                let first = self.waiting().remove(&report.delivery_id);
+                forward_rule::forward_line(first.as_ref(), &report, self.json, self.offset)
+            }
+            Announcement::Missed(n) if self.forwarding => format!(
+                "… {n} deliveries arrived too fast to print or forward (all stored; send them \
+                 with `persona-inspector resend`)"
+            ),
+            Announcement::Missed(n) => {
+                format!("… {n} deliveries arrived too fast to print (all stored)")
+            }
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}").and_then(|_| out.flush());
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Summary>> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 /// Ctrl-C, or SIGTERM from a service manager.
