@@ -7,7 +7,7 @@
 //! its flags, a forward rule for that run only and no retention or test events.
 
 mod error;
-mod forward;
+mod forward_rule;
 mod jobs;
 mod launch;
 mod listener;
@@ -33,7 +33,7 @@ use crate::sample::TestEventKey;
 use crate::store::Store;
 
 pub use error::{KINDS, SessionError, blocking};
-pub use forward::ForwardResult;
+pub use forward_rule::ForwardResult;
 pub use jobs::{BulkJobs, BulkStarted, BulkStep};
 pub use launch::{Announce, Announcement, Forward, Launch, LaunchError, ListenerSettings};
 pub use listener::ListenerStatus;
@@ -174,7 +174,9 @@ impl Session {
         };
         let listening = bound.as_ref().ok().map(|(_, address)| *address);
         let relay = match &client {
-            Ok(client) => forward::relay_for(&forward, &store, client, listening, on_forwarded),
+            Ok(client) => {
+                forward_rule::relay_for(&forward, &store, client, listening, on_forwarded)
+            }
             Err(error) if !matches!(forward, Forward::Off) => {
                 Err(crate::Error::Invalid(error.to_string()))
             }
@@ -189,7 +191,7 @@ impl Session {
             }
         };
         let forwarded = (relay.is_some() && announce.is_none()).then_some(forwarded);
-        forward::feed(&capture, relay.clone(), announce);
+        forward_rule::feed(&capture, relay.clone(), announce);
 
         let (purged, retention) = match retention_every {
             Some(every) => {
