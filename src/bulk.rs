@@ -87,9 +87,10 @@ impl Cancel {
 pub struct UnverifiedCount {
     /// How many deliveries the scope covers.
     pub total: u64,
-    /// How many of them Persona did not sign (or were imported).
+    /// How many of them Persona did not sign (or were imported, or arrived stale).
     pub unverified: u64,
-    /// Of those, how many of each kind ("invalid", "missing", "imported"…), most first.
+    /// Of those, how many of each kind ("invalid", "missing", "stale", "imported"…), most
+    /// first.
     pub kinds: Vec<KindCount>,
 }
 
@@ -108,8 +109,9 @@ pub fn count_unverified(store: &Store, scope: &Scope) -> Result<UnverifiedCount>
         total: ids.len() as u64,
         ..UnverifiedCount::default()
     };
-    for (source, status, n) in store.signing_counts(&ids)? {
-        let Some(refused) = unverified(source, status) else {
+    for group in store.signing_counts(&ids)? {
+        let n = group.count;
+        let Some(refused) = unverified(group.source, group.signature, group.stale) else {
             continue;
         };
         counts.unverified += n;

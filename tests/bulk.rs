@@ -226,7 +226,7 @@ async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
     let scope = Scope::Ids { ids: ids.clone() };
 
     let counted = bulk::count_unverified(&f.store, &scope).expect("counted");
-    assert_eq!((counted.total, counted.unverified), (6, 5));
+    assert_eq!((counted.total, counted.unverified), (7, 6));
     let kinds: Vec<(&str, u64)> = counted
         .kinds
         .iter()
@@ -239,6 +239,7 @@ async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
             ("invalid", 1),
             ("malformed", 1),
             ("missing", 1),
+            ("stale", 1),
             ("unchecked", 1)
         ],
         "each kind counted"
@@ -262,14 +263,14 @@ async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
     .await;
     assert_eq!(
         (done.delivered, done.rejected),
-        (1, 5),
+        (1, 6),
         "{}",
         done.describe()
     );
     let received = log.lock().expect("log").clone();
-    assert_sent_as_they_came(&f.store, &unverified, &received[..5]);
+    assert_sent_as_they_came(&f.store, &unverified, &received[..6]);
     assert_eq!(
-        received[5].check,
+        received[6].check,
         Check::Valid,
         "Persona's own is re-signed"
     );
@@ -291,7 +292,7 @@ async fn bulk_counts_the_unverified_and_re_signs_them_only_when_opted_in() {
     .await;
     assert_eq!(
         done.delivered,
-        6,
+        7,
         "opted in, all re-signed: {}",
         done.describe()
     );

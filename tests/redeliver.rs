@@ -31,7 +31,7 @@ async fn a_resigned_delivery_passes_the_handler_and_a_kept_one_passes_until_stal
     );
 
     let two_hours_ago = now() - 7_200;
-    let old = f.signed(two_hours_ago, &body).await;
+    let old = f.arrived(two_hours_ago, &body).await;
     let replay = f.redeliver(old, &Options::new(&url)).await;
     let answer = replay.attempt.answer.as_ref().expect("answered");
     assert_eq!(answer.status, 401, "the handler rejects the stale replay");
@@ -442,7 +442,7 @@ async fn an_answer_over_1_mib_is_truncated_and_flagged() {
 async fn an_edited_request_is_resigned_sent_and_recorded() {
     let f = Fixture::new();
     let (url, log) = recording_target().await;
-    let id = f.signed(now() - 7_200, b"{\"original\":true}").await;
+    let id = f.arrived(now() - 7_200, b"{\"original\":true}").await;
     let edited = b"{\"edited\":true}".to_vec();
     let mut options = Options {
         signing: resign(),
@@ -574,7 +574,7 @@ async fn cli_resend_prints_one_line_and_fails_only_without_an_answer() {
     let (url, log) = recording_target().await;
     let failing =
         serve_target(Router::new().fallback(|| async { StatusCode::INTERNAL_SERVER_ERROR })).await;
-    let id = f.signed(now() - 7_200, b"{\"a\":1}").await.to_string();
+    let id = f.arrived(now() - 7_200, b"{\"a\":1}").await.to_string();
 
     let mut resend = inspector_without_env_secrets(&dir);
     resend.args([

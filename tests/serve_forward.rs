@@ -349,7 +349,7 @@ async fn serve_forwards_an_invalid_capture_with_its_own_signature_unless_told() 
         let mut serving = Serving::start(dir.path(), &args).await;
         assert!(
             serving.banner.iter().any(|l| l.contains(match opt_in {
-                false => "re-signed with \"current\" when Persona's signature is valid, else kept",
+                false => "re-signed with \"current\" when Persona's signature is valid and fresh, else kept",
                 true => "re-signed with \"current\", even when Persona did not sign it",
             })),
             "{:?}",

@@ -372,8 +372,8 @@ fn cancel_bulk(session: State<'_, Session>, job: u32) -> bool {
     commands::cancel_bulk(&session, job)
 }
 
-/// How many of a bulk scope Persona did not sign (or were imported): re-signing them needs the
-/// user's opt-in, which the dialog asks for before the run starts.
+/// How many of a bulk scope Persona did not sign (or were imported, or arrived stale): re-signing
+/// them needs the user's opt-in, which the dialog asks for before the run starts.
 #[tauri::command]
 #[specta::specta]
 async fn count_unverified(

@@ -23,8 +23,10 @@ pub struct Rule {
     #[serde(default)]
     pub signing: Signing,
     /// Re-sign captures Persona did not sign too (invalid, missing, malformed or unchecked
-    /// signatures): off by default, so an outsider who knows the listener's URL cannot get
-    /// their requests signed with the user's secret. Off, they are forwarded as they came.
+    /// signatures), and valid ones that were stale when they arrived: off by default, so an
+    /// outsider who knows the listener's URL cannot get their requests — or an old Persona
+    /// request they kept — signed afresh with the user's secret. Off, they are forwarded as
+    /// they came.
     #[serde(default)]
     pub resign_unverified: bool,
     /// Only captures with one of these event names; empty: every capture.

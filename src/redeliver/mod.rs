@@ -15,8 +15,8 @@
 //!
 //! Re-signing vouches for the bytes with the user's real secret, and the listener faces the
 //! internet: [`prepare()`], which every send goes through, re-signs without asking only what
-//! Persona signed (a captured delivery whose stored verdict is `valid`) and the app's own test
-//! events. Anything else keeps its original signature unless the user opted in for this action
+//! Persona signed (a captured delivery whose stored verdict is `valid` and was not stale when
+//! it arrived) and the app's own test events. Anything else keeps its original signature unless the user opted in for this action
 //! (`resign_unverified`), and the attempt records why it was not re-signed.
 
 mod options;

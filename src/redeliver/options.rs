@@ -38,8 +38,9 @@ pub struct Options {
     #[serde(default)]
     pub signing: Signing,
     /// Re-sign even a delivery Persona did not sign (an invalid, missing, malformed or
-    /// unchecked signature, or an import): the user's explicit choice for this action. Without
-    /// it such a delivery keeps its original signature.
+    /// unchecked signature, or an import) or a capture whose valid signature was stale when it
+    /// arrived: the user's explicit choice for this action. Without it such a delivery keeps
+    /// its original signature.
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(optional))]
     pub resign_unverified: bool,

@@ -48,14 +48,21 @@ pub struct Outgoing {
 }
 
 /// Why a delivery is not re-signed unless the user opts in; None when re-signing it needs no
-/// opt-in: a captured delivery whose stored verdict is `valid` (Persona signed these bytes), or
-/// the app's own test event. Everything else could be anyone's bytes: re-signing them with the
-/// user's secret would make the inspector a signing oracle for whoever knows its URL.
-pub fn unverified(source: Source, signature: Status) -> Option<Unverified> {
-    match (source, signature) {
-        (Source::Test, _) | (Source::Captured, Status::Valid) => None,
-        (Source::Imported, _) => Some(Unverified::Imported),
-        (Source::Captured, status) => Some(Unverified::Verdict(status)),
+/// opt-in: a captured delivery whose stored verdict is `valid` and that was not stale when it
+/// arrived (Persona signed these bytes, for this arrival), or the app's own test event.
+/// Everything else could be anyone's bytes: re-signing them with the user's secret would make
+/// the inspector a signing oracle for whoever knows its URL. A valid but stale capture is most
+/// likely an old Persona request sent again by whoever kept it: re-signed with a fresh
+/// timestamp, the replay would pass the user's app as new. `stale` is the verdict's age in
+/// seconds (arrival minus `t`) when it flagged the signature stale at arrival, else None.
+pub fn unverified(source: Source, signature: Status, stale: Option<i64>) -> Option<Unverified> {
+    match (source, signature, stale) {
+        (Source::Test, _, _) | (Source::Captured, Status::Valid, None) => None,
+        (Source::Imported, _, _) => Some(Unverified::Imported),
+        (Source::Captured, Status::Valid, Some(age_seconds)) => {
+            Some(Unverified::Stale { age_seconds })
+        }
+        (Source::Captured, status, _) => Some(Unverified::Verdict(status)),
     }
 }
 
@@ -64,28 +71,43 @@ pub fn unverified(source: Source, signature: Status) -> Option<Unverified> {
 pub enum Unverified {
     /// Its stored verdict (anything but `valid`).
     Verdict(Status),
+    /// Valid, but its `t` was further than the tolerance from its arrival: `age_seconds` is
+    /// arrival minus `t` (negative: dated after it arrived).
+    Stale { age_seconds: i64 },
     /// Loaded from a fixture: whatever its verdict, nothing shows Persona sent it here.
     Imported,
 }
 
 impl Unverified {
-    /// "invalid", "missing", "malformed", "unchecked" or "imported".
+    /// "invalid", "missing", "malformed", "unchecked", "stale" or "imported".
     pub fn kind(self) -> &'static str {
         match self {
             Unverified::Verdict(status) => status.as_str(),
+            Unverified::Stale { .. } => "stale",
             Unverified::Imported => "imported",
         }
     }
 
     /// "its signature is invalid", for "not re-signed because …".
-    pub fn reason(self) -> &'static str {
+    pub fn reason(self) -> String {
         match self {
-            Unverified::Verdict(Status::Invalid) => "its signature is invalid",
-            Unverified::Verdict(Status::Missing) => "it arrived without a signature",
-            Unverified::Verdict(Status::Malformed) => "its signature is malformed",
-            Unverified::Verdict(Status::Unchecked) => "its signature was never checked",
-            Unverified::Verdict(Status::Valid) => "its signature is valid",
-            Unverified::Imported => "it was imported from a fixture, not received from Persona",
+            Unverified::Verdict(Status::Invalid) => "its signature is invalid".into(),
+            Unverified::Verdict(Status::Missing) => "it arrived without a signature".into(),
+            Unverified::Verdict(Status::Malformed) => "its signature is malformed".into(),
+            Unverified::Verdict(Status::Unchecked) => "its signature was never checked".into(),
+            Unverified::Verdict(Status::Valid) => "its signature is valid".into(),
+            Unverified::Stale { age_seconds } if age_seconds < 0 => format!(
+                "its signature is valid but dated {} after it arrived",
+                signature::human_span(age_seconds.unsigned_abs())
+            ),
+            Unverified::Stale { age_seconds } => format!(
+                "its signature is valid but was made {} before it arrived: an old request sent \
+                 again?",
+                signature::human_span(age_seconds.unsigned_abs())
+            ),
+            Unverified::Imported => {
+                "it was imported from a fixture, not received from Persona".into()
+            }
         }
     }
 
@@ -134,7 +156,9 @@ pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Res
         Signing::Keep => (Signing::Keep, None),
         Signing::Resign { secret } => {
             let secret = find_secret(secrets, secret)?;
-            match unverified(raw.source, raw.signature).filter(|_| !options.resign_unverified) {
+            match unverified(raw.source, raw.signature, raw.stale)
+                .filter(|_| !options.resign_unverified)
+            {
                 // Not Persona's bytes, and the user did not opt in: they go as they came.
                 Some(refused) => (Signing::Keep, Some(refused.note())),
                 None => {

@@ -1,6 +1,6 @@
 use axum::body::Bytes;
 
-use super::{Options, Spelling, Target, prepare};
+use super::{Options, Spelling, Target, Unverified, prepare, unverified};
 use crate::model::{
     Arrival, DEFAULT_TIMEOUT_MS, Headers, Outcome, Secret, Signing, Source, Status, human_duration,
     persona_would_accept,
@@ -25,6 +25,7 @@ fn raw(headers: &[(&str, &str)], body: &[u8]) -> Raw {
         outcome: Outcome::Captured,
         source: Source::Captured,
         signature: Status::Valid,
+        stale: None,
     }
 }
 
@@ -303,4 +304,97 @@ fn durations_read_naturally() {
     assert!(persona_would_accept(204, 4_999.0));
     assert!(!persona_would_accept(204, 5_001.0));
     assert!(!persona_would_accept(203, 1.0));
+}
+
+#[test]
+fn only_a_fresh_valid_capture_or_a_test_event_is_re_signed_without_asking() {
+    assert_eq!(unverified(Source::Captured, Status::Valid, None), None);
+    for status in Status::ALL {
+        assert_eq!(
+            unverified(Source::Test, status, Some(7_200)),
+            None,
+            "{status:?}"
+        );
+        assert_eq!(
+            unverified(Source::Imported, status, None),
+            Some(Unverified::Imported),
+            "{status:?}"
+        );
+    }
+    for status in [
+        Status::Invalid,
+        Status::Missing,
+        Status::Malformed,
+        Status::Unchecked,
+    ] {
+        for stale in [None, Some(7_200)] {
+            assert_eq!(
+                unverified(Source::Captured, status, stale),
+                Some(Unverified::Verdict(status)),
+                "the verdict says more than its age: {status:?} {stale:?}"
+            );
+        }
+    }
+    assert_eq!(
+        unverified(Source::Captured, Status::Valid, Some(7_200)),
+        Some(Unverified::Stale { age_seconds: 7_200 })
+    );
+}
+
+#[test]
+fn a_stale_capture_is_its_own_kind_and_says_how_old_it_was() {
+    let old = Unverified::Stale { age_seconds: 7_260 };
+    assert_eq!(old.kind(), "stale");
+    assert_eq!(
+        old.note(),
+        "sent with its original signature: not re-signed because its signature is valid but \
+         was made 2 h 1 min before it arrived: an old request sent again?"
+    );
+    let ahead = Unverified::Stale { age_seconds: -600 };
+    assert_eq!(
+        ahead.reason(),
+        "its signature is valid but dated 10 min after it arrived"
+    );
+}
+
+#[test]
+fn a_stale_capture_keeps_its_signature_unless_the_user_opts_in() {
+    let original = "t=1,v1=abc";
+    let secrets = [Secret {
+        label: "current".into(),
+        value: "wbhsec_x".into(),
+    }];
+    let mut stale = raw(&[("persona-signature", original)], b"{}");
+    stale.stale = Some(400);
+    let mut options = Options::new("http://h");
+    options.signing = Signing::Resign {
+        secret: "current".into(),
+    };
+    let kept = prepare(stale.clone(), &options, &secrets, 1_000).expect("prepared");
+    assert_eq!(kept.signing, Signing::Keep);
+    assert_eq!(
+        kept.signing_note.as_deref(),
+        Some(
+            "sent with its original signature: not re-signed because its signature is valid \
+             but was made 6 min 40 s before it arrived: an old request sent again?"
+        )
+    );
+    assert!(
+        kept.headers
+            .contains(&("persona-signature".into(), original.into()))
+    );
+    options.resign_unverified = true;
+    let resigned = prepare(stale, &options, &secrets, 1_000).expect("prepared");
+    assert_eq!(
+        (resigned.signing, resigned.signing_note),
+        (options.signing, None)
+    );
+    assert!(
+        resigned
+            .headers
+            .iter()
+            .any(|(n, v)| n == "persona-signature" && v.starts_with(b"t=1000,")),
+        "{:?}",
+        resigned.headers
+    );
 }

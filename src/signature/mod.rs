@@ -441,7 +441,8 @@ fn stale_note(t: i64, age: i64, tolerance: u64) -> String {
 }
 
 /// "2 h 5 min": the largest unit and, when non-zero, the next one.
-fn human_span(secs: u64) -> String {
+/// "2 h 5 min": the largest unit and the next, for notes.
+pub(crate) fn human_span(secs: u64) -> String {
     const UNITS: [(&str, u64); 5] = [
         ("y", 31_536_000),
         ("d", 86_400),

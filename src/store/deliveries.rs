@@ -157,19 +157,39 @@ pub fn ids_in_order(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// How many of `ids` there are of each provenance and verdict: what re-signing depends on.
-pub fn signing_counts(conn: &Connection, ids: &[i64]) -> crate::Result<Vec<(Source, Status, u64)>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT source, signature_status, COUNT(*) FROM deliveries
-         WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY source, signature_status",
-    )?;
+/// The stored verdict's age when it flagged the signature stale at arrival, else NULL: the
+/// verdict JSON keeps the flag (no column of its own). A stale flag without an age still
+/// counts as stale.
+const STALE_AGE: &str = "CASE WHEN json_extract(signature, '$.stale') THEN \
+                         COALESCE(json_extract(signature, '$.age_seconds'), 0) END";
+
+/// How many stored deliveries share a provenance, a verdict and staleness: what re-signing
+/// depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningCount {
+    pub source: Source,
+    pub signature: Status,
+    /// The greatest age among them when their verdicts flagged them stale at arrival (a count
+    /// needs only the kind); None: none of them was stale.
+    pub stale: Option<i64>,
+    pub count: u64,
+}
+
+/// How many of `ids` there are of each provenance, verdict and staleness.
+pub fn signing_counts(conn: &Connection, ids: &[i64]) -> crate::Result<Vec<SigningCount>> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT source, signature_status, MAX({STALE_AGE}), COUNT(*) FROM deliveries
+         WHERE id IN (SELECT value FROM json_each(?1))
+         GROUP BY source, signature_status, ({STALE_AGE}) IS NOT NULL"
+    ))?;
     let ids = serde_json::Value::from(ids.to_vec()).to_string();
     let rows = statement.query_map([ids], |r| {
-        Ok((
-            Source::parse(&r.get::<_, String>(0)?),
-            Status::parse(&r.get::<_, String>(1)?).unwrap_or(Status::Unchecked),
-            r.get::<_, i64>(2)?.max(0) as u64,
-        ))
+        Ok(SigningCount {
+            source: Source::parse(&r.get::<_, String>(0)?),
+            signature: Status::parse(&r.get::<_, String>(1)?).unwrap_or(Status::Unchecked),
+            stale: r.get(2)?,
+            count: r.get::<_, i64>(3)?.max(0) as u64,
+        })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -266,16 +286,19 @@ pub struct Raw {
     pub source: Source,
     /// The stored verdict on its signature: re-signing depends on it.
     pub signature: Status,
+    /// The verdict's age in seconds (arrival minus `t`) when it flagged the signature stale at
+    /// arrival; None when it did not. Re-signing depends on it too.
+    pub stale: Option<i64>,
 }
 
 /// The stored request alone: no envelope parse, no base64, for re-delivery.
 pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     let found = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT received_at, method, path, query, remote_addr, headers, body, outcome,
-                 source, signature_status
-             FROM deliveries WHERE id = ?1",
-        )?
+                 source, signature_status, {STALE_AGE}
+             FROM deliveries WHERE id = ?1"
+        ))?
         .query_row([id], |row| {
             let headers: String = row.get(5)?;
             let outcome: String = row.get(7)?;
@@ -296,6 +319,7 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                 source: Source::parse(&row.get::<_, String>(8)?),
                 // An unknown verdict is treated as the least trusted one.
                 signature: Status::parse(&row.get::<_, String>(9)?).unwrap_or(Status::Unchecked),
+                stale: row.get(10)?,
             })
         })
         .optional()?;

@@ -25,13 +25,12 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Attempt, Filter, Headers, NewDelivery, Order, Redelivery, Rule, Saved, Scope, Source, Status,
-    Verdict,
+    Attempt, Filter, Headers, NewDelivery, Order, Redelivery, Rule, Saved, Scope, Verdict,
 };
 
 pub(crate) use deliveries::Record;
 pub(crate) use deliveries::resource_summary;
-pub use deliveries::{EventCount, Raw, ResourceSummary, Summary};
+pub use deliveries::{EventCount, Raw, ResourceSummary, SigningCount, Summary};
 pub use files::{DATABASE_FILE, default_data_dir};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
@@ -355,8 +354,8 @@ impl Store {
         }
     }
 
-    /// How many of `ids` there are of each provenance and verdict.
-    pub fn signing_counts(&self, ids: &[i64]) -> Result<Vec<(Source, Status, u64)>> {
+    /// How many of `ids` there are of each provenance, verdict and staleness.
+    pub fn signing_counts(&self, ids: &[i64]) -> Result<Vec<SigningCount>> {
         deliveries::signing_counts(&*self.reader()?, ids)
     }
 

@@ -27,7 +27,7 @@ impl Fixture {
         }
     }
 
-    /// Stores a delivery as the listener would have received it.
+    /// Stores a delivery as the listener would have received it now.
     pub async fn deliver(
         &self,
         path: &str,
@@ -35,8 +35,21 @@ impl Fixture {
         headers: Headers,
         body: &[u8],
     ) -> i64 {
+        let now_ms = persona_inspector::clock::now_ms();
+        self.deliver_at(now_ms, path, query, headers, body).await
+    }
+
+    /// Stores a delivery as the listener would have received it at `received_at_ms`.
+    async fn deliver_at(
+        &self,
+        received_at_ms: i64,
+        path: &str,
+        query: Option<&str>,
+        headers: Headers,
+        body: &[u8],
+    ) -> i64 {
         let arrival = Arrival {
-            received_at_ms: persona_inspector::clock::now_ms(),
+            received_at_ms,
             method: "POST".into(),
             path: path.into(),
             query: query.map(str::to_string),
@@ -47,16 +60,16 @@ impl Fixture {
         self.store.insert(delivery).await.expect("stored").id
     }
 
-    /// A Persona delivery signed at `t`.
+    /// A Persona delivery signed at `t`, received now: stale when `t` is older than the
+    /// tolerance, as an old request sent again would be.
     pub async fn signed(&self, t: i64, body: &[u8]) -> i64 {
-        let headers = vec![
-            ("content-type".into(), b"application/json".to_vec()),
-            (
-                "persona-signature".into(),
-                persona_inspector::signature::sign(SECRET, t, body).into_bytes(),
-            ),
-        ];
-        self.deliver("/", None, headers, body).await
+        self.deliver("/", None, signed_headers(t, body), body).await
+    }
+
+    /// A Persona delivery signed at `t` and received then, fresh: an old genuine capture.
+    pub async fn arrived(&self, t: i64, body: &[u8]) -> i64 {
+        self.deliver_at(t * 1_000, "/", None, signed_headers(t, body), body)
+            .await
     }
 
     pub async fn redeliver(&self, id: i64, options: &Options) -> Redelivery {
@@ -65,6 +78,17 @@ impl Fixture {
             .await
             .expect("sent and recorded")
     }
+}
+
+/// Persona's headers for `body` signed at `t` with the test secret.
+fn signed_headers(t: i64, body: &[u8]) -> Headers {
+    vec![
+        ("content-type".into(), b"application/json".to_vec()),
+        (
+            "persona-signature".into(),
+            persona_inspector::signature::sign(SECRET, t, body).into_bytes(),
+        ),
+    ]
 }
 
 /// Verifies with the test secret, as the listener would with it configured.

@@ -1,4 +1,5 @@
-//! Deliveries Persona did not sign, one of each kind, and what re-delivering them must send.
+//! Deliveries Persona did not sign (or did, long before they arrived), one of each kind, and
+//! what re-delivering them must send.
 
 use persona_inspector::model::{Arrival, NewDelivery, Signing, Verification};
 use persona_inspector::store::Store;
@@ -19,9 +20,10 @@ pub struct Unverified {
 impl Fixture {
     /// One delivery of each kind Persona did not sign, the same body for all: signed with
     /// another secret (invalid), unsigned (missing), a header that does not parse (malformed),
-    /// stored with no secret to check it (unchecked), and a validly signed one imported from a
-    /// fixture (imported: nothing shows Persona sent it). Those two carry a correct but old
-    /// signature, so a handler tells it from a fresh one.
+    /// stored with no secret to check it (unchecked), a validly signed one whose `t` was two
+    /// hours old when it arrived (stale: an old request sent again), and that one imported from
+    /// a fixture (imported: nothing shows Persona sent it). The last three carry a correct but
+    /// old signature, so a handler tells it from a fresh one.
     pub async fn unverified(&self, body: &[u8]) -> Vec<Unverified> {
         let mut found = Vec::new();
         let forged = persona_inspector::signature::sign("wbhsec_not_the_users", now(), body);
@@ -70,8 +72,19 @@ impl Fixture {
             note: "sent with its original signature: not re-signed because its signature was \
                    never checked",
         });
-        let valid = self.signed(old, body).await;
-        let fixture = persona_inspector::share::fixture(&self.store.get(valid).expect("stored"));
+        let stale = self.signed(old, body).await;
+        assert!(
+            summary(&self.store, stale).signature.stale,
+            "flagged stale at arrival"
+        );
+        found.push(Unverified {
+            id: stale,
+            kind: "stale",
+            original: Some(signed),
+            note: "sent with its original signature: not re-signed because its signature is \
+                   valid but was made 2 h before it arrived: an old request sent again?",
+        });
+        let fixture = persona_inspector::share::fixture(&self.store.get(stale).expect("stored"));
         let read = persona_inspector::share::read_fixtures(
             "f.json",
             fixture.to_string().as_bytes(),
@@ -103,7 +116,7 @@ impl Fixture {
         for u in &found {
             assert_eq!(
                 summary(&self.store, u.id).signature.status.as_str() == "valid",
-                u.kind == "imported",
+                u.kind == "imported" || u.kind == "stale",
                 "{} is what it says",
                 u.kind
             );

@@ -152,8 +152,8 @@ export const setForwardRule = commands.setForwardRule;
  * when nothing matches, the options are unusable, or edits are given.
  */
 export const startBulk = commands.startBulk;
-/** How many of a bulk scope Persona did not sign (or were imported): they keep their own
- * signature unless the run opts in to re-signing them. */
+/** How many of a bulk scope Persona did not sign (or were imported, or arrived stale): they keep
+ * their own signature unless the run opts in to re-signing them. */
 export const countUnverified = commands.countUnverified;
 /** Stops bulk run `job` after the request in flight; false when it had already ended. */
 export const cancelBulk = commands.cancelBulk;

@@ -19,7 +19,8 @@ pub struct ForwardArgs {
     #[arg(long, value_name = "LABEL", requires = "forward_to")]
     forward_resign: Option<String>,
     /// Re-sign captures Persona did not sign too (invalid, missing, malformed or unchecked
-    /// signatures); without it they are forwarded with their own, so nobody who finds the
+    /// signatures) and valid ones that were stale when they arrived (an old request sent
+    /// again?); without it they are forwarded with their own, so nobody who finds the
     /// listener's URL gets requests signed with your secret
     #[arg(long, requires = "forward_resign")]
     forward_resign_unverified: bool,
@@ -57,7 +58,10 @@ pub fn describe(rule: &Rule) -> String {
             format!("re-signed with \"{secret}\", even when Persona did not sign it")
         }
         Signing::Resign { secret } => {
-            format!("re-signed with \"{secret}\" when Persona's signature is valid, else kept")
+            format!(
+                "re-signed with \"{secret}\" when Persona's signature is valid and fresh, \
+                     else kept"
+            )
         }
     };
     // A name Persona never sends is forwarded all the same (the catalog grows), but a typo

@@ -20,7 +20,8 @@ pub struct ResendArgs {
     #[arg(long, value_name = "LABEL")]
     resign: Option<String>,
     /// With --resign: re-sign it even when Persona did not sign it (its signature is invalid,
-    /// missing, malformed or unchecked, or it was imported); without this it keeps its own
+    /// missing, malformed or unchecked, or it was imported) or its valid signature was stale
+    /// when it arrived (an old request sent again?); without this it keeps its own
     #[arg(long, requires = "resign")]
     resign_unverified: bool,
     /// Append the delivery's original path and query to URL

@@ -13,6 +13,7 @@ import { plural } from '../format/text.ts';
 import { errorText } from '../format/error.ts';
 import { SendFields } from '../send/SendFields.tsx';
 import { useSendForm } from '../send/useSendForm.ts';
+import { unverifiedCountText } from '../provenance/provenance.ts';
 import { bulkView, type BulkView } from './bulkRun.ts';
 import type { BulkControl } from './useBulkRun.ts';
 
@@ -179,8 +180,7 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
       {unverified !== null && unverified.unverified > 0 && (
         <div className="forward-fieldset" data-testid="bulk-unverified" data-n={unverified.unverified}>
           <p className={signingFromChoice(signing).mode === 'resign' ? 'field-warning' : 'hint'}>
-            {unverified.unverified} of {unverified.total} {unverified.total === 1 ? 'is' : 'are'} not signed by Persona (
-            {unverified.kinds.map((k) => `${k.count} ${k.kind}`).join(', ')})
+            {unverifiedCountText(unverified)}
             {signingFromChoice(signing).mode === 'resign'
               ? resignUnverified
                 ? ': they will be re-signed too.'

@@ -22,7 +22,7 @@ import { Dialog } from '../dialog/Dialog.tsx';
 import { formatDuration, humanDuration } from '../format/duration.ts';
 import { errorText } from '../format/error.ts';
 import { shortSize } from '../format/text.ts';
-import { unverifiedKind, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
+import { unverifiedKind, unverifiedLead, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
 import { KeepPathField, SendNotes, SigningField, TargetField, TimeoutField } from '../send/SendFields.tsx';
 import { useSendForm } from '../send/useSendForm.ts';
 import { ignoreError, useSubscription } from '../useSubscription.ts';
@@ -91,7 +91,9 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
   const [sendError, setSendError] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview>({ state: 'idle' });
   // Re-signing what Persona did not sign waits for the user's answer here.
-  const [confirm, setConfirm] = useState<{ kind: UnverifiedKind; secret: string; options: RedeliveryOptions } | null>(null);
+  const [confirm, setConfirm] = useState<{ kind: UnverifiedKind; reason: string; secret: string; options: RedeliveryOptions } | null>(
+    null,
+  );
   const unverified = unverifiedKind(detail);
 
   const alive = useRef(true);
@@ -215,7 +217,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
     if (!built.ok) return;
     const options = built.options;
     if (options.signing?.mode === 'resign' && unverified !== null) {
-      setConfirm({ kind: unverified, secret: options.signing.secret, options });
+      setConfirm({ kind: unverified, reason: unverifiedReason(detail) ?? '', secret: options.signing.secret, options });
       return;
     }
     await dispatch(options);
@@ -328,6 +330,7 @@ export function RedeliverTab({ detail, storedBody }: RedeliverTabProps) {
         createPortal(
           <ConfirmResign
             kind={confirm.kind}
+            reason={confirm.reason}
             secret={confirm.secret}
             onResign={() => void dispatch({ ...confirm.options, resign_unverified: true })}
             onKeep={() => void dispatch({ ...confirm.options, resign_unverified: false })}
@@ -433,15 +436,24 @@ function PreviewDetails({ preview }: { preview: Preview }) {
   );
 }
 
-/** Asked before re-signing a delivery Persona did not sign: it names the verdict. */
-function ConfirmResign(props: { kind: UnverifiedKind; secret: string; onResign: () => void; onKeep: () => void; onCancel: () => void }) {
-  const { kind, secret, onResign, onKeep, onCancel } = props;
+/** Asked before re-signing a delivery Persona did not sign, or a stale one: it says why. */
+function ConfirmResign(props: {
+  kind: UnverifiedKind;
+  reason: string;
+  secret: string;
+  onResign: () => void;
+  onKeep: () => void;
+  onCancel: () => void;
+}) {
+  const { kind, reason, secret, onResign, onKeep, onCancel } = props;
   const keep = useRef<HTMLButtonElement>(null);
+  const title = kind === 'stale' ? 'Re-sign a delivery that may be a replay?' : 'Re-sign a delivery Persona did not sign?';
   return (
-    <Dialog title="Re-sign a delivery Persona did not sign?" testId="redeliver-confirm" onClose={onCancel} initialFocus={keep}>
+    <Dialog title={title} testId="redeliver-confirm" onClose={onCancel} initialFocus={keep}>
       <div className="forward-form" data-kind={kind}>
         <p data-testid="redeliver-confirm-reason">
-          Persona did not sign this delivery: <strong>{unverifiedReason(kind)}</strong>.
+          {unverifiedLead(kind)}: <strong>{reason}</strong>
+          {reason.endsWith('?') ? '' : '.'}
         </p>
         <p>
           Re-signing it with “{secret}” makes your app accept these bytes as Persona's. Anyone who knows the
@@ -468,7 +480,7 @@ function SigningNote({ detail, resign, edited }: { detail: Detail; resign: strin
   if (resign !== null && unverified !== null) {
     return (
       <p className="dt-warn-text rd-small" data-testid="redeliver-signing-note">
-        Persona did not sign this delivery ({unverifiedReason(unverified)}): you will be asked before it is
+        {unverifiedLead(unverified)} ({unverifiedReason(detail)}): you will be asked before it is
         re-signed with “{resign}”; otherwise it goes with its original signature.
       </p>
     );

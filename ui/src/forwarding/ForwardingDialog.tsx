@@ -104,14 +104,14 @@ export function ForwardingDialog({ rule, catalog, counts, onSaved, onClose }: Fo
               checked={form.resignUnverified}
               onChange={(e) => change({ resignUnverified: e.target.checked })}
             />
-            Also re-sign captures Persona did not sign (invalid, missing, malformed or unchecked signature)
+            Also re-sign captures Persona did not sign (invalid, missing, malformed or unchecked signature) or that arrived stale
           </label>
         )}
         {signingFromChoice(form.signing).mode === 'resign' && (
           <p className={form.resignUnverified ? 'hint field-error' : 'hint'} data-testid="forward-resign-unverified-note">
             {form.resignUnverified
               ? 'Anyone who finds the listener’s URL can then get requests signed with your secret and accepted by your app.'
-              : 'Off: a capture whose signature does not check out is forwarded with its own signature, and its result says why.'}
+              : 'Off: a capture whose signature does not check out, or was stale when it arrived (an old request sent again?), is forwarded with its own signature, and its result says why.'}
           </p>
         )}
 

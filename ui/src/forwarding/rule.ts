@@ -140,7 +140,7 @@ export function ruleDetails(rule: ForwardRule): string {
     events.length === 0 ? 'Every new capture' : `New ${events.join(', ')} captures`,
     `sent to ${rule.target}${rule.keep_path ? ' + their own path' : ''}`,
     signingText(rule.signing ?? { mode: 'keep' }) +
-      (rule.signing?.mode === 'resign' ? (rule.resign_unverified ? ', even when Persona did not sign it' : ' when Persona signed it') : ''),
+      (rule.signing?.mode === 'resign' ? (rule.resign_unverified ? ', even when Persona did not sign it' : ' when Persona signed it and it arrived fresh') : ''),
     speedup === null ? 'no retries' : `failures retried on Persona’s schedule ${speedup === 1 ? 'as is' : `${speedup.toLocaleString('en-US')}× faster`}`,
   ].join(' · ');
 }

@@ -59,8 +59,8 @@ export const commands = {
 	/**  Stops bulk run `job` before its next send; false when it had already ended. */
 	cancelBulk: (job: number) => __TAURI_INVOKE<boolean>("cancel_bulk", { job }),
 	/**
-	 *  How many of a bulk scope Persona did not sign (or were imported): re-signing them needs the
-	 *  user's opt-in, which the dialog asks for before the run starts.
+	 *  How many of a bulk scope Persona did not sign (or were imported, or arrived stale): re-signing
+	 *  them needs the user's opt-in, which the dialog asks for before the run starts.
 	 */
 	countUnverified: (scope: Scope) => __TAURI_INVOKE<UnverifiedCount>("count_unverified", { scope }),
 	/**  How many deliveries `purge` with the same argument would delete now (null: all). */
@@ -356,8 +356,9 @@ export type Options = {
 	signing?: Signing,
 	/**
 	 *  Re-sign even a delivery Persona did not sign (an invalid, missing, malformed or
-	 *  unchecked signature, or an import): the user's explicit choice for this action. Without
-	 *  it such a delivery keeps its original signature.
+	 *  unchecked signature, or an import) or a capture whose valid signature was stale when it
+	 *  arrived: the user's explicit choice for this action. Without it such a delivery keeps
+	 *  its original signature.
 	 */
 	resign_unverified?: boolean,
 	/**  How long to wait for the whole answer. */
@@ -470,8 +471,10 @@ export type Rule = {
 	signing?: Signing,
 	/**
 	 *  Re-sign captures Persona did not sign too (invalid, missing, malformed or unchecked
-	 *  signatures): off by default, so an outsider who knows the listener's URL cannot get
-	 *  their requests signed with the user's secret. Off, they are forwarded as they came.
+	 *  signatures), and valid ones that were stale when they arrived: off by default, so an
+	 *  outsider who knows the listener's URL cannot get their requests — or an old Persona
+	 *  request they kept — signed afresh with the user's secret. Off, they are forwarded as
+	 *  they came.
 	 */
 	resign_unverified?: boolean,
 	/**  Only captures with one of these event names; empty: every capture. */
@@ -603,9 +606,12 @@ export type Target = {
 export type UnverifiedCount = {
 	/**  How many deliveries the scope covers. */
 	total: number,
-	/**  How many of them Persona did not sign (or were imported). */
+	/**  How many of them Persona did not sign (or were imported, or arrived stale). */
 	unverified: number,
-	/**  Of those, how many of each kind ("invalid", "missing", "imported"…), most first. */
+	/**
+	 *  Of those, how many of each kind ("invalid", "missing", "stale", "imported"…), most
+	 *  first.
+	 */
 	kinds: KindCount[],
 };
 
