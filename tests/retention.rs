@@ -1,22 +1,13 @@
 //! The saved retention on a real store: what it purges, and "forever".
 
-use persona_inspector::model::{Arrival, NewDelivery, Saved, Verification};
+mod common;
+
+use common::session::received;
+use persona_inspector::model::Saved;
+use persona_inspector::retention;
 use persona_inspector::store::{Purge, Store};
-use persona_inspector::{clock, retention};
 
 const DAY_MS: i64 = 86_400_000;
-
-fn received(days_ago: i64) -> NewDelivery {
-    let arrival = Arrival {
-        received_at_ms: clock::now_ms() - days_ago * DAY_MS,
-        method: "POST".into(),
-        path: format!("/{days_ago}-days-ago"),
-        query: None,
-        remote_addr: None,
-        headers: Vec::new(),
-    };
-    NewDelivery::captured(arrival, b"{}".to_vec(), &Verification::default())
-}
 
 fn paths(store: &Store) -> Vec<String> {
     let mut paths: Vec<String> = store
