@@ -16,13 +16,10 @@ import {
   type Detail,
   type Redelivery,
   type RedeliveryOptions,
-  type RedeliveryPreview,
 } from '../bindings.ts';
-import { Dialog } from '../dialog/Dialog.tsx';
 import { formatDuration, humanDuration } from '../format/duration.ts';
 import { errorText } from '../format/error.ts';
-import { shortSize } from '../format/text.ts';
-import { unverifiedKind, unverifiedLead, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
+import { unverifiedKind, unverifiedReason, type UnverifiedKind } from '../provenance/provenance.ts';
 import { KeepPathField, SendNotes, SigningField, TargetField, TimeoutField } from '../send/SendFields.tsx';
 import { useSendForm } from '../send/useSendForm.ts';
 import { ignoreError, useSubscription } from '../useSubscription.ts';
@@ -31,6 +28,8 @@ import type { DecodedBody } from './body.ts';
 import { EditRequest } from './EditRequest.tsx';
 import { rowsFromHeaders, sameAsStored, type HeaderRow } from './headerRows.ts';
 import { RedeliveryHistory } from './RedeliveryHistory.tsx';
+import { PreviewDetails, PreviewLine, type Preview } from './RedeliverPreview.tsx';
+import { ConfirmResign, SigningNote } from './ResignNotes.tsx';
 import { buildOptions, formProblems, KEEP, signingFromChoice, type EditState } from '../send/redeliverOptions.ts';
 import { originalTarget } from '../send/targetUrl.ts';
 import { useDebounced } from './useDebounced.ts';
@@ -46,12 +45,6 @@ export interface RedeliverTabProps {
   /** The stored body, decoded on first call. */
   storedBody: () => DecodedBody;
 }
-
-type Preview =
-  | { state: 'idle' }
-  | { state: 'loading'; last: RedeliveryPreview | null }
-  | { state: 'ok'; preview: RedeliveryPreview }
-  | { state: 'error'; message: string };
 
 type StoredText = { text: string | null; locked: string | null; notKept: boolean };
 
@@ -369,143 +362,6 @@ function LastResult({ r }: { r: Redelivery | undefined }) {
       {v.note !== null && <> — {v.note}</>}
       {r.signing_note != null && <> — {r.signing_note}</>}
       <span className="dt-muted"> (recorded below)</span>
-    </p>
-  );
-}
-
-/** Under the URL: where it will go, once the preview says. */
-function PreviewLine({ preview, ready }: { preview: Preview; ready: boolean }) {
-  if (!ready) return <span className="dt-muted">An http:// or https:// URL: your handler, usually on this machine.</span>;
-  if (preview.state === 'error') {
-    return (
-      <span className="dt-error-text" data-testid="redeliver-preview-error" role="alert">
-        {preview.message}
-      </span>
-    );
-  }
-  const p = preview.state === 'ok' ? preview.preview : preview.state === 'loading' ? preview.last : null;
-  if (p === null) return <span className="dt-muted">Preparing the preview…</span>;
-  return (
-    <span className="rd-final" data-testid="redeliver-preview-url" data-url={p.url}>
-      → <span className="dt-muted">{p.method}</span> <code>{p.url}</code>{' '}
-      <span className="dt-muted">· {shortSize(p.body_size)} body</span>
-    </span>
-  );
-}
-
-/** The headers that would be sent, the recomputed signature first. */
-function PreviewDetails({ preview }: { preview: Preview }) {
-  const p = preview.state === 'ok' ? preview.preview : preview.state === 'loading' ? preview.last : null;
-  if (p === null) return null;
-  const signature = p.headers.find((h) => h[0]?.toLowerCase() === 'persona-signature');
-  return (
-    <section
-      className="rd-preview"
-      data-testid="redeliver-preview"
-      data-state={preview.state}
-      aria-label="What will be sent"
-      aria-busy={preview.state === 'loading'}
-    >
-      <p className="rd-sig">
-        <span className="dt-persona">persona-signature</span>{' '}
-        {signature === undefined ? (
-          <span className="dt-muted">none (the delivery carried none)</span>
-        ) : (
-          <code data-testid="redeliver-preview-signature">{signature[1]}</code>
-        )}
-      </p>
-      <details>
-        <summary>All {p.headers.length} headers that will be sent</summary>
-        <table className="dt-table rd-headers" data-testid="redeliver-preview-headers">
-          <tbody>
-            {p.headers.map((h, i) => (
-              <tr key={i}>
-                <th scope="row" className={h[0]?.toLowerCase() === 'persona-signature' ? 'dt-hname dt-persona' : 'dt-hname'}>
-                  {h[0]}
-                </th>
-                <td className="dt-hvalue">
-                  <code>{h[1]}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="dt-muted rd-small">The client adds Host and Content-Length ({p.body_size} bytes).</p>
-      </details>
-    </section>
-  );
-}
-
-/** Asked before re-signing a delivery Persona did not sign, or a stale one: it says why. */
-function ConfirmResign(props: {
-  kind: UnverifiedKind;
-  reason: string;
-  secret: string;
-  onResign: () => void;
-  onKeep: () => void;
-  onCancel: () => void;
-}) {
-  const { kind, reason, secret, onResign, onKeep, onCancel } = props;
-  const keep = useRef<HTMLButtonElement>(null);
-  const title = kind === 'stale' ? 'Re-sign a delivery that may be a replay?' : 'Re-sign a delivery Persona did not sign?';
-  return (
-    <Dialog title={title} testId="redeliver-confirm" onClose={onCancel} initialFocus={keep}>
-      <div className="forward-form" data-kind={kind}>
-        <p data-testid="redeliver-confirm-reason">
-          {unverifiedLead(kind)}: <strong>{reason}</strong>
-          {reason.endsWith('?') ? '' : '.'}
-        </p>
-        <p>
-          Re-signing it with “{secret}” makes your app accept these bytes as Persona's. Anyone who knows the
-          listener's URL can send a request like it, so re-sign only if you trust where it came from.
-        </p>
-        <div className="form-actions dialog-actions">
-          <button type="button" className="button" ref={keep} data-testid="redeliver-confirm-keep" onClick={onKeep}>
-            Send with its original signature
-          </button>
-          <button type="button" className="button button-danger" data-testid="redeliver-confirm-resign" onClick={onResign}>
-            Re-sign anyway
-          </button>
-          <button type="button" className="button button-quiet" data-testid="redeliver-confirm-cancel" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
-      </div>
-    </Dialog>
-  );
-}
-
-function SigningNote({ detail, resign, edited }: { detail: Detail; resign: string | null; edited: boolean }) {
-  const unverified = unverifiedKind(detail);
-  if (resign !== null && unverified !== null) {
-    return (
-      <p className="dt-warn-text rd-small" data-testid="redeliver-signing-note">
-        {unverifiedLead(unverified)} ({unverifiedReason(detail)}): you will be asked before it is
-        re-signed with “{resign}”; otherwise it goes with its original signature.
-      </p>
-    );
-  }
-  if (resign !== null) {
-    return (
-      <p className="dt-muted rd-small" data-testid="redeliver-signing-note">
-        A fresh <code>t=&lt;now&gt;,v1=…</code> made with “{resign}” over the body actually sent replaces
-        Persona's signature, so a handler with a timestamp tolerance accepts it.
-      </p>
-    );
-  }
-  const t = detail.signature.timestamp;
-  const age = t === null ? null : formatDuration(Date.now() - t * 1000);
-  return (
-    <p className="dt-muted rd-small" data-testid="redeliver-signing-note">
-      {detail.signature.status === 'missing'
-        ? 'The delivery carried no signature: none is sent.'
-        : `Persona's signature is sent as it arrived${age === null ? '' : ` (signed ${age} ago)`}: a handler that checks the timestamp should refuse it as a replay once it is old.`}
-      {edited && (
-        <strong className="dt-warn-text">
-          {' '}
-          The body is edited, so the kept signature no longer matches it: a handler that verifies will refuse it.
-        </strong>
-      )}
     </p>
   );
 }
