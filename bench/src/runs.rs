@@ -59,11 +59,9 @@ mod tests {
 
     use super::*;
 
-    /// The whole bench at toy scale, so it keeps compiling and working as the product changes.
-    /// Only the checks are asserted; a debug build's figures say nothing.
-    #[test]
-    fn quick_mode_runs_end_to_end() {
-        let config = Config {
+    /// A run small and short enough for a debug build.
+    fn toy() -> Config {
+        Config {
             warmup: Duration::from_millis(100),
             measure: Duration::from_millis(400),
             connections: 8,
@@ -72,7 +70,14 @@ mod tests {
             rows: 300,
             reps: 3,
             redeliveries: 30,
-        };
+        }
+    }
+
+    /// The whole bench at toy scale, so it keeps compiling and working as the product changes.
+    /// Only the checks are asserted; a debug build's figures say nothing.
+    #[test]
+    fn quick_mode_runs_end_to_end() {
+        let config = toy();
         let summary = every_phase(&config).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(summary.contains("capture / bare throughput"), "{summary}");
         assert!(summary.contains("search common word"), "{summary}");
@@ -82,16 +87,7 @@ mod tests {
     /// The hostile mode at toy scale: it runs, and normal deliveries keep being stored.
     #[test]
     fn hostile_mode_runs_end_to_end() {
-        let config = Config {
-            warmup: Duration::from_millis(100),
-            measure: Duration::from_millis(400),
-            connections: 8,
-            threads: 2,
-            pool: 64,
-            rows: 300,
-            reps: 3,
-            redeliveries: 30,
-        };
+        let config = toy();
         // Small enough for a debug build: the full flood hashes 1.2 GB per request there.
         let attack = hostile::Attack {
             slow_headers: 4,
