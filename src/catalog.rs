@@ -99,6 +99,49 @@ pub fn group_of(name: &str) -> String {
         .map_or_else(|| resource.to_string(), |e| e.group.to_string())
 }
 
+/// Up to `n` catalog names closest to `name` (by edit distance; a name containing what was
+/// typed counts as close), for "did you mean" when a name is not in the catalog.
+pub fn closest(name: &str, n: usize) -> Vec<&'static str> {
+    let typed = name.to_ascii_lowercase();
+    let mut scored: Vec<(usize, &'static str)> = all()
+        .iter()
+        .map(|e| {
+            let distance = if !typed.is_empty() && e.name.contains(typed.as_str()) {
+                e.name.len() - typed.len()
+            } else {
+                edit_distance(&typed, e.name)
+            };
+            (distance, e.name)
+        })
+        .collect();
+    scored.sort();
+    // Suggestions further away than half the typed length are noise.
+    let limit = typed.len().div_ceil(2).max(2);
+    scored
+        .into_iter()
+        .filter(|(distance, _)| *distance <= limit)
+        .take(n)
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// Levenshtein distance over bytes (event names are ASCII); a name of any length costs
+/// O(len × 60) here, and the typed name is capped by the caller's argument parser.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +216,17 @@ mod tests {
         for entry in all() {
             assert!(seen.insert(entry.name), "{} appears twice", entry.name);
         }
+    }
+
+    #[test]
+    fn closest_names_suggest_what_was_meant() {
+        assert_eq!(closest("inquiry.aproved", 1), ["inquiry.approved"]);
+        assert_eq!(
+            closest("watchlist.matched", 1),
+            ["report/watchlist.matched"]
+        );
+        assert!(closest("inquiry.completd", 3).contains(&"inquiry.completed"));
+        assert!(closest("zzzzzzzzzzzzzzzzzzzzzzzz", 3).is_empty());
     }
 
     #[test]

@@ -778,7 +778,12 @@ async fn a_test_event_is_re_signed_without_asking_and_a_forged_one_stays_a_captu
     let client = client();
     // Signed as the app signs a test event before the user has added a secret: not valid.
     let post = |mark: String| {
-        let body = persona_inspector::sample::inquiry_completed(persona_inspector::clock::now_ms());
+        let body = persona_inspector::sample::generate(&persona_inspector::sample::Options::new(
+            "inquiry.completed",
+            persona_inspector::clock::now_ms(),
+        ))
+        .expect("a sample")
+        .body;
         client
             .post(&listener.url)
             .header(

@@ -34,7 +34,9 @@ impl Session {
             .unwrap_or_else(|| sample::EXAMPLE_SECRET.to_string());
         let host = address.trim_start_matches("http://").to_string();
         let now = clock::now_ms();
-        let body = sample::inquiry_completed(now);
+        let body = sample::generate(&sample::Options::new("inquiry.completed", now))
+            .map_err(|e| SessionError::Send(e.to_string()))?
+            .body;
         let t = now.div_euclid(1000);
         let mut request = client
             .http()

@@ -1,0 +1,136 @@
+//! Made-up Persona events: a realistic, signed delivery for any event in the catalog, for
+//! `trigger`, the window's "Send a sample event…" and the endpoint check; and the key that marks
+//! the app's own test events.
+//!
+//! All data is invented and looks it (`Sample`, `user-1234`, example.com addresses). What each
+//! resource family looks like follows Persona's public API reference; `families.rs` names the
+//! page for each.
+
+mod casing;
+mod families;
+mod rng;
+mod test_key;
+
+use serde::Serialize;
+
+pub use casing::Casing;
+pub use test_key::{TEST_EVENT_HEADER, TestEventKey, source_of};
+
+use crate::error::{Error, Result};
+use crate::jsonapi::ResourceRef;
+use crate::model::Headers;
+use crate::{catalog, clock, signature};
+
+/// The secret a sample is signed with when the user has configured none, so the verdict can
+/// say how to add the real one rather than pass.
+pub const EXAMPLE_SECRET: &str = "wbhsec_example_not_from_persona";
+
+/// What to make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// A name from the catalog (`inquiry.approved`, `report/watchlist.matched`, …).
+    pub event: String,
+    /// The same seed, event and options give the same bytes; None draws one from the clock.
+    pub seed: Option<u64>,
+    pub casing: Casing,
+    /// Send `included: []`, as a webhook created without an Included Allowlist does.
+    pub empty_included: bool,
+    /// The primary resource's id, to tell one resource's story over several events.
+    pub resource_id: Option<String>,
+    /// When the event happened: its `created-at` and the resource's timestamps.
+    pub now_ms: i64,
+}
+
+impl Options {
+    pub fn new(event: impl Into<String>, now_ms: i64) -> Options {
+        Options {
+            event: event.into(),
+            seed: None,
+            casing: Casing::Kebab,
+            empty_included: false,
+            resource_id: None,
+            now_ms,
+        }
+    }
+}
+
+/// One made-up event, ready to sign and send.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sample {
+    pub event_name: String,
+    pub event_id: String,
+    /// `payload.data`'s type and id.
+    pub resource: ResourceRef,
+    pub created_at: String,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+}
+
+/// A sample of `options.event`, or an error naming the closest catalog names.
+pub fn generate(options: &Options) -> Result<Sample> {
+    let Some(entry) = catalog::lookup(&options.event) else {
+        return Err(Error::Invalid(unknown_event(&options.event)));
+    };
+    let seed = options.seed.unwrap_or(options.now_ms as u64);
+    let mut rng = rng::Rng::new(seed ^ rng::hash(entry.name));
+    let created_at = clock::rfc3339(options.now_ms);
+    let made = families::build(entry, options, &created_at, &mut rng);
+    let event_id = format!("evt_{}", rng.id());
+    let envelope = serde_json::json!({
+        "data": {
+            "type": "event",
+            "id": event_id,
+            "attributes": {
+                "name": entry.name,
+                "created-at": created_at,
+                "redacted-at": null,
+                "payload": {
+                    "data": made.data,
+                    "included": if options.empty_included { Vec::new() } else { made.included },
+                }
+            }
+        }
+    });
+    let envelope = options.casing.apply(envelope);
+    let body = serde_json::to_vec_pretty(&envelope)
+        .map_err(|e| Error::Invalid(format!("the sample could not be written as JSON ({e})")))?;
+    Ok(Sample {
+        event_name: entry.name.to_string(),
+        event_id,
+        resource: made.resource,
+        created_at,
+        body,
+    })
+}
+
+/// The headers Persona sends with a first attempt, signed with `secret` at `now_ms`.
+pub fn headers(body: &[u8], secret: &str, now_ms: i64) -> Headers {
+    let t = now_ms.div_euclid(1000);
+    [
+        ("content-type", "application/json".to_string()),
+        (
+            "user-agent",
+            "Persona Webhook Inspector (sample)".to_string(),
+        ),
+        ("persona-signature", signature::sign(secret, t, body)),
+        ("persona-webhook-attempts-made", "1".to_string()),
+        ("persona-webhook-attempts-left", "7".to_string()),
+        ("persona-webhook-first-attempted-at", t.to_string()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_string(), value.into_bytes()))
+    .collect()
+}
+
+/// "no event named …; the closest are …".
+pub fn unknown_event(name: &str) -> String {
+    let closest = catalog::closest(name, 3);
+    if closest.is_empty() {
+        format!("{name:?} is not in Persona's event catalog — `trigger --list` lists them")
+    } else {
+        format!(
+            "{name:?} is not in Persona's event catalog; did you mean {}? (`trigger --list` lists them all)",
+            closest.join(", ")
+        )
+    }
+}
