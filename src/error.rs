@@ -54,6 +54,13 @@ pub enum Error {
     #[error("no delivery with id {0} — see `persona-inspector list`")]
     NotFound(i64),
 
+    #[error("no endpoint check with id {0} — see `persona-inspector check-endpoint --list`")]
+    NoCheckRun(i64),
+
+    /// The endpoint check's target gave no HTTP answer at all, so no case was run.
+    #[error("could not reach {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+
     #[error("{0}")]
     Io(#[from] std::io::Error),
 

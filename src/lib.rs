@@ -8,7 +8,8 @@
 //! - `delivery` (a delivery read as it arrives), `view` (what the CLI and app show), `sample`,
 //!   `retention`.
 //! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
-//!   work), `bulk` (many sends), `share` (curl commands and fixtures).
+//!   work), `bulk` (many sends), `share` (curl commands and fixtures), `endpoint_check` (the
+//!   user's own handler put through Persona's cases).
 //! - `session`: what the app and `serve` run over all of these — the listener's lifecycle,
 //!   settings applied live, the relay, bulk runs, the retention pass; no window in it.
 
@@ -17,6 +18,7 @@ pub mod capture;
 pub mod catalog;
 pub mod clock;
 pub mod delivery;
+pub mod endpoint_check;
 pub mod error;
 pub mod jsonapi;
 pub mod model;

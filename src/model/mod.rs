@@ -1,10 +1,12 @@
 //! The inspector's data, and Persona's documented rules about it: a delivery and what was made
-//! of it, a re-delivery and its answer, the forward rule, a bulk run's scope, the settings.
+//! of it, a re-delivery and its answer, the forward rule, a bulk run's scope, the settings, an
+//! endpoint check of the user's handler.
 //! Everything above is built on these; this module depends on nothing else in the crate, so
 //! the store can keep them without knowing how they are computed or sent.
 
 mod bulk;
 mod delivery;
+mod endpoint_check;
 mod event;
 mod filter;
 mod persona;
@@ -18,6 +20,9 @@ pub use bulk::{Order, Scope};
 pub use delivery::{
     Arrival, AttemptHeaders, Headers, NewDelivery, Outcome, Source, Verification, format_size,
     header, headers_from_json, headers_to_json, parse_size, signature_header,
+};
+pub use endpoint_check::{
+    CaseVerdict, CheckCase, CheckRun, CheckRunSummary, EndpointCheck, Expectation, success_codes,
 };
 pub use event::{Headline, ParseError};
 pub use filter::Filter;

@@ -29,6 +29,8 @@ const NOT_FORWARDED: [&str; 9] = [
     "expect",
 ];
 const SIGNATURE_HEADER: &str = "persona-signature";
+/// What a re-signing secret is for, in [`find_secret`]'s error.
+pub(super) const RESIGN: &str = "to re-sign with";
 
 /// A request ready to go: everything [`prepare`] decided.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,7 +157,7 @@ pub fn prepare(raw: Raw, options: &Options, secrets: &[Secret], now: i64) -> Res
     let (signing, signing_note) = match &options.signing {
         Signing::Keep => (Signing::Keep, None),
         Signing::Resign { secret } => {
-            let secret = find_secret(secrets, secret)?;
+            let secret = find_secret(secrets, secret, RESIGN)?;
             match unverified(raw.source, raw.signature, raw.stale)
                 .filter(|_| !options.resign_unverified)
             {
@@ -219,7 +221,13 @@ pub fn end_to_end(headers: Headers) -> Headers {
         .collect()
 }
 
-pub(super) fn find_secret<'a>(secrets: &'a [Secret], label: &str) -> Result<&'a Secret> {
+/// The secret labelled `label`, or an error listing the labels there are; `purpose` ends "no
+/// secret is labelled … " ("to re-sign with").
+pub(crate) fn find_secret<'a>(
+    secrets: &'a [Secret],
+    label: &str,
+    purpose: &str,
+) -> Result<&'a Secret> {
     let label = label.trim();
     if let Some(secret) = secrets.iter().find(|s| s.label == label) {
         return Ok(secret);
@@ -230,7 +238,7 @@ pub(super) fn find_secret<'a>(secrets: &'a [Secret], label: &str) -> Result<&'a 
         false => format!("the configured ones are {}", known.join(", ")),
     };
     Err(Error::Invalid(format!(
-        "no secret is labelled \"{label}\" to re-sign with; {known} — add it in Settings, or \
+        "no secret is labelled \"{label}\" {purpose}; {known} — add it in Settings, or \
          pass --secret {label}=wbhsec_…"
     )))
 }

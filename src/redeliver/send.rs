@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 
 use super::Options;
-use super::prepare::{Outgoing, find_secret, header_map, prepare};
+use super::prepare::{Outgoing, RESIGN, find_secret, header_map, prepare};
 use super::target::Target;
 use crate::error::{Error, Result};
 use crate::model::{
@@ -94,7 +94,7 @@ impl Client {
         Target::parse(&options.target, options.keep_path)?;
         options.timeout()?;
         if let Signing::Resign { secret } = &options.signing {
-            find_secret(&self.secrets(store)?, secret)?;
+            find_secret(&self.secrets(store)?, secret, RESIGN)?;
         }
         if let Some(headers) = &options.edits.headers {
             header_map(headers)?;

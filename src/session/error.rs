@@ -22,7 +22,8 @@ pub enum SessionError {
     /// The listener could not move to the port asked for (the old one, if any, keeps running).
     #[error("{0}")]
     Listen(String),
-    /// The test event could not be sent, or the listener did not store it.
+    /// The test event could not be sent, or the listener did not store it. (An endpoint check
+    /// whose URL gave no answer is a core `Unreachable`, of this kind too.)
     #[error("{0}")]
     Send(String),
     /// Work stopped unexpectedly (a panicked task).
@@ -41,7 +42,8 @@ impl SessionError {
             SessionError::Listen(_) => "listen",
             SessionError::Send(_) => "send",
             SessionError::Internal(_) => "internal",
-            SessionError::Core(Error::NotFound(_)) => "not_found",
+            SessionError::Core(Error::NotFound(_) | Error::NoCheckRun(_)) => "not_found",
+            SessionError::Core(Error::Unreachable { .. }) => "send",
             SessionError::Core(Error::Invalid(_)) => "invalid",
             SessionError::Core(_) => "store",
         }

@@ -1,11 +1,12 @@
 //! The running application, free of any window: the store opened with the saved settings, a
 //! listener that can move to another port, settings and secrets applied live, the saved forward
-//! rule at work, bulk runs, the test event and the hourly retention pass. When the port is
-//! taken or the store can't open, the session still starts and its status says why.
+//! rule at work, bulk runs, the test event, endpoint checks and the hourly retention pass. When
+//! the port is taken or the store can't open, the session still starts and its status says why.
 //!
 //! What it starts with is a [`Launch`]: the desktop app's is the saved everything; `serve`'s is
 //! its flags, a forward rule for that run only and no retention or test events.
 
+mod endpoint_check;
 mod error;
 mod forward_rule;
 mod jobs;

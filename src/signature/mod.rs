@@ -198,6 +198,14 @@ pub fn sign(secret: &str, t: i64, body: &[u8]) -> String {
     format!("t={t},v1={v1}")
 }
 
+/// The bare hex HMAC-SHA256 of the body alone: what handlers that get Persona's scheme wrong
+/// compare the header with. Persona never sends it; the endpoint check does, to see it refused.
+pub fn sign_body_only(secret: &str, body: &[u8]) -> String {
+    keyed(secret.as_bytes(), None, body)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default()
+}
+
 /// HMAC over `"<t>." + body`, or over the body alone when `t` is None.
 fn keyed(key: &[u8], t: Option<&str>, body: &[u8]) -> Option<HmacSha256> {
     let mut mac = HmacSha256::new_from_slice(key).ok()?;

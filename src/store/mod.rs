@@ -8,6 +8,7 @@
 
 mod checkpoint;
 mod deliveries;
+mod endpoint_checks;
 mod files;
 mod recheck;
 mod redeliveries;
@@ -25,7 +26,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Attempt, Filter, Headers, NewDelivery, Order, Redelivery, Rule, Saved, Scope, Verdict,
+    Attempt, CheckRun, CheckRunSummary, EndpointCheck, Filter, Headers, NewDelivery, Order,
+    Redelivery, Rule, Saved, Scope, Verdict,
 };
 
 pub(crate) use deliveries::Record;
@@ -137,28 +139,34 @@ impl Store {
         })
     }
 
-    /// Deletes deliveries, with their re-delivery history, and erases them from disk: the
-    /// database is rebuilt (VACUUM) so no page keeps a copy, the search index forgets them the
-    /// same way, and both WAL files are emptied. Returns how many went. Blocks for as long as
-    /// the rebuild takes, which holds up captures meanwhile (they queue; none is lost).
+    /// Deletes deliveries, with their re-delivery history, and the endpoint checks run in the
+    /// same span, and erases them from disk: the database is rebuilt (VACUUM) so no page keeps
+    /// a copy, the search index forgets them the same way, and both WAL files are emptied.
+    /// Returns how many deliveries went. Blocks for as long as the rebuild takes, which holds
+    /// up captures meanwhile (they queue; none is lost).
     pub fn purge(&self, what: Purge) -> Result<u64> {
         let _one_at_a_time = self.one_erase_at_a_time();
         let cutoff = cutoff(what);
-        let (removed, pending) = self.write(move |conn| {
+        let (removed, checks, pending) = self.write(move |conn| {
             let tx = conn.transaction()?;
             let removed =
                 tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])? as u64;
-            if removed > 0 {
+            let checks = endpoint_checks::purge(&tx, cutoff)?;
+            if removed > 0 || checks > 0 {
                 settings::save_named(&tx, ERASE_PENDING, "true")?;
             }
             // A purge that removed nothing still finishes an erase that failed before, in this
             // process or another.
             let pending = settings::load_named(&tx, ERASE_PENDING)?.is_some();
             tx.commit()?;
-            Ok((removed, pending))
+            Ok((removed, checks, pending))
         })?;
         if pending {
-            self.erase(&format!("deleted {removed} deliveries"))?;
+            let done = match checks {
+                0 => format!("deleted {removed} deliveries"),
+                _ => format!("deleted {removed} deliveries and {checks} endpoint checks"),
+            };
+            self.erase(&done)?;
         }
         Ok(removed)
     }
@@ -290,24 +298,39 @@ impl Store {
         delivery_id: i64,
         attempt: Attempt,
     ) -> Result<Redelivery> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let sent = self.inner.writer.run(Box::new(move |conn| {
-            let id = redeliveries::insert(conn, delivery_id, &attempt);
-            let _ = reply.send(id.map(|id| Redelivery {
+        self.commit(move |conn| {
+            let id = redeliveries::insert(conn, delivery_id, &attempt)?;
+            Ok(Redelivery {
                 id,
                 delivery_id,
                 attempt,
-            }));
-        }));
-        if !sent {
-            return Err(Error::StoreClosed);
-        }
-        answer.await.map_err(|_| Error::StoreClosed)?
+            })
+        })
+        .await
     }
 
     /// The re-delivery attempts of delivery `delivery_id`, newest first.
     pub fn redeliveries(&self, delivery_id: i64) -> Result<Vec<Redelivery>> {
         redeliveries::list(&*self.reader()?, delivery_id)
+    }
+
+    /// Records a whole endpoint check; resolves once it is committed.
+    pub async fn record_check(&self, check: EndpointCheck) -> Result<CheckRun> {
+        self.commit(move |conn| {
+            let id = endpoint_checks::insert(conn, &check)?;
+            Ok(CheckRun { id, check })
+        })
+        .await
+    }
+
+    /// The recorded endpoint checks, the most recent first, at most `limit`.
+    pub fn check_runs(&self, limit: u32) -> Result<Vec<CheckRunSummary>> {
+        endpoint_checks::list(&*self.reader()?, limit)
+    }
+
+    /// Endpoint check `id` with every request it sent and the answers.
+    pub fn check_run(&self, id: i64) -> Result<CheckRun> {
+        endpoint_checks::get(&*self.reader()?, id)?.ok_or(Error::NoCheckRun(id))
     }
 
     /// Re-delivery targets used before, each once, the most recently used first.
@@ -374,6 +397,22 @@ impl Store {
             .reader
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+
+    /// Runs `work` on the write connection, in order with the inserts; resolves once it is
+    /// done, without blocking the async worker that awaits it.
+    async fn commit<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sent = self.inner.writer.run(Box::new(move |conn| {
+            let _ = reply.send(work(conn));
+        }));
+        if !sent {
+            return Err(Error::StoreClosed);
+        }
+        answer.await.map_err(|_| Error::StoreClosed)?
     }
 
     /// Runs `work` on the write connection, in order with the inserts, and waits for it: for

@@ -1,6 +1,7 @@
-//! The re-delivery history: one row per attempt, kept with (and purged with) its delivery.
+//! The re-delivery history: one row per attempt, kept with (and purged with) its delivery; and
+//! the columns any recorded attempt is kept in (an endpoint check's too).
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, Row, ToSql, params_from_iter};
 
 use crate::error::{Error, Result};
 use crate::model::{
@@ -16,6 +17,26 @@ pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result
         // Purged while the request was in flight.
         return Err(Error::NotFound(delivery_id));
     }
+    insert_attempt(conn, "redeliveries", "delivery_id", delivery_id, a)
+}
+
+/// The columns an [`Attempt`] is kept in, here and in an endpoint check's `check_attempts`,
+/// in the order [`insert_attempt`] writes them and [`read_attempt`] reads them.
+pub(super) const ATTEMPT_COLUMNS: &str =
+    "started_at, target, method, url, headers, body, body_size,
+    signature_mode, secret_label, timeout_ms, duration_ms, status, response_headers,
+    response_body, response_truncated, error_kind, error_message, origin, retry, next_retry_at,
+    signing_note";
+
+/// Writes `a` as a row of `table` (`redeliveries` or `check_attempts`) whose `owner` column
+/// (the delivery or the check case) is `owner_id`; returns the row's id.
+pub(super) fn insert_attempt(
+    conn: &Connection,
+    table: &str,
+    owner: &str,
+    owner_id: i64,
+    a: &Attempt,
+) -> Result<i64> {
     let secret_label = match &a.signing {
         Signing::Keep => None,
         Signing::Resign { secret } => Some(secret.as_str()),
@@ -29,50 +50,45 @@ pub(super) fn insert(conn: &Connection, delivery_id: i64, a: &Attempt) -> Result
         ),
         None => (None, None, None, false),
     };
-    conn.prepare_cached(
-        "INSERT INTO redeliveries (delivery_id, started_at, target, method, url, headers, body,
-             body_size, signature_mode, secret_label, timeout_ms, duration_ms, status,
-             response_headers, response_body, response_truncated, error_kind, error_message,
-             origin, retry, next_retry_at, signing_note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22)",
-    )?
-    .execute(params![
-        delivery_id,
-        a.started_at_ms,
-        a.target,
-        a.method,
-        a.url,
-        headers_to_json(&a.headers).to_string(),
-        a.edited_body,
-        a.body_size as i64,
-        a.signing.mode(),
-        secret_label,
-        a.timeout_ms as i64,
-        a.duration_ms,
-        status,
-        response_headers,
-        response_body,
-        truncated,
-        a.failure.as_ref().map(|f| f.kind.as_str()),
-        a.failure.as_ref().map(|f| f.message.as_str()),
-        a.origin.as_str(),
-        a.retry,
-        a.next_retry_at_ms,
-        a.signing_note,
-    ])?;
+    let values: [&dyn ToSql; 22] = [
+        &owner_id,
+        &a.started_at_ms,
+        &a.target,
+        &a.method,
+        &a.url,
+        &headers_to_json(&a.headers).to_string(),
+        &a.edited_body,
+        &(a.body_size as i64),
+        &a.signing.mode(),
+        &secret_label,
+        &(a.timeout_ms as i64),
+        &a.duration_ms,
+        &status,
+        &response_headers,
+        &response_body,
+        &truncated,
+        &a.failure.as_ref().map(|f| f.kind.as_str()),
+        &a.failure.as_ref().map(|f| f.message.as_str()),
+        &a.origin.as_str(),
+        &a.retry,
+        &a.next_retry_at_ms,
+        &a.signing_note,
+    ];
+    let placeholders: Vec<String> = (1..=values.len()).map(|n| format!("?{n}")).collect();
+    conn.prepare_cached(&format!(
+        "INSERT INTO {table} ({owner}, {ATTEMPT_COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    ))?
+    .execute(params_from_iter(values))?;
     Ok(conn.last_insert_rowid())
 }
 
 /// A delivery's attempts, newest first.
 pub(super) fn list(conn: &Connection, delivery_id: i64) -> Result<Vec<Redelivery>> {
-    let mut statement = conn.prepare_cached(
-        "SELECT id, delivery_id, started_at, target, method, url, headers, body, body_size,
-             signature_mode, secret_label, timeout_ms, duration_ms, status, response_headers,
-             response_body, response_truncated, error_kind, error_message, origin, retry,
-             next_retry_at, signing_note
-         FROM redeliveries WHERE delivery_id = ?1 ORDER BY id DESC",
-    )?;
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT id, delivery_id, {ATTEMPT_COLUMNS}
+             FROM redeliveries WHERE delivery_id = ?1 ORDER BY id DESC"
+    ))?;
     let rows = statement.query_map([delivery_id], from_row)?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
@@ -134,15 +150,25 @@ fn json_rows(row: &Row, column: usize) -> rusqlite::Result<Headers> {
 }
 
 fn from_row(row: &Row) -> rusqlite::Result<Redelivery> {
-    let started_at_ms: i64 = row.get(2)?;
-    let mode: String = row.get(9)?;
-    let label: Option<String> = row.get(10)?;
+    Ok(Redelivery {
+        id: row.get(0)?,
+        delivery_id: row.get(1)?,
+        attempt: read_attempt(row, 2)?,
+    })
+}
+
+/// The attempt in [`ATTEMPT_COLUMNS`] from column `first` on.
+pub(super) fn read_attempt(row: &Row, first: usize) -> rusqlite::Result<Attempt> {
+    let column = |n: usize| first + n;
+    let started_at_ms: i64 = row.get(column(0))?;
+    let mode: String = row.get(column(7))?;
+    let label: Option<String> = row.get(column(8))?;
     let signing = match (mode.as_str(), label) {
         ("resign", Some(secret)) => Signing::Resign { secret },
         _ => Signing::Keep,
     };
-    let duration_ms: f64 = row.get(12)?;
-    let status: Option<u16> = row.get(13)?;
+    let duration_ms: f64 = row.get(column(10))?;
+    let status: Option<u16> = row.get(column(11))?;
     let answer = match status {
         Some(status) => Some(Answer {
             status,
@@ -150,44 +176,44 @@ fn from_row(row: &Row) -> rusqlite::Result<Redelivery> {
                 .ok()
                 .and_then(|s| s.canonical_reason())
                 .map(str::to_string),
-            headers: match row.get::<_, Option<String>>(14)? {
-                Some(_) => json_rows(row, 14)?,
+            headers: match row.get::<_, Option<String>>(column(12))? {
+                Some(_) => json_rows(row, column(12))?,
                 None => Vec::new(),
             },
-            body: row.get::<_, Option<Vec<u8>>>(15)?.unwrap_or_default(),
-            truncated: row.get(16)?,
+            body: row
+                .get::<_, Option<Vec<u8>>>(column(13))?
+                .unwrap_or_default(),
+            truncated: row.get(column(14))?,
             persona_success: persona_would_accept(status, duration_ms),
         }),
         None => None,
     };
-    let failure = match row.get::<_, Option<String>>(17)? {
+    let failure = match row.get::<_, Option<String>>(column(15))? {
         Some(kind) => Some(Failure {
             kind: FailureKind::parse(&kind).unwrap_or(FailureKind::Connection),
-            message: row.get::<_, Option<String>>(18)?.unwrap_or_default(),
+            message: row
+                .get::<_, Option<String>>(column(16))?
+                .unwrap_or_default(),
         }),
         None => None,
     };
-    Ok(Redelivery {
-        id: row.get(0)?,
-        delivery_id: row.get(1)?,
-        attempt: Attempt {
-            origin: Origin::parse(&row.get::<_, String>(19)?),
-            retry: row.get(20)?,
-            next_retry_at_ms: row.get(21)?,
-            started_at: crate::clock::rfc3339(started_at_ms),
-            started_at_ms,
-            target: row.get(3)?,
-            method: row.get(4)?,
-            url: row.get(5)?,
-            headers: json_rows(row, 6)?,
-            edited_body: row.get(7)?,
-            body_size: row.get::<_, i64>(8)?.max(0) as u64,
-            signing,
-            signing_note: row.get(22)?,
-            timeout_ms: row.get::<_, i64>(11)?.max(0) as u64,
-            duration_ms,
-            answer,
-            failure,
-        },
+    Ok(Attempt {
+        origin: Origin::parse(&row.get::<_, String>(column(17))?),
+        retry: row.get(column(18))?,
+        next_retry_at_ms: row.get(column(19))?,
+        started_at: crate::clock::rfc3339(started_at_ms),
+        started_at_ms,
+        target: row.get(column(1))?,
+        method: row.get(column(2))?,
+        url: row.get(column(3))?,
+        headers: json_rows(row, column(4))?,
+        edited_body: row.get(column(5))?,
+        body_size: row.get::<_, i64>(column(6))?.max(0) as u64,
+        signing,
+        signing_note: row.get(column(20))?,
+        timeout_ms: row.get::<_, i64>(column(9))?.max(0) as u64,
+        duration_ms,
+        answer,
+        failure,
     })
 }

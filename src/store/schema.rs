@@ -98,6 +98,61 @@ ALTER TABLE deliveries ADD COLUMN original_received_at INTEGER;  -- unix ms an i
 -- Why an attempt went out with its original signature although re-signing was asked for.
 ALTER TABLE redeliveries ADD COLUMN signing_note TEXT;
 "#,
+    r#"
+-- Endpoint checks: made-up deliveries sent to the user's handler, what it should have done and
+-- what it did. A run has cases; a case has the requests it sent, kept as redeliveries are.
+CREATE TABLE check_runs (
+    id           INTEGER PRIMARY KEY,
+    started_at   INTEGER NOT NULL,  -- unix milliseconds
+    url          TEXT NOT NULL,
+    event_name   TEXT NOT NULL,
+    secret_label TEXT NOT NULL,
+    limit_ms     INTEGER NOT NULL,  -- the answer time accepted deliveries were held to
+    passed       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX check_runs_started_at ON check_runs(started_at);
+CREATE TABLE check_cases (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES check_runs(id) ON DELETE CASCADE,
+    position    INTEGER NOT NULL,  -- order within the run
+    name        TEXT NOT NULL,     -- signed | rotation | bare-hmac | …
+    sent        TEXT NOT NULL,
+    expectation TEXT NOT NULL,     -- accept | reject | should_reject
+    status      INTEGER,           -- of the answer the verdict is about; NULL: none (error says why)
+    error       TEXT,
+    ms          REAL NOT NULL,
+    verdict     TEXT NOT NULL,     -- pass | warn | fail
+    advice      TEXT NOT NULL
+) STRICT;
+CREATE INDEX check_cases_run ON check_cases(run_id, position);
+-- The same columns as redeliveries (one codec); body always holds the body sent.
+CREATE TABLE check_attempts (
+    id                 INTEGER PRIMARY KEY,
+    case_id            INTEGER NOT NULL REFERENCES check_cases(id) ON DELETE CASCADE,
+    started_at         INTEGER NOT NULL,
+    target             TEXT NOT NULL,
+    method             TEXT NOT NULL,
+    url                TEXT NOT NULL,
+    headers            TEXT NOT NULL,
+    body               BLOB,
+    body_size          INTEGER NOT NULL,
+    signature_mode     TEXT NOT NULL,
+    secret_label       TEXT,
+    timeout_ms         INTEGER NOT NULL,
+    duration_ms        REAL NOT NULL,
+    status             INTEGER,
+    response_headers   TEXT,
+    response_body      BLOB,
+    response_truncated INTEGER NOT NULL DEFAULT 0,
+    error_kind         TEXT,
+    error_message      TEXT,
+    origin             TEXT NOT NULL,
+    retry              INTEGER NOT NULL,
+    next_retry_at      INTEGER,
+    signing_note       TEXT
+) STRICT;
+CREATE INDEX check_attempts_case ON check_attempts(case_id, id);
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

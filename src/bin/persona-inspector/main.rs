@@ -1,5 +1,6 @@
 //! `persona-inspector`: capture Persona webhook deliveries without a window, and read them back.
 
+mod check_endpoint;
 mod forward_rule;
 mod resend;
 mod serve;
@@ -77,6 +78,9 @@ enum Command {
     Export(share::ExportArgs),
     /// Load fixtures (from `export --fixture`) as if they had just arrived; prints the new ids
     Import(share::ImportArgs),
+    /// Send your webhook handler Persona's cases (signed, rotated, forged, replayed, retried,
+    /// out of order) and report what it did with each; exit 1 when a must-case fails
+    CheckEndpoint(check_endpoint::CheckEndpointArgs),
 }
 
 #[derive(Args)]
@@ -187,7 +191,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     match run(cli, offset) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
@@ -195,23 +199,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli, offset: UtcOffset) -> Result<()> {
+fn run(cli: Cli, offset: UtcOffset) -> Result<ExitCode> {
     let data_dir = match cli.data_dir {
         Some(dir) => dir,
         None => store::default_data_dir()?,
     };
     match cli.command {
         // The session opens the store itself.
-        Command::Serve(args) => serve::serve(&data_dir, args, offset),
+        Command::Serve(args) => serve::serve(&data_dir, args, offset).map(|()| ExitCode::SUCCESS),
         other => report(&data_dir, Store::open(&data_dir)?, other, offset),
     }
 }
 
 /// The commands that read or change the store and print once. `serve` is not one of them: its
 /// printer task takes the stdout lock per line, which this one holds throughout.
-fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) -> Result<()> {
+fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    match command {
+    let done = match command {
         Command::Serve(args) => {
             drop(out);
             drop(store);
@@ -284,7 +288,12 @@ fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) ->
             }
             Ok(())
         }
-    }
+        // The one command whose exit code is its result.
+        Command::CheckEndpoint(args) => {
+            return check_endpoint::check_endpoint(&store, args, &mut out, offset);
+        }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String> {

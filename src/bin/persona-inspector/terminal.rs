@@ -18,7 +18,7 @@ static COLOUR: LazyLock<bool> =
     LazyLock::new(|| std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
 
 /// Payloads come from the internet: control characters in them must not drive the terminal.
-fn safe(text: &str) -> String {
+pub fn safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() && c != '\n' && c != '\t' {
@@ -30,7 +30,7 @@ fn safe(text: &str) -> String {
     out
 }
 
-fn paint(code: &str, text: &str) -> String {
+pub fn paint(code: &str, text: &str) -> String {
     let text = safe(text);
     if *COLOUR {
         format!("\x1b[{code}m{text}\x1b[0m")
@@ -39,11 +39,11 @@ fn paint(code: &str, text: &str) -> String {
     }
 }
 
-const GREEN: &str = "32";
-const RED: &str = "31";
-const YELLOW: &str = "33";
-const DIM: &str = "2";
-const BOLD: &str = "1";
+pub const GREEN: &str = "32";
+pub const RED: &str = "31";
+pub const YELLOW: &str = "33";
+pub const DIM: &str = "2";
+pub const BOLD: &str = "1";
 
 pub fn banner(
     out: &mut impl Write,
