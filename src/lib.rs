@@ -8,7 +8,8 @@
 //! - `delivery` (a delivery read as it arrives), `view` (what the CLI and app show), `sample`,
 //!   `retention`.
 //! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
-//!   work), `bulk` (many sends), `share` (curl commands and fixtures).
+//!   work), `bulk` (many sends), `share` (curl commands and fixtures), `trigger` (a sample
+//!   sent on demand).
 //! - `session`: what the app and `serve` run over all of these — the listener's lifecycle,
 //!   settings applied live, the relay, bulk runs, the retention pass; no window in it.
 
@@ -28,6 +29,7 @@ pub mod session;
 pub mod share;
 pub mod signature;
 pub mod store;
+pub mod trigger;
 pub mod view;
 
 pub use error::{Error, Result};

@@ -50,3 +50,11 @@ pub fn build(entry: &CatalogEntry, options: &Options, created_at: &str, rng: &mu
         },
     }
 }
+
+/// The payload types `event` can carry.
+pub fn resource_types(event: &str) -> Vec<&'static str> {
+    match event.rsplit_once('.').map(|(resource, _)| resource) {
+        Some("verification") => vec!["verification/government-id"],
+        _ => Vec::new(),
+    }
+}

@@ -14,6 +14,7 @@ mod test_key;
 use serde::Serialize;
 
 pub use casing::Casing;
+pub use families::resource_types;
 pub use test_key::{TEST_EVENT_HEADER, TestEventKey, source_of};
 
 use crate::error::{Error, Result};
@@ -55,6 +56,7 @@ impl Options {
 }
 
 /// One made-up event, ready to sign and send.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sample {
     pub event_name: String,

@@ -5,6 +5,7 @@ mod resend;
 mod serve;
 mod share;
 mod terminal;
+mod trigger;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -77,6 +78,8 @@ enum Command {
     Export(share::ExportArgs),
     /// Load fixtures (from `export --fixture`) as if they had just arrived; prints the new ids
     Import(share::ImportArgs),
+    /// Send a made-up, signed sample of any Persona event, to the inspector or to your app
+    Trigger(trigger::TriggerArgs),
 }
 
 #[derive(Args)]
@@ -274,6 +277,7 @@ fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) ->
         }
         Command::Export(args) => share::export(&store, args, &mut out),
         Command::Import(args) => share::import(&store, args, &mut out),
+        Command::Trigger(args) => trigger::trigger(data_dir, &store, args, &mut out),
         Command::Events { json } => {
             if json {
                 writeln!(out, "{}", to_json(&catalog::all())?)?;
