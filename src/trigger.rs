@@ -63,7 +63,8 @@ pub async fn send(client: &Client, trigger: Trigger) -> Result<Sent> {
         Destination::Url(url) => (url.clone(), None),
     };
     let url = Target::parse(&url, false)?.url().to_string();
-    let mut headers = sample::headers(&sample.body, &trigger.secret.value, trigger.sample.now_ms);
+    // Signed now, whenever the event happened (a seeded sample's moment is fixed).
+    let mut headers = sample::headers(&sample.body, &trigger.secret.value, crate::clock::now_ms());
     if let Some(key) = &key {
         headers.push((sample::TEST_EVENT_HEADER.into(), key.clone().into_bytes()));
     }
@@ -97,6 +98,14 @@ pub async fn send(client: &Client, trigger: Trigger) -> Result<Sent> {
         attempt,
         delivery_id,
     })
+}
+
+/// When a seeded sample happened: a moment in 2026 drawn from the seed, so the same seed gives
+/// the same bytes on every run (the signature's `t` is still the moment it is sent).
+pub fn seeded_moment(seed: u64) -> i64 {
+    const START_OF_2026_MS: i64 = 1_767_225_600_000;
+    const YEAR_S: u64 = 365 * 24 * 3600;
+    START_OF_2026_MS + ((seed % YEAR_S) as i64) * 1000
 }
 
 /// The listener's `X-Inspector-Delivery-Id` answer header.

@@ -45,7 +45,8 @@ pub struct TriggerArgs {
     /// Send `included: []`, as a webhook without an Included Allowlist does
     #[arg(long)]
     empty_included: bool,
-    /// The same seed sends the same ids and data (the timestamps are still now's)
+    /// The same seed sends the same bytes: ids, data and timestamps (a moment in 2026 drawn from
+    /// the seed); the signature is still made now
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
     /// How long to wait for the answer (Persona waits 5000 ms)
@@ -103,7 +104,10 @@ pub fn trigger(
                 casing: args.casing,
                 empty_included: args.empty_included,
                 resource_id: args.resource_id,
-                ..sample::Options::new(event, clock::now_ms())
+                ..sample::Options::new(
+                    event,
+                    args.seed.map_or_else(clock::now_ms, trigger::seeded_moment),
+                )
             },
             destination: destination.clone(),
             secret,
