@@ -21,7 +21,6 @@ impl Rng {
         self.next() % n.max(1)
     }
 
-    #[allow(dead_code)] // the families use it once they vary by seed
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
