@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "remove_secret",
     "relisten",
     "send_test_event",
+    "send_sample",
     "window_ready",
     "redeliver",
     "preview_redelivery",

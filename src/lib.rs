@@ -8,8 +8,8 @@
 //! - `delivery` (a delivery read as it arrives), `view` (what the CLI and app show), `sample`,
 //!   `retention`.
 //! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
-//!   work), `bulk` (many sends), `share` (curl commands and fixtures), `endpoint_check` (the
-//!   user's own handler put through Persona's cases).
+//!   work), `bulk` (many sends), `share` (curl commands and fixtures), `trigger` (a sample
+//!   sent on demand), `endpoint_check` (the user's own handler put through Persona's cases).
 //! - `session`: what the app and `serve` run over all of these — the listener's lifecycle,
 //!   settings applied live, the relay, bulk runs, the retention pass; no window in it.
 
@@ -30,6 +30,7 @@ pub mod session;
 pub mod share;
 pub mod signature;
 pub mod store;
+pub mod trigger;
 pub mod view;
 
 pub use error::{Error, Result};

@@ -7,10 +7,11 @@ use persona_inspector::catalog::{self, CatalogEntry};
 use persona_inspector::model::{Filter, Order, Redelivery, Rule, Scope};
 use persona_inspector::redeliver;
 use persona_inspector::session::{
-    self, AppSettings, BulkStarted, BulkStep, ListenerStatus, RedeliveryPreview, SecretsChanged,
-    Session, SessionError, SettingsChange, SettingsChanged,
+    self, AppSettings, BulkStarted, BulkStep, ListenerStatus, RedeliveryPreview, SampleRequest,
+    SecretsChanged, Session, SessionError, SettingsChange, SettingsChanged,
 };
 use persona_inspector::store::{EventCount, Summary};
+use persona_inspector::trigger::Sent;
 use persona_inspector::view::Detail;
 use serde::Serialize;
 
@@ -88,6 +89,10 @@ pub async fn relisten(session: &Session, port: u16) -> Answer<ListenerStatus> {
 
 pub async fn send_test_event(session: &Session) -> Answer<i64> {
     Ok(session.send_test_event().await?)
+}
+
+pub async fn send_sample(session: &Session, request: SampleRequest) -> Answer<Sent> {
+    Ok(session.send_sample(request).await?)
 }
 
 /// How many deliveries `purge` would delete now: for the confirmation.

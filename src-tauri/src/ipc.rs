@@ -10,6 +10,7 @@ use persona_inspector::model::{
 };
 use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
 use persona_inspector::store::{EventCount, Summary};
+use persona_inspector::trigger::Sent;
 use persona_inspector::view::Detail;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -17,7 +18,7 @@ use tauri_specta::{Event, collect_commands, collect_events};
 
 use persona_inspector::session::{
     AppSettings, BulkStarted, BulkStep, ForwardResult, ListenerStatus, RedeliveryPreview,
-    SecretsChanged, Session, SettingsChange,
+    SampleRequest, SecretsChanged, Session, SettingsChange,
 };
 
 use crate::commands::{self, COMMAND_ERROR_KINDS, CommandError};
@@ -61,6 +62,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             remove_secret,
             relisten,
             send_test_event,
+            send_sample,
             window_ready,
             redeliver,
             preview_redelivery,
@@ -235,6 +237,16 @@ async fn relisten(
 #[specta::specta]
 async fn send_test_event(session: State<'_, Session>) -> Result<i64, CommandError> {
     commands::send_test_event(&session).await
+}
+
+/// Sends a signed sample of a catalog event to the app's own listener or to a URL.
+#[tauri::command]
+#[specta::specta]
+async fn send_sample(
+    session: State<'_, Session>,
+    request: SampleRequest,
+) -> Result<Sent, CommandError> {
+    commands::send_sample(&session, request).await
 }
 
 /// The window calls this once its first list is on screen: the time since launch is logged

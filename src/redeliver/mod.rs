@@ -27,7 +27,6 @@ mod target;
 pub use options::{Edits, MAX_TIMEOUT_MS, Options};
 pub(crate) use prepare::find_secret;
 pub use prepare::{Outgoing, Unverified, end_to_end, prepare, unverified};
-pub(crate) use send::deepest_cause;
 pub use send::{Client, RESPONSE_CAP, Report};
 pub use target::{Spelling, Target};
 

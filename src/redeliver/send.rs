@@ -63,12 +63,6 @@ impl Client {
         })
     }
 
-    /// The HTTP client (no redirects followed, no proxy): for other requests to local
-    /// listeners, such as the app's test event.
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.client
-    }
-
     /// Also re-signs with these secrets, looked up before the saved ones.
     pub fn with_secrets(mut self, secrets: Vec<Secret>) -> Client {
         self.secrets = secrets;
@@ -328,7 +322,7 @@ fn persona_on_timeout(timeout: Duration) -> &'static str {
 }
 
 /// The innermost error's message: the one that names the actual problem.
-pub(crate) fn deepest_cause(error: &(dyn std::error::Error + 'static)) -> String {
+fn deepest_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut last = error;
     while let Some(next) = last.source() {
         last = next;

@@ -2,9 +2,9 @@
 //! `trigger`, the window's "Send a sample event…" and the endpoint check; and the key that marks
 //! the app's own test events.
 //!
-//! All data is invented and looks it (`Sample`, `user-1234`, example.com addresses). What each
-//! resource family looks like follows Persona's public API reference; `families.rs` names the
-//! page for each.
+//! All data is invented and looks it (`Sample`, `sample-user-1234`, example.com addresses). What
+//! each resource family looks like follows Persona's public API reference; each family in
+//! `families/` names its page, and `docs/samples.md` lists them with what had to be assumed.
 
 mod casing;
 mod families;
@@ -14,6 +14,7 @@ mod test_key;
 use serde::Serialize;
 
 pub use casing::Casing;
+pub use families::{Family, Types};
 pub use test_key::{TEST_EVENT_HEADER, TestEventKey, source_of};
 
 use crate::error::{Error, Result};
@@ -55,6 +56,7 @@ impl Options {
 }
 
 /// One made-up event, ready to sign and send.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sample {
     pub event_name: String,
@@ -71,10 +73,20 @@ pub fn generate(options: &Options) -> Result<Sample> {
     let Some(entry) = catalog::lookup(&options.event) else {
         return Err(Error::Invalid(unknown_event(&options.event)));
     };
+    if options
+        .resource_id
+        .as_ref()
+        .is_some_and(|id| id.trim().is_empty())
+    {
+        return Err(Error::Invalid(
+            "the resource id is empty; give an id such as inq_… or leave it out for a made-up one"
+                .to_string(),
+        ));
+    }
     let seed = options.seed.unwrap_or(options.now_ms as u64);
     let mut rng = rng::Rng::new(seed ^ rng::hash(entry.name));
     let created_at = clock::rfc3339(options.now_ms);
-    let made = families::build(entry, options, &created_at, &mut rng);
+    let made = families::build(entry, options, &mut rng);
     let event_id = format!("evt_{}", rng.id());
     let envelope = serde_json::json!({
         "data": {
@@ -101,6 +113,20 @@ pub fn generate(options: &Options) -> Result<Sample> {
         created_at,
         body,
     })
+}
+
+/// The types `event`'s payload can have (`payload.data.type`), for `trigger --list`; empty for
+/// a name not in the catalog.
+pub fn resource_types(event: &str) -> Vec<&'static str> {
+    catalog::lookup(event)
+        .map(|entry| families::types(families::split(entry.name).0))
+        .unwrap_or_default()
+}
+
+/// The family that makes `event`'s samples (its id prefix and the docs page it follows); None
+/// for a name not in the catalog.
+pub fn family(event: &str) -> Option<&'static Family> {
+    catalog::lookup(event).map(|entry| families::family(families::split(entry.name).0))
 }
 
 /// The headers Persona sends with a first attempt, signed with `secret` at `now_ms`.
@@ -134,3 +160,6 @@ pub fn unknown_event(name: &str) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests;

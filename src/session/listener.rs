@@ -10,9 +10,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::listening::{self, Listening};
 use super::{Session, SessionError, blocking};
 use crate::capture::{self, Capture};
 use crate::model::Saved;
+use crate::sample::TestEventKey;
 
 /// What the window shows about the listener.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -98,12 +100,14 @@ pub(super) fn refusal(port: u16, error: crate::Error) -> String {
     }
 }
 
-/// Serves `capture` on `listener` (bound at `address`) in a task of its own.
+/// Serves `capture` on `listener` (bound at `address`) in a task of its own, and tells other
+/// processes where (with the launch's test-event `key`) in `listening.json`.
 pub(super) fn serve(
     capture: &Capture,
     listener: TcpListener,
     address: SocketAddr,
     data_dir: &Path,
+    key: Option<&TestEventKey>,
 ) -> (ListenerStatus, Serving) {
     let (stop, stopped) = oneshot::channel::<()>();
     let router = capture.router();
@@ -115,6 +119,14 @@ pub(super) fn serve(
             tracing::error!("the listener stopped: {error}");
         }
     });
+    listening::announce(
+        data_dir,
+        &Listening {
+            address: format!("http://{address}"),
+            test_event_key: key.map(|key| key.value().to_string()),
+            pid: std::process::id(),
+        },
+    );
     (
         ListenerStatus::Listening {
             address: format!("http://{address}"),
@@ -153,7 +165,13 @@ impl Session {
         let (bound, address) = bind(&self.host, port)
             .await
             .map_err(|error| SessionError::Listen(refusal(port, error)))?;
-        let (status, serving) = serve(&capture, bound, address, &self.data_dir);
+        let (status, serving) = serve(
+            &capture,
+            bound,
+            address,
+            &self.data_dir,
+            self.test_event.as_ref(),
+        );
         let previous = {
             let mut listener = self.lock();
             listener.status = status.clone();
@@ -179,6 +197,13 @@ impl Session {
             }
         }
         Ok(status)
+    }
+
+    /// Takes the listener at work out, to be stopped, and withdraws `listening.json`.
+    pub(super) fn take_serving(&self) -> Option<Serving> {
+        let serving = self.lock().stop()?;
+        listening::withdraw(&self.data_dir, &format!("http://{}", serving.address));
+        Some(serving)
     }
 
     pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, super::Listener> {

@@ -1,10 +1,10 @@
 //! The running application, free of any window: the store opened with the saved settings, a
 //! listener that can move to another port, settings and secrets applied live, the saved forward
-//! rule at work, bulk runs, the test event, endpoint checks and the hourly retention pass. When
+//! rule at work, bulk runs, sample events, endpoint checks and the hourly retention pass. When
 //! the port is taken or the store can't open, the session still starts and its status says why.
 //!
 //! What it starts with is a [`Launch`]: the desktop app's is the saved everything; `serve`'s is
-//! its flags, a forward rule for that run only and no retention or test events.
+//! its flags, a forward rule for that run only and no retention.
 
 mod endpoint_check;
 mod error;
@@ -12,11 +12,12 @@ mod forward_rule;
 mod jobs;
 mod launch;
 mod listener;
+pub mod listening;
 mod purge;
 mod redelivery;
+mod sample;
 mod settings;
 mod share;
-mod test_event;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -39,6 +40,7 @@ pub use jobs::{BulkJobs, BulkStarted, BulkStep};
 pub use launch::{Announce, Announcement, Forward, Launch, LaunchError, ListenerSettings};
 pub use listener::ListenerStatus;
 pub use redelivery::RedeliveryPreview;
+pub use sample::SampleRequest;
 pub use settings::{
     AppSettings, Retention, SecretInfo, SecretsChanged, SettingsChange, SettingsChanged,
     capture_settings,
@@ -205,9 +207,13 @@ impl Session {
             None => (None, None),
         };
         let listener = match bound {
-            Ok((bound, address)) => {
-                Listener::serving(listener::serve(&capture, bound, address, &data_dir))
-            }
+            Ok((bound, address)) => Listener::serving(listener::serve(
+                &capture,
+                bound,
+                address,
+                &data_dir,
+                test_event.as_ref(),
+            )),
             Err(error) => Listener::failed(port, listener::refusal(port, error)),
         };
         Ok(Session {
@@ -263,8 +269,7 @@ impl Session {
     /// the retries a rule given for this run is waiting to send (the saved rule's stay for
     /// the next launch to resume). Returns how many were called off.
     pub async fn stop(&self) -> Result<u64, SessionError> {
-        let serving = self.lock().stop();
-        if let Some(serving) = serving {
+        if let Some(serving) = self.take_serving() {
             serving.finish().await;
         }
         match (&self.relay, self.this_run) {
@@ -344,6 +349,8 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
+        // A session dropped without `stop` (the app at exit) takes its address back too.
+        drop(self.take_serving());
         if let Some(retention) = self.retention.take() {
             retention.abort();
         }

@@ -46,6 +46,22 @@ pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
     Ok(data_dir.join(DATABASE_FILE))
 }
 
+/// Writes `bytes` to `path` readable by its owner alone, replacing it whole (a reader never sees
+/// half a file): written beside it, then renamed over it.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let partial = sidecar(path, ".partial");
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&partial)?;
+    restrict(&partial, 0o600)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&partial, path)
+}
+
 fn sidecar(db: &Path, suffix: &str) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push(suffix);

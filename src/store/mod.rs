@@ -33,7 +33,7 @@ use crate::model::{
 pub(crate) use deliveries::Record;
 pub(crate) use deliveries::resource_summary;
 pub use deliveries::{EventCount, Raw, ResourceSummary, SigningCount, Summary};
-pub use files::{DATABASE_FILE, default_data_dir};
+pub use files::{DATABASE_FILE, default_data_dir, write_private};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
 pub use secrets::SavedSecret;

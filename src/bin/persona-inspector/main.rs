@@ -6,6 +6,7 @@ mod resend;
 mod serve;
 mod share;
 mod terminal;
+mod trigger;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -78,6 +79,8 @@ enum Command {
     Export(share::ExportArgs),
     /// Load fixtures (from `export --fixture`) as if they had just arrived; prints the new ids
     Import(share::ImportArgs),
+    /// Send a made-up, signed sample of any Persona event, to the inspector or to your app
+    Trigger(trigger::TriggerArgs),
     /// Send your webhook handler Persona's cases (signed, rotated, forged, replayed, retried,
     /// out of order) and report what it did with each; exit 1 when a must-case fails
     CheckEndpoint(check_endpoint::CheckEndpointArgs),
@@ -278,6 +281,7 @@ fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) ->
         }
         Command::Export(args) => share::export(&store, args, &mut out),
         Command::Import(args) => share::import(&store, args, &mut out),
+        Command::Trigger(args) => trigger::trigger(data_dir, &store, args, &mut out),
         Command::Events { json } => {
             if json {
                 writeln!(out, "{}", to_json(&catalog::all())?)?;

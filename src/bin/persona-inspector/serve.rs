@@ -51,9 +51,9 @@ pub fn serve(data_dir: &Path, args: ServeArgs, offset: UtcOffset) -> Result<()> 
         listener: ListenerSettings::Given(settings),
         // The app's saved rule and its waiting retries are left alone.
         forward,
-        // Only the app purges and sends test events.
+        // Only the app purges; `trigger` sends this run's samples as test events.
         retention_every: None,
-        test_events: false,
+        test_events: true,
         announce: Some(Arc::new(move |announcement| printer.print(announcement))),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

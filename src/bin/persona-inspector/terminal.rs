@@ -190,9 +190,10 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
                 .map(|at| format!(", which claims it arrived at {at}"))
                 .unwrap_or_default()
         )?,
-        (persona_inspector::model::Source::Test, _) => {
-            writeln!(out, "  source     this app's test event")?
-        }
+        (persona_inspector::model::Source::Test, _) => writeln!(
+            out,
+            "  source     a sample sent by this inspector (trigger, or the app's sample button)"
+        )?,
         (persona_inspector::model::Source::Captured, _) => {}
     }
     writeln!(out, "  request    {}", target(s))?;

@@ -25,6 +25,8 @@ export const commands = {
 	relisten: (port: number) => __TAURI_INVOKE<ListenerStatus>("relisten", { port }),
 	/**  Posts a signed sample Persona event to the app's own listener; returns its delivery id. */
 	sendTestEvent: () => __TAURI_INVOKE<number>("send_test_event"),
+	/**  Sends a signed sample of a catalog event to the app's own listener or to a URL. */
+	sendSample: (request: SampleRequest) => __TAURI_INVOKE<Sent>("send_sample", { request }),
 	/**
 	 *  The window calls this once its first list is on screen: the time since launch is logged
 	 *  (and read by `make bench-app`).
@@ -209,6 +211,8 @@ export type BulkStep = {
 	last_id: number | null,
 	last: string | null,
 };
+
+export type Casing = "kebab" | "camel" | "snake";
 
 export type CatalogEntry = {
 	name: string,
@@ -452,6 +456,11 @@ export type Resource = {
 	relationships: Relationship[],
 };
 
+export type ResourceRef = {
+	type: string,
+	id: string,
+};
+
 export type ResourceSummary = {
 	type: string | null,
 	id: string | null,
@@ -487,6 +496,34 @@ export type Rule = {
 	timeout_ms?: number,
 };
 
+/**  One made-up event, ready to sign and send. */
+export type Sample = {
+	event_name: string,
+	event_id: string,
+	/**  `payload.data`'s type and id. */
+	resource: ResourceRef,
+	created_at: string,
+};
+
+/**  What the window asks for. */
+export type SampleRequest = {
+	/**  A catalog event name. */
+	event: string,
+	/**  Where to: None for this inspector's listener, else an `http://` or `https://` URL. */
+	target?: string | null,
+	/**
+	 *  The label of a saved secret to sign with; None: the first saved one, else the example
+	 *  secret.
+	 */
+	secret?: string | null,
+	casing?: Casing,
+	/**  `included: []`, as a webhook without an Included Allowlist sends. */
+	empty_included?: boolean,
+	/**  The primary resource's id, to send one resource's events in turn. */
+	resource_id?: string | null,
+	timeout_ms?: number,
+};
+
 /**  What a bulk run sends. */
 export type Scope = 
 /**  These deliveries (ids that no longer exist are counted as missing). */
@@ -507,6 +544,15 @@ export type SecretsChanged = {
 	settings: AppSettings,
 	/**  How many stored verdicts changed. */
 	rechecked: number,
+};
+
+/**  What was sent and what came back. */
+export type Sent = {
+	sample: Sample,
+	/**  The request as sent (the test-event key taken out) and the answer or failure. */
+	attempt: Attempt,
+	/**  The id the inspector's listener stored the sample under; None elsewhere. */
+	delivery_id: number | null,
 };
 
 /**  A settings change; absent fields stay as they are. */
