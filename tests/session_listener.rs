@@ -90,9 +90,9 @@ async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set()
         detail.summary.event_name.as_deref(),
         Some("inquiry.completed")
     );
-    assert_eq!(detail.summary.path, "/test-event");
+    assert_eq!(detail.summary.path, "/sample");
     assert_eq!(detail.summary.attempts.made, Some(1));
-    assert_eq!(detail.included.len(), 1);
+    assert_eq!(detail.included.len(), 2, "its account and its session");
     assert_eq!(
         detail.summary.signature.status,
         persona_inspector::model::Status::Unchecked,
