@@ -32,6 +32,9 @@ const COMMANDS: &[&str] = &[
     "count_unverified",
     "count_purgeable",
     "purge",
+    "check_endpoint",
+    "endpoint_checks",
+    "endpoint_check",
 ];
 
 fn main() {

@@ -75,10 +75,7 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
     );
 
     let curl = session.export_curl(id, None).await.expect("curl");
-    assert!(
-        curl.contains("curl ") && curl.contains("/sample"),
-        "{curl}"
-    );
+    assert!(curl.contains("curl ") && curl.contains("/sample"), "{curl}");
     let fixture = session.export_fixture(id).await.expect("fixture");
     let ids = session.import_fixtures(fixture).await.expect("import");
     assert_eq!(ids.len(), 1);

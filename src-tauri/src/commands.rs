@@ -4,7 +4,9 @@
 
 use persona_inspector::bulk::{self, UnverifiedCount};
 use persona_inspector::catalog::{self, CatalogEntry};
-use persona_inspector::model::{Filter, Order, Redelivery, Rule, Scope};
+use persona_inspector::model::{
+    CheckCase, CheckRun, CheckRunSummary, Filter, Order, Redelivery, Rule, Scope,
+};
 use persona_inspector::redeliver;
 use persona_inspector::session::{
     self, AppSettings, BulkStarted, BulkStep, ListenerStatus, RedeliveryPreview, SampleRequest,
@@ -93,6 +95,28 @@ pub async fn send_test_event(session: &Session) -> Answer<i64> {
 
 pub async fn send_sample(session: &Session, request: SampleRequest) -> Answer<Sent> {
     Ok(session.send_sample(request).await?)
+}
+
+/// Runs Persona's cases against the user's handler at `url`, signed with the saved secret
+/// `secret`; `progress` is told each case as it ends. The run is recorded.
+pub async fn check_endpoint(
+    session: &Session,
+    url: String,
+    secret: String,
+    event: Option<String>,
+    progress: impl FnMut(&CheckCase),
+) -> Answer<CheckRun> {
+    Ok(session
+        .check_endpoint(&url, &secret, event.as_deref(), progress)
+        .await?)
+}
+
+pub async fn endpoint_checks(session: &Session, limit: u32) -> Answer<Vec<CheckRunSummary>> {
+    Ok(session.endpoint_checks(limit).await?)
+}
+
+pub async fn endpoint_check(session: &Session, id: i64) -> Answer<CheckRun> {
+    Ok(session.endpoint_check(id).await?)
 }
 
 /// How many deliveries `purge` would delete now: for the confirmation.

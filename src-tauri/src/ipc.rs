@@ -5,8 +5,8 @@
 use persona_inspector::bulk::UnverifiedCount;
 use persona_inspector::catalog::CatalogEntry;
 use persona_inspector::model::{
-    DEFAULT_TIMEOUT_MS, Filter, MAX_SPEEDUP, Order, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS,
-    PERSONA_TIMEOUT, Redelivery, Rule, Scope,
+    CheckCase, CheckRun, CheckRunSummary, DEFAULT_TIMEOUT_MS, Filter, MAX_SPEEDUP, Order,
+    PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS, PERSONA_TIMEOUT, Redelivery, Rule, Scope,
 };
 use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
 use persona_inspector::store::{EventCount, Summary};
@@ -45,6 +45,10 @@ pub struct ForwardsDone(pub Vec<ForwardResult>);
 #[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
 pub struct BulkProgressed(pub BulkStep);
 
+/// One case of a running endpoint check, as it ends.
+#[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
+pub struct CheckProgressed(pub CheckCase);
+
 /// Every command and event the window may use.
 pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
@@ -78,13 +82,17 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             count_unverified,
             count_purgeable,
             purge,
+            check_endpoint,
+            endpoint_checks,
+            endpoint_check,
         ])
         .events(collect_events![
             DeliveriesArrived,
             ListenerChanged,
             DeliveriesRechecked,
             ForwardsDone,
-            BulkProgressed
+            BulkProgressed,
+            CheckProgressed
         ])
         // Persona's facts and the limits the Rust side checks, so the window never copies them.
         .constant("PERSONA_RETRY_SCHEDULE_S", PERSONA_RETRY_SCHEDULE_S)
@@ -375,6 +383,42 @@ async fn start_bulk(
         }
     })
     .await
+}
+
+/// Runs Persona's cases against the user's handler, telling the window each case as it ends
+/// (`CheckProgressed`); the recorded run.
+#[tauri::command]
+#[specta::specta]
+async fn check_endpoint(
+    app: tauri::AppHandle,
+    session: State<'_, Session>,
+    url: String,
+    secret: String,
+    event: Option<String>,
+) -> Result<CheckRun, CommandError> {
+    commands::check_endpoint(&session, url, secret, event, move |case| {
+        if let Err(error) = CheckProgressed(case.clone()).emit(&app) {
+            tracing::warn!("could not send the check's progress to the window: {error}");
+        }
+    })
+    .await
+}
+
+/// The recorded endpoint checks, newest first.
+#[tauri::command]
+#[specta::specta]
+async fn endpoint_checks(
+    session: State<'_, Session>,
+    limit: u32,
+) -> Result<Vec<CheckRunSummary>, CommandError> {
+    commands::endpoint_checks(&session, limit).await
+}
+
+/// One recorded endpoint check with every request and answer.
+#[tauri::command]
+#[specta::specta]
+async fn endpoint_check(session: State<'_, Session>, id: i64) -> Result<CheckRun, CommandError> {
+    commands::endpoint_check(&session, id).await
 }
 
 /// Stops bulk run `job` before its next send; false when it had already ended.

@@ -72,11 +72,21 @@ export const commands = {
 	 *  returns how many went.
 	 */
 	purge: (olderThanDays: number | null) => __TAURI_INVOKE<number>("purge", { olderThanDays }),
+	/**
+	 *  Runs Persona's cases against the user's handler, telling the window each case as it ends
+	 *  (`CheckProgressed`); the recorded run.
+	 */
+	checkEndpoint: (url: string, secret: string, event: string | null) => __TAURI_INVOKE<CheckRun>("check_endpoint", { url, secret, event }),
+	/**  The recorded endpoint checks, newest first. */
+	endpointChecks: (limit: number) => __TAURI_INVOKE<CheckRunSummary[]>("endpoint_checks", { limit }),
+	/**  One recorded endpoint check with every request and answer. */
+	endpointCheck: (id: number) => __TAURI_INVOKE<CheckRun>("endpoint_check", { id }),
 };
 
 /** Events */
 export const events = {
 	bulkProgressed: makeEvent<BulkProgressed, BulkProgressed>("bulk-progressed"),
+	checkProgressed: makeEvent<CheckProgressed, CheckProgressed>("check-progressed"),
 	deliveriesArrived: makeEvent<DeliveriesArrived, DeliveriesArrived>("deliveries-arrived"),
 	deliveriesRechecked: makeEvent<DeliveriesRechecked, DeliveriesRechecked>("deliveries-rechecked"),
 	forwardsDone: makeEvent<ForwardsDone, ForwardsDone>("forwards-done"),
@@ -212,6 +222,11 @@ export type BulkStep = {
 	last: string | null,
 };
 
+/**  How a case went. */
+export type CaseVerdict = "pass" | 
+/**  Not what a careful handler does, but nothing Persona's docs require. */
+"warn" | "fail";
+
 export type Casing = "kebab" | "camel" | "snake";
 
 export type CatalogEntry = {
@@ -219,6 +234,52 @@ export type CatalogEntry = {
 	/**  The docs heading without " events", e.g. "Inquiry", "Connect / Share Token", "Report". */
 	group: string,
 	description: string,
+};
+
+/**  One case of a check: what was sent, what should have happened, what did. */
+export type CheckCase = {
+	/**  A stable kebab-case id: `signed`, `rotation`, `bare-hmac`, … */
+	name: string,
+	/**  What was sent, in one line. */
+	sent: string,
+	expectation: Expectation,
+	/**  The expectation in words ([`Expectation::describe`]). */
+	expected: string,
+	/**
+	 *  The answer's status; for a case of two requests, that of the one the verdict is about
+	 *  (the worse, the first of equals, or the slower when both pass). None: no answer
+	 *  (`error` says why).
+	 */
+	status: number | null,
+	error: string | null,
+	/**  How long that answer took. */
+	ms: number | null,
+	verdict: CaseVerdict,
+	/**  One sentence: what to do, or what to check by hand. */
+	advice: string,
+	/**  Every request the case sent, in order, with its answer. */
+	attempts: Attempt[],
+};
+
+/**  One case of a running endpoint check, as it ends. */
+export type CheckProgressed = CheckCase;
+
+/**  A recorded check. */
+export type CheckRun = {
+	id: number,
+} & EndpointCheck;
+
+/**  A recorded check in a list of them. */
+export type CheckRunSummary = {
+	id: number,
+	url: string,
+	event: string,
+	started_at: string,
+	started_at_ms: number,
+	passed: boolean,
+	passes: number,
+	warnings: number,
+	failures: number,
 };
 
 /**  The error a command returns to the window: a kind to branch on and a sentence to show. */
@@ -265,11 +326,37 @@ export type Edits = {
 	headers?: string[][] | null,
 };
 
+/**  A whole check of one URL. */
+export type EndpointCheck = {
+	url: string,
+	/**  The event the cases send (the out-of-order case sends its own pair). */
+	event: string,
+	/**  The label of the secret the deliveries were signed with. */
+	secret_label: string,
+	/**  RFC 3339, UTC, milliseconds. */
+	started_at: string,
+	started_at_ms: number,
+	/**  The answer time accepted deliveries were held to: Persona's 5 s. */
+	limit_ms: number,
+	/**  No case failed (warnings allowed): every must-case passed. */
+	passed: boolean,
+	cases: CheckCase[],
+};
+
 /**  How many stored deliveries carry one event name (None: not a Persona event). */
 export type EventCount = {
 	event_name: string | null,
 	count: number,
 };
+
+/**  What a correct Persona handler does with a case's request(s). */
+export type Expectation = 
+/**  Answer a Persona success status within Persona's time limit. */
+"accept" | 
+/**  Refuse it: anything but a 2xx (400 or 401 is best). */
+"reject" | 
+/**  Refusing it is better, but Persona's docs don't demand it: a warning at worst. */
+"should_reject";
 
 /**  No answer, and why, in words for the person who ran it. */
 export type Failure = {
