@@ -15,7 +15,6 @@ const COMMANDS: &[&str] = &[
     "rename_secret",
     "remove_secret",
     "relisten",
-    "send_test_event",
     "send_sample",
     "window_ready",
     "redeliver",

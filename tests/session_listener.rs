@@ -84,15 +84,22 @@ async fn the_listener_moves_to_another_port_which_is_saved_and_a_taken_port_keep
 async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set() {
     let dir = tempfile::tempdir().expect("temp");
     let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
-    let id = session.send_test_event().await.expect("send");
+    let id = send_sample_here(&session, "inquiry.completed").await;
     let detail = get_delivery(&session, id).await.expect("stored");
     assert_eq!(
         detail.summary.event_name.as_deref(),
         Some("inquiry.completed")
     );
-    assert_eq!(detail.summary.path, "/sample");
+    assert_eq!(
+        detail.summary.path,
+        persona_inspector::trigger::LISTENER_PATH
+    );
     assert_eq!(detail.summary.attempts.made, Some(1));
-    assert_eq!(detail.included.len(), 2, "its account and its session");
+    assert!(
+        detail.included.iter().any(|r| r.kind == "account"),
+        "the inquiry's account comes along: {:?}",
+        detail.included
+    );
     assert_eq!(
         detail.summary.signature.status,
         persona_inspector::model::Status::Unchecked,
@@ -103,7 +110,7 @@ async fn the_test_event_travels_the_listener_and_is_valid_once_a_secret_is_set()
         .add_secret("sandbox".into(), "wbhsec_mine".into())
         .await
         .expect("add");
-    let id = session.send_test_event().await.expect("send");
+    let id = send_sample_here(&session, "inquiry.completed").await;
     let detail = get_delivery(&session, id).await.expect("stored");
     assert_eq!(
         detail.summary.signature.status,

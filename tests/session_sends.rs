@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_commands() {
     let dir = tempfile::tempdir().expect("temp");
     let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
-    let id = session.send_test_event().await.expect("send");
+    let id = send_sample_here(&session, "inquiry.completed").await;
 
     // The user's app: answers 202 to one request and notes what it got.
     let app = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -75,7 +75,10 @@ async fn a_delivery_is_redelivered_recorded_exported_and_imported_through_the_co
     );
 
     let curl = session.export_curl(id, None).await.expect("curl");
-    assert!(curl.contains("curl ") && curl.contains("/sample"), "{curl}");
+    assert!(
+        curl.contains("curl ") && curl.contains(persona_inspector::trigger::LISTENER_PATH),
+        "{curl}"
+    );
     let fixture = session.export_fixture(id).await.expect("fixture");
     let ids = session.import_fixtures(fixture).await.expect("import");
     assert_eq!(ids.len(), 1);
@@ -351,7 +354,7 @@ async fn the_app_re_signs_its_test_event_but_not_an_outsiders_capture_without_th
         panic!("not listening");
     };
     // Sent before any secret is set: signed with the example secret, so not valid.
-    let test = session.send_test_event().await.expect("sent");
+    let test = send_sample_here(&session, "inquiry.completed").await;
     session
         .add_secret("sandbox".into(), "wbhsec_mine".into())
         .await

@@ -89,10 +89,6 @@ pub async fn relisten(session: &Session, port: u16) -> Answer<ListenerStatus> {
     Ok(session.relisten(port).await?)
 }
 
-pub async fn send_test_event(session: &Session) -> Answer<i64> {
-    Ok(session.send_test_event().await?)
-}
-
 pub async fn send_sample(session: &Session, request: SampleRequest) -> Answer<Sent> {
     Ok(session.send_sample(request).await?)
 }

@@ -65,7 +65,6 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             rename_secret,
             remove_secret,
             relisten,
-            send_test_event,
             send_sample,
             window_ready,
             redeliver,
@@ -238,13 +237,6 @@ async fn relisten(
         tracing::warn!("could not tell the window the listener moved: {error}");
     }
     Ok(status)
-}
-
-/// Posts a signed sample Persona event to the app's own listener; returns its delivery id.
-#[tauri::command]
-#[specta::specta]
-async fn send_test_event(session: State<'_, Session>) -> Result<i64, CommandError> {
-    commands::send_test_event(&session).await
 }
 
 /// Sends a signed sample of a catalog event to the app's own listener or to a URL.

@@ -4,10 +4,12 @@
 use std::time::Duration;
 
 use persona_inspector::model::Filter;
-use persona_inspector::session::{ListenerStatus, Session};
+use persona_inspector::session::{ListenerStatus, SampleRequest, Session};
 use persona_inspector::store::Summary;
 use persona_inspector_app::arrivals;
-use persona_inspector_app::commands::{get_delivery, list_deliveries, listener_status};
+use persona_inspector_app::commands::{
+    get_delivery, list_deliveries, listener_status, send_sample,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn post(address: &str, body: &str) -> String {
@@ -104,4 +106,87 @@ async fn a_burst_of_arrivals_reaches_the_window_as_one_batch() {
         "a burst is coalesced: first batch had {}",
         first.len()
     );
+}
+
+/// One request read off `socket`: its head (lower-cased) and body, by its Content-Length.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> (String, Vec<u8>) {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 16384];
+    loop {
+        if let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&seen[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse().ok())
+                .expect("a content-length");
+            if seen.len() >= end + 4 + length {
+                return (head, seen[end + 4..end + 4 + length].to_vec());
+            }
+        }
+        let n = socket.read(&mut buf).await.expect("read");
+        assert!(n > 0, "the connection closed mid-request");
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[tokio::test]
+async fn a_sample_is_stored_by_the_listener_or_sent_to_a_url_and_an_unknown_event_is_refused() {
+    let dir = tempfile::tempdir().expect("temp");
+    let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
+
+    // To this inspector: stored under the id the answer names, with the event asked for.
+    let sent = send_sample(&session, SampleRequest::new("report/watchlist.matched"))
+        .await
+        .expect("sent");
+    let id = sent.delivery_id.expect("stored by the listener");
+    let detail = get_delivery(&session, id).await.expect("get");
+    assert_eq!(
+        detail.summary.event_name.as_deref(),
+        Some("report/watchlist.matched")
+    );
+    assert_eq!(detail.summary.event_id, Some(sent.sample.event_id.clone()));
+
+    // To a URL: the attempt carries its answer; nothing is stored.
+    let app = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hooks", app.local_addr().expect("addr"));
+    let received = tokio::spawn(async move {
+        let (mut socket, _) = app.accept().await.expect("accept");
+        let request = read_request(&mut socket).await;
+        socket
+            .write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+            .await
+            .expect("answer");
+        request
+    });
+    let sent = send_sample(
+        &session,
+        SampleRequest {
+            target: Some(url),
+            ..SampleRequest::new("inquiry.approved")
+        },
+    )
+    .await
+    .expect("sent");
+    let (head, body) = received.await.expect("the app got it");
+    assert!(head.starts_with("post /hooks "), "{head}");
+    assert!(head.contains("\npersona-signature: t="), "{head}");
+    assert!(
+        String::from_utf8_lossy(&body).contains("inquiry.approved"),
+        "the event asked for"
+    );
+    assert_eq!(sent.attempt.answer.map(|a| a.status), Some(202));
+    assert_eq!(sent.delivery_id, None);
+    let rows = list_deliveries(&session, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(rows.len(), 1, "only the listener's sample is stored");
+
+    let unknown = send_sample(&session, SampleRequest::new("inquiry.finished"))
+        .await
+        .expect_err("not in the catalog");
+    assert_eq!(unknown.kind, "invalid", "{unknown:?}");
+    assert!(unknown.message.contains("inquiry."), "{unknown:?}");
 }

@@ -123,17 +123,4 @@ impl Session {
         }
         Ok(sent)
     }
-
-    /// The test button's event: a sample `inquiry.completed` to this inspector; the stored id.
-    pub async fn send_test_event(&self) -> Result<i64, SessionError> {
-        let sent = self
-            .send_sample(SampleRequest {
-                // The reply may be delayed on purpose (settings); Persona itself waits 5 s.
-                timeout_ms: 90_000,
-                ..SampleRequest::new("inquiry.completed")
-            })
-            .await?;
-        sent.delivery_id
-            .ok_or_else(|| SessionError::Send("the listener did not store the sample".into()))
-    }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use persona_inspector::model::Filter;
-use persona_inspector::session::{ListenerStatus, Session, SessionError};
+use persona_inspector::session::{ListenerStatus, SampleRequest, Session, SessionError};
 use persona_inspector::store::Summary;
 use persona_inspector::view::Detail;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -17,6 +17,17 @@ pub async fn list_deliveries(
 
 pub async fn get_delivery(session: &Session, id: i64) -> Result<Detail, SessionError> {
     session.read(move |store| store.get(id)).await
+}
+
+/// "Send a sample event…" to the session's own listener, as the window's quick path does; the
+/// stored delivery's id.
+pub async fn send_sample_here(session: &Session, event: &str) -> i64 {
+    let sent = session
+        .send_sample(SampleRequest::new(event))
+        .await
+        .expect("sample sent");
+    sent.delivery_id
+        .expect("the listener names the stored sample")
 }
 
 pub async fn post(address: &str, body: &str) -> String {

@@ -214,17 +214,30 @@ describe('scenario 3: the detail view of the valid delivery', () => {
   });
 });
 
-describe('Send a test event: a signed sample whose account is included', () => {
-  test('the button posts a sample that is valid with the configured secret and shows its included account', async () => {
+describe('Send a sample event: a signed sample whose account is included', () => {
+  test('the dialog sends an inquiry.completed that is valid with the configured secret and shows its included account', async () => {
     const { driver } = app();
-    await driver.clickWhenVisible(tid('send-test-event'));
-    const row = await driver.waitUntil('a delivery-row for the test event (inquiry.completed) with a valid badge', () =>
-      driver.execute(
-        `return [...document.querySelectorAll('[data-testid="delivery-row"]')].find((r) =>
-           r.innerText.includes('inquiry.completed') &&
-           /^valid/.test(r.querySelector('[data-testid="signature-badge"]')?.innerText.trim() ?? '')) ?? null;`,
-      ),
-    );
+    await driver.clickWhenVisible(tid('open-sample'));
+    const search = await driver.waitFor(tid('sample-search'));
+    await driver.replaceText(search, 'inquiry.completed', 'the event search');
+    await driver.waitFor('[data-testid="sample-chosen"][data-name="inquiry.completed"]', {
+      what: 'the picker choosing inquiry.completed',
+    });
+    await driver.clickWhenVisible(tid('sample-to-here'));
+    await driver.clickWhenVisible(tid('sample-send'));
+    const result = await driver.waitFor('[data-testid="sample-result"][data-outcome="stored"]', {
+      timeoutMs: 15_000,
+      what: 'the sample-result saying the sample was stored',
+    });
+    const id = await driver.attribute(result, 'data-delivery-id');
+    await driver.clickWhenVisible(tid('sample-close'));
+    await driver.waitForGone(tid('sample'));
+    const { row } = await waitForRowBadge(driver, {
+      deliveryId: id,
+      marker: 'inquiry.completed',
+      badge: VALID,
+      what: `delivery-row ${id} (the sample inquiry.completed) with a valid badge`,
+    });
     await driver.click(row);
     await driver.clickWhenVisible(tid('tab-included'));
     await driver.waitFor('[data-testid="included-card"][data-type="account"]:not([data-included="false"])', {

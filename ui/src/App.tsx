@@ -36,6 +36,7 @@ import { useEventOptions } from './list/useEventOptions.ts';
 import { useFilters } from './list/useFilters.ts';
 import { useForwards } from './list/useForwards.ts';
 import { useKeys } from './list/useKeys.ts';
+import { SampleDialog } from './sample/SampleDialog.tsx';
 import { Header } from './settings/Header.tsx';
 import { PurgeDialog } from './settings/PurgeDialog.tsx';
 import { putSettings, reloadSettings, useSettings } from './settings/settingsStore.ts';
@@ -45,7 +46,7 @@ import { ImportDialog } from './share/ImportDialog.tsx';
 import { useSubscription } from './useSubscription.ts';
 
 /** The one dialog open over the window, if any. */
-type OpenDialog = 'settings' | 'import' | 'purge' | 'forwarding' | 'bulk' | null;
+type OpenDialog = 'settings' | 'import' | 'purge' | 'forwarding' | 'bulk' | 'sample' | null;
 
 export function App() {
   const [eventsError, setEventsError] = useState<string | null>(null);
@@ -187,13 +188,13 @@ export function App() {
           listener={listener.status}
           error={listener.error}
           showCommand={!firstRun}
-          showTestEvent={!firstRun && listening !== null}
+          showSample={!firstRun}
           settingsOpen={openDialog === 'settings'}
           onOpenSettings={() => setOpenDialog('settings')}
           onOpenImport={() => setOpenDialog('import')}
           onOpenPurge={() => setOpenDialog('purge')}
           onListener={listener.set}
-          onTestSent={reveal}
+          onOpenSample={() => setOpenDialog('sample')}
           forwarding={<ForwardingButton rule={forwardRule.rule} error={forwardRule.error} onOpen={() => setOpenDialog('forwarding')} />}
         />
         {loadError !== null && (
@@ -232,6 +233,7 @@ export function App() {
                 listener={listening}
                 secretCount={settings?.secrets.length ?? null}
                 onOpenSettings={() => setOpenDialog('settings')}
+                onOpenSample={() => setOpenDialog('sample')}
                 onSent={reveal}
               />
             ) : (
@@ -288,6 +290,9 @@ export function App() {
       )}
       {openDialog === 'bulk' && (
         <BulkDialog control={bulk} selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeBulk} />
+      )}
+      {openDialog === 'sample' && (
+        <SampleDialog catalog={events.catalog} listening={listening !== null} onStored={reveal} onClose={closeDialog} />
       )}
       {openDialog === 'import' && (
         <ImportDialog onClose={closeDialog} onImported={onStoreChanged} onOpen={onOpenImported} />

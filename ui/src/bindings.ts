@@ -16,6 +16,7 @@ export type {
   AttemptHeaders,
   BulkStarted,
   BulkStep,
+  Casing,
   CatalogEntry as CatalogEvent,
   Edits,
   EventCount,
@@ -40,9 +41,11 @@ export type {
   Resource,
   ResourceSummary,
   Rule as ForwardRule,
+  SampleRequest,
   Scope as BulkScope,
   SecretInfo,
   SecretsChanged,
+  Sent as SampleSent,
   SettingsChange,
   Signing,
   Source,
@@ -110,11 +113,14 @@ export const removeSecret = commands.removeSecret;
 /** Stops the listener and listens on `port` instead (0: any free port); saved when it works. */
 export const relisten = commands.relisten;
 /**
- * Posts a signed sample Persona event (inquiry.completed) to the app's own listener; resolves
- * with its delivery id. Signed with the first configured secret, or an example secret when none
- * is configured (then the verdict says how to add the real one).
+ * Makes a signed sample of a catalog event and posts it to this app's own listener (`target`
+ * null: stored as a test delivery, `delivery_id` names it) or to a URL (the attempt says what came
+ * back). Signed with the saved secret named, the first saved one, or an example secret when none
+ * is saved (then the verdict says how to add the real one). Rejects when nothing was sent
+ * (unknown event, bad URL or secret label, the listener not running) or the listener did not
+ * store it.
  */
-export const sendTestEvent = commands.sendTestEvent;
+export const sendSample = commands.sendSample;
 
 /**
  * Sends a delivery to `options.target` (keeping or re-signing the signature, optionally with the

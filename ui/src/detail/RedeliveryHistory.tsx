@@ -4,12 +4,9 @@
 // row expands to the headers sent, the edited body if any, and the answer's headers and body.
 
 import type { Redelivery } from '../bindings.ts';
-import { shortSize } from '../format/text.ts';
+import { AttemptRow } from '../attempt/AttemptRow.tsx';
 import { nextRetryText } from '../list/forwardMark.ts';
 import { useNow } from '../useNow.ts';
-import { attemptTime, attemptView, originText, signingText } from '../attempt/attemptView.ts';
-import { BytesView } from './BytesView.tsx';
-import { humanDuration } from '../format/duration.ts';
 
 export interface RedeliveryHistoryProps {
   list: readonly Redelivery[];
@@ -71,137 +68,16 @@ interface HistoryRowProps {
 }
 
 function HistoryRow({ r, latestForward, fresh, open, onToggle }: HistoryRowProps) {
-  const v = attemptView(r);
-  const detailsId = `rd-details-${r.id}`;
-  const origin = originText(r);
   const waiting = latestForward && r.next_retry_at_ms !== null;
   const now = useNow(waiting);
   const next = waiting ? nextRetryText(r, now) : null;
   return (
-    <li
-      className={`rd-row rd-tone-${v.tone}${fresh ? ' is-fresh' : ''}`}
-      data-testid="redelivery-row"
-      data-id={r.id}
-      data-outcome={v.outcome}
-      data-status={r.answer?.status ?? ''}
-      data-failure={r.failure?.kind ?? ''}
-      data-origin={r.origin}
-      data-retry={r.retry}
-    >
-      <button
-        type="button"
-        className="rd-row-head"
-        aria-expanded={open}
-        aria-controls={detailsId}
-        data-testid="redelivery-toggle"
-        onClick={onToggle}
-      >
-        <span className="rd-twisty" aria-hidden="true">
-          {open ? '▾' : '▸'}
-        </span>
-        <span className="rd-time" title={r.started_at}>
-          {attemptTime(r.started_at_ms)}
-        </span>
-        <span className={`dt-badge dt-badge-${v.tone} rd-status`} data-testid="redelivery-status">
-          {v.headline}
-        </span>
-        <span className="rd-url" title={r.url}>
-          <span className="dt-muted">{r.method}</span> {r.url}
-        </span>
-        <span className="rd-meta">
-          {origin !== null && (
-            <span className="dt-tag" data-testid="redelivery-origin">
-              {origin}
-            </span>
-          )}
-          {humanDuration(r.duration_ms)} · {signingText(r.signing)}
-          {r.edited_body_base64 !== null && <span className="dt-tag dt-tag-warn">edited body</span>}
-        </span>
-      </button>
-      {v.note !== null && (
-        <p className={v.tone === 'bad' ? 'rd-note dt-error-text' : 'rd-note dt-warn-text'} data-testid="redelivery-note">
-          {v.note}
-        </p>
-      )}
-      {r.signing_note != null && (
-        <p className="rd-note dt-warn-text" data-testid="redelivery-signing-note">
-          {capitalised(r.signing_note)}.
-        </p>
-      )}
+    <AttemptRow attempt={r} domId={`rd-${r.id}`} prefix="redelivery" dataId={r.id} fresh={fresh} open={open} onToggle={onToggle}>
       {next !== null && (
         <p className="rd-note dt-warn-text" data-testid="redelivery-next-retry">
           The forward rule tries again: {next}.
         </p>
       )}
-      {open && (
-        <div className="rd-details" id={detailsId} data-testid="redelivery-details">
-          <HeaderTable title="Headers sent" headers={r.headers} note="The client adds Host and Content-Length." />
-          <div className="rd-sub">
-            <h4>Body sent</h4>
-            {r.edited_body_base64 !== null ? (
-              <BytesView base64={r.edited_body_base64} testId="redelivery-sent-body" label="Edited body sent" />
-            ) : (
-              <p className="dt-muted">The stored body, unchanged ({shortSize(r.body_size)}).</p>
-            )}
-          </div>
-          {r.answer !== null ? (
-            <>
-              <HeaderTable title={`Response headers (${r.answer.status})`} headers={r.answer.headers} note={null} />
-              <div className="rd-sub">
-                <h4>Response body</h4>
-                {r.answer.truncated && (
-                  <p className="dt-note">The answer was over 1 MiB: only its first 1 MiB was kept.</p>
-                )}
-                <BytesView base64={r.answer.body_base64} testId="redelivery-response-body" label="Response body" />
-              </div>
-            </>
-          ) : (
-            <p className="dt-muted">
-              No answer, so no response headers or body. It waited up to {humanDuration(r.timeout_ms)}.
-            </p>
-          )}
-        </div>
-      )}
-    </li>
+    </AttemptRow>
   );
-}
-
-function HeaderTable({
-  title,
-  headers,
-  note,
-}: {
-  title: string;
-  headers: readonly (readonly string[])[];
-  note: string | null;
-}) {
-  return (
-    <div className="rd-sub">
-      <h4>{title}</h4>
-      {headers.length === 0 ? (
-        <p className="dt-muted">none</p>
-      ) : (
-        <table className="dt-table rd-headers">
-          <tbody>
-            {headers.map((h, i) => (
-              <tr key={i}>
-                <th scope="row" className="dt-hname">
-                  {h[0]}
-                </th>
-                <td className="dt-hvalue">
-                  <code>{h[1]}</code>
-                  {h[2] !== undefined && <span className="dt-tag dt-tag-warn">not UTF-8</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {note !== null && <p className="dt-muted rd-small">{note}</p>}
-    </div>
-  );
-}
-
-function capitalised(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

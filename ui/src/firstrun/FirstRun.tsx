@@ -3,16 +3,19 @@
 import type { ListenerStatus } from '../bindings.ts';
 import { listenerUrl } from '../format/text.ts';
 import { CopyCommand } from './CopyCommand.tsx';
-import { TestEventButton } from './TestEventButton.tsx';
+import { QuickSampleButton } from '../sample/QuickSampleButton.tsx';
 
 export interface FirstRunProps {
   listener: ListenerStatus & { state: 'listening' };
   secretCount: number | null;
   onOpenSettings: () => void;
+  /** Opens "Send a sample event…". */
+  onOpenSample: () => void;
+  /** A sample was stored: select and open it. */
   onSent: (id: number) => void;
 }
 
-export function FirstRun({ listener, secretCount, onOpenSettings, onSent }: FirstRunProps) {
+export function FirstRun({ listener, secretCount, onOpenSettings, onOpenSample, onSent }: FirstRunProps) {
   const url = listenerUrl(listener.address, listener.port);
   return (
     <div className="first-run" data-testid="first-run">
@@ -67,9 +70,12 @@ export function FirstRun({ listener, secretCount, onOpenSettings, onSent }: Firs
         </li>
       </ol>
       <div className="first-run-try">
-        <TestEventButton onSent={onSent} primary />
+        <QuickSampleButton onStored={onSent} />
         <span className="step-text">
-          to see how a delivery looks right now (signed with your first secret, or an example one).
+          to see how a delivery looks right now (signed with your first secret, or an example one), or{' '}
+          <button type="button" className="link" data-testid="first-run-open-sample" onClick={onOpenSample}>
+            send a sample of any event…
+          </button>
         </span>
       </div>
     </div>

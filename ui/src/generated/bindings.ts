@@ -23,8 +23,6 @@ export const commands = {
 	removeSecret: (id: number) => __TAURI_INVOKE<SecretsChanged>("remove_secret", { id }),
 	/**  Stops the listener and listens on `port` instead (0: any free port); saved when it works. */
 	relisten: (port: number) => __TAURI_INVOKE<ListenerStatus>("relisten", { port }),
-	/**  Posts a signed sample Persona event to the app's own listener; returns its delivery id. */
-	sendTestEvent: () => __TAURI_INVOKE<number>("send_test_event"),
 	/**  Sends a signed sample of a catalog event to the app's own listener or to a URL. */
 	sendSample: (request: SampleRequest) => __TAURI_INVOKE<Sent>("send_sample", { request }),
 	/**

@@ -4,7 +4,6 @@
 import type { ReactNode } from 'react';
 import type { ListenerStatus } from '../bindings.ts';
 import { CopyCommand } from '../firstrun/CopyCommand.tsx';
-import { TestEventButton } from '../firstrun/TestEventButton.tsx';
 import { listenerUrl } from '../format/text.ts';
 import { PortForm } from './PortForm.tsx';
 
@@ -13,7 +12,8 @@ export interface HeaderProps {
   error: string | null;
   /** The first-run guide shows the ngrok command itself. */
   showCommand: boolean;
-  showTestEvent: boolean;
+  /** The first-run guide offers samples itself. */
+  showSample: boolean;
   /** The port form lives in Settings while it is open (one `port-input` at a time). */
   settingsOpen: boolean;
   onOpenSettings: () => void;
@@ -22,13 +22,14 @@ export interface HeaderProps {
   /** Opens the "Purge deliveries" dialog. */
   onOpenPurge: () => void;
   onListener: (s: ListenerStatus) => void;
-  onTestSent: (id: number) => void;
+  /** Opens "Send a sample event…". */
+  onOpenSample: () => void;
   /** The forwarding status, which opens its dialog. */
   forwarding: ReactNode;
 }
 
 export function Header(props: HeaderProps) {
-  const { listener, error, showCommand, showTestEvent, settingsOpen, onOpenSettings, onOpenImport, onOpenPurge, onListener, onTestSent, forwarding } =
+  const { listener, error, showCommand, showSample, settingsOpen, onOpenSettings, onOpenImport, onOpenPurge, onListener, onOpenSample, forwarding } =
     props;
   return (
     <header className="header">
@@ -36,7 +37,17 @@ export function Header(props: HeaderProps) {
         <h1 className="title">Persona Webhook Inspector</h1>
         <ListenerLine listener={listener} error={error} showCommand={showCommand} />
         <div className="header-actions">
-          {showTestEvent && <TestEventButton onSent={onTestSent} />}
+          {showSample && (
+            <button
+              type="button"
+              className="button"
+              data-testid="open-sample"
+              title="Send a made-up, signed Persona event of any kind to this inspector or to your handler"
+              onClick={onOpenSample}
+            >
+              Send a sample event…
+            </button>
+          )}
           {forwarding}
           <button
             type="button"
