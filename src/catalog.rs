@@ -99,34 +99,40 @@ pub fn group_of(name: &str) -> String {
         .map_or_else(|| resource.to_string(), |e| e.group.to_string())
 }
 
-/// Up to `n` catalog names closest to `name` (by edit distance; a name containing what was
-/// typed counts as close), for "did you mean" when a name is not in the catalog.
+/// Up to `n` catalog names closest to `name`, for "did you mean" when a name is not in the
+/// catalog: names containing what was typed first (shortest first), then by edit distance.
 pub fn closest(name: &str, n: usize) -> Vec<&'static str> {
+    // Event names are under 60 characters; a longer input is no typo of one, and the edit
+    // distance costs its length times each name's.
+    const LONGEST_TYPO: usize = 100;
     let typed = name.to_ascii_lowercase();
-    let mut scored: Vec<(usize, &'static str)> = all()
+    if typed.is_empty() || typed.len() > LONGEST_TYPO {
+        return Vec::new();
+    }
+    let containing = all()
         .iter()
-        .map(|e| {
-            let distance = if !typed.is_empty() && e.name.contains(typed.as_str()) {
-                e.name.len() - typed.len()
-            } else {
-                edit_distance(&typed, e.name)
-            };
-            (distance, e.name)
-        })
-        .collect();
-    scored.sort();
-    // Suggestions further away than half the typed length are noise.
+        .filter(|e| e.name.contains(typed.as_str()))
+        .map(|e| (e.name.len(), e.name));
+    // Further away than half the typed length is noise.
     let limit = typed.len().div_ceil(2).max(2);
-    scored
+    let near = all()
+        .iter()
+        .filter(|e| !e.name.contains(typed.as_str()))
+        .map(|e| (edit_distance(&typed, e.name), e.name))
+        .filter(|(distance, _)| *distance <= limit);
+    let mut containing: Vec<_> = containing.collect();
+    containing.sort();
+    let mut near: Vec<_> = near.collect();
+    near.sort();
+    containing
         .into_iter()
-        .filter(|(distance, _)| *distance <= limit)
+        .chain(near)
         .take(n)
         .map(|(_, name)| name)
         .collect()
 }
 
-/// Levenshtein distance over bytes (event names are ASCII); a name of any length costs
-/// O(len × 60) here, and the typed name is capped by the caller's argument parser.
+/// Levenshtein distance over bytes (event names are ASCII).
 fn edit_distance(a: &str, b: &str) -> usize {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -227,6 +233,12 @@ mod tests {
         );
         assert!(closest("inquiry.completd", 3).contains(&"inquiry.completed"));
         assert!(closest("zzzzzzzzzzzzzzzzzzzzzzzz", 3).is_empty());
+        assert_eq!(closest("approved", 1), ["inquiry.approved"]);
+        assert!(closest("watchlist", 3).contains(&"report/watchlist.matched"));
+        assert!(
+            closest(&"inquiry.approved".repeat(1000), 3).is_empty(),
+            "no typo of a name"
+        );
     }
 
     #[test]

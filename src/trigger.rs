@@ -6,13 +6,11 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 
-use crate::error::{Error, Result};
+use crate::capture::DELIVERY_ID_HEADER;
+use crate::error::Result;
 use crate::model::{Attempt, Headers, Secret, Signing};
 use crate::redeliver::{Client, Outgoing, Target};
 use crate::sample::{self, Sample};
-
-/// The answer header the listener names the stored delivery in.
-pub const DELIVERY_ID_HEADER: &str = "x-inspector-delivery-id";
 
 /// The path a sample is posted to on the inspector's own listener: it shows in the list.
 pub const LISTENER_PATH: &str = "/sample";
@@ -117,24 +115,8 @@ pub fn delivery_id(headers: &Headers) -> Option<i64> {
         .and_then(|value| value.trim().parse().ok())
 }
 
-/// The secret labelled `label` among `secrets`, or a clear refusal listing the labels.
-pub fn secret_by_label(secrets: &[Secret], label: &str) -> Result<Secret> {
-    secrets
-        .iter()
-        .find(|s| s.label == label)
-        .cloned()
-        .ok_or_else(|| {
-            let labels: Vec<&str> = secrets.iter().map(|s| s.label.as_str()).collect();
-            Error::Invalid(if labels.is_empty() {
-                format!("no secret is labelled {label:?}: none is saved — add one, or pass --secret LABEL=wbhsec_…")
-            } else {
-                format!(
-                    "no secret is labelled {label:?}; the saved ones are {}",
-                    labels.join(", ")
-                )
-            })
-        })
-}
+/// What a sample's secret is for, in `redeliver::find_secret`'s error.
+pub const SIGN_SAMPLE: &str = "to sign the sample with";
 
 /// The secret a sample is signed with when the user names none: the first saved one, else the
 /// example secret (whose verdict then says how to add the real one).
@@ -169,17 +151,11 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_label_lists_the_saved_ones() {
+    fn without_a_saved_secret_the_example_one_signs() {
         let saved = [Secret {
             label: "sandbox".into(),
             value: "wbhsec_a".into(),
         }];
-        let error = secret_by_label(&saved, "prod")
-            .expect_err("unknown")
-            .to_string();
-        assert!(error.contains("sandbox"), "{error}");
-        let error = secret_by_label(&[], "prod").expect_err("none").to_string();
-        assert!(error.contains("--secret"), "{error}");
         assert_eq!(default_secret(&[]).value, sample::EXAMPLE_SECRET);
         assert_eq!(default_secret(&saved).label, "sandbox");
     }

@@ -5,7 +5,6 @@
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
-use std::process::Output;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -117,26 +116,6 @@ async fn seed_004_handler() -> String {
     format!("{url}/webhooks/persona")
 }
 
-/// Runs the binary on `dir` with `args` (and no secrets from the shell), off the runtime so
-/// the handlers keep answering.
-async fn run_cli(dir: &std::path::Path, args: &[&str]) -> Output {
-    let mut command = inspector_without_env_secrets(dir);
-    command.args(args);
-    tokio::task::spawn_blocking(move || command.output().expect("run"))
-        .await
-        .expect("joined")
-}
-
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
 fn failing(report: &serde_json::Value) -> BTreeSet<String> {
     cases(report)
         .filter(|c| c["verdict"] == "fail")
@@ -158,7 +137,7 @@ async fn a_correct_handler_passes_every_case_and_the_exit_code_is_0() {
         &["check-endpoint", &url, "--secret", &secret, "--json"],
     )
     .await;
-    let report = json(&output);
+    let report = stdout_json(&output);
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     assert_eq!(report["url"], url.as_str());
     assert_eq!(report["passed"], true);
@@ -225,7 +204,7 @@ async fn a_correct_handler_passes_every_case_and_the_exit_code_is_0() {
         printed.contains("--show 2"),
         "the second run is #2: {printed}"
     );
-    let listed = json(&run_cli(dir.path(), &["check-endpoint", "--list", "--json"]).await);
+    let listed = stdout_json(&run_cli(dir.path(), &["check-endpoint", "--list", "--json"]).await);
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
     assert_eq!(listed[0]["id"], 2);
     assert_eq!(listed[0]["passes"], 10);
@@ -246,7 +225,7 @@ async fn a_handler_that_verifies_like_the_wrong_seed_fails_exactly_its_cases_and
         ],
     )
     .await;
-    let report = json(&output);
+    let report = stdout_json(&output);
     assert_eq!(output.status.code(), Some(1), "{report:#}");
     assert_eq!(report["passed"], false);
     let expected: BTreeSet<String> = SEED_004_FAILS.iter().map(|s| s.to_string()).collect();
@@ -372,7 +351,7 @@ async fn a_recorded_run_loads_back_with_every_request_and_answer() {
     assert!(printed.contains("✗ bare-hmac — fail"), "{printed}");
     assert!(printed.contains("persona-signature: t="), "{printed}");
     assert!(printed.contains("→ 401 Unauthorized in "), "{printed}");
-    let shown = json(
+    let shown = stdout_json(
         &run_cli(
             dir.path(),
             &["check-endpoint", "--show", &run.id.to_string(), "--json"],
@@ -453,7 +432,7 @@ async fn an_unreachable_url_is_refused_with_the_reason_and_nothing_recorded() {
     );
     let printed = String::from_utf8_lossy(&output.stdout);
     assert!(!printed.contains("bare-hmac"), "no case ran: {printed}");
-    let listed = json(&run_cli(dir.path(), &["check-endpoint", "--list", "--json"]).await);
+    let listed = stdout_json(&run_cli(dir.path(), &["check-endpoint", "--list", "--json"]).await);
     assert_eq!(listed, serde_json::json!([]), "no run recorded");
 }
 

@@ -3,33 +3,13 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Output;
 
 use base64::Engine;
 use common::target::{Check, recording_target};
-use common::{SECRET, inspector_without_env_secrets, serve};
+use common::{SECRET, Served, run_cli as run, serve, stdout_json as json};
 use persona_inspector::session::listening::LISTENING_FILE;
 use serde_json::Value;
-
-/// Runs the CLI on `dir` off the async workers (the test's own servers run on them).
-async fn run(dir: &Path, args: &[&str]) -> Output {
-    let mut command = inspector_without_env_secrets(dir);
-    command.args(args);
-    tokio::task::spawn_blocking(move || command.output().expect("run persona-inspector"))
-        .await
-        .expect("joined")
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -39,7 +19,8 @@ fn stderr(output: &Output) -> String {
 async fn a_sample_reaches_the_listening_inspector_as_a_test_event_and_the_address_goes_with_it() {
     let dir = tempfile::tempdir().expect("temp");
     let secret = format!("sb={SECRET}");
-    let (mut child, address, _lines) = serve(dir.path(), &["--secret", &secret]);
+    let (child, address, _lines) = serve(dir.path(), &["--secret", &secret]);
+    let mut child = Served(child);
     let file = dir.path().join(LISTENING_FILE);
     #[cfg(unix)]
     {
@@ -83,13 +64,20 @@ async fn a_sample_reaches_the_listening_inspector_as_a_test_event_and_the_addres
         .decode(shown["body_base64"].as_str().expect("stored body"))
         .expect("base64");
     assert_eq!(stored, body, "stored byte for byte as sent");
+    let stored_headers = shown["headers"].as_array().expect("headers");
     assert!(
-        !String::from_utf8_lossy(&output.stdout).contains("x-inspector-test-event"),
-        "the key is never shown"
+        stored_headers.iter().any(|h| h[0] == "persona-signature"),
+        "{stored_headers:?}"
+    );
+    assert!(
+        !stored_headers
+            .iter()
+            .any(|h| h[0] == persona_inspector::sample::TEST_EVENT_HEADER),
+        "the key is never stored: {stored_headers:?}"
     );
 
     // A stopped inspector takes its address back: nothing to send to.
-    stop(&mut child);
+    child.interrupt();
     assert!(!file.exists(), "listening.json outlived the inspector");
     let output = run(dir.path(), &["trigger", "inquiry.approved"]).await;
     assert!(!output.status.success());
@@ -199,14 +187,9 @@ async fn an_unknown_event_is_refused_with_the_closest_names_and_the_list_names_e
     }
     let text = run(dir.path(), &["trigger", "--list"]).await;
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("report/watchlist.matched") && text.contains("report/watchlist"));
-}
-
-/// Stops `serve` as Ctrl-C would, and waits for it.
-fn stop(child: &mut std::process::Child) {
-    // SAFETY: kill(2) with the child's own pid and a plain signal number.
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGINT);
-    }
-    child.wait().expect("serve stopped");
+    let row = text
+        .lines()
+        .find(|line| line.trim_start().starts_with("report/watchlist.matched "))
+        .expect("a row for report/watchlist.matched");
+    assert!(row.trim_end().ends_with(" report/watchlist"), "{row:?}");
 }

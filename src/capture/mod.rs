@@ -31,6 +31,9 @@ use crate::model::{Arrival, NewDelivery, Verification, format_size};
 use crate::sample::{self, TestEventKey};
 use crate::store::{Store, Stored, Summary};
 
+/// The answer header that names the stored delivery (the app's own samples read it).
+pub const DELIVERY_ID_HEADER: &str = "x-inspector-delivery-id";
+
 pub const DEFAULT_MAX_BODY: usize = 10 * 1024 * 1024;
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -310,7 +313,7 @@ fn acknowledge(settings: &Reply, id: i64) -> Response {
     let mut response = (settings.status, Body::from(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert("x-inspector-delivery-id", HeaderValue::from(id));
+    headers.insert(DELIVERY_ID_HEADER, HeaderValue::from(id));
     response
 }
 

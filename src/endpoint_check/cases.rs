@@ -335,7 +335,8 @@ fn out_of_order(cx: &Context, now_ms: i64) -> Result<Built> {
 
 const REFUSED_SIGNED: &str = "A delivery signed as Persona signs was refused: compute \
     HMAC-SHA256 under your secret over \"<t>.<raw body>\", with t and v1 read from the \
-    t=…,v1=… header, and compare it with v1.";
+    t=…,v1=… header, and compare it with v1 — and check that the secret given here is the one \
+    your handler verifies with.";
 
 const REFUSED_ROTATION: &str = "While a secret is being rotated Persona sends two \
     space-separated t=…,v1=… pairs: accept when any v1 matches, not only the first.";

@@ -144,7 +144,14 @@ fn answer(
                 Judged::fail(request.on_wrong.clone())
             }
             200..=299 => Judged::warn(request.on_wrong.clone()),
-            400..=499 => Judged::pass(),
+            // What a handler answers when it looked at the signature and refused it.
+            400 | 401 | 403 | 422 => Judged::pass(),
+            // Refused, but for something else (a wrong path, a method, a rate limit): the
+            // signature may never have been looked at.
+            400..=499 => Judged::warn(format!(
+                "Answered {status}, {}: this says nothing about the signature check — fix that                  first, then refuse a bad signature with 400 or 401.",
+                not_about_the_signature(status)
+            )),
             // A warning, not a pass: a 5xx reads as a crash rather than a refusal, may come
             // after part of the work was done, and asks Persona to send it again (a real
             // delivery refused so is retried for days). Not a failure either: the bad
@@ -179,12 +186,28 @@ fn accepted(status: u16, ms: f64, took: &str, request: &Request, limit: Duration
             "Answered a redirect ({status}), which Persona does not follow: give Persona the \
              final URL."
         )),
+        404 | 405 | 410 | 413 | 415 | 429 => Judged::fail(format!(
+            "Answered {status}, {}: fix that first.",
+            not_about_the_signature(status)
+        )),
         400..=499 => Judged::fail(request.on_wrong.clone()),
         _ => Judged::fail(format!(
             "Your handler failed with {status} on a correct delivery; Persona would retry it up \
              to {} more times — see your app's log.",
             PERSONA_RETRY_SCHEDULE_S.len()
         )),
+    }
+}
+
+/// Why a 4xx that is no signature refusal came: most often a mistyped path.
+fn not_about_the_signature(status: u16) -> &'static str {
+    match status {
+        404 | 410 => "so nothing handles POST at this URL: check its path",
+        405 => "so this URL does not take POST: check its path and the route's method",
+        413 => "so the handler's body limit is smaller than Persona's payloads",
+        415 => "so the handler refuses application/json bodies",
+        429 => "so the handler rate-limits: Persona may send many deliveries at once",
+        _ => "which is not a signature refusal",
     }
 }
 
@@ -323,6 +346,32 @@ mod tests {
             one(Case::OldTimestamp, Some(401), 2.0).verdict,
             CaseVerdict::Pass
         );
+    }
+
+    #[test]
+    fn a_wrong_path_is_named_as_such_and_never_passes_as_a_signature_refusal() {
+        for (status, said) in [
+            (404, "check its path"),
+            (405, "take POST"),
+            (413, "body limit"),
+        ] {
+            let signed = one(Case::Signed, Some(status), 2.0);
+            assert_eq!(signed.verdict, CaseVerdict::Fail, "{status}");
+            assert!(signed.advice.contains(said), "{status}: {}", signed.advice);
+            let forged = one(Case::BareHmac, Some(status), 2.0);
+            assert_eq!(forged.verdict, CaseVerdict::Warn, "{status}");
+            assert!(
+                forged.advice.contains("says nothing about the signature"),
+                "{status}: {}",
+                forged.advice
+            );
+        }
+        for status in [400, 401, 403, 422] {
+            assert_eq!(
+                one(Case::BareHmac, Some(status), 2.0).verdict,
+                CaseVerdict::Pass
+            );
+        }
     }
 
     #[test]

@@ -98,6 +98,7 @@ pub async fn run(
     let url = Target::parse(&plan.url, false)?.url().to_string();
     reach(client, plan, &url).await?;
     let started_at_ms = clock::now_ms();
+    let first_seed = crate::sample::fresh_seed()?;
     let other = cases::other_secret(&plan.secret);
     let mut done: Vec<CheckCase> = Vec::with_capacity(Case::ALL.len());
     for (n, case) in Case::ALL.into_iter().enumerate() {
@@ -107,7 +108,7 @@ pub async fn run(
             other: &other,
             // Distinct events (and event ids) per case: a handler that dedupes on the id must
             // not pass a forged case because an earlier one carried the same id.
-            seed: (started_at_ms as u64).wrapping_add(n as u64),
+            seed: first_seed.wrapping_add(n as u64),
         };
         // Signed just before it is sent, as Persona does.
         let built = cases::build(case, &cx, clock::now_ms())?;

@@ -39,11 +39,6 @@ impl Expectation {
         .find(|e| e.as_str() == text)
     }
 
-    /// Whether a handler must do it (a failure fails the check) rather than should.
-    pub fn is_must(self) -> bool {
-        self != Expectation::ShouldReject
-    }
-
     /// "must answer 200, 201, 202 or 204 within 5 s".
     pub fn describe(self) -> String {
         match self {

@@ -25,7 +25,7 @@ mod send;
 mod target;
 
 pub use options::{Edits, MAX_TIMEOUT_MS, Options};
-pub(crate) use prepare::find_secret;
+pub use prepare::find_secret;
 pub use prepare::{Outgoing, Unverified, end_to_end, prepare, unverified};
 pub use send::{Client, RESPONSE_CAP, Report};
 pub use target::{Spelling, Target};

@@ -223,11 +223,7 @@ pub fn end_to_end(headers: Headers) -> Headers {
 
 /// The secret labelled `label`, or an error listing the labels there are; `purpose` ends "no
 /// secret is labelled … " ("to re-sign with").
-pub(crate) fn find_secret<'a>(
-    secrets: &'a [Secret],
-    label: &str,
-    purpose: &str,
-) -> Result<&'a Secret> {
+pub fn find_secret<'a>(secrets: &'a [Secret], label: &str, purpose: &str) -> Result<&'a Secret> {
     let label = label.trim();
     if let Some(secret) = secrets.iter().find(|s| s.label == label) {
         return Ok(secret);

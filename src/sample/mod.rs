@@ -15,6 +15,7 @@ use serde::Serialize;
 
 pub use casing::Casing;
 pub use families::{Family, Types};
+pub use rng::fresh_seed;
 pub use test_key::{TEST_EVENT_HEADER, TestEventKey, source_of};
 
 use crate::error::{Error, Result};
@@ -31,7 +32,8 @@ pub const EXAMPLE_SECRET: &str = "wbhsec_example_not_from_persona";
 pub struct Options {
     /// A name from the catalog (`inquiry.approved`, `report/watchlist.matched`, …).
     pub event: String,
-    /// The same seed, event and options give the same bytes; None draws one from the clock.
+    /// The same seed, event and options give the same bytes; None draws one from the system's
+    /// random source (two samples sent in one millisecond still get their own ids).
     pub seed: Option<u64>,
     pub casing: Casing,
     /// Send `included: []`, as a webhook created without an Included Allowlist does.
@@ -83,7 +85,10 @@ pub fn generate(options: &Options) -> Result<Sample> {
                 .to_string(),
         ));
     }
-    let seed = options.seed.unwrap_or(options.now_ms as u64);
+    let seed = match options.seed {
+        Some(seed) => seed,
+        None => rng::fresh_seed()?,
+    };
     let mut rng = rng::Rng::new(seed ^ rng::hash(entry.name));
     let created_at = clock::rfc3339(options.now_ms);
     let made = families::build(entry, options, &mut rng);
@@ -151,6 +156,11 @@ pub fn headers(body: &[u8], secret: &str, now_ms: i64) -> Headers {
 /// "no event named …; the closest are …".
 pub fn unknown_event(name: &str) -> String {
     let closest = catalog::closest(name, 3);
+    // Whatever was typed is shown, never a page of it.
+    let name: String = match name.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    };
     if closest.is_empty() {
         format!("{name:?} is not in Persona's event catalog — `trigger --list` lists them")
     } else {

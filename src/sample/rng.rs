@@ -40,3 +40,14 @@ pub fn hash(text: &str) -> u64 {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
+
+/// A seed from the operating system's random source.
+pub fn fresh_seed() -> crate::Result<u64> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        crate::Error::Invalid(format!(
+            "the operating system gave no random bytes for the sample ({e})"
+        ))
+    })?;
+    Ok(u64::from_le_bytes(bytes))
+}

@@ -395,8 +395,11 @@ fn the_headers_verify_with_the_projects_verifier_and_not_with_another_secret() {
         label: "other".into(),
         value: "wbhsec_some_other_secret".into(),
     };
-    for entry in catalog::all() {
-        let (sample, _) = make(&options(entry.name, Casing::Camel, 2));
+    for (entry, casing) in catalog::all()
+        .iter()
+        .flat_map(|entry| Casing::ALL.map(|casing| (entry, casing)))
+    {
+        let (sample, _) = make(&options(entry.name, casing, 2));
         let headers = headers(&sample.body, &secret.value, NOW);
         let header = |name: &str| {
             headers
@@ -416,7 +419,7 @@ fn the_headers_verify_with_the_projects_verifier_and_not_with_another_secret() {
         assert_eq!(
             verdict.status,
             Status::Valid,
-            "{}: {}",
+            "{} ({casing:?}): {}",
             entry.name,
             verdict.explanation
         );

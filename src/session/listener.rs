@@ -100,6 +100,11 @@ pub(super) fn refusal(port: u16, error: crate::Error) -> String {
     }
 }
 
+/// The listener's URL, as the window, `listening.json` and the samples use it.
+fn url(address: SocketAddr) -> String {
+    format!("http://{address}")
+}
+
 /// Serves `capture` on `listener` (bound at `address`) in a task of its own, and tells other
 /// processes where (with the launch's test-event `key`) in `listening.json`.
 pub(super) fn serve(
@@ -122,14 +127,14 @@ pub(super) fn serve(
     listening::announce(
         data_dir,
         &Listening {
-            address: format!("http://{address}"),
+            address: url(address),
             test_event_key: key.map(|key| key.value().to_string()),
             pid: std::process::id(),
         },
     );
     (
         ListenerStatus::Listening {
-            address: format!("http://{address}"),
+            address: url(address),
             port: address.port(),
             data_dir: data_dir.display().to_string(),
         },
@@ -202,7 +207,7 @@ impl Session {
     /// Takes the listener at work out, to be stopped, and withdraws `listening.json`.
     pub(super) fn take_serving(&self) -> Option<Serving> {
         let serving = self.lock().stop()?;
-        listening::withdraw(&self.data_dir, &format!("http://{}", serving.address));
+        listening::withdraw(&self.data_dir, &url(serving.address));
         Some(serving)
     }
 

@@ -13,13 +13,37 @@ use crate::store;
 pub const LISTENING_FILE: &str = "listening.json";
 
 /// What a running session tells other processes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listening {
     /// "http://127.0.0.1:4747".
     pub address: String,
     /// The launch's test-event key; None when this launch marks no test events.
     pub test_event_key: Option<String>,
     pub pid: u32,
+}
+
+impl std::fmt::Debug for Listening {
+    // The key marks requests as the app's own: never in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listening")
+            .field("address", &self.address)
+            .field("test_event_key", &self.test_event_key.as_ref().map(|_| "…"))
+            .field("pid", &self.pid)
+            .finish()
+    }
+}
+
+impl Listening {
+    /// Whether the process that wrote it still runs. A file left by a session that was killed
+    /// must not send samples (signed with the user's secret, carrying the key) to whatever
+    /// program took its port since. Where the system cannot tell, it is taken as running.
+    fn alive(&self) -> bool {
+        if cfg!(target_os = "linux") {
+            Path::new("/proc").join(self.pid.to_string()).exists()
+        } else {
+            true
+        }
+    }
 }
 
 fn path(data_dir: &Path) -> PathBuf {
@@ -39,15 +63,20 @@ pub(super) fn announce(data_dir: &Path, listening: &Listening) {
     }
 }
 
-/// Removes the file if it still names `address` (another session may have taken over).
+/// Removes the file if it still names `address` (another session on the same data directory
+/// may have taken over: the latest one to listen is the one `trigger` finds).
 pub(super) fn withdraw(data_dir: &Path, address: &str) {
-    if read(data_dir).is_ok_and(|l| l.is_some_and(|l| l.address == address)) {
+    if written(data_dir).is_ok_and(|l| l.is_some_and(|l| l.address == address)) {
         let _ = std::fs::remove_file(path(data_dir));
     }
 }
 
-/// The session listening for `data_dir`, if one said so.
+/// The session listening for `data_dir`, if one said so and its process still runs.
 pub fn read(data_dir: &Path) -> Result<Option<Listening>> {
+    Ok(written(data_dir)?.filter(Listening::alive))
+}
+
+fn written(data_dir: &Path) -> Result<Option<Listening>> {
     let bytes = match std::fs::read(path(data_dir)) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{ListenerStatus, Session, SessionError, blocking};
 use crate::clock;
 use crate::model::DEFAULT_TIMEOUT_MS;
-use crate::redeliver::MAX_TIMEOUT_MS;
+use crate::redeliver::{MAX_TIMEOUT_MS, find_secret};
 use crate::sample::{self, Casing};
 use crate::trigger::{self, Destination, Sent, Trigger};
 
@@ -92,7 +92,7 @@ impl Session {
             blocking(move || client.secrets(&store)).await?
         };
         let secret = match &request.secret {
-            Some(label) => trigger::secret_by_label(&secrets, label)?,
+            Some(label) => find_secret(&secrets, label, trigger::SIGN_SAMPLE)?.clone(),
             None => trigger::default_secret(&secrets),
         };
         let to_listener = matches!(destination, Destination::Listener { .. });

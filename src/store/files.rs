@@ -50,7 +50,8 @@ pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
 /// half a file): written beside it, then renamed over it.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let partial = sidecar(path, ".partial");
+    // Named for this process: two sessions writing at once each rename a whole file.
+    let partial = sidecar(path, &format!(".{}.partial", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.create(true).write(true).truncate(true);
     #[cfg(unix)]

@@ -155,6 +155,51 @@ pub fn inspector_without_env_secrets(data_dir: &std::path::Path) -> Command {
     command
 }
 
+/// Runs the binary on `dir` with `args` (and no secrets from the shell), off the async workers
+/// so the test's own servers keep answering.
+pub async fn run_cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut command = inspector_without_env_secrets(dir);
+    command.args(args);
+    tokio::task::spawn_blocking(move || command.output().expect("run persona-inspector"))
+        .await
+        .expect("joined")
+}
+
+/// The command's stdout as JSON, or a panic that shows what it printed instead.
+pub fn stdout_json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// A `serve` child that is killed when the test ends, however it ends.
+pub struct Served(pub Child);
+
+impl Served {
+    /// Stops it as Ctrl-C would, and waits for it.
+    pub fn interrupt(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: kill(2) with the child's own pid and a plain signal number.
+        unsafe {
+            libc::kill(self.0.id() as i32, libc::SIGINT);
+        }
+        #[cfg(not(unix))]
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `serve --port 0`; returns the child, the address it announced, and its stdout lines.
 pub fn serve(
     data_dir: &std::path::Path,

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use clap::Args;
-use persona_inspector::model::{DEFAULT_TIMEOUT_MS, Secret};
-use persona_inspector::redeliver::{Client, MAX_TIMEOUT_MS};
+use persona_inspector::model::{DEFAULT_TIMEOUT_MS, MAX_REPLY_DELAY_MS, Secret};
+use persona_inspector::redeliver::{Client, MAX_TIMEOUT_MS, find_secret};
 use persona_inspector::sample::{self, Casing};
 use persona_inspector::session::listening;
 use persona_inspector::store::Store;
@@ -49,9 +49,10 @@ pub struct TriggerArgs {
     /// the seed); the signature is still made now
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// How long to wait for the answer (Persona waits 5000 ms)
-    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT_MS)]
-    timeout_ms: u64,
+    /// How long to wait for the answer [default: 5000, as Persona waits; to the inspector, long
+    /// enough for the reply delay it may be set to]
+    #[arg(long, value_name = "MS")]
+    timeout_ms: Option<u64>,
     /// Print {"event_name", "event_id", "resource", "url", "status", "body_base64", …}
     #[arg(long)]
     json: bool,
@@ -77,7 +78,10 @@ pub fn trigger(
     if catalog::lookup(&event).is_none() {
         return Err(Error::Invalid(sample::unknown_event(&event)));
     }
-    if args.timeout_ms == 0 || args.timeout_ms > MAX_TIMEOUT_MS {
+    if args
+        .timeout_ms
+        .is_some_and(|ms| ms == 0 || ms > MAX_TIMEOUT_MS)
+    {
         return Err(Error::Invalid(format!(
             "--timeout-ms must be between 1 and {MAX_TIMEOUT_MS}"
         )));
@@ -85,12 +89,13 @@ pub fn trigger(
     let client = Client::new()?.with_secrets(args.secrets);
     let secrets = client.secrets(store)?;
     let secret = match &args.resign {
-        Some(label) => trigger::secret_by_label(&secrets, label)?,
+        Some(label) => find_secret(&secrets, label, trigger::SIGN_SAMPLE)?.clone(),
         None => trigger::default_secret(&secrets),
     };
-    let destination = match args.to {
-        Some(url) => Destination::Url(url),
-        None => listener(data_dir)?,
+    let (destination, timeout_ms) = match args.to {
+        Some(url) => (Destination::Url(url), DEFAULT_TIMEOUT_MS),
+        // The inspector may be set to delay its answer, after storing.
+        None => (listener(data_dir)?, MAX_REPLY_DELAY_MS + DEFAULT_TIMEOUT_MS),
     };
     let example = secret.value == sample::EXAMPLE_SECRET;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -111,7 +116,7 @@ pub fn trigger(
             },
             destination: destination.clone(),
             secret,
-            timeout: Duration::from_millis(args.timeout_ms),
+            timeout: Duration::from_millis(args.timeout_ms.unwrap_or(timeout_ms)),
         },
     ))?;
     if args.json {
@@ -130,16 +135,20 @@ pub fn trigger(
              --secret LABEL=wbhsec_… (your webhook's secret) to sign with yours"
         );
     }
-    match &sent.attempt.failure {
-        Some(failure) => Err(Error::Invalid(match destination {
-            Destination::Listener { address, .. } => format!(
-                "{} — is the inspector at {address} still running? (start `persona-inspector \
-                 serve` or the app, or send elsewhere with --to URL)",
-                failure.message
-            ),
-            Destination::Url(_) => failure.message.clone(),
-        })),
-        None => Ok(()),
+    match (&sent.attempt.failure, destination) {
+        (Some(failure), Destination::Listener { address, .. }) => Err(Error::Invalid(format!(
+            "{} — is the inspector at {address} still running? (start `persona-inspector \
+             serve` or the app, or send elsewhere with --to URL)",
+            failure.message
+        ))),
+        (Some(failure), Destination::Url(_)) => Err(Error::Invalid(failure.message.clone())),
+        (None, Destination::Listener { address, .. }) if sent.delivery_id.is_none() => {
+            Err(Error::Invalid(format!(
+                "the inspector at {address} answered without storing the sample (see its \
+                 status above)"
+            )))
+        }
+        (None, _) => Ok(()),
     }
 }
 
@@ -151,8 +160,9 @@ fn listener(data_dir: &Path) -> Result<Destination> {
             key: listening.test_event_key,
         }),
         None => Err(Error::Invalid(format!(
-            "no inspector is listening for {} — start `persona-inspector serve` or the app, or \
-             send the sample elsewhere with --to URL",
+            "no inspector is listening for {} (none said so in listening.json, or the one that \
+             did has ended) — start `persona-inspector serve` or the app, or send the sample \
+             elsewhere with --to URL",
             data_dir.display()
         ))),
     }
