@@ -4,11 +4,10 @@
 // row expands to the headers sent, the edited body if any, and the answer's headers and body.
 
 import type { Redelivery } from '../bindings.ts';
-import { shortSize } from '../format/text.ts';
 import { nextRetryText } from '../list/forwardMark.ts';
 import { useNow } from '../useNow.ts';
+import { AttemptDetails } from '../attempt/AttemptDetails.tsx';
 import { attemptTime, attemptView, originText, signingText } from '../attempt/attemptView.ts';
-import { BytesView } from './BytesView.tsx';
 import { humanDuration } from '../format/duration.ts';
 
 export interface RedeliveryHistoryProps {
@@ -134,71 +133,9 @@ function HistoryRow({ r, latestForward, fresh, open, onToggle }: HistoryRowProps
         </p>
       )}
       {open && (
-        <div className="rd-details" id={detailsId} data-testid="redelivery-details">
-          <HeaderTable title="Headers sent" headers={r.headers} note="The client adds Host and Content-Length." />
-          <div className="rd-sub">
-            <h4>Body sent</h4>
-            {r.edited_body_base64 !== null ? (
-              <BytesView base64={r.edited_body_base64} testId="redelivery-sent-body" label="Edited body sent" />
-            ) : (
-              <p className="dt-muted">The stored body, unchanged ({shortSize(r.body_size)}).</p>
-            )}
-          </div>
-          {r.answer !== null ? (
-            <>
-              <HeaderTable title={`Response headers (${r.answer.status})`} headers={r.answer.headers} note={null} />
-              <div className="rd-sub">
-                <h4>Response body</h4>
-                {r.answer.truncated && (
-                  <p className="dt-note">The answer was over 1 MiB: only its first 1 MiB was kept.</p>
-                )}
-                <BytesView base64={r.answer.body_base64} testId="redelivery-response-body" label="Response body" />
-              </div>
-            </>
-          ) : (
-            <p className="dt-muted">
-              No answer, so no response headers or body. It waited up to {humanDuration(r.timeout_ms)}.
-            </p>
-          )}
-        </div>
+        <AttemptDetails attempt={r} id={detailsId} testIdPrefix="redelivery" sentBodyLabel="Edited body sent" />
       )}
     </li>
-  );
-}
-
-function HeaderTable({
-  title,
-  headers,
-  note,
-}: {
-  title: string;
-  headers: readonly (readonly string[])[];
-  note: string | null;
-}) {
-  return (
-    <div className="rd-sub">
-      <h4>{title}</h4>
-      {headers.length === 0 ? (
-        <p className="dt-muted">none</p>
-      ) : (
-        <table className="dt-table rd-headers">
-          <tbody>
-            {headers.map((h, i) => (
-              <tr key={i}>
-                <th scope="row" className="dt-hname">
-                  {h[0]}
-                </th>
-                <td className="dt-hvalue">
-                  <code>{h[1]}</code>
-                  {h[2] !== undefined && <span className="dt-tag dt-tag-warn">not UTF-8</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {note !== null && <p className="dt-muted rd-small">{note}</p>}
-    </div>
   );
 }
 

@@ -21,6 +21,8 @@ export interface HeaderProps {
   onOpenImport: () => void;
   /** Opens the "Purge deliveries" dialog. */
   onOpenPurge: () => void;
+  /** Opens "Check my endpoint". */
+  onOpenCheck: () => void;
   onListener: (s: ListenerStatus) => void;
   onTestSent: (id: number) => void;
   /** The forwarding status, which opens its dialog. */
@@ -55,6 +57,15 @@ export function Header(props: HeaderProps) {
             onClick={onOpenPurge}
           >
             Purge…
+          </button>
+          <button
+            type="button"
+            className="button"
+            data-testid="open-check"
+            title="Send your handler Persona's cases (signed, forged, replayed, retried…) and see what it does with each"
+            onClick={props.onOpenCheck}
+          >
+            Check my endpoint…
           </button>
           <button type="button" className="button" data-testid="open-settings" onClick={onOpenSettings}>
             Settings
