@@ -4,6 +4,7 @@
 
 use persona_inspector::bulk::UnverifiedCount;
 use persona_inspector::catalog::CatalogEntry;
+use persona_inspector::endpoint_check;
 use persona_inspector::model::{
     CheckCase, CheckRun, CheckRunSummary, DEFAULT_TIMEOUT_MS, Filter, MAX_SPEEDUP, Order,
     PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS, PERSONA_TIMEOUT, Redelivery, Rule, Scope,
@@ -101,6 +102,10 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .constant("MAX_TIMEOUT_MS", MAX_TIMEOUT_MS)
         .constant("MAX_SPEEDUP", MAX_SPEEDUP)
         .constant("COMMAND_ERROR_KINDS", COMMAND_ERROR_KINDS)
+        // The endpoint check's cases in the order they run (the window lists those still to
+        // come) and the event they send unless told.
+        .constant("CHECK_CASES", endpoint_check::case_names())
+        .constant("CHECK_DEFAULT_EVENT", endpoint_check::DEFAULT_EVENT)
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .disable_serde_phases()
         // Ids, sizes and millisecond times stay far below 2^53.

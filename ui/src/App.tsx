@@ -17,6 +17,7 @@ import {
 import { BulkDialog } from './bulk/BulkDialog.tsx';
 import { bulkView } from './bulk/bulkRun.ts';
 import { useBulkRun } from './bulk/useBulkRun.ts';
+import { CheckDialog } from './check/CheckDialog.tsx';
 import { DeliveryDetail } from './detail/DeliveryDetail.tsx';
 import { ForwardingButton } from './forwarding/ForwardingButton.tsx';
 import { ForwardingDialog } from './forwarding/ForwardingDialog.tsx';
@@ -46,7 +47,7 @@ import { ImportDialog } from './share/ImportDialog.tsx';
 import { useSubscription } from './useSubscription.ts';
 
 /** The one dialog open over the window, if any. */
-type OpenDialog = 'settings' | 'import' | 'purge' | 'forwarding' | 'bulk' | 'sample' | null;
+type OpenDialog = 'settings' | 'import' | 'purge' | 'forwarding' | 'bulk' | 'sample' | 'check' | null;
 
 export function App() {
   const [eventsError, setEventsError] = useState<string | null>(null);
@@ -193,6 +194,7 @@ export function App() {
           onOpenSettings={() => setOpenDialog('settings')}
           onOpenImport={() => setOpenDialog('import')}
           onOpenPurge={() => setOpenDialog('purge')}
+          onOpenCheck={() => setOpenDialog('check')}
           onListener={listener.set}
           onOpenSample={() => setOpenDialog('sample')}
           forwarding={<ForwardingButton rule={forwardRule.rule} error={forwardRule.error} onOpen={() => setOpenDialog('forwarding')} />}
@@ -298,6 +300,9 @@ export function App() {
         <ImportDialog onClose={closeDialog} onImported={onStoreChanged} onOpen={onOpenImported} />
       )}
       {openDialog === 'purge' && <PurgeDialog onClose={closeDialog} onPurged={onStoreChanged} />}
+      {openDialog === 'check' && (
+        <CheckDialog catalog={events.catalog} onOpenSettings={() => setOpenDialog('settings')} onClose={closeDialog} />
+      )}
       {openDialog === 'settings' && (
         <SettingsPanel
           settings={settings}

@@ -16,10 +16,15 @@ export type {
   AttemptHeaders,
   BulkStarted,
   BulkStep,
+  CaseVerdict,
   Casing,
   CatalogEntry as CatalogEvent,
+  CheckCase,
+  CheckRun,
+  CheckRunSummary,
   Edits,
   EventCount,
+  Expectation,
   Failure,
   FailureKind,
   Filter,
@@ -68,6 +73,8 @@ export type Detail = Omit<generated.Detail, 'headers'> & { headers: Header[] };
 
 // Persona's facts and the Rust side's limits, exported by src-tauri/src/ipc.rs: never copied here.
 export {
+  CHECK_CASES,
+  CHECK_DEFAULT_EVENT,
   COMMAND_ERROR_KINDS,
   DEFAULT_TIMEOUT_MS,
   MAX_SPEEDUP,
@@ -164,6 +171,19 @@ export const countUnverified = commands.countUnverified;
 /** Stops bulk run `job` after the request in flight; false when it had already ended. */
 export const cancelBulk = commands.cancelBulk;
 
+/**
+ * Sends the endpoint check's cases to the user's handler at `url`, signed with the saved secret
+ * labelled `secret`, carrying `event` (null: `CHECK_DEFAULT_EVENT`); resolves with the recorded
+ * run. Each case arrives through `onCheckProgress` as it ends (a slow handler takes up to 10 s a
+ * request). Rejects, with nothing recorded, when the URL gives no HTTP answer at all (kind `send`:
+ * "could not reach … — is your app running?"), the label is not saved or the event is unknown.
+ */
+export const checkEndpoint = commands.checkEndpoint;
+/** The recorded endpoint checks, newest first, at most `limit`. */
+export const endpointChecks = commands.endpointChecks;
+/** One recorded endpoint check, with every request it sent and the answers. */
+export const endpointCheck = commands.endpointCheck;
+
 /** Call once the first list is on screen: logs launch-to-interactive time. */
 export const windowReady = commands.windowReady;
 
@@ -194,6 +214,11 @@ export function onForwards(cb: (results: generated.ForwardResult[]) => void): Pr
 /** A bulk run's progress (at most ten a second); its last step has `progress.finished` set. */
 export function onBulkProgress(cb: (step: generated.BulkStep) => void): Promise<UnlistenFn> {
   return events.bulkProgressed.listen((e) => cb(e.payload));
+}
+
+/** A case of the endpoint check under way, as it ends (the event does not say which run). */
+export function onCheckProgress(cb: (c: generated.CheckCase) => void): Promise<UnlistenFn> {
+  return events.checkProgressed.listen((e) => cb(e.payload));
 }
 
 /** Whether `e` is a command error of this kind (a kind Rust names, so a typo does not compile). */

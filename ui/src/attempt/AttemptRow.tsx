@@ -1,14 +1,12 @@
 // One send and what came of it, as a re-delivery's history shows it and the sample dialog shows a
 // sample sent to a URL: when, where, what came back (coloured by what Persona would make of it)
-// or why nothing did, how long it took, how it was signed and what sent it. It expands to the
-// headers sent, the body if shown, and the answer's headers and body. Everything from the target
-// is React text.
+// or why nothing did, how long it took, how it was signed and what sent it. It expands to
+// `AttemptDetails`. Everything from the target is React text.
 
 import type { ReactNode } from 'react';
 import type { Attempt } from '../bindings.ts';
-import { BytesView } from '../detail/BytesView.tsx';
 import { humanDuration } from '../format/duration.ts';
-import { shortSize } from '../format/text.ts';
+import { AttemptDetails } from './AttemptDetails.tsx';
 import { attemptTime, attemptView, originText, signingText } from './attemptView.ts';
 
 export interface AttemptRowProps {
@@ -99,71 +97,9 @@ export function AttemptRow({
       )}
       {children}
       {open && (
-        <div className="rd-details" id={detailsId} data-testid={`${prefix}-details`}>
-          <HeaderTable title="Headers sent" headers={r.headers} note="The client adds Host and Content-Length." />
-          <div className="rd-sub">
-            <h4>Body sent</h4>
-            {r.edited_body_base64 !== null ? (
-              <BytesView base64={r.edited_body_base64} testId={`${prefix}-sent-body`} label="Edited body sent" />
-            ) : (
-              <p className="dt-muted">{bodyNote ?? `The stored body, unchanged (${shortSize(r.body_size)}).`}</p>
-            )}
-          </div>
-          {r.answer !== null ? (
-            <>
-              <HeaderTable title={`Response headers (${r.answer.status})`} headers={r.answer.headers} note={null} />
-              <div className="rd-sub">
-                <h4>Response body</h4>
-                {r.answer.truncated && (
-                  <p className="dt-note">The answer was over 1 MiB: only its first 1 MiB was kept.</p>
-                )}
-                <BytesView base64={r.answer.body_base64} testId={`${prefix}-response-body`} label="Response body" />
-              </div>
-            </>
-          ) : (
-            <p className="dt-muted">
-              No answer, so no response headers or body. It waited up to {humanDuration(r.timeout_ms)}.
-            </p>
-          )}
-        </div>
+        <AttemptDetails attempt={r} id={detailsId} testIdPrefix={prefix} sentBodyLabel="Edited body sent" unchangedNote={bodyNote} />
       )}
     </li>
-  );
-}
-
-function HeaderTable({
-  title,
-  headers,
-  note,
-}: {
-  title: string;
-  headers: readonly (readonly string[])[];
-  note: string | null;
-}) {
-  return (
-    <div className="rd-sub">
-      <h4>{title}</h4>
-      {headers.length === 0 ? (
-        <p className="dt-muted">none</p>
-      ) : (
-        <table className="dt-table rd-headers">
-          <tbody>
-            {headers.map((h, i) => (
-              <tr key={i}>
-                <th scope="row" className="dt-hname">
-                  {h[0]}
-                </th>
-                <td className="dt-hvalue">
-                  <code>{h[1]}</code>
-                  {h[2] !== undefined && <span className="dt-tag dt-tag-warn">not UTF-8</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {note !== null && <p className="dt-muted rd-small">{note}</p>}
-    </div>
   );
 }
 

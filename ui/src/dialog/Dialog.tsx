@@ -1,6 +1,6 @@
-// A modal dialog over the window (Import, Forwarding, bulk Re-deliver): the app body behind is `inert`
-// (App.tsx), Escape or a click outside closes it, focus moves in when it opens and back to where
-// it was when it closes.
+// A modal dialog over the window (Import, Forwarding, bulk Re-deliver, Check my endpoint): the app
+// body behind is `inert` (App.tsx), Escape or a click outside closes it, focus moves in when it
+// opens and back to where it was when it closes.
 
 import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
 
@@ -12,10 +12,12 @@ export interface DialogProps {
   initialFocus?: RefObject<HTMLElement | null>;
   /** Wider than the default, for forms with several columns. */
   wide?: boolean;
+  /** Added to the panel's classes (a dialog's own width). */
+  className?: string;
   children: ReactNode;
 }
 
-export function Dialog({ title, testId, onClose, initialFocus, wide = false, children }: DialogProps) {
+export function Dialog({ title, testId, onClose, initialFocus, wide = false, className, children }: DialogProps) {
   const panel = useRef<HTMLDivElement>(null);
   const titleId = `${testId}-title`;
 
@@ -51,7 +53,7 @@ export function Dialog({ title, testId, onClose, initialFocus, wide = false, chi
     >
       <div
         ref={panel}
-        className={wide ? 'dialog dialog-wide' : 'dialog'}
+        className={[wide ? 'dialog dialog-wide' : 'dialog', className].filter(Boolean).join(' ')}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}

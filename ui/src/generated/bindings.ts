@@ -92,6 +92,10 @@ export const events = {
 };
 
 /* Constants */
+export const CHECK_CASES = ["signed","rotation","bare-hmac","other-secret","body-changed","no-signature","malformed-signature","old-timestamp","duplicate","out-of-order"] as const;
+
+export const CHECK_DEFAULT_EVENT = "inquiry.completed" as const;
+
 export const COMMAND_ERROR_KINDS = ["not_found","invalid","store","unavailable","listen","send","internal"] as const;
 
 export const DEFAULT_TIMEOUT_MS = 5000 as const;

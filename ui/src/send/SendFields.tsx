@@ -56,7 +56,17 @@ interface FieldProps {
   disabled?: boolean;
 }
 
-export interface TargetFieldProps extends FieldProps {
+/** What the URL field reads of a form: any form with a typed URL and targets to offer. */
+export interface TargetForm {
+  values: { target: string };
+  choices: { recent: readonly string[] };
+  typeTarget: (target: string) => void;
+}
+
+export interface TargetFieldProps extends Omit<FieldProps, 'form'> {
+  form: TargetForm;
+  /** "Send to" unless told. */
+  label?: string;
   /** Shown under the URL (the caller decides when: `form.targetError`). */
   targetError: string | null;
   /** Under the URL when it is fine. */
@@ -66,14 +76,14 @@ export interface TargetFieldProps extends FieldProps {
 }
 
 /** "Send to": the URL, the recent targets offered, and its problem or help below it. */
-export function TargetField({ form, look, prefix, disabled = false, targetError, help, action }: TargetFieldProps) {
+export function TargetField({ form, look, prefix, disabled = false, label = 'Send to', targetError, help, action }: TargetFieldProps) {
   const uid = useId();
   const c = CLASSES[look];
   return (
     <>
       <div className={c.targetRow}>
         <label htmlFor={`${uid}-target`} className={c.label}>
-          Send to
+          {label}
         </label>
         <input
           id={`${uid}-target`}

@@ -21,6 +21,8 @@ export interface HeaderProps {
   onOpenImport: () => void;
   /** Opens the "Purge deliveries" dialog. */
   onOpenPurge: () => void;
+  /** Opens "Check my endpoint". */
+  onOpenCheck: () => void;
   onListener: (s: ListenerStatus) => void;
   /** Opens "Send a sample event…". */
   onOpenSample: () => void;
@@ -29,7 +31,7 @@ export interface HeaderProps {
 }
 
 export function Header(props: HeaderProps) {
-  const { listener, error, showCommand, showSample, settingsOpen, onOpenSettings, onOpenImport, onOpenPurge, onListener, onOpenSample, forwarding } =
+  const { listener, error, showCommand, showSample, settingsOpen, onOpenSettings, onOpenImport, onOpenPurge, onOpenCheck, onListener, onOpenSample, forwarding } =
     props;
   return (
     <header className="header">
@@ -66,6 +68,15 @@ export function Header(props: HeaderProps) {
             onClick={onOpenPurge}
           >
             Purge…
+          </button>
+          <button
+            type="button"
+            className="button"
+            data-testid="open-check"
+            title="Send your handler Persona's cases (signed, forged, replayed, retried…) and see what it does with each"
+            onClick={onOpenCheck}
+          >
+            Check my endpoint…
           </button>
           <button type="button" className="button" data-testid="open-settings" onClick={onOpenSettings}>
             Settings
