@@ -17,6 +17,13 @@ pub fn rfc3339(ms: i64) -> String {
     at(ms).format(&Rfc3339).unwrap_or_else(|_| ms.to_string())
 }
 
+/// Unix milliseconds of an RFC 3339 time (`2026-11-22T10:04:05.123Z`, any offset or
+/// precision); None when it is not one.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 /// `10:04:05.123` in the given offset (the caller finds the local offset once, at start-up,
 /// because asking for it later in a multi-threaded process is refused on Linux).
 pub fn time_of_day(ms: i64, offset: UtcOffset) -> String {
@@ -64,6 +71,15 @@ mod tests {
             time_of_day(1_720_713_905_123, UtcOffset::UTC),
             "16:05:05.123"
         );
+        assert_eq!(
+            parse_rfc3339("2024-07-11T16:05:05.123Z"),
+            Some(1_720_713_905_123)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-07-11T18:05:05.123+02:00"),
+            Some(1_720_713_905_123)
+        );
+        assert_eq!(parse_rfc3339("yesterday"), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! - `model`: the data and Persona's documented rules; depends on nothing in the crate.
 //! - `store`: keeps the model in SQLite (with `error` and `clock`, which everything may use).
 //! - `catalog`, `signature`, `jsonapi`: Persona's events, signatures and envelopes.
-//! - `delivery` (a delivery read as it arrives), `view` (what the CLI and app show), `sample`,
+//! - `delivery` (a delivery read as it arrives), `view` (what the CLI and app show), `story`
+//!   (deliveries read together: a resource's timeline, an event's retry chain), `sample`,
 //!   `retention`.
 //! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
 //!   work), `bulk` (many sends), `share` (curl commands and fixtures), `trigger` (a sample
@@ -30,6 +31,7 @@ pub mod session;
 pub mod share;
 pub mod signature;
 pub mod store;
+pub mod story;
 pub mod trigger;
 pub mod view;
 

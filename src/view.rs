@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::jsonapi::{self, Relationship, Resource};
 use crate::model::{Filter, NewDelivery};
 use crate::store::{Store, Stored, Summary};
+use crate::story::{ChainCopy, RetryChain};
 
 /// Everything about one delivery.
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -31,6 +32,13 @@ pub struct Detail {
     pub included: Vec<Resource>,
     /// Where the envelope departs from what Persona sends.
     pub event_notes: Vec<String>,
+    /// Every stored copy of this event id, as they arrived, timed against Persona's retry
+    /// schedule; empty when the event was delivered once.
+    pub retry_chain: Vec<ChainCopy>,
+    /// Attempt numbers within the chain that no stored copy carries.
+    pub retry_chain_missing_attempts: Vec<u32>,
+    /// Sentences on the chain: missing attempts, copies whose body differs, copies left out.
+    pub retry_chain_notes: Vec<String>,
 }
 
 impl Store {
@@ -54,6 +62,10 @@ impl Store {
             ),
             None => Default::default(),
         };
+        let chain = match &record.summary.event_id {
+            Some(event_id) if record.summary.event_deliveries > 1 => self.retry_chain(event_id)?,
+            _ => RetryChain::default(),
+        };
         Ok(Detail {
             summary: with_catalog(record.summary),
             headers: record.headers,
@@ -62,6 +74,9 @@ impl Store {
             relationships,
             included,
             event_notes,
+            retry_chain: chain.copies,
+            retry_chain_missing_attempts: chain.missing_attempts,
+            retry_chain_notes: chain.notes,
         })
     }
 }

@@ -13,6 +13,7 @@ use persona_inspector::session::{
     SecretsChanged, Session, SessionError, SettingsChange, SettingsChanged,
 };
 use persona_inspector::store::{EventCount, Summary};
+use persona_inspector::story::Timeline;
 use persona_inspector::trigger::Sent;
 use persona_inspector::view::Detail;
 use serde::Serialize;
@@ -51,6 +52,14 @@ pub async fn count_deliveries(session: &Session, filter: Filter) -> Answer<u64> 
 
 pub async fn get_delivery(session: &Session, id: i64) -> Answer<Detail> {
     Ok(session.read(move |store| store.get(id)).await?)
+}
+
+/// Every delivery about resource `resource_id`, in the order Persona created the events, with
+/// the flags a handler should know, and the deliveries that only mention it.
+pub async fn timeline(session: &Session, resource_id: String) -> Answer<Timeline> {
+    Ok(session
+        .read(move |store| store.timeline(&resource_id))
+        .await?)
 }
 
 pub async fn event_counts(session: &Session) -> Answer<Vec<EventCount>> {

@@ -11,6 +11,7 @@ use persona_inspector::model::{
 };
 use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
 use persona_inspector::store::{EventCount, Summary};
+use persona_inspector::story::Timeline;
 use persona_inspector::trigger::Sent;
 use persona_inspector::view::Detail;
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             list_deliveries,
             count_deliveries,
             get_delivery,
+            timeline,
             event_counts,
             event_catalog,
             listener_status,
@@ -150,6 +152,17 @@ async fn count_deliveries(
 #[specta::specta]
 async fn get_delivery(session: State<'_, Session>, id: i64) -> Result<Detail, CommandError> {
     commands::get_delivery(&session, id).await
+}
+
+/// Resource `resource_id`'s timeline: its deliveries in created-at order with arrival ranks
+/// and flags, and the deliveries that only mention it.
+#[tauri::command]
+#[specta::specta]
+async fn timeline(
+    session: State<'_, Session>,
+    resource_id: String,
+) -> Result<Timeline, CommandError> {
+    commands::timeline(&session, resource_id).await
 }
 
 #[tauri::command]

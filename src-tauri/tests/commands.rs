@@ -8,7 +8,7 @@ use persona_inspector::session::{ListenerStatus, SampleRequest, Session};
 use persona_inspector::store::Summary;
 use persona_inspector_app::arrivals;
 use persona_inspector_app::commands::{
-    get_delivery, list_deliveries, listener_status, send_sample,
+    get_delivery, list_deliveries, listener_status, send_sample, timeline,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -50,6 +50,41 @@ async fn a_started_engine_listens_and_its_commands_read_what_it_captured() {
         .await
         .expect_err("no such delivery");
     assert_eq!(missing.kind, "not_found", "{missing:?}");
+}
+
+#[tokio::test]
+async fn a_resource_s_timeline_and_an_event_s_retry_chain_reach_the_window() {
+    let dir = tempfile::tempdir().expect("temp");
+    let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = listener_status(&session) else {
+        panic!("not listening: {:?}", session.status());
+    };
+    let event = r#"{"data":{"type":"event","id":"evt_TWICE","attributes":{
+        "name":"inquiry.approved","created-at":"2026-11-22T10:00:00.000Z",
+        "payload":{"data":{"type":"inquiry","id":"inq_APP","attributes":{"status":"approved"}}}}}}"#;
+    for made in [1, 2] {
+        let headers = format!("persona-webhook-attempts-made: {made}\r\n");
+        let answer = post_with(&address, event, &headers).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let story = timeline(&session, "inq_APP".into())
+        .await
+        .expect("timeline");
+    assert_eq!(story.resource.kind.as_deref(), Some("inquiry"));
+    let flags: Vec<Vec<&str>> = story
+        .entries
+        .iter()
+        .map(|e| e.flags.iter().map(|f| f.as_str()).collect())
+        .collect();
+    assert_eq!(flags, [vec![], vec!["duplicate"]]);
+    let detail = get_delivery(&session, story.entries[0].delivery_id)
+        .await
+        .expect("get");
+    let attempts: Vec<Option<u32>> = detail.retry_chain.iter().map(|c| c.attempt).collect();
+    assert_eq!(attempts, [Some(1), Some(2)]);
+    assert!(detail.retry_chain.iter().all(|c| c.same_body));
+    let empty = timeline(&session, "  ".into()).await.expect_err("no id");
+    assert_eq!(empty.kind, "invalid", "{empty:?}");
 }
 
 #[tokio::test]

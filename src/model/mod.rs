@@ -9,6 +9,7 @@ mod delivery;
 mod endpoint_check;
 mod event;
 mod filter;
+mod lifecycle;
 mod persona;
 mod redelivery;
 mod rule;
@@ -26,6 +27,7 @@ pub use endpoint_check::{
 };
 pub use event::{Headline, ParseError};
 pub use filter::Filter;
+pub use lifecycle::Lifecycle;
 pub use persona::{
     DEFAULT_TIMEOUT_MS, PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS, PERSONA_TIMEOUT,
     persona_would_accept,

@@ -4,7 +4,8 @@
 //! The store keeps the `model` and knows nothing above it: it never parses a body, checks a
 //! signature or reads the event catalog. What needs those is defined by the module that has
 //! them, on top of the store's own methods: `Store::list` and `Store::get` (screen data) in
-//! `view`, `Store::recheck` (signature checks) in `delivery`.
+//! `view`, `Store::recheck` (signature checks) in `delivery`, `Store::timeline` and
+//! `Store::retry_chain` (deliveries read together) in `story`.
 
 mod checkpoint;
 mod deliveries;
@@ -16,6 +17,7 @@ mod schema;
 mod search;
 mod secrets;
 mod settings;
+mod story;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ pub use files::{DATABASE_FILE, default_data_dir, write_private};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
 pub use secrets::SavedSecret;
+pub use story::{CopyRow, ResourceRow};
 pub use writer::Stored;
 
 /// The settings row that marks deleted data not yet erased from every file (an erase failed
@@ -307,6 +310,38 @@ impl Store {
             })
         })
         .await
+    }
+
+    /// The deliveries whose `payload.data` is `resource_id`, at most `limit`, in the events'
+    /// created-at order; and how many there are in all.
+    pub fn resource_rows(&self, resource_id: &str, limit: u32) -> Result<(Vec<ResourceRow>, u64)> {
+        let conn = self.reader()?;
+        Ok((
+            story::resource_rows(&conn, resource_id, limit)?,
+            story::count_resource_rows(&conn, resource_id)?,
+        ))
+    }
+
+    /// Up to `limit` deliveries about other resources whose body holds `resource_id` as a
+    /// word, oldest first: what may mention it (the caller reads each to be sure).
+    pub fn mention_candidates(&self, resource_id: &str, limit: u32) -> Result<Vec<i64>> {
+        call(|work| self.inner.index.run(work), search::catch_up)?;
+        story::mention_candidates(&*self.reader()?, resource_id, limit)
+    }
+
+    /// The body of delivery `id` alone, exactly as received.
+    pub fn body(&self, id: i64) -> Result<Vec<u8>> {
+        story::body(&*self.reader()?, id)?.ok_or(Error::NotFound(id))
+    }
+
+    /// The stored copies of event `event_id` as they arrived, at most `limit`, each compared
+    /// with the first; and how many there are in all.
+    pub fn event_copies(&self, event_id: &str, limit: u32) -> Result<(Vec<CopyRow>, u64)> {
+        let conn = self.reader()?;
+        Ok((
+            story::event_copies(&conn, event_id, limit)?,
+            story::count_event_copies(&conn, event_id)?,
+        ))
     }
 
     /// The re-delivery attempts of delivery `delivery_id`, newest first.

@@ -153,6 +153,12 @@ CREATE TABLE check_attempts (
 ) STRICT;
 CREATE INDEX check_attempts_case ON check_attempts(case_id, id);
 "#,
+    r#"
+-- A resource's timeline, read from this index alone: in the table these columns come after
+-- the body, and reading them there walks each body's overflow pages (store/story.rs).
+CREATE INDEX deliveries_story ON deliveries(resource_id, event_created_at, id, received_at,
+    event_id, event_name, resource_type, resource_status);
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::error::Result;
 
@@ -146,7 +146,9 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
 
 /// Indexes the next chunk of deliveries past the largest indexed id; returns how many.
 fn index_pending(conn: &mut Connection) -> Result<usize> {
-    let tx = conn.transaction()?;
+    // Immediate: another process's store (the CLI beside `serve`) indexes the same file, and a
+    // deferred transaction that read the largest id before the other's commit could not write.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut done = 0;
     {
         // ORDER BY rowid DESC is served by FTS5 itself; max(rowid) would scan the table.

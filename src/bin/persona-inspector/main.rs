@@ -5,6 +5,7 @@ mod forward_rule;
 mod resend;
 mod serve;
 mod share;
+mod story;
 mod terminal;
 mod trigger;
 
@@ -50,6 +51,16 @@ enum Command {
     /// Everything about one delivery
     Show {
         id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One resource's deliveries in the order Persona created the events, with the order they
+    /// arrived in, flags a handler should know (out of order, duplicate, conflicting outcome,
+    /// status regression), and the deliveries that only mention it
+    Timeline {
+        /// The resource's id (inq_…, act_…, ver_…, case_…, rep_…, txn_…)
+        #[arg(value_name = "RESOURCE_ID")]
+        resource_id: String,
         #[arg(long)]
         json: bool,
     },
@@ -249,6 +260,15 @@ fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) ->
                 writeln!(out, "{}", to_json(&detail)?)?;
             } else {
                 terminal::show(&mut out, &detail, offset)?;
+            }
+            Ok(())
+        }
+        Command::Timeline { resource_id, json } => {
+            let timeline = store.timeline(&resource_id)?;
+            if json {
+                writeln!(out, "{}", to_json(&timeline)?)?;
+            } else {
+                story::timeline(&mut out, &timeline, offset)?;
             }
             Ok(())
         }

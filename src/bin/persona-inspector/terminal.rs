@@ -247,6 +247,7 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
     for note in &d.event_notes {
         writeln!(out, "  note       {}", safe(note))?;
     }
+    crate::story::retry_chain(out, d, offset)?;
 
     writeln!(out, "\n{}", paint(BOLD, "Headers"))?;
     for (name, value) in headers_from_json(&d.headers) {

@@ -57,6 +57,9 @@ function detail(over: Partial<Detail> = {}): Detail {
     relationships: [],
     included: [],
     event_notes: [],
+    retry_chain: [],
+    retry_chain_missing_attempts: [],
+    retry_chain_notes: [],
     ...over,
   };
 }

@@ -88,6 +88,9 @@ function detail(body: string, over: Partial<Detail> = {}): Detail {
       },
     ],
     event_notes: ['data.type is "evnt", not "event"'],
+    retry_chain: [],
+    retry_chain_missing_attempts: [],
+    retry_chain_notes: [],
     ...over,
   };
 }

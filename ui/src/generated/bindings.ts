@@ -12,6 +12,11 @@ export const commands = {
 	/**  How many deliveries match (`limit` and `offset` aside). */
 	countDeliveries: (filter: Filter) => __TAURI_INVOKE<number>("count_deliveries", { filter }),
 	getDelivery: (id: number) => __TAURI_INVOKE<Detail>("get_delivery", { id }),
+	/**
+	 *  Resource `resource_id`'s timeline: its deliveries in created-at order with arrival ranks
+	 *  and flags, and the deliveries that only mention it.
+	 */
+	timeline: (resourceId: string) => __TAURI_INVOKE<Timeline>("timeline", { resourceId }),
 	eventCounts: () => __TAURI_INVOKE<EventCount[]>("event_counts"),
 	eventCatalog: () => __TAURI_INVOKE<CatalogEntry[]>("event_catalog"),
 	listenerStatus: () => __TAURI_INVOKE<ListenerStatus>("listener_status"),
@@ -238,6 +243,30 @@ export type CatalogEntry = {
 	description: string,
 };
 
+/**  One stored copy of an event. */
+export type ChainCopy = {
+	delivery_id: number,
+	/**  `Persona-Webhook-Attempts-Made` as sent; None when absent. */
+	attempt: number | null,
+	/**  `Persona-Webhook-Attempts-Left` as sent. */
+	attempts_left: number | null,
+	/**  `Persona-Webhook-First-Attempted-At` as sent: unix seconds. */
+	first_attempted_at: number | null,
+	/**  RFC 3339, UTC, milliseconds. */
+	received_at: string,
+	received_at_ms: number,
+	/**  Since the copy before it arrived; None for the first. */
+	seconds_since_previous: number | null,
+	/**
+	 *  What Persona's schedule puts between the copy before and this one: the wait before this
+	 *  attempt, plus those before any attempts missing in between. None for the first copy,
+	 *  and when the attempt numbers do not tell.
+	 */
+	expected_seconds: number | null,
+	/**  Byte for byte the body of the first copy. Persona's copies of one event are identical. */
+	same_body: boolean,
+};
+
 /**  One case of a check: what was sent, what should have happened, what did. */
 export type CheckCase = {
 	/**  A stable kebab-case id: `signed`, `rotation`, `bare-hmac`, … */
@@ -315,6 +344,15 @@ export type Detail = {
 	included: Resource[],
 	/**  Where the envelope departs from what Persona sends. */
 	event_notes: string[],
+	/**
+	 *  Every stored copy of this event id, as they arrived, timed against Persona's retry
+	 *  schedule; empty when the event was delivered once.
+	 */
+	retry_chain: ChainCopy[],
+	/**  Attempt numbers within the chain that no stored copy carries. */
+	retry_chain_missing_attempts: number[],
+	/**  Sentences on the chain: missing attempts, copies whose body differs, copies left out. */
+	retry_chain_notes: string[],
 } & Summary;
 
 /**  Changes to the stored request before it is sent ("edit and re-send"). */
@@ -439,6 +477,23 @@ export type Matched = {
 	pair: number,
 	timestamp: number,
 };
+
+/**  A delivery that mentions the resource without being about it. */
+export type Mention = {
+	delivery_id: number,
+	event_name: string | null,
+	event_created_at: string | null,
+	/**  What the delivery is about: its `payload.data`. */
+	about: ResourceRef | null,
+	via: MentionVia,
+};
+
+/**  Where a delivery about another resource names this one. */
+export type MentionVia = 
+/**  A relationship of its `payload.data`. */
+"relationship" | 
+/**  `payload.included`: the resource itself, or a relationship of an included resource. */
+"included";
 
 /**  How to re-deliver. */
 export type Options = {
@@ -732,6 +787,59 @@ export type Target = {
 	 *  no documented path for its type.
 	 */
 	api: ApiPath | null,
+};
+
+export type Timeline = {
+	resource: TimelineResource,
+	/**  In the order of the events' created-at (those without one last), then of arrival. */
+	entries: TimelineEntry[],
+	/**  How many stored deliveries are about the resource; more than `entries` when capped. */
+	total_entries: number,
+	/**  The deliveries about other resources that name this one, oldest first. */
+	mentioned_in: number[],
+	/**  The same deliveries, with what they are about and where they name it. */
+	mentions: Mention[],
+	/**  Each flag present, once, in the order of [`TimelineFlag::ALL`]. */
+	flags: TimelineFlagNote[],
+	/**  What was left out, and why. */
+	notes: string[],
+};
+
+/**  One delivery whose `payload.data` is the resource. */
+export type TimelineEntry = {
+	delivery_id: number,
+	event_id: string | null,
+	event_name: string | null,
+	/**  As sent. */
+	event_created_at: string | null,
+	/**  RFC 3339, UTC, milliseconds. */
+	received_at: string,
+	received_at_ms: number,
+	/**  1 for the entry that arrived first, and so on. */
+	arrival_rank: number,
+	/**  `payload.data.attributes.status` as sent. */
+	status: string | null,
+	flags: TimelineFlag[],
+};
+
+/**  What a handler should know about one delivery of the resource. */
+export type TimelineFlag = "out_of_order" | "duplicate" | "conflicting_outcome" | "status_regression";
+
+/**  A flag present in the timeline, why it matters, and the entries that carry it. */
+export type TimelineFlagNote = {
+	flag: TimelineFlag,
+	why: string,
+	delivery_ids: number[],
+};
+
+/**  The resource a timeline is about. */
+export type TimelineResource = {
+	/**
+	 *  `payload.data.type` of its deliveries (or the type a mention gives it); None when no
+	 *  stored delivery tells.
+	 */
+	type: string | null,
+	id: string,
 };
 
 /**

@@ -1,0 +1,127 @@
+//! The rows a resource's timeline and an event's retry chain are read from: a few narrow
+//! columns, each query bounded by a limit. Bodies stay in SQLite (compared there) except the
+//! one a caller asks for by id.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::AttemptHeaders;
+
+/// One delivery whose `payload.data` is the resource, as a timeline needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceRow {
+    pub id: i64,
+    pub received_at_ms: i64,
+    pub event_id: Option<String>,
+    pub event_name: Option<String>,
+    pub event_created_at: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_status: Option<String>,
+}
+
+/// The deliveries whose `payload.data` is `resource_id`, at most `limit`, in the order of the
+/// events' created-at (text order is time order for Persona's fixed-width UTC times; those
+/// without one last), then of arrival. Read from the `deliveries_story` index alone: in the
+/// table these columns sit after the body, and reaching them there walks every body's pages.
+pub fn resource_rows(
+    conn: &Connection,
+    resource_id: &str,
+    limit: u32,
+) -> crate::Result<Vec<ResourceRow>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, received_at, event_id, event_name, event_created_at, resource_type,
+             resource_status
+         FROM deliveries INDEXED BY deliveries_story WHERE resource_id = ?1
+         ORDER BY event_created_at IS NULL, event_created_at, id LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![resource_id, limit], |r| {
+        Ok(ResourceRow {
+            id: r.get(0)?,
+            received_at_ms: r.get(1)?,
+            event_id: r.get(2)?,
+            event_name: r.get(3)?,
+            event_created_at: r.get(4)?,
+            resource_type: r.get(5)?,
+            resource_status: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many deliveries have `resource_id` as their `payload.data`.
+pub fn count_resource_rows(conn: &Connection, resource_id: &str) -> crate::Result<u64> {
+    let count: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE resource_id = ?1")?
+        .query_row([resource_id], |r| r.get(0))?;
+    Ok(count.max(0) as u64)
+}
+
+/// Deliveries about another resource whose body holds `resource_id` as a word (the search
+/// index's tokens), oldest first, at most `limit`: candidates for "mentioned in", which the
+/// caller confirms by reading the envelope. The index must be caught up first.
+pub fn mention_candidates(
+    conn: &Connection,
+    resource_id: &str,
+    limit: u32,
+) -> crate::Result<Vec<i64>> {
+    let phrase = format!("body : \"{}\"", resource_id.replace('"', "\"\""));
+    let mut statement = conn.prepare_cached(
+        "SELECT rowid FROM search.deliveries_fts WHERE deliveries_fts MATCH ?1
+             AND rowid NOT IN (SELECT id FROM main.deliveries WHERE resource_id = ?2)
+         ORDER BY rowid LIMIT ?3",
+    )?;
+    let rows = statement.query_map(params![phrase, resource_id, limit], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The body of delivery `id` alone; None when it is gone.
+pub fn body(conn: &Connection, id: i64) -> crate::Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached("SELECT body FROM deliveries WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+/// One stored copy of an event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CopyRow {
+    pub id: i64,
+    pub received_at_ms: i64,
+    pub attempts: AttemptHeaders,
+    /// Byte for byte the body of the event's first stored copy.
+    pub same_body: bool,
+}
+
+/// The stored copies of event `event_id` in the order they arrived, at most `limit`. Each body
+/// is compared with the first copy's inside SQLite, and only when their sizes match: no body
+/// is copied out, and nothing is stored to compare with.
+pub fn event_copies(conn: &Connection, event_id: &str, limit: u32) -> crate::Result<Vec<CopyRow>> {
+    let mut statement = conn.prepare_cached(
+        "WITH first AS (SELECT body_size, body FROM deliveries WHERE event_id = ?1
+                        ORDER BY received_at, id LIMIT 1)
+         SELECT d.id, d.received_at, d.attempts_made, d.attempts_left, d.first_attempted_at,
+             d.body_size = first.body_size AND d.body = first.body
+         FROM deliveries d, first WHERE d.event_id = ?1
+         ORDER BY d.received_at, d.id LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![event_id, limit], |r| {
+        Ok(CopyRow {
+            id: r.get(0)?,
+            received_at_ms: r.get(1)?,
+            attempts: AttemptHeaders {
+                made: r.get(2)?,
+                left: r.get(3)?,
+                first_attempted_at: r.get(4)?,
+            },
+            same_body: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many stored deliveries carry event id `event_id`.
+pub fn count_event_copies(conn: &Connection, event_id: &str) -> crate::Result<u64> {
+    let count: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE event_id = ?1")?
+        .query_row([event_id], |r| r.get(0))?;
+    Ok(count.max(0) as u64)
+}
