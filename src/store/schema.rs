@@ -153,6 +153,12 @@ CREATE TABLE check_attempts (
 ) STRICT;
 CREATE INDEX check_attempts_case ON check_attempts(case_id, id);
 "#,
+    r#"
+-- What the listener answered a delivery with (a HAR export's response): the status it sent once
+-- the delivery was stored, 413 for a body over the limit; NULL for an import, which nobody
+-- answered, and for deliveries stored before this column.
+ALTER TABLE deliveries ADD COLUMN reply_status INTEGER;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

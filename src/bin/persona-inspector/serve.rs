@@ -33,6 +33,8 @@ pub fn serve(data_dir: &Path, args: ServeArgs, offset: UtcOffset) -> Result<()> 
             body: args.response_body.map(Bytes::from),
         },
         test_event: None,
+        // The session looks sources up in the saved list of Persona's addresses.
+        persona_ips: Vec::new(),
     };
     let forward = match args.forward.rule() {
         Some(rule) => Forward::ThisRun(rule),

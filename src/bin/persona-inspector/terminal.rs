@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::LazyLock;
 
+use axum::http::StatusCode;
 use base64::Engine;
 use persona_inspector::capture::Settings;
 use persona_inspector::clock;
@@ -198,7 +199,25 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
     }
     writeln!(out, "  request    {}", target(s))?;
     if let Some(addr) = &s.remote_addr {
-        writeln!(out, "  from       {}", safe(addr))?;
+        writeln!(out, "  peer       {}", safe(addr))?;
+    }
+    let listed = match s.source_ip_listed {
+        Some(true) => paint(GREEN, "in Persona's list of webhook addresses"),
+        Some(false) => paint(YELLOW, "not in Persona's list of webhook addresses"),
+        None => paint(DIM, "not looked up (no address, or the list is empty)"),
+    };
+    writeln!(
+        out,
+        "  source     {}  {listed}",
+        safe(s.source_ip.as_deref().unwrap_or("unknown"))
+    )?;
+    writeln!(out, "             {}", paint(DIM, &d.source_ip_note))?;
+    if let Some(status) = d.reply_status {
+        let reason = StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason())
+            .unwrap_or("");
+        writeln!(out, "  answered   {status} {reason}")?;
     }
     if let Some(name) = &s.event_name {
         let known = if s.known_event {
