@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use crate::error::Result;
 
@@ -146,7 +146,10 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
 
 /// Indexes the next chunk of deliveries past the largest indexed id; returns how many.
 fn index_pending(conn: &mut Connection) -> Result<usize> {
-    let tx = conn.transaction()?;
+    // Immediate: the write lock is taken first, waiting out another process indexing the same
+    // file (the app and a CLI `--search`). A read that turned into a write would instead fail
+    // at once with "database is locked" whenever the other had written since it began.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut done = 0;
     {
         // ORDER BY rowid DESC is served by FTS5 itself; max(rowid) would scan the table.
