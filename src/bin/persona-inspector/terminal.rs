@@ -11,6 +11,7 @@ use base64::Engine;
 use persona_inspector::capture::Settings;
 use persona_inspector::clock;
 use persona_inspector::model::{Outcome, Status, Verdict, format_size, headers_from_json};
+use persona_inspector::ngrok::NgrokStatus;
 use persona_inspector::store::Summary;
 use persona_inspector::view::Detail;
 use time::UtcOffset;
@@ -93,7 +94,45 @@ pub fn banner(
     if let Some(forwarding) = forwarding {
         writeln!(out, "  forwarding:  {}", safe(forwarding))?;
     }
-    writeln!(out, "Press Ctrl-C to stop.")
+    Ok(())
+}
+
+/// The banner's ngrok line: the public URL that leads to the listener on `port`, a warning
+/// when ngrok's tunnels lead elsewhere, nothing when no agent runs.
+pub fn ngrok_line(status: &NgrokStatus, port: u16) -> Option<String> {
+    match status {
+        NgrokStatus::NoAgent => None,
+        NgrokStatus::Tunnel { public_url, .. } => Some(format!(
+            "  ngrok:       {} → this listener (paste it into Persona's dashboard, Webhooks)",
+            paint(BOLD, public_url)
+        )),
+        NgrokStatus::OtherPorts { tunnels, .. } if tunnels.is_empty() => Some(format!(
+            "  ngrok:       {}",
+            paint(
+                YELLOW,
+                &format!(
+                    "warning: ngrok runs without a web tunnel — start one with `ngrok http {port}`"
+                )
+            )
+        )),
+        NgrokStatus::OtherPorts { tunnels, .. } => {
+            let elsewhere: Vec<String> = tunnels
+                .iter()
+                .map(|t| format!("{} → {}", t.public_url, t.addr))
+                .collect();
+            Some(format!(
+                "  ngrok:       {}",
+                paint(
+                    YELLOW,
+                    &format!(
+                        "warning: ngrok's tunnels lead elsewhere ({}), not to this listener's port \
+                         {port} — start one with `ngrok http {port}`",
+                        elsewhere.join(", ")
+                    )
+                )
+            ))
+        }
+    }
 }
 
 fn verdict_badge(verdict: &Verdict) -> String {
