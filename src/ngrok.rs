@@ -56,7 +56,7 @@ pub struct Tunnel {
     /// Where the agent forwards, as configured: `localhost:4747`, `http://localhost:4747`,
     /// `4747`…
     pub addr: String,
-    /// The port on this machine it forwards to; None when it forwards to another host.
+    /// The port on this machine it forwards to; null when it forwards to another host.
     pub port: Option<u16>,
 }
 

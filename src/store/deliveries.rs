@@ -49,7 +49,7 @@ pub struct Summary {
     #[serde(default)]
     pub original_received_at_ms: Option<i64>,
     /// The apparent source address: the peer, or behind a proxy on this machine (ngrok) the
-    /// address it put in `X-Forwarded-For` (see `model::ApparentSource`); null when unknown.
+    /// address it put last in `X-Forwarded-For`; null when unknown.
     #[serde(default)]
     pub source_ip: Option<String>,
     /// Whether `source_ip` is in the saved list of Persona's webhook source addresses;

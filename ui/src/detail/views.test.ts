@@ -88,6 +88,10 @@ function detail(body: string, over: Partial<Detail> = {}): Detail {
       },
     ],
     event_notes: ['data.type is "evnt", not "event"'],
+    source_ip: '35.232.44.140',
+    source_ip_listed: true,
+    source_ip_note: 'the address the proxy on this machine (ngrok) put in X-Forwarded-For',
+    reply_status: 200,
     ...over,
   };
 }
