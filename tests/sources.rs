@@ -102,9 +102,41 @@ async fn the_source_is_read_from_the_proxys_entry_and_looked_up_in_personas_list
     let stored = list_deliveries(&session, Filter::default())
         .await
         .expect("list");
+    // Kept in a column of its own as each arrives; rows stored before that column are read
+    // from their headers.
+    let kept: Vec<Option<String>> = session
+        .store()
+        .expect("store")
+        .write(|conn| {
+            let kept = conn
+                .prepare("SELECT forwarded_for FROM deliveries ORDER BY id")?
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<_, _>>()?;
+            conn.execute("UPDATE deliveries SET forwarded_for = NULL", [])?;
+            Ok(kept)
+        })
+        .expect("as an older row");
+    assert_eq!(
+        kept,
+        vec![
+            None,
+            Some(PERSONA_US.to_string()),
+            Some(format!("{PERSONA_US}, {STRANGER}")),
+            Some(format!("{STRANGER},{PERSONA_DE}")),
+            Some(format!("{PERSONA_US}, unknown")),
+        ]
+    );
+    let older = list_deliveries(&session, Filter::default())
+        .await
+        .expect("list");
     for (id, ip, listed) in expected {
         assert_eq!(source(&live, id), (ip, listed), "announced #{id}");
         assert_eq!(source(&stored, id), (ip, listed), "stored #{id}");
+        assert_eq!(
+            source(&older, id),
+            (ip, listed),
+            "stored before the column #{id}"
+        );
     }
 
     // The detail says how each was worked out.

@@ -158,6 +158,10 @@ CREATE INDEX check_attempts_case ON check_attempts(case_id, id);
 -- the delivery was stored, 413 for a body over the limit; NULL for an import, which nobody
 -- answered, and for deliveries stored before this column.
 ALTER TABLE deliveries ADD COLUMN reply_status INTEGER;
+-- Every X-Forwarded-For line, joined by commas (NULL: none), so the list reads each delivery's
+-- source without going through its headers' JSON. Not filled in for older rows (that would
+-- rewrite every row, bodies and all): the list reads theirs from the headers.
+ALTER TABLE deliveries ADD COLUMN forwarded_for TEXT;
 "#,
 ];
 
