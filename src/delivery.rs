@@ -82,6 +82,7 @@ impl NewDelivery {
             signature,
             source: Source::Captured,
             original_received_at_ms: None,
+            reply_status: None,
         }
     }
 }

@@ -11,6 +11,8 @@
 //! - `capture` (the listener), `redeliver` (one send by hand), `relay` (the forward rule at
 //!   work), `bulk` (many sends), `share` (curl commands and fixtures), `trigger` (a sample
 //!   sent on demand), `endpoint_check` (the user's own handler put through Persona's cases).
+//! - `ngrok`: what a local ngrok agent says of its tunnels (the public URL that leads to the
+//!   listener).
 //! - `session`: what the app and `serve` run over all of these — the listener's lifecycle,
 //!   settings applied live, the relay, bulk runs, the retention pass; no window in it.
 
@@ -23,6 +25,7 @@ pub mod endpoint_check;
 pub mod error;
 pub mod jsonapi;
 pub mod model;
+pub mod ngrok;
 pub mod redeliver;
 pub mod relay;
 pub mod retention;

@@ -1,7 +1,10 @@
 //! What the CLI and the app show of stored deliveries: each summary with what the event catalog
-//! says of its event, and one delivery in full — its envelope read (JSON:API), its body in
-//! base64, its event described. Built here, above the store, which keeps rows and reads
-//! neither the catalog nor the body.
+//! says of its event and whether its source address is in Persona's list (as saved now, so an
+//! edit of the list applies to every delivery), and one delivery in full — its envelope read
+//! (JSON:API), its body in base64, its event described. Built here, above the store, which
+//! keeps rows and reads neither the catalog, the settings nor the body.
+
+use std::net::IpAddr;
 
 use base64::Engine;
 use serde::Serialize;
@@ -9,7 +12,7 @@ use serde::Serialize;
 use crate::catalog;
 use crate::error::Result;
 use crate::jsonapi::{self, Relationship, Resource};
-use crate::model::{Filter, NewDelivery};
+use crate::model::{ApparentSource, Filter, NewDelivery, headers_from_json, listed};
 use crate::store::{Store, Stored, Summary};
 use crate::story::{ChainCopy, RetryChain};
 
@@ -39,19 +42,31 @@ pub struct Detail {
     pub retry_chain_missing_attempts: Vec<u32>,
     /// Sentences on the chain: missing attempts, copies whose body differs, copies left out.
     pub retry_chain_notes: Vec<String>,
+    /// How `source_ip` was worked out, in a sentence ("the address the proxy on this machine
+    /// (ngrok) put in X-Forwarded-For", …).
+    pub source_ip_note: String,
+    /// The status the listener answered with; null for an import (nobody answered it) and
+    /// for deliveries stored before the inspector kept it.
+    pub reply_status: Option<u16>,
 }
 
 impl Store {
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
+        let persona_ips = self.settings()?.persona_ips();
         Ok(self
             .list_stored(filter)?
             .into_iter()
-            .map(with_catalog)
+            .map(|summary| with_catalog(summary).with_listed(&persona_ips))
             .collect())
     }
 
     pub fn get(&self, id: i64) -> Result<Detail> {
+        let persona_ips = self.settings()?.persona_ips();
         let record = self.record(id)?;
+        let source = ApparentSource::of_request(
+            record.summary.remote_addr.as_deref(),
+            &headers_from_json(&record.headers),
+        );
         let event = jsonapi::parse(&record.body).ok();
         let (relationships, included, event_notes, event_description) = match event {
             Some(e) => (
@@ -67,7 +82,7 @@ impl Store {
             _ => RetryChain::default(),
         };
         Ok(Detail {
-            summary: with_catalog(record.summary),
+            summary: with_catalog(record.summary).with_listed(&persona_ips),
             headers: record.headers,
             body_base64: base64::engine::general_purpose::STANDARD.encode(&record.body),
             event_description,
@@ -77,14 +92,19 @@ impl Store {
             retry_chain: chain.copies,
             retry_chain_missing_attempts: chain.missing_attempts,
             retry_chain_notes: chain.notes,
+            source_ip_note: source.describe(),
+            reply_status: record.reply_status,
         })
     }
 }
 
 impl Summary {
-    /// The summary of a delivery just stored, without reading it back.
-    pub fn of_new(stored: Stored, d: &NewDelivery) -> Summary {
+    /// The summary of a delivery just stored, without reading it back; its source looked up
+    /// in `persona_ips`.
+    pub fn of_new(stored: Stored, d: &NewDelivery, persona_ips: &[IpAddr]) -> Summary {
         let i = &d.event;
+        let source_ip =
+            ApparentSource::of_request(d.arrival.remote_addr.as_deref(), &d.arrival.headers).ip;
         with_catalog(Summary {
             id: stored.id,
             received_at: crate::clock::rfc3339(d.arrival.received_at_ms),
@@ -113,7 +133,18 @@ impl Summary {
             source: d.source,
             original_received_at: d.original_received_at_ms.map(crate::clock::rfc3339),
             original_received_at_ms: d.original_received_at_ms,
+            source_ip: source_ip.map(|ip| ip.to_string()),
+            source_ip_listed: listed(source_ip, persona_ips),
         })
+    }
+
+    /// With `source_ip_listed` told from `persona_ips`.
+    fn with_listed(self, persona_ips: &[IpAddr]) -> Summary {
+        let ip = self.source_ip.as_deref().and_then(|ip| ip.parse().ok());
+        Summary {
+            source_ip_listed: listed(ip, persona_ips),
+            ..self
+        }
     }
 }
 

@@ -31,6 +31,7 @@ fn settings_start_at_their_defaults_and_survive_reopening() {
         notifications: false,
         notification_counts_only: true,
         retention_days: None,
+        persona_source_ips: vec!["203.0.113.9".into(), "2001:db8::1".into()],
     };
     store.save_settings(&changed).expect("save");
     drop(store);
@@ -64,6 +65,14 @@ fn settings_the_listener_cannot_use_are_refused_and_not_saved() {
     assert!(
         retention.contains("1 to 36500 days") && retention.contains("forever"),
         "{retention}"
+    );
+    let addresses = invalid_message(store.save_settings(&Saved {
+        persona_source_ips: vec!["35.232.44.140".into(), "35.232.44".into()],
+        ..base.clone()
+    }));
+    assert!(
+        addresses.contains("\"35.232.44\" is not an IP address"),
+        "{addresses}"
     );
     assert_eq!(store.settings().expect("load"), base);
 }

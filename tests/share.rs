@@ -450,6 +450,9 @@ async fn a_fixture_imported_into_another_store_is_the_same_delivery() {
             "received_at is when it was imported, not the claim: {}",
             s.received_at
         );
+        assert_eq!(imported.reply_status, None, "nobody answered an import");
+        imported.reply_status = original.reply_status;
+        let s = &mut imported.summary;
         // Apart from its provenance and id, the imported delivery equals the captured one.
         s.id = original.summary.id;
         s.source = Source::Captured;

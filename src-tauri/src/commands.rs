@@ -7,6 +7,7 @@ use persona_inspector::catalog::{self, CatalogEntry};
 use persona_inspector::model::{
     CheckCase, CheckRun, CheckRunSummary, Filter, Order, Redelivery, Rule, Scope,
 };
+use persona_inspector::ngrok::NgrokStatus;
 use persona_inspector::redeliver;
 use persona_inspector::session::{
     self, AppSettings, BulkStarted, BulkStep, ListenerStatus, RedeliveryPreview, SampleRequest,
@@ -165,9 +166,20 @@ pub async fn export_fixture(session: &Session, id: i64) -> Answer<String> {
     Ok(session.export_fixture(id).await?)
 }
 
-/// Imports fixtures (one, or a JSON array) pasted or read from a file; returns the new ids.
+/// The deliveries of `scope` as a HAR 1.2 file (the window saves it).
+pub async fn export_har(session: &Session, scope: Scope) -> Answer<String> {
+    Ok(session.export_har(scope).await?)
+}
+
+/// Imports fixtures (one, or a JSON array) or a HAR file, pasted or read from a file; returns
+/// the new ids.
 pub async fn import_fixtures(session: &Session, text: String) -> Answer<Vec<i64>> {
     Ok(session.import_fixtures(text).await?)
+}
+
+/// What a local ngrok agent says of the listener's port; `no_agent` when none runs.
+pub async fn ngrok_status(session: &Session) -> NgrokStatus {
+    session.ngrok().await
 }
 
 /// What a re-delivery would send, without sending it: for the edit view's live preview.

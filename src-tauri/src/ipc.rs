@@ -7,8 +7,10 @@ use persona_inspector::catalog::CatalogEntry;
 use persona_inspector::endpoint_check;
 use persona_inspector::model::{
     CheckCase, CheckRun, CheckRunSummary, DEFAULT_TIMEOUT_MS, Filter, MAX_SPEEDUP, Order,
-    PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS, PERSONA_TIMEOUT, Redelivery, Rule, Scope,
+    PERSONA_RETRY_SCHEDULE_S, PERSONA_SUCCESS, PERSONA_TIMEOUT, PERSONA_WEBHOOK_IPS, Redelivery,
+    Rule, Scope,
 };
+use persona_inspector::ngrok::NgrokStatus;
 use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
 use persona_inspector::store::{EventCount, Summary};
 use persona_inspector::story::Timeline;
@@ -76,7 +78,9 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             recent_targets,
             export_curl,
             export_fixture,
+            export_har,
             import_fixtures,
+            ngrok_status,
             forward_rule,
             set_forward_rule,
             start_bulk,
@@ -108,6 +112,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         // come) and the event they send unless told.
         .constant("CHECK_CASES", endpoint_check::case_names())
         .constant("CHECK_DEFAULT_EVENT", endpoint_check::DEFAULT_EVENT)
+        // Persona's published webhook addresses: what "restore Persona's list" puts back.
+        .constant("PERSONA_WEBHOOK_IPS", PERSONA_WEBHOOK_IPS)
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .disable_serde_phases()
         // Ids, sizes and millisecond times stay far below 2^53.
@@ -196,9 +202,13 @@ async fn update_settings(
     session: State<'_, Session>,
     change: SettingsChange,
 ) -> Result<AppSettings, CommandError> {
+    // Each delivery's source_ip_listed is read against the list: a new list changes them.
+    let new_list = change.persona_source_ips.is_some();
     let changed = commands::update_settings(&session, change).await?;
-    if let Some(n) = changed.rechecked {
-        rechecked(&app, n);
+    match (changed.rechecked, new_list) {
+        (Some(n), _) => rechecked(&app, n),
+        (None, true) => rechecked(&app, 0),
+        (None, false) => {}
     }
     Ok(changed.settings)
 }
@@ -329,7 +339,24 @@ async fn export_fixture(session: State<'_, Session>, id: i64) -> Result<String, 
     commands::export_fixture(&session, id).await
 }
 
-/// Imports pasted fixtures (one, or a JSON array); returns the new delivery ids.
+/// The deliveries of `scope` (a selection or a filter) as a HAR 1.2 file, oldest first, for the
+/// window to save; at most 64 MiB.
+#[tauri::command]
+#[specta::specta]
+async fn export_har(session: State<'_, Session>, scope: Scope) -> Result<String, CommandError> {
+    commands::export_har(&session, scope).await
+}
+
+/// What a local ngrok agent says of the listener's port: the public URL to paste into Persona
+/// (`tunnel`), tunnels that lead elsewhere (`other_ports`), or `no_agent`. Answers within
+/// half a second; the window polls it.
+#[tauri::command]
+#[specta::specta]
+async fn ngrok_status(session: State<'_, Session>) -> Result<NgrokStatus, CommandError> {
+    Ok(commands::ngrok_status(&session).await)
+}
+
+/// Imports pasted fixtures (one, or a JSON array) or a HAR file; returns the new delivery ids.
 #[tauri::command]
 #[specta::specta]
 async fn import_fixtures(

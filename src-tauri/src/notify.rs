@@ -314,6 +314,8 @@ mod tests {
             source: Default::default(),
             original_received_at: None,
             original_received_at_ms: None,
+            source_ip: None,
+            source_ip_listed: None,
         }
     }
 

@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
-use persona_inspector::model::Filter;
-use persona_inspector::session::{ListenerStatus, SampleRequest, Session};
+use persona_inspector::model::{Filter, Scope};
+use persona_inspector::session::{ListenerStatus, SampleRequest, Session, SettingsChange};
 use persona_inspector::store::Summary;
 use persona_inspector_app::arrivals;
 use persona_inspector_app::commands::{
-    get_delivery, list_deliveries, listener_status, send_sample, timeline,
+    export_har, get_delivery, import_fixtures, list_deliveries, listener_status, send_sample,
+    timeline, update_settings,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -224,4 +225,68 @@ async fn a_sample_is_stored_by_the_listener_or_sent_to_a_url_and_an_unknown_even
         .expect_err("not in the catalog");
     assert_eq!(unknown.kind, "invalid", "{unknown:?}");
     assert!(unknown.message.contains("inquiry."), "{unknown:?}");
+}
+
+#[tokio::test]
+async fn the_window_gets_each_deliverys_source_and_a_har_it_can_import_back() {
+    let dir = tempfile::tempdir().expect("temp");
+    let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = listener_status(&session) else {
+        panic!("not listening: {:?}", session.status());
+    };
+    let body = r#"{"data":{"type":"event","id":"evt_HAR"}}"#;
+    post_with(&address, body, "x-forwarded-for: 35.232.44.140\r\n").await;
+    let rows = list_deliveries(&session, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(rows[0].source_ip.as_deref(), Some("35.232.44.140"));
+    assert_eq!(rows[0].source_ip_listed, Some(true));
+
+    let refused = update_settings(
+        &session,
+        SettingsChange {
+            persona_source_ips: Some(vec!["35.232".into()]),
+            ..SettingsChange::default()
+        },
+    )
+    .await
+    .err()
+    .expect("a partial address");
+    assert_eq!(refused.kind, "invalid", "{refused:?}");
+    update_settings(
+        &session,
+        SettingsChange {
+            persona_source_ips: Some(vec!["203.0.113.9".into()]),
+            ..SettingsChange::default()
+        },
+    )
+    .await
+    .expect("saved");
+    let rows = list_deliveries(&session, Filter::default())
+        .await
+        .expect("list");
+    assert_eq!(rows[0].source_ip_listed, Some(false));
+
+    let har = export_har(
+        &session,
+        Scope::Filter {
+            filter: Filter::default(),
+        },
+    )
+    .await
+    .expect("exported");
+    let parsed: serde_json::Value = serde_json::from_str(&har).expect("JSON");
+    assert_eq!(parsed["log"]["version"], "1.2");
+    assert_eq!(
+        parsed["log"]["entries"][0]["request"]["postData"]["text"],
+        body
+    );
+    let ids = import_fixtures(&session, har).await.expect("imported");
+    let imported = get_delivery(&session, ids[0]).await.expect("get");
+    assert_eq!(imported.summary.event_id.as_deref(), Some("evt_HAR"));
+    assert_eq!(imported.reply_status, None);
+    let nothing = export_har(&session, Scope::Ids { ids: vec![999] })
+        .await
+        .expect_err("nothing stored by that id");
+    assert_eq!(nothing.kind, "invalid", "{nothing:?}");
 }

@@ -214,6 +214,8 @@ fn delivery(id: i64, name: Option<&str>, status: Status) -> Summary {
         source: Default::default(),
         original_received_at: None,
         original_received_at_ms: None,
+        source_ip: None,
+        source_ip_listed: None,
     }
 }
 

@@ -11,7 +11,7 @@ pub use listener::{
 };
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -27,7 +27,7 @@ use tokio::net::TcpListener;
 use tokio::sync::broadcast;
 
 use crate::error::{Error, Result};
-use crate::model::{Arrival, NewDelivery, Verification, format_size};
+use crate::model::{Arrival, NewDelivery, Saved, Verification, format_size};
 use crate::sample::{self, TestEventKey};
 use crate::store::{Store, Stored, Summary};
 
@@ -74,6 +74,9 @@ pub struct Settings {
     pub reply: Reply,
     /// The app's key for its own test events (None: the CLI, which sends none).
     pub test_event: Option<TestEventKey>,
+    /// Persona's webhook source addresses, which each announced delivery's source is looked
+    /// up in (the stored rows are looked up when read, in the list saved then).
+    pub persona_ips: Vec<IpAddr>,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             reply: Reply::default(),
             test_event: None,
+            persona_ips: Saved::default().persona_ips(),
         }
     }
 }
@@ -244,7 +248,8 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
     if size > max as u64 {
         let mut delivery = NewDelivery::too_large(arrival, size, max);
         delivery.source = source;
-        if let Err(e) = store(&capture, delivery).await {
+        delivery.reply_status = Some(StatusCode::PAYLOAD_TOO_LARGE.as_u16());
+        if let Err(e) = store(&capture, &settings, delivery).await {
             tracing::error!("could not record a rejected oversized delivery: {e}");
         }
         let message = format!(
@@ -272,8 +277,12 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
         NewDelivery::captured(arrival, kept, &verification)
     };
 
-    let delivery = NewDelivery { source, ..delivery };
-    match store(&capture, delivery).await {
+    let delivery = NewDelivery {
+        source,
+        reply_status: Some(settings.reply.status.as_u16()),
+        ..delivery
+    };
+    match store(&capture, &settings, delivery).await {
         Ok(id) => {
             if !settings.reply.delay.is_zero() {
                 tokio::time::sleep(settings.reply.delay).await;
@@ -288,9 +297,9 @@ async fn capture(State(capture): State<Capture>, request: Request) -> Response {
 }
 
 /// Commits, then announces. Returns the delivery id.
-async fn store(capture: &Capture, delivery: NewDelivery) -> Result<i64> {
+async fn store(capture: &Capture, settings: &Settings, delivery: NewDelivery) -> Result<i64> {
     // Summarised before the body moves into the writer, so it is never copied.
-    let mut summary = Summary::of_new(Stored::default(), &delivery);
+    let mut summary = Summary::of_new(Stored::default(), &delivery, &settings.persona_ips);
     let stored = capture.store.insert(delivery).await?;
     summary.id = stored.id;
     summary.event_deliveries = stored.event_deliveries;

@@ -162,6 +162,9 @@ pub struct NewDelivery {
     /// For an import: the arrival time the fixture claims (unix ms); `arrival.received_at_ms`
     /// is then when it was imported.
     pub original_received_at_ms: Option<i64>,
+    /// The status the listener answered with once it was stored (413 for a body over the
+    /// limit); None for an import, which nobody answered.
+    pub reply_status: Option<u16>,
 }
 
 /// The parts of a request the listener saw, before analysis.

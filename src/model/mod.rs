@@ -1,5 +1,5 @@
 //! The inspector's data, and Persona's documented rules about it: a delivery and what was made
-//! of it, a re-delivery and its answer, the forward rule, a bulk run's scope, the settings, an
+//! of it and where it came from, a re-delivery and its answer, the forward rule, a bulk run's scope, the settings, an
 //! endpoint check of the user's handler.
 //! Everything above is built on these; this module depends on nothing else in the crate, so
 //! the store can keep them without knowing how they are computed or sent.
@@ -15,6 +15,7 @@ mod redelivery;
 mod rule;
 mod secret;
 mod settings;
+mod source_ip;
 mod verdict;
 
 pub use bulk::{Order, Scope};
@@ -41,5 +42,9 @@ pub use secret::{Secret, parse_secret};
 pub use settings::{
     DEFAULT_PORT, DEFAULT_RETENTION_DAYS, DEFAULT_TOLERANCE_S, MAX_REPLY_DELAY_MS,
     MAX_RETENTION_DAYS, Saved,
+};
+pub use source_ip::{
+    ApparentSource, Basis, MAX_PERSONA_IPS, PERSONA_WEBHOOK_IPS, forwarded_for, ip_list, listed,
+    parse_ip_list,
 };
 pub use verdict::{Matched, Pair, Status, Verdict};

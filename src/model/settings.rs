@@ -1,6 +1,10 @@
 //! What the app remembers between launches, with each setting's default and range.
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
+
+use super::{PERSONA_WEBHOOK_IPS, ip_list, parse_ip_list};
 
 /// The port the listener takes unless told otherwise.
 pub const DEFAULT_PORT: u16 = 4747;
@@ -27,6 +31,9 @@ pub struct Saved {
     /// Deliveries older than this many days are purged (at launch and every hour); None
     /// keeps them forever.
     pub retention_days: Option<u32>,
+    /// Persona's published webhook source addresses, as the user keeps them: each delivery's
+    /// apparent source is looked up in it (information, never a verdict).
+    pub persona_source_ips: Vec<String>,
 }
 
 impl Default for Saved {
@@ -39,6 +46,10 @@ impl Default for Saved {
             notifications: true,
             notification_counts_only: false,
             retention_days: Some(DEFAULT_RETENTION_DAYS),
+            persona_source_ips: PERSONA_WEBHOOK_IPS
+                .iter()
+                .map(|ip| ip.to_string())
+                .collect(),
         }
     }
 }
@@ -71,6 +82,7 @@ impl Saved {
                 MAX_RETENTION_DAYS
             ));
         }
+        parse_ip_list(&self.persona_source_ips)?;
         if self.tolerance_seconds == 0 {
             return Err(
                 "a stale tolerance of 0 s would call every signature stale; pick at least 1 s"
@@ -78,5 +90,10 @@ impl Saved {
             );
         }
         Ok(())
+    }
+
+    /// The saved list of Persona's source addresses, as addresses.
+    pub fn persona_ips(&self) -> Vec<IpAddr> {
+        ip_list(&self.persona_source_ips)
     }
 }

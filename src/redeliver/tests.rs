@@ -22,8 +22,10 @@ fn raw(headers: &[(&str, &str)], body: &[u8]) -> Raw {
                 .collect(),
         },
         body: body.to_vec(),
+        body_size: body.len() as u64,
         outcome: Outcome::Captured,
         source: Source::Captured,
+        reply_status: Some(200),
         signature: Status::Valid,
         stale: None,
     }

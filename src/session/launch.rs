@@ -36,6 +36,7 @@ pub enum ListenerSettings {
     /// The saved settings and secrets, changed live with `update_settings` (the app).
     Saved,
     /// These, for this run only; with no secrets among them, the saved secrets (`serve`).
+    /// Persona's source addresses are always the saved list.
     Given(Settings),
 }
 

@@ -156,6 +156,15 @@ impl Session {
         self.lock().serving.as_ref().map(|serving| serving.address)
     }
 
+    /// What a local ngrok agent says of the listener's port (the port it asked for when it is
+    /// not listening): the public URL to give Persona, or tunnels that lead elsewhere.
+    pub async fn ngrok(&self) -> crate::ngrok::NgrokStatus {
+        let port = match self.status() {
+            ListenerStatus::Listening { port, .. } | ListenerStatus::Failed { port, .. } => port,
+        };
+        crate::ngrok::status(port).await
+    }
+
     /// Moves the listener to `port` (0: any free port) and saves it. When the new port can't
     /// be had, the old listener (if any) keeps running and the error says why.
     pub async fn relisten(&self, port: u16) -> Result<ListenerStatus, SessionError> {

@@ -152,6 +152,7 @@ impl Session {
                         secrets.iter().map(|s| s.secret.clone()).collect();
                 }
                 settings.test_event = test_event.clone();
+                settings.persona_ips = saved.persona_ips();
                 settings
             }
         };

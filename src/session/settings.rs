@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Session, SessionError, blocking};
 use crate::capture::{Reply, Settings, StatusCode};
-use crate::model::{Saved, Verification};
+use crate::model::{Saved, Verification, parse_ip_list};
 use crate::sample::TestEventKey;
 use crate::store::{SavedSecret, Store};
 
@@ -41,6 +41,9 @@ pub struct AppSettings {
     /// Deliveries older than this many days are purged at launch and every hour; null keeps
     /// them forever.
     pub retention_days: Option<u32>,
+    /// Persona's webhook source addresses: each delivery's `source_ip_listed` says whether its
+    /// source is among them (`PERSONA_WEBHOOK_IPS` is Persona's published list).
+    pub persona_source_ips: Vec<String>,
 }
 
 /// How long deliveries are kept.
@@ -68,12 +71,21 @@ pub struct SettingsChange {
     pub notification_counts_only: Option<bool>,
     #[cfg_attr(feature = "specta", specta(optional))]
     pub retention: Option<Retention>,
+    /// The whole list of Persona's source addresses, replacing the saved one; each must be a
+    /// whole IP address. An empty list makes every `source_ip_listed` null (unknown).
+    #[cfg_attr(feature = "specta", specta(optional))]
+    pub persona_source_ips: Option<Vec<String>>,
 }
 
 impl SettingsChange {
-    /// `current` with this change's fields in place of its own.
-    pub fn merged(self, current: Saved) -> Saved {
-        Saved {
+    /// `current` with this change's fields in place of its own; refuses a list of source
+    /// addresses that does not read, naming the address.
+    pub fn merged(self, current: Saved) -> crate::Result<Saved> {
+        let persona_source_ips = match self.persona_source_ips {
+            Some(list) => parse_ip_list(&list).map_err(crate::Error::Invalid)?,
+            None => current.persona_source_ips.clone(),
+        };
+        Ok(Saved {
             tolerance_seconds: self.tolerance_seconds.unwrap_or(current.tolerance_seconds),
             reply_status: self.reply_status.unwrap_or(current.reply_status),
             reply_delay_ms: self.reply_delay_ms.unwrap_or(current.reply_delay_ms),
@@ -86,8 +98,9 @@ impl SettingsChange {
                 Some(Retention::Forever) => None,
                 Some(Retention::Days(days)) => Some(days),
             },
+            persona_source_ips,
             ..current
-        }
+        })
     }
 }
 
@@ -127,7 +140,7 @@ impl Session {
         let counts_only = self.notification_counts_only.clone();
         blocking(move || {
             let before = store.settings()?;
-            let saved = change.merged(before.clone());
+            let saved = change.merged(before.clone())?;
             store.save_settings(&saved)?;
             let secrets = store.secrets()?;
             let settings = capture_settings(&saved, &secrets, test_event);
@@ -221,6 +234,7 @@ fn app_settings(store: &Store) -> crate::Result<AppSettings> {
         notifications: saved.notifications,
         notification_counts_only: saved.notification_counts_only,
         retention_days: saved.retention_days,
+        persona_source_ips: saved.persona_source_ips,
     })
 }
 
@@ -242,6 +256,7 @@ pub fn capture_settings(
             body: None,
         },
         test_event,
+        persona_ips: saved.persona_ips(),
         ..Settings::default()
     }
 }

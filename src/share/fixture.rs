@@ -152,7 +152,16 @@ pub fn read_fixtures(source: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<
             "{source} is not JSON ({e}) — expected a fixture written by `persona-inspector export --fixture`"
         ))
     })?;
-    match &value {
+    fixtures_in(source, &value, limits)
+}
+
+/// The fixtures in `value`: one, or an array of them.
+pub(super) fn fixtures_in(
+    source: &str,
+    value: &Value,
+    limits: &Limits,
+) -> Result<Vec<FixtureDelivery>> {
+    match value {
         Value::Array(items) => items
             .iter()
             .enumerate()
@@ -160,7 +169,7 @@ pub fn read_fixtures(source: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<
             .collect(),
         _ => Ok(vec![read_fixture(
             &Place::new(source, String::new()),
-            &value,
+            value,
             limits,
         )?]),
     }
@@ -182,17 +191,17 @@ pub fn import(store: &Store, deliveries: Vec<FixtureDelivery>) -> Result<Vec<Sto
 }
 
 /// A field's place in the input, for error messages: `fixtures.json: [2].delivery.method`.
-struct Place<'a> {
+pub(super) struct Place<'a> {
     source: &'a str,
     path: String,
 }
 
 impl<'a> Place<'a> {
-    fn new(source: &'a str, path: String) -> Place<'a> {
+    pub(super) fn new(source: &'a str, path: String) -> Place<'a> {
         Place { source, path }
     }
 
-    fn field(&self, name: &str) -> Place<'a> {
+    pub(super) fn field(&self, name: &str) -> Place<'a> {
         let path = if self.path.is_empty() {
             name.to_string()
         } else {
@@ -201,11 +210,11 @@ impl<'a> Place<'a> {
         Place::new(self.source, path)
     }
 
-    fn index(&self, i: usize) -> Place<'a> {
+    pub(super) fn index(&self, i: usize) -> Place<'a> {
         Place::new(self.source, format!("{}[{i}]", self.path))
     }
 
-    fn error(&self, problem: &str) -> Error {
+    pub(super) fn error(&self, problem: &str) -> Error {
         if self.path.is_empty() {
             Error::Invalid(format!("{}: {problem}", self.source))
         } else {
@@ -214,24 +223,32 @@ impl<'a> Place<'a> {
     }
 }
 
-fn object<'v>(at: &Place, value: &'v Value) -> Result<&'v Map<String, Value>> {
+pub(super) fn object<'v>(at: &Place, value: &'v Value) -> Result<&'v Map<String, Value>> {
     value
         .as_object()
         .ok_or_else(|| at.error("must be a JSON object"))
 }
 
-fn required<'v>(at: &Place, object: &'v Map<String, Value>, name: &str) -> Result<&'v Value> {
+pub(super) fn required<'v>(
+    at: &Place,
+    object: &'v Map<String, Value>,
+    name: &str,
+) -> Result<&'v Value> {
     object
         .get(name)
         .ok_or_else(|| at.field(name).error("is missing"))
 }
 
-fn string<'v>(at: &Place, value: &'v Value) -> Result<&'v str> {
+pub(super) fn string<'v>(at: &Place, value: &'v Value) -> Result<&'v str> {
     value.as_str().ok_or_else(|| at.error("must be a string"))
 }
 
 /// A string that may be null or absent.
-fn optional_string(at: &Place, object: &Map<String, Value>, name: &str) -> Result<Option<String>> {
+pub(super) fn optional_string(
+    at: &Place,
+    object: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>> {
     match object.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(value) => Ok(Some(string(&at.field(name), value)?.to_string())),
@@ -265,36 +282,11 @@ fn read_fixture(at: &Place, value: &Value, limits: &Limits) -> Result<FixtureDel
     let at = at.field("delivery");
     let d = object(&at, delivery)?;
 
-    let received_at = string(&at.field("received_at"), required(&at, d, "received_at")?)?;
-    let received_at = OffsetDateTime::parse(received_at, &Rfc3339).map_err(|e| {
-        at.field("received_at").error(&format!(
-            "is not an RFC 3339 time ({e}), e.g. \"2026-11-22T10:04:05.123Z\""
-        ))
-    })?;
-    let received_at_ms = i64::try_from(received_at.unix_timestamp_nanos() / 1_000_000)
-        .map_err(|_| at.field("received_at").error("is out of range"))?;
-
-    let method = string(&at.field("method"), required(&at, d, "method")?)?;
-    if method.is_empty() || Method::from_bytes(method.as_bytes()).is_err() {
-        return Err(at.field("method").error(&format!(
-            "\"{method}\" is not an HTTP method, e.g. \"POST\""
-        )));
-    }
+    let received_at_ms = time_ms(&at.field("received_at"), required(&at, d, "received_at")?)?;
+    let method = method(&at.field("method"), required(&at, d, "method")?)?;
     let path = string(&at.field("path"), required(&at, d, "path")?)?.to_string();
     let query = optional_string(&at, d, "query")?;
-    let target = match &query {
-        Some(query) => format!("{path}?{query}"),
-        None => path.clone(),
-    };
-    match PathAndQuery::from_str(&target) {
-        Ok(pq) if pq.path() == path && pq.query() == query.as_deref() && path.starts_with('/') => {}
-        _ => {
-            return Err(at.field("path").error(&format!(
-                "and query \"{target}\" are not a request target an HTTP server would accept \
-                 (a path starting with /, an optional query, no fragment)"
-            )));
-        }
-    }
+    request_target(&at.field("path"), &path, query.as_deref())?;
     let remote_addr = optional_string(&at, d, "remote_addr")?;
 
     let outcome = match d.get("outcome") {
@@ -314,13 +306,7 @@ fn read_fixture(at: &Place, value: &Value, limits: &Limits) -> Result<FixtureDel
     let body = BASE64
         .decode(string(&body_field, required(&at, d, "body_base64")?)?)
         .map_err(|e| body_field.error(&not_base64(e)))?;
-    if body.len() > limits.max_body {
-        return Err(body_field.error(&format!(
-            "holds {}, over the {} limit for one body — raise it with `import --max-body`",
-            format_size(body.len() as u64),
-            format_size(limits.max_body as u64)
-        )));
-    }
+    check_body_size(&body_field, body.len(), limits)?;
     let body_size = match d.get("body_size") {
         None | Some(Value::Null) => None,
         Some(value) => Some(value.as_u64().ok_or_else(|| {
@@ -360,7 +346,7 @@ fn read_fixture(at: &Place, value: &Value, limits: &Limits) -> Result<FixtureDel
     Ok(FixtureDelivery {
         arrival: Arrival {
             received_at_ms,
-            method: method.to_string(),
+            method,
             path,
             query,
             remote_addr,
@@ -373,7 +359,74 @@ fn read_fixture(at: &Place, value: &Value, limits: &Limits) -> Result<FixtureDel
     })
 }
 
-fn not_base64(e: base64::DecodeError) -> String {
+/// An RFC 3339 time, in unix milliseconds.
+pub(super) fn time_ms(at: &Place, value: &Value) -> Result<i64> {
+    let text = string(at, value)?;
+    let time = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+        at.error(&format!(
+            "is not an RFC 3339 time ({e}), e.g. \"2026-11-22T10:04:05.123Z\""
+        ))
+    })?;
+    i64::try_from(time.unix_timestamp_nanos() / 1_000_000).map_err(|_| at.error("is out of range"))
+}
+
+/// An HTTP method.
+pub(super) fn method(at: &Place, value: &Value) -> Result<String> {
+    let method = string(at, value)?;
+    if method.is_empty() || Method::from_bytes(method.as_bytes()).is_err() {
+        return Err(at.error(&format!(
+            "\"{method}\" is not an HTTP method, e.g. \"POST\""
+        )));
+    }
+    Ok(method.to_string())
+}
+
+/// Refuses a path and query no HTTP server would have received as a request target.
+pub(super) fn request_target(at: &Place, path: &str, query: Option<&str>) -> Result<()> {
+    let target = match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    };
+    match PathAndQuery::from_str(&target) {
+        Ok(pq) if pq.path() == path && pq.query() == query && path.starts_with('/') => Ok(()),
+        _ => Err(at.error(&format!(
+            "and query \"{target}\" are not a request target an HTTP server would accept \
+             (a path starting with /, an optional query, no fragment)"
+        ))),
+    }
+}
+
+/// The body over `limits.max_body` is refused, naming the limit.
+pub(super) fn check_body_size(at: &Place, size: usize, limits: &Limits) -> Result<()> {
+    if size > limits.max_body {
+        return Err(at.error(&format!(
+            "holds {}, over the {} limit for one body — raise it with `import --max-body`",
+            format_size(size as u64),
+            format_size(limits.max_body as u64)
+        )));
+    }
+    Ok(())
+}
+
+/// A header as a server would have received it: a valid name (lower-cased, as the listener
+/// stores names; `name_at` is its place) and a value without control characters.
+pub(super) fn header_row(
+    at: &Place,
+    name_at: &Place,
+    name: &str,
+    value: Vec<u8>,
+) -> Result<(String, Vec<u8>)> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| name_at.error(&format!("\"{name}\" is not a header name")))?;
+    if HeaderValue::from_bytes(&value).is_err() {
+        return Err(at.error(
+            "has a value with a control character (CR, LF, NUL…), which no HTTP header can carry",
+        ));
+    }
+    Ok((name.as_str().to_string(), value))
+}
+
+pub(super) fn not_base64(e: base64::DecodeError) -> String {
     format!(
         "is not valid base64 ({}) — it must hold the exact bytes in standard, padded base64",
         e.to_string().trim_end_matches('.')
@@ -398,23 +451,13 @@ fn read_headers(at: &Place, value: &Value) -> Result<Headers> {
             }
         };
         let name = string(&at.index(0), &cells[0])?;
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            at.index(0)
-                .error(&format!("\"{name}\" is not a header name"))
-        })?;
         let bytes = match cells.get(2) {
             Some(exact) => BASE64
                 .decode(string(&at.index(2), exact)?)
                 .map_err(|e| at.index(2).error(&not_base64(e)))?,
             None => string(&at.index(1), &cells[1])?.as_bytes().to_vec(),
         };
-        if HeaderValue::from_bytes(&bytes).is_err() {
-            return Err(at.error(
-                "has a value with a control character (CR, LF, NUL…), which no HTTP header can carry",
-            ));
-        }
-        // Lower-case, as the listener stores names.
-        headers.push((name.as_str().to_string(), bytes));
+        headers.push(header_row(&at, &at.index(0), name, bytes)?);
     }
     Ok(headers)
 }

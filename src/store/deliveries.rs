@@ -5,8 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Arrival, AttemptHeaders, FailureKind, Filter, ForwardMark, Order, Outcome, ParseError, Source,
-    Status, Verdict, headers_from_json, persona_would_accept,
+    ApparentSource, Arrival, AttemptHeaders, FailureKind, Filter, ForwardMark, Order, Outcome,
+    ParseError, Source, Status, Verdict, headers_from_json, persona_would_accept,
 };
 
 /// What the list shows of a delivery (and what the listener announces when one arrives).
@@ -48,6 +48,15 @@ pub struct Summary {
     pub original_received_at: Option<String>,
     #[serde(default)]
     pub original_received_at_ms: Option<i64>,
+    /// The apparent source address: the peer, or behind a proxy on this machine (ngrok) the
+    /// address it put last in `X-Forwarded-For`; null when unknown.
+    #[serde(default)]
+    pub source_ip: Option<String>,
+    /// Whether `source_ip` is in the saved list of Persona's webhook source addresses;
+    /// null when either is unknown. Information, never a verdict.
+    // The store does not read the settings: `view` fills this in.
+    #[serde(default)]
+    pub source_ip_listed: Option<bool>,
 }
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -67,6 +76,8 @@ pub struct EventCount {
     pub count: u64,
 }
 
+// The last column is every X-Forwarded-For line, joined by commas: kept in its own column since
+// the migration that added it, read from the headers' JSON (a few µs a row) for older rows.
 const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_addr, d.outcome,
     d.event_id, d.event_name, d.event_created_at, d.resource_type, d.resource_id,
     d.resource_status, d.signature, d.attempts_made, d.attempts_left, d.first_attempted_at,
@@ -74,7 +85,10 @@ const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_
     CASE WHEN d.event_id IS NULL THEN 0
          ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END,
     f.id, f.status, f.error_kind, f.retry, f.next_retry_at, f.duration_ms,
-    d.source, d.original_received_at";
+    d.source, d.original_received_at,
+    COALESCE(d.forwarded_for, CASE WHEN instr(d.headers, '\"x-forwarded-for\"') THEN
+        (SELECT group_concat(h.value ->> 1, ',' ORDER BY h.key) FROM json_each(d.headers) h
+         WHERE h.value ->> 0 = 'x-forwarded-for') END)";
 
 /// The deliveries with their latest forward, if any (`redeliveries_forward` finds it).
 const FROM: &str = "deliveries d LEFT JOIN redeliveries f ON f.id =
@@ -252,27 +266,31 @@ fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
 }
 
 /// A delivery in full as stored: its summary, its headers as `[name, value(, base64)]` rows,
-/// and its body.
+/// its body, and what the listener answered.
 pub struct Record {
     pub summary: Summary,
     pub headers: serde_json::Value,
     pub body: Vec<u8>,
+    pub reply_status: Option<u16>,
 }
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
-    let sql = format!("SELECT {COLUMNS}, d.headers, d.body FROM {FROM} WHERE d.id = ?1");
+    let sql =
+        format!("SELECT {COLUMNS}, d.headers, d.body, d.reply_status FROM {FROM} WHERE d.id = ?1");
     let found = conn
         .query_row(&sql, [id], |row| {
             let summary = summary_from_row(row)?;
-            let headers: String = row.get(28)?;
-            let body: Vec<u8> = row.get(29)?;
-            Ok((summary, headers, body))
+            let headers: String = row.get(29)?;
+            let body: Vec<u8> = row.get(30)?;
+            let reply_status: Option<u16> = row.get(31)?;
+            Ok((summary, headers, body, reply_status))
         })
         .optional()?;
-    Ok(found.map(|(summary, headers, body)| Record {
+    Ok(found.map(|(summary, headers, body, reply_status)| Record {
         summary,
         headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new())),
         body,
+        reply_status,
     }))
 }
 
@@ -282,8 +300,12 @@ pub struct Raw {
     pub id: i64,
     pub arrival: Arrival,
     pub body: Vec<u8>,
+    /// Bytes received (for a body over the limit, the size announced or read).
+    pub body_size: u64,
     pub outcome: Outcome,
     pub source: Source,
+    /// What the listener answered (None: an import, or stored before this was kept).
+    pub reply_status: Option<u16>,
     /// The stored verdict on its signature: re-signing depends on it.
     pub signature: Status,
     /// The verdict's age in seconds (arrival minus `t`) when it flagged the signature stale at
@@ -296,7 +318,7 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     let found = conn
         .prepare_cached(&format!(
             "SELECT received_at, method, path, query, remote_addr, headers, body, outcome,
-                 source, signature_status, {STALE_AGE}
+                 source, signature_status, {STALE_AGE}, body_size, reply_status
              FROM deliveries WHERE id = ?1"
         ))?
         .query_row([id], |row| {
@@ -315,8 +337,10 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                         .map_err(|e| json_error(5, e))?,
                 },
                 body: row.get(6)?,
+                body_size: row.get::<_, i64>(11)?.max(0) as u64,
                 outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
                 source: Source::parse(&row.get::<_, String>(8)?),
+                reply_status: row.get(12)?,
                 // An unknown verdict is treated as the least trusted one.
                 signature: Status::parse(&row.get::<_, String>(9)?).unwrap_or(Status::Unchecked),
                 stale: row.get(10)?,
@@ -341,6 +365,9 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
     let signature: String = row.get(13)?;
     let parse_error: Option<String> = row.get(18)?;
     let original_received_at_ms: Option<i64> = row.get(27)?;
+    let remote_addr: Option<String> = row.get(5)?;
+    let forwarded_for: Option<String> = row.get(28)?;
+    let source_ip = ApparentSource::of(remote_addr.as_deref(), forwarded_for.as_deref()).ip;
     Ok(Summary {
         id: row.get(0)?,
         received_at: crate::clock::rfc3339(received_at_ms),
@@ -348,7 +375,7 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
         method: row.get(2)?,
         path: row.get(3)?,
         query: row.get(4)?,
-        remote_addr: row.get(5)?,
+        remote_addr,
         outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
         event_id: row.get(7)?,
         event_group: None,
@@ -372,6 +399,8 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
         source: Source::parse(&row.get::<_, String>(26)?),
         original_received_at: original_received_at_ms.map(crate::clock::rfc3339),
         original_received_at_ms,
+        source_ip: source_ip.map(|ip| ip.to_string()),
+        source_ip_listed: None,
     })
 }
 

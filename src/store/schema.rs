@@ -159,6 +159,16 @@ CREATE INDEX check_attempts_case ON check_attempts(case_id, id);
 CREATE INDEX deliveries_story ON deliveries(resource_id, event_created_at, id, received_at,
     event_id, event_name, resource_type, resource_status);
 "#,
+    r#"
+-- What the listener answered a delivery with (a HAR export's response): the status it sent once
+-- the delivery was stored, 413 for a body over the limit; NULL for an import, which nobody
+-- answered, and for deliveries stored before this column.
+ALTER TABLE deliveries ADD COLUMN reply_status INTEGER;
+-- Every X-Forwarded-For line, joined by commas (NULL: none), so the list reads each delivery's
+-- source without going through its headers' JSON. Not filled in for older rows (that would
+-- rewrite every row, bodies and all): the list reads theirs from the headers.
+ALTER TABLE deliveries ADD COLUMN forwarded_for TEXT;
+"#,
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -146,8 +146,9 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
 
 /// Indexes the next chunk of deliveries past the largest indexed id; returns how many.
 fn index_pending(conn: &mut Connection) -> Result<usize> {
-    // Immediate: another process's store (the CLI beside `serve`) indexes the same file, and a
-    // deferred transaction that read the largest id before the other's commit could not write.
+    // Immediate: the write lock is taken first, waiting out another process indexing the same
+    // file (the app and a CLI `--search`). A read that turned into a write would instead fail
+    // at once with "database is locked" whenever the other had written since it began.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut done = 0;
     {

@@ -13,7 +13,7 @@ use rusqlite::{Connection, Transaction, params};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::error::{Error, Result};
-use crate::model::{NewDelivery, headers_to_json};
+use crate::model::{NewDelivery, forwarded_for, headers_to_json};
 use crate::store::checkpoint::{WalFull, reset_if_full};
 
 /// Where a delivery landed.
@@ -190,9 +190,10 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         "INSERT INTO deliveries (received_at, method, path, query, remote_addr, headers, body,
              body_size, outcome, event_id, event_name, event_created_at, resource_type,
              resource_id, resource_status, parse_error, signature_status, signature,
-             attempts_made, attempts_left, first_attempted_at, source, original_received_at)
+             attempts_made, attempts_left, first_attempted_at, source, original_received_at,
+             reply_status, forwarded_for)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23)",
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?;
     insert.execute(params![
         a.received_at_ms,
@@ -218,6 +219,8 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         d.attempts.first_attempted_at,
         d.source.as_str(),
         d.original_received_at_ms,
+        d.reply_status,
+        forwarded_for(&a.headers),
     ])?;
     let id = tx.last_insert_rowid();
     let event_deliveries = match &d.event.event_id {

@@ -86,9 +86,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a delivery as a curl command that sends it again, or as a JSON fixture
+    /// Print a delivery as a curl command that sends it again or as a JSON fixture, or
+    /// deliveries (by id or filter) as a HAR file for developer tools
     Export(share::ExportArgs),
-    /// Load fixtures (from `export --fixture`) as if they had just arrived; prints the new ids
+    /// Load fixtures (from `export --fixture`) or HAR files as if they had just arrived; prints
+    /// the new ids
     Import(share::ImportArgs),
     /// Send a made-up, signed sample of any Persona event, to the inspector or to your app
     Trigger(trigger::TriggerArgs),
@@ -160,6 +162,13 @@ struct ListArgs {
     json: bool,
     #[arg(long, default_value_t = 50)]
     limit: u32,
+    #[command(flatten)]
+    filter: FilterArgs,
+}
+
+/// Which deliveries: what `list` shows and `export --har` writes.
+#[derive(Args)]
+pub struct FilterArgs {
     /// Only this event name (e.g. inquiry.approved)
     #[arg(long, value_name = "NAME")]
     event: Option<String>,
@@ -178,6 +187,39 @@ struct ListArgs {
     /// Only deliveries older than this id (paging)
     #[arg(long, value_name = "ID")]
     before: Option<i64>,
+}
+
+impl FilterArgs {
+    pub fn filter(self, limit: Option<u32>) -> Filter {
+        Filter {
+            limit,
+            before_id: self.before,
+            event_name: self.event,
+            event_id: self.event_id,
+            resource_id: self.resource,
+            signature: self.signature,
+            search: self.search,
+            offset: None,
+        }
+    }
+
+    /// Whether any flag narrows.
+    pub fn narrows(&self) -> bool {
+        let FilterArgs {
+            event,
+            event_id,
+            resource,
+            signature,
+            search,
+            before,
+        } = self;
+        event.is_some()
+            || event_id.is_some()
+            || resource.is_some()
+            || signature.is_some()
+            || search.is_some()
+            || before.is_some()
+    }
 }
 
 fn parse_status(text: &str) -> std::result::Result<u16, String> {
@@ -236,17 +278,7 @@ fn report(data_dir: &Path, store: Store, command: Command, offset: UtcOffset) ->
             serve::serve(data_dir, args, offset)
         }
         Command::List(args) => {
-            let filter = Filter {
-                limit: Some(args.limit),
-                before_id: args.before,
-                event_name: args.event,
-                event_id: args.event_id,
-                resource_id: args.resource,
-                signature: args.signature,
-                search: args.search,
-                offset: None,
-            };
-            let rows = store.list(&filter)?;
+            let rows = store.list(&args.filter.filter(Some(args.limit)))?;
             if args.json {
                 writeln!(out, "{}", to_json(&rows)?)?;
             } else {

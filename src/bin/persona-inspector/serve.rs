@@ -1,6 +1,7 @@
 //! `serve`: the headless listener, a session launched from the flags. Each capture is printed
 //! as a line (or JSON) once stored; with `--forward-to` it is also sent on, under a rule for
-//! this run only. Ctrl-C or SIGTERM stops it after the deliveries in flight are answered.
+//! this run only. The banner names the ngrok URL that leads to it, when an agent runs. Ctrl-C
+//! or SIGTERM stops it after the deliveries in flight are answered.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -33,6 +34,8 @@ pub fn serve(data_dir: &Path, args: ServeArgs, offset: UtcOffset) -> Result<()> 
             body: args.response_body.map(Bytes::from),
         },
         test_event: None,
+        // The session looks sources up in the saved list of Persona's addresses.
+        persona_ips: Vec::new(),
     };
     let forward = match args.forward.rule() {
         Some(rule) => Forward::ThisRun(rule),
@@ -85,7 +88,23 @@ pub fn serve(data_dir: &Path, args: ServeArgs, offset: UtcOffset) -> Result<()> 
             &capture.settings(),
             forwarding_note.as_deref(),
         )?;
-        stop_requested().await;
+        // The listener already serves; ngrok is asked meanwhile (for at most its short
+        // timeout), with Ctrl-C already heard.
+        let stop = stop_requested();
+        tokio::pin!(stop);
+        let stopped = tokio::select! {
+            status = session.ngrok() => {
+                if let Some(line) = terminal::ngrok_line(&status, address.port()) {
+                    eprintln!("{line}");
+                }
+                false
+            }
+            () = &mut stop => true,
+        };
+        if !stopped {
+            eprintln!("Press Ctrl-C to stop.");
+            stop.await;
+        }
         eprintln!("stopping: finishing deliveries in flight…");
         match session.stop().await {
             Ok(0) => {}

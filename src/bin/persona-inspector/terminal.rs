@@ -6,10 +6,12 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::LazyLock;
 
+use axum::http::StatusCode;
 use base64::Engine;
 use persona_inspector::capture::Settings;
 use persona_inspector::clock;
 use persona_inspector::model::{Outcome, Status, Verdict, format_size, headers_from_json};
+use persona_inspector::ngrok::NgrokStatus;
 use persona_inspector::store::Summary;
 use persona_inspector::view::Detail;
 use time::UtcOffset;
@@ -92,7 +94,45 @@ pub fn banner(
     if let Some(forwarding) = forwarding {
         writeln!(out, "  forwarding:  {}", safe(forwarding))?;
     }
-    writeln!(out, "Press Ctrl-C to stop.")
+    Ok(())
+}
+
+/// The banner's ngrok line: the public URL that leads to the listener on `port`, a warning
+/// when ngrok's tunnels lead elsewhere, nothing when no agent runs.
+pub fn ngrok_line(status: &NgrokStatus, port: u16) -> Option<String> {
+    match status {
+        NgrokStatus::NoAgent => None,
+        NgrokStatus::Tunnel { public_url, .. } => Some(format!(
+            "  ngrok:       {} → this listener (paste it into Persona's dashboard, Webhooks)",
+            paint(BOLD, public_url)
+        )),
+        NgrokStatus::OtherPorts { tunnels, .. } if tunnels.is_empty() => Some(format!(
+            "  ngrok:       {}",
+            paint(
+                YELLOW,
+                &format!(
+                    "warning: ngrok runs without a web tunnel — start one with `ngrok http {port}`"
+                )
+            )
+        )),
+        NgrokStatus::OtherPorts { tunnels, .. } => {
+            let elsewhere: Vec<String> = tunnels
+                .iter()
+                .map(|t| format!("{} → {}", t.public_url, t.addr))
+                .collect();
+            Some(format!(
+                "  ngrok:       {}",
+                paint(
+                    YELLOW,
+                    &format!(
+                        "warning: ngrok's tunnels lead elsewhere ({}), not to this listener's port \
+                         {port} — start one with `ngrok http {port}`",
+                        elsewhere.join(", ")
+                    )
+                )
+            ))
+        }
+    }
 }
 
 fn verdict_badge(verdict: &Verdict) -> String {
@@ -198,7 +238,25 @@ pub fn show(out: &mut impl Write, d: &Detail, offset: UtcOffset) -> std::io::Res
     }
     writeln!(out, "  request    {}", target(s))?;
     if let Some(addr) = &s.remote_addr {
-        writeln!(out, "  from       {}", safe(addr))?;
+        writeln!(out, "  peer       {}", safe(addr))?;
+    }
+    let listed = match s.source_ip_listed {
+        Some(true) => paint(GREEN, "in Persona's list of webhook addresses"),
+        Some(false) => paint(YELLOW, "not in Persona's list of webhook addresses"),
+        None => paint(DIM, "not looked up (no address, or the list is empty)"),
+    };
+    writeln!(
+        out,
+        "  source     {}  {listed}",
+        safe(s.source_ip.as_deref().unwrap_or("unknown"))
+    )?;
+    writeln!(out, "             {}", paint(DIM, &d.source_ip_note))?;
+    if let Some(status) = d.reply_status {
+        let reason = StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason())
+            .unwrap_or("");
+        writeln!(out, "  answered   {status} {reason}")?;
     }
     if let Some(name) = &s.event_name {
         let known = if s.known_event {

@@ -60,6 +60,10 @@ function detail(over: Partial<Detail> = {}): Detail {
     retry_chain: [],
     retry_chain_missing_attempts: [],
     retry_chain_notes: [],
+    source_ip: '35.232.44.140',
+    source_ip_listed: true,
+    source_ip_note: 'the address the proxy on this machine (ngrok) put in X-Forwarded-For',
+    reply_status: 200,
     ...over,
   };
 }

@@ -50,8 +50,19 @@ export const commands = {
 	exportCurl: (id: number, to: string | null) => __TAURI_INVOKE<string>("export_curl", { id, to }),
 	/**  Delivery `id` as a JSON fixture (metadata, headers, base64 body). */
 	exportFixture: (id: number) => __TAURI_INVOKE<string>("export_fixture", { id }),
-	/**  Imports pasted fixtures (one, or a JSON array); returns the new delivery ids. */
+	/**
+	 *  The deliveries of `scope` (a selection or a filter) as a HAR 1.2 file, oldest first, for the
+	 *  window to save; at most 64 MiB.
+	 */
+	exportHar: (scope: Scope) => __TAURI_INVOKE<string>("export_har", { scope }),
+	/**  Imports pasted fixtures (one, or a JSON array) or a HAR file; returns the new delivery ids. */
 	importFixtures: (text: string) => __TAURI_INVOKE<number[]>("import_fixtures", { text }),
+	/**
+	 *  What a local ngrok agent says of the listener's port: the public URL to paste into Persona
+	 *  (`tunnel`), tunnels that lead elsewhere (`other_ports`), or `no_agent`. Answers within
+	 *  half a second; the window polls it.
+	 */
+	ngrokStatus: () => __TAURI_INVOKE<NgrokStatus>("ngrok_status"),
 	/**  The forward rule in use. */
 	forwardRule: () => __TAURI_INVOKE<Rule>("forward_rule"),
 	/**  Checks, saves and applies the forward rule (retries waiting under the old one stop). */
@@ -115,6 +126,8 @@ export const PERSONA_SUCCESS = [200,201,202,204] as const;
 
 export const PERSONA_TIMEOUT_S = 5 as const;
 
+export const PERSONA_WEBHOOK_IPS = ["35.246.155.45","34.89.193.61","34.89.158.43","35.198.149.197","34.159.83.62","34.159.68.157","34.93.21.229","35.244.13.71","34.93.90.104","34.93.222.99","35.232.44.140","34.69.131.123","34.67.4.225","34.66.30.174","34.123.74.158","34.41.116.165","34.145.62.98","34.105.116.226","34.168.249.74","35.199.156.187","34.105.58.25","35.230.80.200"] as const;
+
 /* Types */
 /**  The target's HTTP answer, whatever its status. */
 export type Answer = {
@@ -159,6 +172,11 @@ export type AppSettings = {
 	 *  them forever.
 	 */
 	retention_days: number | null,
+	/**
+	 *  Persona's webhook source addresses: each delivery's `source_ip_listed` says whether its
+	 *  source is among them (`PERSONA_WEBHOOK_IPS` is Persona's published list).
+	 */
+	persona_source_ips: string[],
 };
 
 /**  One re-delivery: what was sent, and what came back. */
@@ -353,6 +371,16 @@ export type Detail = {
 	retry_chain_missing_attempts: number[],
 	/**  Sentences on the chain: missing attempts, copies whose body differs, copies left out. */
 	retry_chain_notes: string[],
+	/**
+	 *  How `source_ip` was worked out, in a sentence ("the address the proxy on this machine
+	 *  (ngrok) put in X-Forwarded-For", …).
+	 */
+	source_ip_note: string,
+	/**
+	 *  The status the listener answered with; null for an import (nobody answered it) and
+	 *  for deliveries stored before the inspector kept it.
+	 */
+	reply_status: number | null,
 } & Summary;
 
 /**  Changes to the stored request before it is sent ("edit and re-send"). */
@@ -494,6 +522,18 @@ export type MentionVia =
 "relationship" | 
 /**  `payload.included`: the resource itself, or a relationship of an included resource. */
 "included";
+
+/**  What the agent says about the listener. */
+export type NgrokStatus = 
+/**  No agent answered (or what answered was not an ngrok agent): nothing to say. */
+{ kind: "no_agent" } | 
+/**
+ *  A tunnel leads to the listener: `public_url` is the URL to give Persona (the `https`
+ *  one when there are two).
+ */
+{ kind: "tunnel"; public_url: string; tunnels: Tunnel[] } | 
+/**  ngrok runs, but none of its tunnels leads to the listener's `port` (there may be none). */
+{ kind: "other_ports"; port: number; tunnels: Tunnel[] };
 
 /**  How to re-deliver. */
 export type Options = {
@@ -707,6 +747,11 @@ export type SettingsChange = {
 	notifications?: boolean | null,
 	notification_counts_only?: boolean | null,
 	retention?: Retention | null,
+	/**
+	 *  The whole list of Persona's source addresses, replacing the saved one; each must be a
+	 *  whole IP address. An empty list makes every `source_ip_listed` null (unknown).
+	 */
+	persona_source_ips?: string[] | null,
 };
 
 /**  What to do with the `Persona-Signature` header. */
@@ -771,6 +816,16 @@ export type Summary = {
 	 */
 	original_received_at?: string | null,
 	original_received_at_ms?: number | null,
+	/**
+	 *  The apparent source address: the peer, or behind a proxy on this machine (ngrok) the
+	 *  address it put last in `X-Forwarded-For`; null when unknown.
+	 */
+	source_ip?: string | null,
+	/**
+	 *  Whether `source_ip` is in the saved list of Persona's webhook source addresses;
+	 *  null when either is unknown. Information, never a verdict.
+	 */
+	source_ip_listed?: boolean | null,
 };
 
 export type Target = {
@@ -840,6 +895,20 @@ export type TimelineResource = {
 	 */
 	type: string | null,
 	id: string,
+};
+
+/**  One of the agent's tunnels. */
+export type Tunnel = {
+	name: string | null,
+	public_url: string,
+	proto: string,
+	/**
+	 *  Where the agent forwards, as configured: `localhost:4747`, `http://localhost:4747`,
+	 *  `4747`…
+	 */
+	addr: string,
+	/**  The port on this machine it forwards to; null when it forwards to another host. */
+	port: number | null,
 };
 
 /**
