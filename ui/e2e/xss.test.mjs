@@ -132,6 +132,8 @@ describe('scenario 4: markup in a delivery is shown as text', () => {
     { tab: 'overview', css: tid('detail'), texts: [] },
     { tab: 'signature', css: tid('detail'), texts: [] },
     { tab: 'included', css: tid('detail'), texts: [] },
+    // The resource id and the status, as the timeline lists them.
+    { tab: 'timeline', css: tid('timeline-row'), texts: [IMG_VISIBLE] },
   ];
   for (const { tab, css, texts } of tabs) {
     test(`the ${tab} tab shows the markup as text and runs nothing`, async () => {

@@ -276,7 +276,12 @@ export function App() {
           </section>
           {openId !== null && (
             <section className="detail-pane" aria-label="Delivery">
-              <DeliveryDetail id={openId} onClose={closeDetail} onSecretsChanged={onSecretsChangedInDetail} />
+              <DeliveryDetail
+                id={openId}
+                onClose={closeDetail}
+                onOpenDelivery={reveal}
+                onSecretsChanged={onSecretsChangedInDetail}
+              />
             </section>
           )}
         </main>

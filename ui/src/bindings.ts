@@ -19,6 +19,7 @@ export type {
   CaseVerdict,
   Casing,
   CatalogEntry as CatalogEvent,
+  ChainCopy,
   CheckCase,
   CheckRun,
   CheckRunSummary,
@@ -32,6 +33,8 @@ export type {
   ForwardResult,
   ListenerStatus,
   Matched,
+  Mention,
+  MentionVia,
   Options as RedeliveryOptions,
   Order as BulkOrder,
   Origin,
@@ -58,6 +61,10 @@ export type {
   Summary,
   UnverifiedCount as BulkUnverified,
   Target,
+  Timeline,
+  TimelineEntry,
+  TimelineFlag,
+  TimelineFlagNote,
   Verdict,
 } from './generated/bindings.ts';
 
@@ -110,6 +117,12 @@ export const countDeliveries = commands.countDeliveries;
 export const eventCounts = commands.eventCounts;
 export const eventCatalog = commands.eventCatalog;
 export const listenerStatus = commands.listenerStatus;
+/**
+ * Resource `resourceId`'s timeline (an inquiry, account, verification… id): its deliveries in the
+ * order Persona created the events, with arrival ranks and flags, and the deliveries that only
+ * mention it. An id nothing names gives an empty timeline; a blank one is refused.
+ */
+export const timeline = commands.timeline;
 export const getSettings = commands.getSettings;
 /** A settings change; absent fields stay as they are. */
 export const updateSettings = commands.updateSettings;

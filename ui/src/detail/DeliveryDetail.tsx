@@ -1,6 +1,8 @@
-// One delivery in full: fetched by id, shown in tabs (Overview, Headers, Signature, Payload,
-// Included, Raw, Re-deliver). The body is decoded once per delivery and parsed only when a tab
-// needs the tree. Every string from the capture is rendered as React text, never as HTML.
+// One delivery in full: fetched by id, shown in tabs (Overview, Timeline, Headers, Signature,
+// Payload, Included, Raw, Re-deliver). The Timeline tab shows the delivery's resource, or any
+// resource id clicked in the other tabs; opening a delivery from it keeps that resource shown.
+// The body is decoded once per delivery and parsed only when a tab needs the tree. Every string
+// from the capture is rendered as React text, never as HTML.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { getDelivery, hasErrorKind, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
@@ -17,19 +19,24 @@ import { RedeliverTab } from './RedeliverTab.tsx';
 import { SourceBadge } from '../provenance/SourceBadge.tsx';
 import { ShareButtons } from './ShareButtons.tsx';
 import { SignatureTab } from './SignatureTab.tsx';
+import { StoryLinksProvider, type StoryLinks } from '../story/StoryLinks.tsx';
+import { TimelineTab } from '../story/TimelineTab.tsx';
 import './detail.css';
 
 export interface DeliveryDetailProps {
   id: number;
   onClose: () => void;
+  /** Opens another delivery in the list and here (from the timeline or the retry chain). */
+  onOpenDelivery: (id: number) => void;
   /** Secrets were added from the Signature tab: the list's verdicts changed. */
   onSecretsChanged: () => void;
 }
 
-const TABS = ['overview', 'headers', 'signature', 'payload', 'included', 'raw', 'redeliver'] as const;
+const TABS = ['overview', 'timeline', 'headers', 'signature', 'payload', 'included', 'raw', 'redeliver'] as const;
 type Tab = (typeof TABS)[number];
 const TAB_NAMES: Record<Tab, string> = {
   overview: 'Overview',
+  timeline: 'Timeline',
   headers: 'Headers',
   signature: 'Signature',
   payload: 'Payload',
@@ -61,9 +68,15 @@ function once<T>(f: () => T): () => T {
   };
 }
 
-export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetailProps) {
+export function DeliveryDetail({ id, onClose, onOpenDelivery, onSecretsChanged }: DeliveryDetailProps) {
   const [load, setLoad] = useState<Load>({ state: 'loading', id });
   const [tab, setTab] = useState<Tab>('overview');
+  /**
+   * The resource the Timeline tab shows for delivery `forId`, when it is not that delivery's own
+   * (a resource id clicked, or a delivery opened from a timeline). Another delivery opened from
+   * the list shows its own resource again.
+   */
+  const [pinned, setPinned] = useState<{ forId: number; resource: string } | null>(null);
   const [refreshError, setRefreshError] = useState<string | null>(null);
   /**
    * The delivery whose Re-deliver tab has been shown: it stays mounted (hidden) while other tabs
@@ -180,6 +193,33 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
     return () => window.clearTimeout(handle);
   }, [bodyBase64, decoded, parsed]);
 
+  const ownResource = detail?.resource?.id ?? null;
+  const pinnedResource = pinned !== null && pinned.forId === id ? pinned.resource : null;
+  const timelineResource = pinnedResource ?? ownResource;
+  // While a delivery opened from the timeline loads, the timeline stays: its resource is known.
+  const showTimeline = tab === 'timeline' && (detail !== null || pinnedResource !== null);
+
+  const openTimeline = useCallback(
+    (resource: string) => {
+      setPinned({ forId: id, resource });
+      setTab('timeline');
+      // The link clicked goes with the tab it was in: keep the keyboard on the Timeline tab.
+      document.getElementById(`${domId}-tab-timeline`)?.focus();
+    },
+    [id, domId],
+  );
+  const openFromTimeline = useCallback(
+    (deliveryId: number) => {
+      if (timelineResource !== null) setPinned({ forId: deliveryId, resource: timelineResource });
+      onOpenDelivery(deliveryId);
+    },
+    [timelineResource, onOpenDelivery],
+  );
+  const links = useMemo<StoryLinks>(
+    () => ({ openTimeline, openDelivery: onOpenDelivery }),
+    [openTimeline, onOpenDelivery],
+  );
+
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if (e.key !== 'Escape' || e.defaultPrevented) return;
     const t = e.target as HTMLElement;
@@ -276,29 +316,41 @@ export function DeliveryDetail({ id, onClose, onSecretsChanged }: DeliveryDetail
               ? `Delivery ${id} is not in the store any more (purged?).`
               : `Could not load delivery ${id}: ${load.message}`}
           </div>
-        ) : detail === null ? (
+        ) : detail === null && !showTimeline ? (
           <p className="dt-empty" data-testid="detail-loading">
             Loading delivery {id}…
           </p>
         ) : (
-          <>
-            {tab !== 'redeliver' && (
-              <TabPanel
-                tab={tab}
-                detail={detail}
-                decoded={decoded}
-                parsed={parsed}
-                reload={reload}
-                onSecretsChanged={onSecretsChanged}
-                showRaw={() => setTab('raw')}
+          <StoryLinksProvider links={links}>
+            {showTimeline ? (
+              <TimelineTab
+                resourceId={timelineResource}
+                currentId={id}
+                ownResourceId={ownResource}
+                onShow={openTimeline}
+                onOpen={openFromTimeline}
               />
+            ) : (
+              detail !== null &&
+              tab !== 'redeliver' &&
+              tab !== 'timeline' && (
+                <TabPanel
+                  tab={tab}
+                  detail={detail}
+                  decoded={decoded}
+                  parsed={parsed}
+                  reload={reload}
+                  onSecretsChanged={onSecretsChanged}
+                  showRaw={() => setTab('raw')}
+                />
+              )
             )}
-            {(redeliverFor === detail.id || tab === 'redeliver') && (
+            {detail !== null && (redeliverFor === detail.id || tab === 'redeliver') && (
               <div className="rd-keep" hidden={tab !== 'redeliver'}>
                 <RedeliverTab key={detail.id} detail={detail} storedBody={decoded} />
               </div>
             )}
-          </>
+          </StoryLinksProvider>
         )}
       </div>
     </section>
@@ -321,7 +373,7 @@ function TabHint({ tab, detail }: { tab: Tab; detail: Detail }) {
 }
 
 interface TabPanelProps {
-  tab: Exclude<Tab, 'redeliver'>;
+  tab: Exclude<Tab, 'redeliver' | 'timeline'>;
   detail: Detail;
   decoded: () => Decoded;
   parsed: () => ParsedJson | null;

@@ -1,9 +1,11 @@
 // The JSON:API side of the payload: the resource's relationships, each target either a link to its
 // `included` card, the primary resource itself, or an explanation of why Persona left it out and
 // where its API reference documents fetching it (src/catalog/api_paths.tsv; no path otherwise).
+// Every resource id opens that resource's timeline.
 
 import { useEffect, useRef, useState } from 'react';
 import type { ApiPath, Detail, Relationship, Resource, Target } from '../bindings.ts';
+import { ResourceLink } from '../story/StoryLinks.tsx';
 import { CopyButton } from './CopyButton.tsx';
 import { attributeEntries, compactJson } from './attributes.ts';
 import { notIncluded, type MissingResource } from './related.ts';
@@ -45,7 +47,7 @@ export function IncludedTab({ detail }: { detail: Detail }) {
           {resource?.id != null && (
             <>
               {' '}
-              <code>{resource.id}</code>
+              <ResourceLink id={resource.id} />
             </>
           )}
         </h3>
@@ -155,7 +157,7 @@ function MissingCard({ missing: m }: { missing: MissingResource }) {
     >
       <header className="dt-card-head">
         <code className="dt-card-type">{m.type}</code>
-        <code>{m.id}</code>
+        <ResourceLink id={m.id} />
         <span className="dt-tag dt-tag-warn">not included</span>
       </header>
       <p className="dt-muted">
@@ -228,6 +230,7 @@ function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: num
     const index = t.included_index;
     return (
       <li data-testid="relationship-target" data-included="true">
+        <code>{t.type}</code> <ResourceLink id={t.id} />{' '}
         <button
           type="button"
           className="dt-link"
@@ -235,7 +238,7 @@ function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: num
           data-testid="relationship-jump"
           title="Show its included card"
         >
-          <code>{t.type}</code> <code>{t.id}</code> ↓
+          its card ↓
         </button>
       </li>
     );
@@ -243,7 +246,7 @@ function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: num
   if (t.primary) {
     return (
       <li data-testid="relationship-target" data-included="primary">
-        <code>{t.type}</code> <code>{t.id}</code>{' '}
+        <code>{t.type}</code> <ResourceLink id={t.id} />{' '}
         <span className="dt-tag" title="The resource this event is about: payload.data, at the top of this tab">
           the primary resource (payload.data)
         </span>
@@ -252,7 +255,7 @@ function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: num
   }
   return (
     <li data-testid="relationship-target" data-included="false">
-      <code>{t.type}</code> <code>{t.id}</code>{' '}
+      <code>{t.type}</code> <ResourceLink id={t.id} />{' '}
       <span className="dt-tag dt-tag-warn">not included</span> <ApiFetch api={t.api} short />
     </li>
   );
@@ -286,7 +289,7 @@ function Card({
     >
       <header className="dt-card-head">
         {res.type === '' ? <span className="dt-none">no type</span> : <code className="dt-card-type">{res.type}</code>}
-        {res.id === '' ? <span className="dt-none">no id</span> : <code>{res.id}</code>}
+        {res.id === '' ? <span className="dt-none">no id</span> : <ResourceLink id={res.id} />}
         {res.status !== null && <span className="dt-tag">{res.status}</span>}
       </header>
       {res.attributes === null || res.attributes === undefined ? (

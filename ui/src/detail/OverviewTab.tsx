@@ -1,10 +1,13 @@
-// The delivery at a glance: the event, its resource, timing, Persona's attempt headers, the
-// request line, the body, and where the envelope departs from what Persona sends.
+// The delivery at a glance: the event, its resource (its id opens the resource's timeline), the
+// event's retry chain, timing, Persona's attempt headers, the request line, the body, and where
+// the envelope departs from what Persona sends.
 
 import type { ReactNode } from 'react';
 import type { Detail } from '../bindings.ts';
 import { attemptText, requestTarget, shortSize } from '../format/text.ts';
 import { RETRIES } from '../persona/facts.ts';
+import { RetryChain } from '../story/RetryChain.tsx';
+import { ResourceLink } from '../story/StoryLinks.tsx';
 import { eventDelay, retryTiming } from './delay.ts';
 import { formatUnixSeconds, formatUtc, parseRfc3339 } from './timing.ts';
 
@@ -87,7 +90,7 @@ export function OverviewTab({ detail: d }: { detail: Detail }) {
             ) : (
               <>
                 {d.resource.type === null ? <None>no type</None> : <code>{d.resource.type}</code>}{' '}
-                {d.resource.id === null ? <None>no id</None> : <code>{d.resource.id}</code>}
+                {d.resource.id === null ? <None>no id</None> : <ResourceLink id={d.resource.id} />}
                 {d.resource.status !== null && (
                   <span className="dt-tag" data-testid="overview-resource-status">
                     {d.resource.status}
@@ -98,6 +101,8 @@ export function OverviewTab({ detail: d }: { detail: Detail }) {
           </Row>
         </dl>
       </section>
+
+      <RetryChain detail={d} />
 
       <section className="dt-section">
         <h3>Timing</h3>

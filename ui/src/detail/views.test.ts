@@ -341,10 +341,15 @@ describe('RawTab', () => {
 describe('DeliveryDetail', () => {
   it('renders its tabs and a loading state before the fetch resolves', () => {
     const out = html(
-      createElement(DeliveryDetail, { id: 3, onClose: () => undefined, onSecretsChanged: () => undefined }),
+      createElement(DeliveryDetail, {
+        id: 3,
+        onClose: () => undefined,
+        onOpenDelivery: () => undefined,
+        onSecretsChanged: () => undefined,
+      }),
     );
     expect(out).toContain('data-testid="detail"');
-    for (const t of ['overview', 'headers', 'signature', 'payload', 'included', 'raw', 'redeliver']) {
+    for (const t of ['overview', 'timeline', 'headers', 'signature', 'payload', 'included', 'raw', 'redeliver']) {
       expect(out).toContain(`data-testid="tab-${t}"`);
     }
     expect(out).toContain('Loading delivery 3');
