@@ -144,12 +144,24 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
     }
 }
 
+/// A transaction holding the write lock on the index's file and no other: another process
+/// indexing the same file waits for it (a read that later turned into a write would instead
+/// fail at once with "database is locked" whenever the other had written since it began).
+/// Not BEGIN IMMEDIATE: that locks every attached database, and the capture writer would wait
+/// on `inspector.db` (past its busy timeout: a 503) while a chunk is tokenized. Setting FTS5's
+/// automerge to its default writes to the index's file alone.
+fn begin_indexing(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+    tx.execute(
+        "INSERT INTO deliveries_fts (deliveries_fts, rank) VALUES ('automerge', 4)",
+        [],
+    )?;
+    Ok(tx)
+}
+
 /// Indexes the next chunk of deliveries past the largest indexed id; returns how many.
 fn index_pending(conn: &mut Connection) -> Result<usize> {
-    // Immediate: the write lock is taken first, waiting out another process indexing the same
-    // file (the app and a CLI `--search`). A read that turned into a write would instead fail
-    // at once with "database is locked" whenever the other had written since it began.
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = begin_indexing(conn)?;
     let mut done = 0;
     {
         // ORDER BY rowid DESC is served by FTS5 itself; max(rowid) would scan the table.
@@ -182,4 +194,48 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
     }
     tx.commit()?;
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+
+    use crate::store::{DATABASE_FILE, Store};
+
+    fn busy_free(path: &std::path::Path) -> Connection {
+        let conn = Connection::open(path).expect("open");
+        conn.busy_timeout(Duration::ZERO).expect("no wait");
+        conn
+    }
+
+    #[test]
+    fn indexing_locks_the_index_and_never_the_deliveries() {
+        let dir = tempfile::tempdir().expect("temp");
+        drop(Store::open(dir.path()).expect("store"));
+        let mut indexer = busy_free(&dir.path().join(super::SEARCH_FILE));
+        indexer
+            .execute(
+                "ATTACH DATABASE ?1 AS inspector",
+                [dir.path().join(DATABASE_FILE).to_string_lossy()],
+            )
+            .expect("attach");
+        let indexing = super::begin_indexing(&mut indexer).expect("begin");
+
+        // The capture writer writes deliveries meanwhile, at once.
+        let mut writer = busy_free(&dir.path().join(DATABASE_FILE));
+        let tx = writer
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect("the deliveries are not locked by the indexer");
+        tx.rollback().expect("rollback");
+
+        // Another process's indexer waits for this one.
+        let mut other = busy_free(&dir.path().join(super::SEARCH_FILE));
+        let refused = other
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .expect_err("the index is locked");
+        assert_eq!(refused.sqlite_error_code(), Some(ErrorCode::DatabaseBusy));
+        indexing.commit().expect("commit");
+    }
 }
