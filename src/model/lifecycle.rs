@@ -15,6 +15,11 @@ pub struct Lifecycle {
     pub phases: &'static [&'static [&'static str]],
     /// The event actions (`approved` in `inquiry.approved`) that are a final outcome.
     pub outcomes: &'static [&'static str],
+    /// The outcomes that let the user through, and those that stop them: one of each for one
+    /// resource is a conflict. Two of one side are not (a workflow declining a failed inquiry
+    /// is Persona's normal course: its lifecycle page has decisions come after the end user).
+    pub approving: &'static [&'static str],
+    pub refusing: &'static [&'static str],
     /// The page of Persona's docs it follows.
     pub source: &'static str,
 }
@@ -33,6 +38,8 @@ pub const INQUIRY: Lifecycle = Lifecycle {
         &["needs_review", "approved", "declined"],
     ],
     outcomes: &["approved", "declined", "failed", "expired"],
+    approving: &["approved"],
+    refusing: &["declined", "failed", "expired"],
     source: "https://docs.withpersona.com/model-lifecycle",
 };
 
@@ -49,6 +56,8 @@ pub const VERIFICATION: Lifecycle = Lifecycle {
         &["passed", "failed", "requires_retry", "skipped", "canceled"],
     ],
     outcomes: &["passed", "failed", "skipped", "canceled"],
+    approving: &["passed"],
+    refusing: &["failed", "canceled"],
     source: "https://docs.withpersona.com/verification-lifecycle",
 };
 

@@ -155,9 +155,10 @@ CREATE INDEX check_attempts_case ON check_attempts(case_id, id);
 "#,
     r#"
 -- A resource's timeline, read from this index alone: in the table these columns come after
--- the body, and reading them there walks each body's overflow pages (store/story.rs).
+-- the body, and reading them there walks each body's overflow pages (store/story.rs). An
+-- import arrived when its file says (original_received_at), not when it was imported.
 CREATE INDEX deliveries_story ON deliveries(resource_id, event_created_at, id, received_at,
-    event_id, event_name, resource_type, resource_status);
+    original_received_at, event_id, event_name, resource_type, resource_status);
 "#,
     r#"
 -- What the listener answered a delivery with (a HAR export's response): the status it sent once

@@ -28,8 +28,8 @@ pub fn resource_rows(
     limit: u32,
 ) -> crate::Result<Vec<ResourceRow>> {
     let mut statement = conn.prepare_cached(
-        "SELECT id, received_at, event_id, event_name, event_created_at, resource_type,
-             resource_status
+        "SELECT id, coalesce(original_received_at, received_at), event_id, event_name,
+             event_created_at, resource_type, resource_status
          FROM deliveries INDEXED BY deliveries_story WHERE resource_id = ?1
          ORDER BY event_created_at IS NULL, event_created_at, id LIMIT ?2",
     )?;
@@ -91,17 +91,22 @@ pub struct CopyRow {
     pub same_body: bool,
 }
 
-/// The stored copies of event `event_id` in the order they arrived, at most `limit`. Each body
-/// is compared with the first copy's inside SQLite, and only when their sizes match: no body
-/// is copied out, and nothing is stored to compare with.
+/// The stored copies of event `event_id` in the order they arrived (an import when its file
+/// says), at most `limit`. Each body is compared with the first copy's inside SQLite, and only
+/// when their sizes match: no body is copied out, and nothing is stored to compare with. A body
+/// refused as too large was not kept: it is the same as another refused one of its size only.
 pub fn event_copies(conn: &Connection, event_id: &str, limit: u32) -> crate::Result<Vec<CopyRow>> {
     let mut statement = conn.prepare_cached(
-        "WITH first AS (SELECT body_size, body FROM deliveries WHERE event_id = ?1
-                        ORDER BY received_at, id LIMIT 1)
-         SELECT d.id, d.received_at, d.attempts_made, d.attempts_left, d.first_attempted_at,
-             d.body_size = first.body_size AND d.body = first.body
-         FROM deliveries d, first WHERE d.event_id = ?1
-         ORDER BY d.received_at, d.id LIMIT ?2",
+        "WITH copies AS (SELECT id, coalesce(original_received_at, received_at) AS arrived,
+                             attempts_made, attempts_left, first_attempted_at, outcome
+                         FROM deliveries WHERE event_id = ?1
+                         ORDER BY arrived, id LIMIT ?2),
+              first AS (SELECT body_size, body, outcome FROM deliveries
+                        WHERE id = (SELECT id FROM copies ORDER BY arrived, id LIMIT 1))
+         SELECT c.id, c.arrived, c.attempts_made, c.attempts_left, c.first_attempted_at,
+             c.outcome = first.outcome AND d.body_size = first.body_size AND d.body = first.body
+         FROM copies c JOIN deliveries d ON d.id = c.id, first
+         ORDER BY c.arrived, c.id",
     )?;
     let rows = statement.query_map(params![event_id, limit], |r| {
         Ok(CopyRow {

@@ -139,18 +139,18 @@ pub fn expected_wait(previous: Option<u32>, attempt: u32) -> Option<u64> {
         .sum()
 }
 
-/// The attempt numbers Persona could have sent between the lowest and highest the copies
-/// carry that none of them does.
+/// The attempt numbers below the highest the copies carry that none of them does: attempts
+/// Persona made (before the first stored copy too) that never arrived here.
 fn missing(copies: &[ChainCopy]) -> Vec<u32> {
     let seen: BTreeSet<u32> = copies
         .iter()
         .filter_map(|c| c.attempt)
         .filter(|n| (1..=LAST_ATTEMPT).contains(n))
         .collect();
-    let (Some(&low), Some(&high)) = (seen.first(), seen.last()) else {
+    let Some(&high) = seen.last() else {
         return Vec::new();
     };
-    (low..high).filter(|n| !seen.contains(n)).collect()
+    (1..high).filter(|n| !seen.contains(n)).collect()
 }
 
 /// "2", "2 and 3", "2, 3 and 5".
@@ -241,6 +241,15 @@ mod tests {
         assert!(chain.notes[0].contains("attempt 3"), "{}", chain.notes[0]);
         assert!(chain.notes[1].contains("#14"), "{}", chain.notes[1]);
         assert!(chain.notes[1].contains("(#10)"), "{}", chain.notes[1]);
+    }
+
+    #[test]
+    fn attempts_before_the_first_stored_copy_are_missing_too() {
+        let chain = chain(
+            vec![row(1, 0.0, Some(3), true), row(2, 729.0, Some(4), true)],
+            2,
+        );
+        assert_eq!(chain.missing_attempts, [1, 2]);
     }
 
     #[test]

@@ -59,8 +59,8 @@ impl TimelineFlag {
                  and do its work once."
             }
             TimelineFlag::ConflictingOutcome => {
-                "The resource received two different final outcomes (such as inquiry.approved \
-                 and inquiry.failed): a handler that acts on the first to arrive must decide what \
+                "The resource received final outcomes that contradict each other (such as \
+                 inquiry.approved and inquiry.failed): a handler that acts on the first to arrive must decide what \
                  the other means — fetch the resource for its current status."
             }
             TimelineFlag::StatusRegression => {
@@ -315,15 +315,22 @@ pub fn entries(rows: Vec<ResourceRow>, lifecycle: Option<&Lifecycle>) -> Vec<Tim
         group_start = group_end;
     }
 
-    // Two different final outcomes: every entry that carries one is flagged, since which one
-    // stands is for the handler (or Persona's API) to say.
+    // An outcome that lets the user through and one that stops them: every entry carrying
+    // either is flagged, since which one stands is for the handler (or Persona's API) to say.
     if let Some(lifecycle) = lifecycle {
+        let sided = |outcome: &str| {
+            lifecycle.approving.contains(&outcome) || lifecycle.refusing.contains(&outcome)
+        };
         let outcomes: Vec<Option<&str>> = entries
             .iter()
-            .map(|e| lifecycle.outcome(e.event_name.as_deref()?))
+            .map(|e| {
+                lifecycle
+                    .outcome(e.event_name.as_deref()?)
+                    .filter(|o| sided(o))
+            })
             .collect();
-        let distinct: BTreeSet<&str> = outcomes.iter().flatten().copied().collect();
-        if distinct.len() > 1 {
+        let present = |side: &[&str]| outcomes.iter().flatten().any(|o| side.contains(o));
+        if present(lifecycle.approving) && present(lifecycle.refusing) {
             for (i, outcome) in outcomes.iter().enumerate() {
                 if outcome.is_some() {
                     flagged[i].insert(TimelineFlag::ConflictingOutcome);

@@ -187,6 +187,29 @@ fn one_outcome_delivered_twice_is_no_conflict() {
     assert!(entries_flags_empty_without_lifecycle(rows));
 }
 
+#[test]
+fn two_outcomes_that_stop_the_user_are_no_conflict_but_one_of_each_side_is() {
+    let failed_then_declined = vec![
+        row(1, 10, "evt_a", "inquiry.failed", T0, "failed"),
+        row(2, 20, "evt_b", "inquiry.declined", T1, "declined"),
+    ];
+    assert!(
+        entries(failed_then_declined, inquiry())
+            .iter()
+            .all(|e| !e.flags.contains(&TimelineFlag::ConflictingOutcome)),
+        "a workflow declining a failed inquiry is Persona's normal course"
+    );
+    let expired_then_approved = vec![
+        row(1, 10, "evt_a", "inquiry.expired", T0, "expired"),
+        row(2, 20, "evt_b", "inquiry.approved", T1, "approved"),
+    ];
+    assert!(
+        entries(expired_then_approved, inquiry())
+            .iter()
+            .all(|e| e.flags.contains(&TimelineFlag::ConflictingOutcome))
+    );
+}
+
 fn event(json: serde_json::Value) -> jsonapi::Event {
     jsonapi::parse(json.to_string().as_bytes()).expect("valid JSON")
 }
