@@ -12,7 +12,6 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { after, afterEach, before, describe, test } from 'node:test';
 
-import { Key } from 'webdriverio';
 
 import { appPerFile, failFast, freePort, personaV1 } from './app.mjs';
 import { tid } from './window.mjs';
@@ -124,15 +123,8 @@ async function checkDone(driver, previousId = '') {
   return results;
 }
 
-/** A failed test may leave a dialog open over the window: Escape closes it for the next one. */
-afterEach(async () => {
-  const { driver } = app();
-  for (let i = 0; i < 3; i++) {
-    if ((await driver.findAll('[role="dialog"]')).length === 0) return;
-    await driver.pressKey(Key.Escape);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-});
+/** A failed test may leave a dialog open over the window: closed for the next one. */
+afterEach(() => app().driver.closeDialogs());
 
 // ---- the tests ---------------------------------------------------------------------------------
 

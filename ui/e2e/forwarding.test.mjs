@@ -197,15 +197,8 @@ async function closeDetail(driver) {
   await driver.waitForGone(tid('detail'));
 }
 
-/** A failed test may leave a dialog open over the window: Escape closes it for the next one. */
-afterEach(async () => {
-  const { driver } = app();
-  for (let i = 0; i < 3; i++) {
-    if ((await driver.findAll('[role="dialog"]')).length === 0) return;
-    await driver.pressKey(Key.Escape);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-});
+/** A failed test may leave a dialog open over the window: closed for the next one. */
+afterEach(() => app().driver.closeDialogs());
 
 // ---- the forward rule ------------------------------------------------------------------------
 

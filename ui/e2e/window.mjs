@@ -174,6 +174,15 @@ export class AppWindow {
     return this.browser.action('key').down(key).up(key).perform();
   }
 
+  /** Escape until no dialog is open (at most three): a failed test may leave one open. */
+  async closeDialogs() {
+    for (let i = 0; i < 3; i++) {
+      if ((await this.findAll('[role="dialog"]')).length === 0) return;
+      await this.pressKey(Key.Escape);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
   /**
    * Clicks the middle of `el` with `key` (e.g. Key.Shift) held down, as a user's Shift-click or
    * Ctrl-click: one key source and one mouse source, tick by tick, then everything released.
