@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -106,6 +106,55 @@ export async function postDelivery(port, body, { secret, t, path = '/persona', h
   const text = await response.text();
   const id = response.headers.get('x-inspector-delivery-id');
   return { status: response.status, deliveryId: id === null ? null : Number(id), text };
+}
+
+// ---- downloads ---------------------------------------------------------------------------
+
+/**
+ * A Downloads folder of the test's own. WebKit saves a download (the window's HAR export) in
+ * XDG_DOWNLOAD_DIR, which GLib reads from `user-dirs.dirs` under XDG_CONFIG_HOME: pass `env` to
+ * `launchApp`; files land in `dir`. `remove()` deletes both.
+ */
+export function downloadsFolder(name) {
+  const root = mkdtempSync(join(tmpdir(), `persona-e2e-${name}-downloads-`));
+  const config = join(root, 'config');
+  const dir = join(root, 'Downloads');
+  mkdirSync(config);
+  mkdirSync(dir);
+  writeFileSync(join(config, 'user-dirs.dirs'), `XDG_DOWNLOAD_DIR="${dir}"\n`);
+  return {
+    dir,
+    env: { XDG_CONFIG_HOME: config },
+    /** The names of the files there now. */
+    files: () => readdirSync(dir),
+    remove: () => rmSync(root, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Waits for a file in `folder` that was not among `before` and whose whole text `read` accepts
+ * (it returns a value, or throws while the download is still being written); resolves with
+ * `{ name, value }`.
+ */
+export async function waitForDownload(folder, before, read, { timeoutMs = 10_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  for (;;) {
+    const fresh = folder.files().filter((f) => !before.includes(f) && !f.endsWith('.wkdownload'));
+    for (const name of fresh) {
+      try {
+        return { name, value: read(readFileSync(join(folder.dir, name))) };
+      } catch (e) {
+        last = `${name}: ${e.message}`;
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `no new download in ${folder.dir} within ${timeoutMs} ms (there: ${JSON.stringify(folder.files())}${last ? `; ${last}` : ''})`,
+      );
+    }
+    await sleep(100);
+  }
 }
 
 // ---- launching the app -------------------------------------------------------------------

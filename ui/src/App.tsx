@@ -43,11 +43,12 @@ import { PurgeDialog } from './settings/PurgeDialog.tsx';
 import { putSettings, reloadSettings, useSettings } from './settings/settingsStore.ts';
 import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useListener } from './settings/useListener.ts';
+import { HarDialog } from './share/HarDialog.tsx';
 import { ImportDialog } from './share/ImportDialog.tsx';
 import { useSubscription } from './useSubscription.ts';
 
 /** The one dialog open over the window, if any. */
-type OpenDialog = 'settings' | 'import' | 'purge' | 'forwarding' | 'bulk' | 'sample' | 'check' | null;
+type OpenDialog = 'settings' | 'import' | 'purge' | 'forwarding' | 'bulk' | 'har' | 'sample' | 'check' | null;
 
 export function App() {
   const [eventsError, setEventsError] = useState<string | null>(null);
@@ -244,6 +245,7 @@ export function App() {
                   selected={selection.ids.size}
                   onClear={cursor.clearSelection}
                   onRedeliver={() => setOpenDialog('bulk')}
+                  onExportHar={() => setOpenDialog('har')}
                   bulk={openDialog === 'bulk' ? null : bulkNow}
                   onShowBulk={() => setOpenDialog('bulk')}
                 />
@@ -297,6 +299,9 @@ export function App() {
       )}
       {openDialog === 'bulk' && (
         <BulkDialog control={bulk} selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeBulk} />
+      )}
+      {openDialog === 'har' && (
+        <HarDialog selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeDialog} />
       )}
       {openDialog === 'sample' && (
         <SampleDialog catalog={events.catalog} listening={listening !== null} onStored={reveal} onClose={closeDialog} />

@@ -35,6 +35,7 @@ export type {
   Matched,
   Mention,
   MentionVia,
+  NgrokStatus,
   Options as RedeliveryOptions,
   Order as BulkOrder,
   Origin,
@@ -51,6 +52,7 @@ export type {
   Rule as ForwardRule,
   SampleRequest,
   Scope as BulkScope,
+  Scope,
   SecretInfo,
   SecretsChanged,
   Sent as SampleSent,
@@ -65,6 +67,7 @@ export type {
   TimelineEntry,
   TimelineFlag,
   TimelineFlagNote,
+  Tunnel,
   Verdict,
 } from './generated/bindings.ts';
 
@@ -89,6 +92,7 @@ export {
   PERSONA_RETRY_SCHEDULE_S,
   PERSONA_SUCCESS,
   PERSONA_TIMEOUT_S,
+  PERSONA_WEBHOOK_IPS,
 } from './generated/bindings.ts';
 
 /** One of the kinds Rust gives a command error (src-tauri/src/commands.rs `COMMAND_ERROR_KINDS`). */
@@ -159,8 +163,18 @@ export const recentTargets = commands.recentTargets;
 export const exportCurl = commands.exportCurl;
 /** The delivery as a JSON fixture (metadata, headers, base64 body) a teammate can import. */
 export const exportFixture = commands.exportFixture;
-/** Imports pasted fixture JSON (one or an array); resolves with the new ids. */
+/**
+ * The deliveries of a scope (a selection or everything a filter matches) as a HAR 1.2 file,
+ * oldest first, for the window to save; rejects when none is stored or it would be over 64 MiB.
+ */
+export const exportHar = commands.exportHar;
+/** Imports pasted fixture JSON (one or an array) or a HAR file; resolves with the new ids. */
 export const importFixtures = commands.importFixtures;
+/**
+ * What a local ngrok agent says of the listener's port: a tunnel's public URL, tunnels that
+ * lead elsewhere, or no agent. Answers within half a second; never rejects for a missing agent.
+ */
+export const ngrokStatus = commands.ngrokStatus;
 export const countPurgeable = commands.countPurgeable;
 export const purge = commands.purge;
 

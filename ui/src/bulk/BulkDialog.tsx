@@ -5,19 +5,17 @@
 // string from a capture or the target is React text.
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { countDeliveries, countUnverified, type BulkOrder, type BulkScope, type BulkUnverified, type Filter } from '../bindings.ts';
+import { countUnverified, type BulkOrder, type BulkScope, type BulkUnverified, type Filter } from '../bindings.ts';
 import { buildOptions, formProblems, KEEP, signingFromChoice } from '../send/redeliverOptions.ts';
 import { DEFAULT_TIMEOUT_MS } from '../bindings.ts';
 import { Dialog } from '../dialog/Dialog.tsx';
 import { plural } from '../format/text.ts';
-import { errorText } from '../format/error.ts';
+import { ScopeFieldset, scopeOf, useMatching, type ScopeChoice } from '../list/ScopeFieldset.tsx';
 import { SendFields } from '../send/SendFields.tsx';
 import { useSendForm } from '../send/useSendForm.ts';
 import { unverifiedCountText } from '../provenance/provenance.ts';
 import { bulkView, type BulkView } from './bulkRun.ts';
 import type { BulkControl } from './useBulkRun.ts';
-
-type ScopeChoice = 'selected' | 'filter';
 
 /** The choices of the last run, offered again next time (the target comes from recent targets). */
 const remembered = { order: 'created' as BulkOrder, keepPath: false, signing: KEEP, timeout: String(DEFAULT_TIMEOUT_MS) };
@@ -48,8 +46,7 @@ export function BulkDialog({ control, selected, filter, filtered, onClose }: Bul
 
 function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps, 'onClose'>) {
   const [scope, setScope] = useState<ScopeChoice>(selected.length > 0 ? 'selected' : 'filter');
-  const [matching, setMatching] = useState<number | null>(null);
-  const [countError, setCountError] = useState<string | null>(null);
+  const { matching, countError } = useMatching(filter);
   const [order, setOrder] = useState<BulkOrder>(remembered.order);
   const form = useSendForm(() => ({
     target: '',
@@ -61,10 +58,7 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
   const [resignUnverified, setResignUnverified] = useState(false);
   const [unverified, setUnverified] = useState<BulkUnverified | null>(null);
 
-  const bulkScope: BulkScope = useMemo(
-    () => (scope === 'selected' ? { kind: 'ids', ids: [...selected] } : { kind: 'filter', filter }),
-    [scope, selected, filter],
-  );
+  const bulkScope: BulkScope = useMemo(() => scopeOf(scope, selected, filter), [scope, selected, filter]);
   // How many of them Persona did not sign: said before the run starts, asked about if re-signing.
   useEffect(() => {
     let cancelled = false;
@@ -77,17 +71,6 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
       cancelled = true;
     };
   }, [bulkScope]);
-
-  useEffect(() => {
-    let cancelled = false;
-    countDeliveries(filter).then(
-      (n) => !cancelled && setMatching(n),
-      (e: unknown) => !cancelled && setCountError(errorText(e)),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [filter]);
 
   const built = buildOptions({ ...form.values, edit: null });
   const targetError = form.targetError(formProblems({ ...form.values, rows: null }).target);
@@ -103,44 +86,19 @@ function BulkForm({ control, selected, filter, filtered }: Omit<BulkDialogProps,
     control.start(bulkScope, order, { ...built.options, resign_unverified: resigning && resignUnverified });
   };
 
-  const matchingText =
-    matching === null ? (countError !== null ? 'the deliveries' : '…') : plural(matching, 'delivery', 'deliveries');
-
   return (
     <form className="bulk-form" onSubmit={start} noValidate>
-      <fieldset className="forward-fieldset">
-        <legend>What to send</legend>
-        <label className="check-field">
-          <input
-            type="radio"
-            name="bulk-scope"
-            data-testid="bulk-scope-selected"
-            checked={scope === 'selected'}
-            disabled={selected.length === 0}
-            onChange={() => setScope('selected')}
-          />
-          {selected.length === 0 ? (
-            <span className="hint">
-              The selected rows — none yet: tick rows in the list (Ctrl/Cmd-click, Shift-click for a range, <kbd>x</kbd>)
-            </span>
-          ) : (
-            <span>The {plural(selected.length, 'selected delivery', 'selected deliveries')}</span>
-          )}
-        </label>
-        <label className="check-field">
-          <input
-            type="radio"
-            name="bulk-scope"
-            data-testid="bulk-scope-filter"
-            checked={scope === 'filter'}
-            onChange={() => setScope('filter')}
-          />
-          <span data-testid="bulk-matching" data-count={matching ?? ''}>
-            {filtered ? `All ${matchingText} matching the current filter` : `All ${matchingText} stored`}
-          </span>
-        </label>
-        {countError !== null && <p className="field-warning">Could not count them: {countError}</p>}
-      </fieldset>
+      <ScopeFieldset
+        legend="What to send"
+        prefix="bulk"
+        purpose="re-deliver them"
+        choice={scope}
+        onChoice={setScope}
+        selected={selected}
+        filtered={filtered}
+        matching={matching}
+        countError={countError}
+      />
 
       <fieldset className="forward-fieldset">
         <legend>In which order</legend>

@@ -3,6 +3,7 @@
 // the envelope departs from what Persona sends.
 
 import type { ReactNode } from 'react';
+import { SourceRows } from '../address/SourceRows.tsx';
 import type { Detail } from '../bindings.ts';
 import { attemptText, requestTarget, shortSize } from '../format/text.ts';
 import { RETRIES } from '../persona/facts.ts';
@@ -175,6 +176,7 @@ export function OverviewTab({ detail: d }: { detail: Detail }) {
               </>
             )}
           </Row>
+          <SourceRows d={d} />
           <Row label="Body" testId="overview-body">
             <BodySummary d={d} contentType={contentType} />
           </Row>

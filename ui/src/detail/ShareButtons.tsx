@@ -1,10 +1,12 @@
-// "Copy as curl" and "Copy fixture JSON" for the delivery shown. The text comes from a command,
-// so it is handed to the clipboard as a promise (ClipboardItem) while the click still counts as
-// the user's gesture; where the webview refuses, the text is shown to copy by hand.
+// "Copy as curl" and "Copy fixture JSON" for the delivery shown, and "Save as HAR" (share/). The
+// copied text comes from a command, so it is handed to the clipboard as a promise (ClipboardItem)
+// while the click still counts as the user's gesture; where the webview refuses, the text is
+// shown to copy by hand.
 
 import { useEffect, useRef, useState } from 'react';
 import { exportCurl, exportFixture } from '../bindings.ts';
 import { errorText } from '../format/error.ts';
+import { SaveHarButton } from '../share/SaveHarButton.tsx';
 
 type Copied = { ok: true } | { ok: false; stage: 'produce'; error: unknown } | { ok: false; stage: 'clipboard'; error: unknown; text: string };
 
@@ -61,6 +63,7 @@ export function ShareButtons({ id }: { id: number }) {
         what="the fixture"
         produce={() => exportFixture(id)}
       />
+      <SaveHarButton id={id} />
     </span>
   );
 }

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-export function CopyCommand({ text, testId }: { text: string; testId?: string }) {
+export function CopyCommand({ text, testId, copyTestId }: { text: string; testId?: string; copyTestId?: string }) {
   const [copied, setCopied] = useState<'yes' | 'select' | null>(null);
   const codeRef = useRef<HTMLElement>(null);
   const timer = useRef<number | undefined>(undefined);
@@ -34,7 +34,7 @@ export function CopyCommand({ text, testId }: { text: string; testId?: string })
       <code ref={codeRef} className="mono command" data-testid={testId}>
         {text}
       </code>
-      <button type="button" className="copy-button" onClick={() => void copy()}>
+      <button type="button" className="copy-button" data-testid={copyTestId} data-state={copied ?? 'idle'} onClick={() => void copy()}>
         {copied === 'yes' ? 'Copied' : copied === 'select' ? 'Press Ctrl+C' : 'Copy'}
       </button>
     </span>

@@ -178,6 +178,9 @@ export function ListHead() {
       <span className="cell resource">Resource</span>
       <span className="cell">Signature</span>
       <span className="cell attempt">Attempt</span>
+      <span className="cell source" title="The apparent sender (behind ngrok, from X-Forwarded-For), and whether Persona’s list of webhook addresses has it">
+        Source
+      </span>
       <span className="cell forward" title="The forward rule's latest result for each capture">
         Forward
       </span>

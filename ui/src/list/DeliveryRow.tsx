@@ -4,6 +4,7 @@
 import { memo, type CSSProperties } from 'react';
 import type { ForwardMark, Summary, Verdict } from '../bindings.ts';
 import { attemptText, badge, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format/text.ts';
+import { SourceCell } from '../address/SourceCell.tsx';
 import { SourceBadge } from '../provenance/SourceBadge.tsx';
 import { ForwardMarkCell } from './ForwardMarkCell.tsx';
 import { groupHue } from './groupColor.ts';
@@ -84,6 +85,9 @@ export const DeliveryRow = memo(function DeliveryRow(props: RowProps) {
       </span>
       <span className="cell attempt" title={firstAttemptTitle(row)}>
         {attempt ?? <span className="none">—</span>}
+      </span>
+      <span className="cell source">
+        <SourceCell row={row} />
       </span>
       <span className="cell forward">
         <ForwardMarkCell mark={forwardMark} error={forwardError} />
@@ -212,6 +216,7 @@ export function PlaceholderRow({ top }: { top: number }) {
       <span className="cell attempt">
         <span className="bar bar-short" />
       </span>
+      <span className="cell source" />
       <span className="cell forward" />
     </div>
   );

@@ -1,5 +1,6 @@
-// Above the list: how many rows are picked (with Clear), the Re-deliver… action for them or for
-// everything the filter matches, and a bulk run going on while its dialog is hidden.
+// Above the list: how many rows are picked (with Clear), the Re-deliver… and Export as HAR…
+// actions for them or for everything the filter matches, and a bulk run going on while its
+// dialog is hidden.
 
 import type { BulkView } from '../bulk/bulkRun.ts';
 import { plural } from '../format/text.ts';
@@ -8,12 +9,13 @@ export interface SelectionBarProps {
   selected: number;
   onClear: () => void;
   onRedeliver: () => void;
+  onExportHar: () => void;
   /** A bulk run under way or ended, whose dialog is hidden; null when there is none. */
   bulk: BulkView | null;
   onShowBulk: () => void;
 }
 
-export function SelectionBar({ selected, onClear, onRedeliver, bulk, onShowBulk }: SelectionBarProps) {
+export function SelectionBar({ selected, onClear, onRedeliver, onExportHar, bulk, onShowBulk }: SelectionBarProps) {
   return (
     <div className="list-actions">
       {selected > 0 ? (
@@ -25,7 +27,7 @@ export function SelectionBar({ selected, onClear, onRedeliver, bulk, onShowBulk 
           </button>
         </span>
       ) : (
-        <span className="hint">Tick rows (or Ctrl/Cmd-click, Shift-click a range, <kbd>x</kbd>) to re-deliver a selection.</span>
+        <span className="hint">Tick rows (or Ctrl/Cmd-click, Shift-click a range, <kbd>x</kbd>) to re-deliver or export a selection.</span>
       )}
       <span className="spacer" />
       {bulk !== null && (
@@ -43,6 +45,15 @@ export function SelectionBar({ selected, onClear, onRedeliver, bulk, onShowBulk 
         onClick={onRedeliver}
       >
         {selected > 0 ? `Re-deliver ${selected}…` : 'Re-deliver…'}
+      </button>
+      <button
+        type="button"
+        className="button"
+        data-testid="open-har"
+        title="Save the selected rows, or everything the filter matches, as a HAR file for browser developer tools, Insomnia, Postman or HTTP Toolkit"
+        onClick={onExportHar}
+      >
+        Export as HAR…
       </button>
     </div>
   );

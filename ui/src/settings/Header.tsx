@@ -1,10 +1,14 @@
-// The window's header: the listener's state (URL and the ngrok command, or why it is not
-// listening with a port to try instead), and the actions always at hand.
+// The window's header: the listener's state (URL and the ngrok command, or the public URL a
+// running ngrok agent forwards here, or why it is not listening with a port to try instead), and
+// the actions always at hand.
 
 import type { ReactNode } from 'react';
 import type { ListenerStatus } from '../bindings.ts';
 import { CopyCommand } from '../firstrun/CopyCommand.tsx';
 import { listenerUrl } from '../format/text.ts';
+import { NgrokElsewhere, NgrokTunnel } from '../ngrok/NgrokNotes.tsx';
+import { ngrokView, type NgrokView } from '../ngrok/ngrokView.ts';
+import { useNgrok } from '../ngrok/useNgrok.ts';
 import { PortForm } from './PortForm.tsx';
 
 export interface HeaderProps {
@@ -17,7 +21,7 @@ export interface HeaderProps {
   /** The port form lives in Settings while it is open (one `port-input` at a time). */
   settingsOpen: boolean;
   onOpenSettings: () => void;
-  /** Opens the "Import fixture" dialog. */
+  /** Opens the "Import" dialog (fixtures or HAR). */
   onOpenImport: () => void;
   /** Opens the "Purge deliveries" dialog. */
   onOpenPurge: () => void;
@@ -33,11 +37,12 @@ export interface HeaderProps {
 export function Header(props: HeaderProps) {
   const { listener, error, showCommand, showSample, settingsOpen, onOpenSettings, onOpenImport, onOpenPurge, onOpenCheck, onListener, onOpenSample, forwarding } =
     props;
+  const ngrok = ngrokView(useNgrok(listener?.state === 'listening' ? listener.port : null));
   return (
     <header className="header">
       <div className="header-row">
         <h1 className="title">Persona Webhook Inspector</h1>
-        <ListenerLine listener={listener} error={error} showCommand={showCommand} />
+        <ListenerLine listener={listener} error={error} showCommand={showCommand} ngrok={ngrok} />
         <div className="header-actions">
           {showSample && (
             <button
@@ -55,7 +60,7 @@ export function Header(props: HeaderProps) {
             type="button"
             className="button"
             data-testid="open-import"
-            title="Load a delivery a teammate exported as a fixture"
+            title="Load deliveries a teammate exported as fixtures or as a HAR file"
             onClick={onOpenImport}
           >
             Import…
@@ -83,6 +88,7 @@ export function Header(props: HeaderProps) {
           </button>
         </div>
       </div>
+      {ngrok?.kind === 'elsewhere' && <NgrokElsewhere view={ngrok} />}
       {listener?.state === 'failed' && (
         <div className="banner banner-bad listener-failed" role="alert" data-testid="listener-failed">
           <p>
@@ -109,10 +115,12 @@ function ListenerLine({
   listener,
   error,
   showCommand,
+  ngrok,
 }: {
   listener: ListenerStatus | null;
   error: string | null;
   showCommand: boolean;
+  ngrok: NgrokView | null;
 }) {
   if (error !== null) return null;
   if (listener === null) return <span className="listener listener-pending">Starting the listener…</span>;
@@ -124,7 +132,14 @@ function ListenerLine({
       <span>
         Listening on <code className="mono">{url}</code>
       </span>
-      {showCommand && (
+      {ngrok?.kind === 'tunnel' ? (
+        <>
+          <span className="sep" aria-hidden="true">
+            ·
+          </span>
+          <NgrokTunnel view={ngrok} />
+        </>
+      ) : showCommand ? (
         <>
           <span className="sep" aria-hidden="true">
             ·
@@ -132,7 +147,7 @@ function ListenerLine({
           <span className="expose">expose it with</span>
           <CopyCommand text={`ngrok http ${listener.port}`} testId="ngrok-command" />
         </>
-      )}
+      ) : null}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 // Settings, as a drawer over the window: secrets, verification and replies, notifications, how
-// long deliveries are kept, the listener's port.
+// long deliveries are kept, Persona's webhook addresses, the listener's port.
 
 import { useEffect, useRef } from 'react';
 import type { AppSettings, ListenerStatus, SecretsChanged } from '../bindings.ts';
 import { listenerUrl } from '../format/text.ts';
+import { PersonaAddressesSection } from './PersonaAddressesSection.tsx';
 import { PortForm } from './PortForm.tsx';
 import { ReplySection } from './ReplySection.tsx';
 import { RetentionSection } from './RetentionSection.tsx';
@@ -76,6 +77,7 @@ export function SettingsPanel(props: SettingsPanelProps) {
             <SecretsSection secrets={settings.secrets} onChanged={onSecretsChanged} />
             <ReplySection settings={settings} onSettings={onSettings} />
             <RetentionSection settings={settings} onSettings={onSettings} />
+            <PersonaAddressesSection settings={settings} onSettings={onSettings} />
           </>
         )}
         <section className="settings-section" aria-labelledby="listener-title">

@@ -1,7 +1,8 @@
-// "Import fixture": a teammate's exported delivery (one fixture or a JSON array of them), pasted or
-// read from a .json file on this machine (FileReader; nothing goes over the network), stored as
-// if it had just arrived at its original time. Every fixture is checked first and all are stored
-// together, so a bad one (the error names it) leaves the store as it was.
+// "Import": a teammate's exported deliveries (one fixture, a JSON array of them, or a HAR file —
+// the command tells them apart by their content), pasted or read from a .json or .har file on
+// this machine (FileReader; nothing goes over the network), stored as if they had just arrived at
+// their original time. Everything is checked first and all are stored together, so a bad entry
+// (the error names it) leaves the store as it was.
 
 import { useEffect, useRef, useState } from 'react';
 import { importFixtures } from '../bindings.ts';
@@ -72,10 +73,11 @@ export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps)
   };
 
   return (
-    <Dialog title="Import fixture" testId="import-dialog" onClose={onClose} initialFocus={area}>
+    <Dialog title="Import fixtures or HAR" testId="import-dialog" onClose={onClose} initialFocus={area}>
         <p className="section-note">
           Paste a fixture exported with “Copy fixture JSON” (or <code className="mono">persona-inspector export ID --fixture</code>),
-          one or a JSON array of them, or pick a <code className="mono">.json</code> file. Imported deliveries are verified
+          one or a JSON array of them, or a HAR file (“Export as HAR…”, or one saved by browser developer tools), or pick a{' '}
+          <code className="mono">.json</code> or <code className="mono">.har</code> file. Imported deliveries are verified
           with your secrets and listed at their original time.
         </p>
         <form
@@ -89,7 +91,7 @@ export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps)
             ref={area}
             className="import-text mono"
             data-testid="import-text"
-            aria-label="Fixture JSON"
+            aria-label="Fixture JSON or HAR"
             placeholder={'{"format": "persona-inspector-fixture", "version": 1, "delivery": {…}}'}
             value={text}
             spellCheck={false}
@@ -102,10 +104,10 @@ export function ImportDialog({ onClose, onImported, onOpen }: ImportDialogProps)
           />
           <div className="import-actions">
             <label className="button import-file">
-              Choose a .json file…
+              Choose a .json or .har file…
               <input
                 type="file"
-                accept=".json,application/json"
+                accept=".json,.har,application/json"
                 data-testid="import-file"
                 onChange={(e) => {
                   readFile(e.target.files?.[0]);
