@@ -86,7 +86,7 @@ const EXPECTED = [
 const WHY = {
   out_of_order: 'Persona does not promise order',
   duplicate: 'do its work once',
-  conflicting_outcome: 'two different final outcomes',
+  conflicting_outcome: 'final outcomes that contradict each other',
   status_regression: 'moves the resource backwards',
 };
 
