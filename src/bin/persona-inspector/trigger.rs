@@ -120,12 +120,7 @@ pub fn trigger(
         },
     ))?;
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json(&sent))
-                .map_err(|e| Error::Invalid(e.to_string()))?
-        )?;
+        writeln!(out, "{}", crate::to_json(&json(&sent))?)?;
     } else {
         print(&sent, out)?;
     }
@@ -224,11 +219,7 @@ fn list(as_json: bool, out: &mut impl Write) -> Result<()> {
                 })
             })
             .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json).map_err(|e| Error::Invalid(e.to_string()))?
-        )?;
+        writeln!(out, "{}", crate::to_json(&json)?)?;
         return Ok(());
     }
     let mut group = "";
