@@ -151,11 +151,14 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
 /// on `inspector.db` (past its busy timeout: a 503) while a chunk is tokenized. Setting FTS5's
 /// automerge to its default writes to the index's file alone.
 fn begin_indexing(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
+    const AUTOMERGE: &str =
+        "INSERT INTO deliveries_fts (deliveries_fts, rank) VALUES ('automerge', 4)";
+    // FTS5 reads its configuration when a connection first prepares a statement on the table.
+    // Inside the transaction, that read would pin a snapshot, and the write after it would be
+    // refused at once if another process indexed in between; prepared here, it reads outside.
+    conn.prepare_cached(AUTOMERGE)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-    tx.execute(
-        "INSERT INTO deliveries_fts (deliveries_fts, rank) VALUES ('automerge', 4)",
-        [],
-    )?;
+    tx.prepare_cached(AUTOMERGE)?.execute([])?;
     Ok(tx)
 }
 
@@ -237,5 +240,44 @@ mod tests {
             .expect_err("the index is locked");
         assert_eq!(refused.sqlite_error_code(), Some(ErrorCode::DatabaseBusy));
         indexing.commit().expect("commit");
+    }
+
+    /// A process that opens the index for the first time (the CLI's `search`) while another
+    /// indexes it: both wait their turn and neither is refused.
+    #[test]
+    fn a_fresh_connection_indexes_while_another_process_commits() {
+        let dir = tempfile::tempdir().expect("temp");
+        drop(Store::open(dir.path()).expect("store"));
+        let open = || {
+            let conn = Connection::open(dir.path().join(super::SEARCH_FILE)).expect("open");
+            conn.busy_timeout(Duration::from_secs(5)).expect("timeout");
+            conn.execute(
+                "ATTACH DATABASE ?1 AS inspector",
+                [dir.path().join(DATABASE_FILE).to_string_lossy()],
+            )
+            .expect("attach");
+            conn
+        };
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let mut other = open();
+            let stop = &stop;
+            scope.spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    super::begin_indexing(&mut other)
+                        .and_then(|tx| Ok(tx.commit()?))
+                        .expect("the other process indexes");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            });
+            for _ in 0..200 {
+                let outcome = super::index_pending(&mut open());
+                if outcome.is_err() {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                outcome.expect("a first indexing waits for the other process");
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
     }
 }
