@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "list_deliveries",
     "count_deliveries",
     "get_delivery",
+    "delivery_body",
     "timeline",
     "event_counts",
     "event_catalog",

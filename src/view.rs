@@ -1,8 +1,10 @@
 //! What the CLI and the app show of stored deliveries: each summary with what the event catalog
 //! says of its event and whether its source address is in Persona's list (as saved now, so an
 //! edit of the list applies to every delivery), and one delivery in full — its envelope read
-//! (JSON:API), its body in base64, its event described. Built here, above the store, which
-//! keeps rows and reads neither the catalog, the settings nor the body.
+//! (JSON:API), its body in base64, its event described (`Detail`, for the CLI), or all that but
+//! the body's bytes and the parsed attributes (`DetailMeta`, for the window, which gets the bytes
+//! raw). Built here, above the store, which keeps rows and reads neither the catalog, the
+//! settings nor the body.
 
 use std::net::IpAddr;
 
@@ -50,6 +52,64 @@ pub struct Detail {
     pub reply_status: Option<u16>,
 }
 
+/// What the window shows of one delivery besides its body: [`Detail`] without `body_base64`,
+/// and `included` without the resources' attributes. The body's bytes cross IPC on their own,
+/// raw; the window parses them once, for the payload tree, and reads each included resource's
+/// attributes from that tree, so no parsed copy of the body crosses as JSON.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DetailMeta {
+    #[serde(flatten)]
+    pub summary: Summary,
+    /// `[name, value]` in arrival order; a third element holds the exact bytes in base64 when
+    /// the value is not UTF-8.
+    #[cfg_attr(feature = "specta", specta(type = Vec<Vec<String>>))]
+    pub headers: serde_json::Value,
+    pub event_description: Option<&'static str>,
+    /// The main resource's relationships, each target marked included or not.
+    pub relationships: Vec<Relationship>,
+    /// `payload.included` in order, each with its own relationships resolved; element `i`'s
+    /// attributes are `payload.included[i].attributes` of the body.
+    pub included: Vec<Outline>,
+    /// Where the envelope departs from what Persona sends.
+    pub event_notes: Vec<String>,
+    /// Every stored copy of this event id, as they arrived, timed against Persona's retry
+    /// schedule; empty when the event was delivered once.
+    pub retry_chain: Vec<ChainCopy>,
+    /// Attempt numbers within the chain that no stored copy carries.
+    pub retry_chain_missing_attempts: Vec<u32>,
+    /// Sentences on the chain: missing attempts, copies whose body differs, copies left out.
+    pub retry_chain_notes: Vec<String>,
+    /// How `source_ip` was worked out, in a sentence ("the address the proxy on this machine
+    /// (ngrok) put in X-Forwarded-For", …).
+    pub source_ip_note: String,
+    /// The status the listener answered with; null for an import (nobody answered it) and
+    /// for deliveries stored before the inspector kept it.
+    pub reply_status: Option<u16>,
+}
+
+/// An included resource without its attributes.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Outline {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    pub status: Option<String>,
+    pub relationships: Vec<Relationship>,
+}
+
+impl From<Resource> for Outline {
+    fn from(r: Resource) -> Outline {
+        Outline {
+            kind: r.kind,
+            id: r.id,
+            status: r.status,
+            relationships: r.relationships,
+        }
+    }
+}
+
 impl Store {
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>> {
         let persona_ips = self.settings()?.persona_ips();
@@ -60,41 +120,97 @@ impl Store {
             .collect())
     }
 
+    /// Delivery `id` in full, its body in base64 (`show --json`, the curl and fixture exports).
     pub fn get(&self, id: i64) -> Result<Detail> {
+        let read = self.read_detail(id)?;
+        let envelope = Envelope::of(&read.body);
+        Ok(Detail {
+            summary: read.summary,
+            headers: read.headers,
+            body_base64: base64::engine::general_purpose::STANDARD.encode(&read.body),
+            event_description: envelope.description,
+            relationships: envelope.relationships,
+            included: envelope.included,
+            event_notes: envelope.notes,
+            retry_chain: read.chain.copies,
+            retry_chain_missing_attempts: read.chain.missing_attempts,
+            retry_chain_notes: read.chain.notes,
+            source_ip_note: read.source_ip_note,
+            reply_status: read.reply_status,
+        })
+    }
+
+    /// What the window shows of delivery `id` besides its body (see [`DetailMeta`]).
+    pub fn get_meta(&self, id: i64) -> Result<DetailMeta> {
+        let read = self.read_detail(id)?;
+        let envelope = Envelope::of(&read.body);
+        Ok(DetailMeta {
+            summary: read.summary,
+            headers: read.headers,
+            event_description: envelope.description,
+            relationships: envelope.relationships,
+            included: envelope.included.into_iter().map(Outline::from).collect(),
+            event_notes: envelope.notes,
+            retry_chain: read.chain.copies,
+            retry_chain_missing_attempts: read.chain.missing_attempts,
+            retry_chain_notes: read.chain.notes,
+            source_ip_note: read.source_ip_note,
+            reply_status: read.reply_status,
+        })
+    }
+
+    fn read_detail(&self, id: i64) -> Result<Read> {
         let persona_ips = self.settings()?.persona_ips();
         let record = self.record(id)?;
         let source = ApparentSource::of_request(
             record.summary.remote_addr.as_deref(),
             &headers_from_json(&record.headers),
         );
-        let event = jsonapi::parse(&record.body).ok();
-        let (relationships, included, event_notes, event_description) = match event {
-            Some(e) => (
-                e.resource.map(|r| r.relationships).unwrap_or_default(),
-                e.included,
-                e.notes,
-                e.description,
-            ),
-            None => Default::default(),
-        };
         let chain = match &record.summary.event_id {
             Some(event_id) if record.summary.event_deliveries > 1 => self.retry_chain(event_id)?,
             _ => RetryChain::default(),
         };
-        Ok(Detail {
+        Ok(Read {
             summary: with_catalog(record.summary).with_listed(&persona_ips),
             headers: record.headers,
-            body_base64: base64::engine::general_purpose::STANDARD.encode(&record.body),
-            event_description,
-            relationships,
-            included,
-            event_notes,
-            retry_chain: chain.copies,
-            retry_chain_missing_attempts: chain.missing_attempts,
-            retry_chain_notes: chain.notes,
+            body: record.body,
+            chain,
             source_ip_note: source.describe(),
             reply_status: record.reply_status,
         })
+    }
+}
+
+/// What [`Detail`] and [`DetailMeta`] are made of, read from the store.
+struct Read {
+    summary: Summary,
+    headers: serde_json::Value,
+    body: Vec<u8>,
+    chain: RetryChain,
+    source_ip_note: String,
+    reply_status: Option<u16>,
+}
+
+/// The envelope's parts a detail shows; empty when the body is not JSON.
+#[derive(Default)]
+struct Envelope {
+    relationships: Vec<Relationship>,
+    included: Vec<Resource>,
+    notes: Vec<String>,
+    description: Option<&'static str>,
+}
+
+impl Envelope {
+    fn of(body: &[u8]) -> Envelope {
+        match jsonapi::parse(body) {
+            Ok(e) => Envelope {
+                relationships: e.resource.map(|r| r.relationships).unwrap_or_default(),
+                included: e.included,
+                notes: e.notes,
+                description: e.description,
+            },
+            Err(_) => Envelope::default(),
+        }
     }
 }
 

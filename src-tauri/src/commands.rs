@@ -16,7 +16,7 @@ use persona_inspector::session::{
 use persona_inspector::store::{EventCount, Summary};
 use persona_inspector::story::Timeline;
 use persona_inspector::trigger::Sent;
-use persona_inspector::view::Detail;
+use persona_inspector::view::DetailMeta;
 use serde::Serialize;
 
 /// Every `CommandError::kind`; the window's bindings export them (`ipc::builder`).
@@ -51,8 +51,14 @@ pub async fn count_deliveries(session: &Session, filter: Filter) -> Answer<u64> 
         .await?)
 }
 
-pub async fn get_delivery(session: &Session, id: i64) -> Answer<Detail> {
-    Ok(session.read(move |store| store.get(id)).await?)
+/// Delivery `id` without its body (see `delivery_body`).
+pub async fn get_delivery(session: &Session, id: i64) -> Answer<DetailMeta> {
+    Ok(session.read(move |store| store.get_meta(id)).await?)
+}
+
+/// The body of delivery `id`, exactly as it arrived (empty when it was not kept).
+pub async fn delivery_body(session: &Session, id: i64) -> Answer<Vec<u8>> {
+    Ok(session.read(move |store| Ok(store.raw(id)?.body)).await?)
 }
 
 /// Every delivery about resource `resource_id`, in the order Persona created the events, with

@@ -15,7 +15,7 @@ use persona_inspector::redeliver::{MAX_TIMEOUT_MS, Options};
 use persona_inspector::store::{EventCount, Summary};
 use persona_inspector::story::Timeline;
 use persona_inspector::trigger::Sent;
-use persona_inspector::view::Detail;
+use persona_inspector::view::DetailMeta;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use tauri_specta::{Event, collect_commands, collect_events};
@@ -60,6 +60,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             list_deliveries,
             count_deliveries,
             get_delivery,
+            delivery_body,
             timeline,
             event_counts,
             event_catalog,
@@ -154,10 +155,34 @@ async fn count_deliveries(
     commands::count_deliveries(&session, filter).await
 }
 
+/// Delivery `id` as the detail view shows it, without its body: `delivery_body` has the bytes.
 #[tauri::command]
 #[specta::specta]
-async fn get_delivery(session: State<'_, Session>, id: i64) -> Result<Detail, CommandError> {
+async fn get_delivery(session: State<'_, Session>, id: i64) -> Result<DetailMeta, CommandError> {
     commands::get_delivery(&session, id).await
+}
+
+/// The body of delivery `id`, exactly as it arrived, as an `ArrayBuffer` (empty when not kept).
+#[tauri::command]
+#[specta::specta]
+async fn delivery_body(session: State<'_, Session>, id: i64) -> Result<RawBytes, CommandError> {
+    commands::delivery_body(&session, id).await.map(RawBytes)
+}
+
+/// Bytes answered as they are: the window receives an `ArrayBuffer`, not JSON (a 5 MB body
+/// would be 7 MB of base64, encoded, sent and decoded).
+pub struct RawBytes(pub Vec<u8>);
+
+impl tauri::ipc::IpcResponse for RawBytes {
+    fn body(self) -> tauri::Result<tauri::ipc::InvokeResponseBody> {
+        Ok(tauri::ipc::InvokeResponseBody::Raw(self.0))
+    }
+}
+
+impl specta::Type for RawBytes {
+    fn definition(_: &mut specta::Types) -> specta::datatype::DataType {
+        specta::datatype::DataType::Reference(specta_typescript::define("ArrayBuffer"))
+    }
 }
 
 /// Resource `resource_id`'s timeline: its deliveries in created-at order with arrival ranks

@@ -8,8 +8,8 @@ use persona_inspector::session::{ListenerStatus, SampleRequest, Session, Setting
 use persona_inspector::store::Summary;
 use persona_inspector_app::arrivals;
 use persona_inspector_app::commands::{
-    export_har, get_delivery, import_fixtures, list_deliveries, listener_status, send_sample,
-    timeline, update_settings,
+    delivery_body, export_har, get_delivery, import_fixtures, list_deliveries, listener_status,
+    send_sample, timeline, update_settings,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -48,6 +48,64 @@ async fn a_started_engine_listens_and_its_commands_read_what_it_captured() {
     let detail = get_delivery(&session, rows[0].id).await.expect("get");
     assert_eq!(detail.summary.path, "/hook");
     let missing = get_delivery(&session, 999)
+        .await
+        .expect_err("no such delivery");
+    assert_eq!(missing.kind, "not_found", "{missing:?}");
+}
+
+/// POSTs `body` as it is (bytes, not text).
+async fn post_bytes(address: &str, body: &[u8]) -> String {
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect");
+    let head = format!(
+        "POST /hook HTTP/1.1\r\nhost: {host}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    stream.write_all(body).await.expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.expect("read");
+    answer
+}
+
+#[tokio::test]
+async fn the_window_gets_a_body_as_its_exact_bytes_and_the_envelope_without_parsed_copies() {
+    let dir = tempfile::tempdir().expect("temp");
+    let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
+    let ListenerStatus::Listening { address, .. } = listener_status(&session) else {
+        panic!("not listening: {:?}", session.status());
+    };
+    let event = br#"{"data":{"type":"event","id":"evt_BYTES","attributes":{
+        "name":"inquiry.approved","created-at":"2026-11-22T10:00:00.000Z",
+        "payload":{"data":{"type":"inquiry","id":"inq_1","attributes":{"status":"approved"},
+          "relationships":{"verifications":{"data":[{"type":"verification/selfie","id":"ver_1"}]}}},
+        "included":[{"type":"verification/selfie","id":"ver_1","attributes":{"status":"passed","n":12345678901234567890}}]}}}}"#;
+    let binary: Vec<u8> = (0..=255u8).rev().collect();
+    for body in [&event[..], &binary[..], b""] {
+        let answer = post_bytes(&address, body).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+    let rows = list_deliveries(&session, Filter::default())
+        .await
+        .expect("list");
+    let ids: Vec<i64> = rows.iter().rev().map(|r| r.id).collect();
+    assert_eq!(ids.len(), 3);
+    for (id, body) in ids.iter().zip([&event[..], &binary[..], b""]) {
+        let bytes = delivery_body(&session, *id).await.expect("body");
+        assert_eq!(bytes, body, "delivery {id}'s body comes back exactly");
+    }
+
+    let meta = get_delivery(&session, ids[0]).await.expect("meta");
+    assert_eq!(meta.included.len(), 1);
+    assert_eq!(meta.included[0].id, "ver_1");
+    assert_eq!(meta.relationships[0].targets[0].included_index, Some(0));
+    let json = serde_json::to_string(&meta).expect("json");
+    assert!(
+        !json.contains("body_base64") && !json.contains("12345678901234567890"),
+        "neither the body nor the included attributes are sent again: {json}"
+    );
+
+    let missing = delivery_body(&session, 999)
         .await
         .expect_err("no such delivery");
     assert_eq!(missing.kind, "not_found", "{missing:?}");
@@ -106,7 +164,7 @@ async fn a_store_that_cannot_open_is_reported_and_commands_say_why() {
 }
 
 #[tokio::test]
-async fn a_burst_of_arrivals_reaches_the_window_as_one_batch() {
+async fn a_burst_of_arrivals_is_one_notification_batch() {
     let dir = tempfile::tempdir().expect("temp");
     let session = Session::start(dir.path(), "127.0.0.1", Some(0)).await;
     let ListenerStatus::Listening { address, .. } = listener_status(&session) else {

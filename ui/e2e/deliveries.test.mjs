@@ -197,6 +197,21 @@ describe('scenario 3: the detail view of the valid delivery', () => {
       assert.equal(account.included, 'false', `the account card is marked not included: ${JSON.stringify(account)}`);
       assert.match(account.text, /\/api\/v1\/accounts\//, `the card gives the API path to fetch it: ${account.text}`);
     });
+    // The attributes are not sent by get_delivery: the window reads them from its own parse of
+    // the body's raw bytes, by index.
+    await t.test("each included card shows its resource's attributes, as in the body", () => {
+      const included = fixture.data.attributes.payload.included;
+      for (const [i, resource] of included.entries()) {
+        const card = cards.find((c) => c.type === resource.type && c.included !== 'false');
+        const status = resource.attributes?.status;
+        if (card === undefined || typeof status !== 'string') continue;
+        assert.match(card.text, new RegExp(`status\\s*"?${status}`), `included[${i}]'s status in its card: ${card.text}`);
+      }
+      assert.ok(
+        included.some((r) => typeof r.attributes?.status === 'string'),
+        'the fixture has an included resource with a status attribute to look for',
+      );
+    });
     // The session's relationship back to the inquiry points at payload.data itself. It sits in
     // the card's closed <details>, which WebKit leaves out of innerText: read textContent.
     await t.test('a link back to the primary resource is not called missing', async () => {

@@ -39,6 +39,7 @@ export type {
   Options as RedeliveryOptions,
   Order as BulkOrder,
   Origin,
+  Outline,
   Outcome,
   Pair,
   ParseError,
@@ -47,7 +48,7 @@ export type {
   RedeliveryPreview,
   Retention,
   Relationship,
-  Resource,
+
   ResourceSummary,
   Rule as ForwardRule,
   SampleRequest,
@@ -78,8 +79,8 @@ export type {
  */
 export type Header = [name: string, value: string] | [name: string, value: string, base64: string];
 
-/** Everything about one delivery (`show ID --json`). */
-export type Detail = Omit<generated.Detail, 'headers'> & { headers: Header[] };
+/** Everything about one delivery but its body, which `deliveryBody` fetches as raw bytes. */
+export type Detail = Omit<generated.DetailMeta, 'headers'> & { headers: Header[] };
 
 // Persona's facts and the Rust side's limits, exported by src-tauri/src/ipc.rs: never copied here.
 export {
@@ -214,8 +215,15 @@ export const endpointCheck = commands.endpointCheck;
 /** Call once the first list is on screen: logs launch-to-interactive time. */
 export const windowReady = commands.windowReady;
 
+/** Delivery `id` without its body (`deliveryBody` has it) and without its included resources'
+ * attributes (the window reads them from its own parse of the body). */
 export function getDelivery(id: number): Promise<Detail> {
   return commands.getDelivery(id) as Promise<Detail>;
+}
+
+/** The body of delivery `id`, exactly as it arrived (empty when not kept): raw bytes over IPC. */
+export async function deliveryBody(id: number): Promise<Uint8Array> {
+  return new Uint8Array(await commands.deliveryBody(id));
 }
 
 /** Deliveries as the listener commits them, in batches. */

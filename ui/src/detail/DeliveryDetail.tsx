@@ -1,13 +1,14 @@
 // One delivery in full: fetched by id, shown in tabs (Overview, Timeline, Headers, Signature,
 // Payload, Included, Raw, Re-deliver). The Timeline tab shows the delivery's resource, or any
 // resource id clicked in the other tabs; opening a delivery from it keeps that resource shown.
-// The body is decoded once per delivery and parsed only when a tab needs the tree. Every string
-// from the capture is rendered as React text, never as HTML.
+// The metadata comes as JSON and the body as raw bytes (two commands, in parallel); the body is
+// decoded once per delivery and parsed once, when a tab needs the tree or the included resources'
+// attributes. Every string from the capture is rendered as React text, never as HTML.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { getDelivery, hasErrorKind, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
+import { deliveryBody, getDelivery, hasErrorKind, onRechecked, type Detail, type UnlistenFn } from '../bindings.ts';
 import { badge } from '../format/text.ts';
-import { decodeBody, type Body, type DecodedBody } from './body.ts';
+import { bodyOf, type Body, type DecodedBody } from './body.ts';
 import { errorText } from '../format/error.ts';
 import { HeadersTab } from './HeadersTab.tsx';
 import { IncludedTab } from './IncludedTab.tsx';
@@ -48,7 +49,7 @@ const TAB_NAMES: Record<Tab, string> = {
 type Load =
   | { state: 'loading'; id: number }
   | { state: 'failed'; id: number; message: string; notFound: boolean }
-  | { state: 'loaded'; id: number; detail: Detail };
+  | { state: 'loaded'; id: number; detail: Detail; body: Uint8Array };
 
 /** After a delivery shows, this long before its body is decoded (and then parsed) ahead of use. */
 const PREWARM_DELAY_MS = 150;
@@ -93,9 +94,9 @@ export function DeliveryDetail({ id, onClose, onOpenDelivery, onSecretsChanged }
     let cancelled = false;
     setLoad({ state: 'loading', id });
     setRefreshError(null);
-    getDelivery(id).then(
-      (detail) => {
-        if (!cancelled) setLoad({ state: 'loaded', id, detail });
+    Promise.all([getDelivery(id), deliveryBody(id)]).then(
+      ([detail, body]) => {
+        if (!cancelled) setLoad({ state: 'loaded', id, detail, body });
       },
       (e: unknown) => {
         if (cancelled) return;
@@ -108,13 +109,18 @@ export function DeliveryDetail({ id, onClose, onOpenDelivery, onSecretsChanged }
     };
   }, [id]);
 
-  /** Re-fetches in place (the verdict changed): what is shown stays until the new copy arrives. */
+  /**
+   * Re-fetches in place (the verdict changed): what is shown stays until the new copy arrives. A
+   * delivery's body never changes, so only the metadata is read again.
+   */
   const reload = useCallback(async () => {
     const requested = idRef.current;
     try {
       const detail = await getDelivery(requested);
       if (idRef.current === requested) {
-        setLoad({ state: 'loaded', id: requested, detail });
+        setLoad((l) =>
+          l.state === 'loaded' && l.id === requested ? { ...l, detail } : l,
+        );
         setRefreshError(null);
       }
     } catch (e) {
@@ -146,22 +152,22 @@ export function DeliveryDetail({ id, onClose, onOpenDelivery, onSecretsChanged }
   useEffect(() => {
     if (tab === 'redeliver' && detail !== null) setRedeliverFor(detail.id);
   }, [tab, detail]);
-  const bodyBase64 = detail !== null && detail.outcome === 'captured' ? detail.body_base64 : null;
+  const bodyBytes =
+    detail !== null && load.state === 'loaded' && detail.outcome === 'captured' ? load.body : null;
 
   // Decoded and parsed at most once per body, and only when a tab asks (Overview and Headers
-  // never do). Keyed on the base64 text, not the object: a reload with the same body (after a
-  // re-check) decodes nothing again.
+  // never do). A reload (after a re-check) keeps the same bytes, so it decodes nothing again.
   const decoded = useMemo(
     () =>
       once((): Decoded => {
-        if (bodyBase64 === null) return null;
+        if (bodyBytes === null) return null;
         try {
-          return { ok: true, body: decodeBody(bodyBase64) };
+          return { ok: true, body: bodyOf(bodyBytes) };
         } catch (e) {
           return { ok: false, message: errorText(e) };
         }
       }),
-    [bodyBase64],
+    [bodyBytes],
   );
   const rustParseError = detail?.parse_error ?? null;
   const parsed = useMemo(
@@ -178,7 +184,7 @@ export function DeliveryDetail({ id, onClose, onOpenDelivery, onSecretsChanged }
   // Decode and parse in idle time while the Overview is read, so opening Payload or Raw on a
   // multi-megabyte body costs only the rows on screen. One step per idle slot.
   useEffect(() => {
-    if (bodyBase64 === null) return;
+    if (bodyBytes === null) return;
     const steps = [() => void decoded(), () => void parsed()];
     let handle: number | undefined;
     const schedule = () => {
@@ -191,7 +197,7 @@ export function DeliveryDetail({ id, onClose, onOpenDelivery, onSecretsChanged }
     };
     schedule();
     return () => window.clearTimeout(handle);
-  }, [bodyBase64, decoded, parsed]);
+  }, [bodyBytes, decoded, parsed]);
 
   const ownResource = detail?.resource?.id ?? null;
   const pinnedResource = pinned !== null && pinned.forId === id ? pinned.resource : null;
@@ -396,7 +402,7 @@ function TabPanel({ tab, detail, decoded: decode, parsed, reload, onSecretsChang
         <SignatureTab detail={detail} body={body} reload={reload} onSecretsChanged={onSecretsChanged} />
       );
     case 'included':
-      return <IncludedTab detail={detail} />;
+      return <IncludedTab detail={detail} parsed={parsed} />;
     case 'payload':
     case 'raw': {
       const missing = bodyMissing(detail, decoded);

@@ -4,10 +4,11 @@
 // Every resource id opens that resource's timeline.
 
 import { useEffect, useRef, useState } from 'react';
-import type { ApiPath, Detail, Relationship, Resource, Target } from '../bindings.ts';
+import type { ApiPath, Detail, Outline, Relationship, Target } from '../bindings.ts';
 import { ResourceLink } from '../story/StoryLinks.tsx';
 import { CopyButton } from './CopyButton.tsx';
-import { attributeEntries, compactJson } from './attributes.ts';
+import { attributeEntries, compactJson, includedAttributes } from './attributes.ts';
+import { RawNumber, type ParsedJson } from './jsonParse.ts';
 import { notIncluded, type MissingResource } from './related.ts';
 
 /** Cards rendered at first; payloads can include thousands of resources. */
@@ -16,7 +17,11 @@ const PAGE = 50;
 const ATTRIBUTES_SHOWN = 30;
 const HIGHLIGHT_MS = 2000;
 
-export function IncludedTab({ detail }: { detail: Detail }) {
+/**
+ * `parsed` is the window's one parse of the body: the cards' attributes come from it (the Rust
+ * side sends each resource's type, id, status and resolved relationships, not its attributes).
+ */
+export function IncludedTab({ detail, parsed }: { detail: Detail; parsed: () => ParsedJson | null }) {
   const [shown, setShown] = useState(PAGE);
   const [highlight, setHighlight] = useState<{ index: number; nonce: number } | null>(null);
   const cards = useRef(new Map<number, HTMLElement>());
@@ -36,6 +41,8 @@ export function IncludedTab({ detail }: { detail: Detail }) {
   }, [highlight]);
 
   const included = detail.included;
+  const result = included.length > 0 ? parsed() : null;
+  const attributes = result !== null && result.ok ? includedAttributes(result.value) : null;
   const resource = detail.resource;
   const missing = notIncluded(detail.relationships);
   return (
@@ -79,11 +86,19 @@ export function IncludedTab({ detail }: { detail: Detail }) {
           </p>
         ) : (
           <>
+            {attributes === null && (
+              <p className="dt-note" data-testid="included-no-attributes">
+                This webview could not parse the body
+                {result !== null && !result.ok ? ` (${result.message})` : ''}, so the cards show no
+                attributes: the Raw tab has them.
+              </p>
+            )}
             <div className="dt-cards">
               {included.slice(0, shown).map((res, i) => (
                 <Card
                   key={i}
                   res={res}
+                  attributes={attributes?.[i]}
                   index={i}
                   highlighted={highlight?.index === i}
                   onJump={jump}
@@ -263,19 +278,22 @@ function TargetItem({ target: t, onJump }: { target: Target; onJump: (index: num
 
 function Card({
   res,
+  attributes,
   index,
   highlighted,
   onJump,
   refCallback,
 }: {
-  res: Resource;
+  res: Outline;
+  /** `payload.included[index].attributes` as parsed here; undefined when absent. */
+  attributes: unknown;
   index: number;
   highlighted: boolean;
   onJump: (index: number) => void;
   refCallback: (el: HTMLElement | null) => void;
 }) {
   const [allAttributes, setAllAttributes] = useState(false);
-  const entries = attributeEntries(res.attributes);
+  const entries = attributeEntries(attributes);
   const visible = allAttributes ? entries : entries.slice(0, ATTRIBUTES_SHOWN);
   return (
     <article
@@ -292,11 +310,11 @@ function Card({
         {res.id === '' ? <span className="dt-none">no id</span> : <ResourceLink id={res.id} />}
         {res.status !== null && <span className="dt-tag">{res.status}</span>}
       </header>
-      {res.attributes === null || res.attributes === undefined ? (
+      {attributes === null || attributes === undefined ? (
         <p className="dt-muted">No attributes.</p>
       ) : entries.length === 0 ? (
         <p className="dt-muted">
-          {typeof res.attributes === 'object' ? 'Attributes are empty.' : `Attributes: ${compactJson(res.attributes, 200)}`}
+          {typeof attributes === 'object' ? 'Attributes are empty.' : `Attributes: ${compactJson(attributes, 200)}`}
         </p>
       ) : (
         <dl className="dt-attrs">
@@ -321,6 +339,17 @@ function Card({
 }
 
 function AttributeRow({ name, value }: { name: string; value: unknown }) {
+  if (value instanceof RawNumber) {
+    // A number a double would round, kept as written by the parse.
+    return (
+      <>
+        <dt>{name}</dt>
+        <dd>
+          <code className="dt-v dt-v-number">{value.raw}</code>
+        </dd>
+      </>
+    );
+  }
   const nested = value !== null && typeof value === 'object';
   return (
     <>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attributeEntries, compactJson } from './attributes.ts';
+import { attributeEntries, compactJson, includedAttributes } from './attributes.ts';
 
 describe('attributeEntries', () => {
   it('lists object attributes in order', () => {
@@ -32,5 +32,31 @@ describe('compactJson', () => {
     const loop: Record<string, unknown> = {};
     loop.self = loop;
     expect(compactJson(loop, 50)).toBe('[object Object]');
+  });
+});
+
+describe('includedAttributes', () => {
+  it("reads each payload.included element's attributes by index, undefined where there are none", () => {
+    const body = {
+      data: {
+        attributes: {
+          payload: {
+            included: [{ type: 'a', attributes: { x: 1 } }, 'not an object', { type: 'b' }, { attributes: null }],
+          },
+        },
+      },
+    };
+    expect(includedAttributes(body)).toEqual([{ x: 1 }, undefined, undefined, null]);
+  });
+
+  it('is empty when the body has no included array', () => {
+    for (const body of [null, 1, [], {}, { data: { attributes: { payload: { included: {} } } } }]) {
+      expect(includedAttributes(body)).toEqual([]);
+    }
+  });
+
+  it('does not read inherited members', () => {
+    expect(includedAttributes(JSON.parse('{"data":{"attributes":{"payload":{"included":[{}]}}}}'))).toEqual([undefined]);
+    expect(includedAttributes({ data: { attributes: { payload: Object.create({ included: [{}] }) } } })).toEqual([]);
   });
 });

@@ -20,3 +20,19 @@ export function compactJson(value: unknown, max: number): string {
   if (c >= 0xd800 && c <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}…`;
 }
+
+/**
+ * Each `payload.included[i].attributes` of a parsed Persona body, by index (undefined where an
+ * element has none or is not an object): the included resources' attributes, which the Rust side
+ * does not send again (its `included[i]` is the same element). Empty when there is no such array.
+ */
+export function includedAttributes(root: unknown): unknown[] {
+  const included = member(member(member(member(root, 'data'), 'attributes'), 'payload'), 'included');
+  if (!Array.isArray(included)) return [];
+  return included.map((item) => member(item, 'attributes'));
+}
+
+function member(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}

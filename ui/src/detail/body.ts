@@ -56,8 +56,13 @@ export function decodeUtf8Lossy(bytes: Uint8Array): string {
   return new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
 }
 
+/** A body from its base64 (a recorded attempt's bodies come so). */
 export function decodeBody(b64: string): Body {
-  const bytes = base64ToBytes(b64);
+  return bodyOf(base64ToBytes(b64));
+}
+
+/** A body from its bytes: the text decoded once. */
+export function bodyOf(bytes: Uint8Array): Body {
   return {
     bytes,
     text: decodeUtf8Strict(bytes),

@@ -6,7 +6,7 @@ import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Detail, Redelivery } from '../bindings.ts';
 import { verdict } from '../list/fixtures.ts';
-import { bytesToBase64, decodeBody } from './body.ts';
+import { bodyOf, bytesToBase64 } from './body.ts';
 import { EditRequest, type EditRequestProps } from './EditRequest.tsx';
 import { rowsFromHeaders } from './headerRows.ts';
 import { RedeliverTab } from './RedeliverTab.tsx';
@@ -52,7 +52,6 @@ function detail(over: Partial<Detail> = {}): Detail {
       ['content-type', 'application/json'],
       ['persona-signature', 't=1767225600,v1=abcd'],
     ],
-    body_base64: textToBase64(BODY),
     event_description: null,
     relationships: [],
     included: [],
@@ -107,7 +106,7 @@ describe('RedeliverTab', () => {
   it('renders the form with its test ids before anything is fetched', () => {
     const d = detail();
     const out = html(
-      createElement(RedeliverTab, { detail: d, storedBody: () => ({ ok: true as const, body: decodeBody(d.body_base64) }) }),
+      createElement(RedeliverTab, { detail: d, storedBody: () => ({ ok: true as const, body: bodyOf(new TextEncoder().encode(BODY)) }) }),
     );
     for (const t of ['redeliver-target', 'redeliver-keep-path', 'redeliver-signing', 'redeliver-timeout', 'redeliver-send', 'redeliver-edit', 'redelivery-history']) {
       expect(out, t).toContain(`data-testid="${t}"`);

@@ -8,7 +8,7 @@ import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Detail } from '../bindings.ts';
 import { verdict } from '../list/fixtures.ts';
-import { bytesToBase64, decodeBody } from './body.ts';
+import { bodyOf } from './body.ts';
 import { DeliveryDetail } from './DeliveryDetail.tsx';
 import { HeadersTab } from './HeadersTab.tsx';
 import { IncludedTab } from './IncludedTab.tsx';
@@ -19,6 +19,16 @@ import { RawTab } from './RawTab.tsx';
 import { SignatureTab } from './SignatureTab.tsx';
 
 const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>';
+
+/** A body as the detail view holds it, from its text. */
+const bodyFor = (text: string) => bodyOf(new TextEncoder().encode(text));
+
+/** Persona's example with hostile and nested attributes on its first included resource. */
+const docsWithAttributes = (() => {
+  const doc = JSON.parse(docsExample);
+  doc.data.attributes.payload.included[0].attributes = { name: 'Acme #1', evil: XSS, nested: { a: [1, 2] } };
+  return JSON.stringify(doc);
+})();
 
 function detail(body: string, over: Partial<Detail> = {}): Detail {
   return {
@@ -52,7 +62,6 @@ function detail(body: string, over: Partial<Detail> = {}): Detail {
       ['x-weird', '\uFFFD', '/w=='],
       ['x-evil', XSS],
     ],
-    body_base64: bytesToBase64(new TextEncoder().encode(body)),
     event_description: 'Occurs when an inquiry is approved.',
     relationships: [
       {
@@ -83,7 +92,6 @@ function detail(body: string, over: Partial<Detail> = {}): Detail {
         type: 'template',
         id: 'blu_biqYXr3aNfHuLeXUdJUNFNET',
         status: null,
-        attributes: { name: 'Acme #1', evil: XSS, nested: { a: [1, 2] } },
         relationships: [],
       },
     ],
@@ -129,7 +137,6 @@ describe('OverviewTab', () => {
         detail: detail('', {
           outcome: 'too_large',
           body_size: 20_000_000,
-          body_base64: '',
           event_name: null,
           event_id: null,
           event_created_at: null,
@@ -187,7 +194,7 @@ describe('SignatureTab', () => {
     const out = html(
       createElement(SignatureTab, {
         detail: d,
-        body: decodeBody(d.body_base64),
+        body: bodyFor(docsExample),
         reload: async () => undefined,
         onSecretsChanged: () => undefined,
       }),
@@ -213,7 +220,7 @@ describe('SignatureTab', () => {
     const out = html(
       createElement(SignatureTab, {
         detail: d,
-        body: decodeBody(d.body_base64),
+        body: bodyFor(body),
         reload: async () => undefined,
         onSecretsChanged: () => undefined,
       }),
@@ -246,11 +253,11 @@ describe('PayloadTab', () => {
     }));
     const text = JSON.stringify({ data: { attributes: { payload: { data: {}, included } } } });
     expect(text.length).toBeGreaterThan(5_000_000);
-    // What opening the Payload tab costs once getDelivery has answered: base64 → bytes → text
-    // → JSON.parse → flatten → render.
-    const b64 = bytesToBase64(new TextEncoder().encode(text));
+    // What opening the Payload tab costs once the body's bytes have arrived: bytes → text →
+    // JSON.parse → flatten → render.
+    const bytes = new TextEncoder().encode(text);
     const t0 = performance.now();
-    const body = decodeBody(b64);
+    const body = bodyOf(bytes);
     const t1 = performance.now();
     const r = parseJson(body.text!);
     if (!r.ok) throw new Error('fixture');
@@ -267,8 +274,12 @@ describe('PayloadTab', () => {
 
 describe('IncludedTab', () => {
   it('renders cards, jump links, and the API path for what is not included', () => {
-    const out = html(createElement(IncludedTab, { detail: detail(docsExample) }));
+    const parsed = () => parseJson(docsWithAttributes);
+    const out = html(createElement(IncludedTab, { detail: detail(docsWithAttributes), parsed }));
     expect(out).toContain('data-testid="included-card"');
+    // The attributes come from the window's own parse of the body, by index.
+    expect(out).toContain('Acme #1');
+    expect(out).toContain('{&quot;a&quot;:[1,2]}');
     expect(out).toContain('data-type="template"');
     expect(out).toContain('data-id="blu_biqYXr3aNfHuLeXUdJUNFNET"');
     expect(out).toContain('data-testid="relationship-jump"');
@@ -293,7 +304,9 @@ describe('IncludedTab', () => {
         targets: [{ type: 'inquiry', id: 'inq_1', included: false, included_index: null, primary: true, api: null }],
       },
     ];
-    const out = html(createElement(IncludedTab, { detail: detail('{}', { relationships, included: [] }) }));
+    const out = html(
+      createElement(IncludedTab, { detail: detail('{}', { relationships, included: [] }), parsed: () => parseJson('{}') }),
+    );
     expect(out).toContain('data-testid="api-path-none"');
     expect(out).not.toContain('/api/v1/devices');
     expect(out).toContain('data-included="primary"');
@@ -303,21 +316,35 @@ describe('IncludedTab', () => {
   });
 
   it('says so when nothing is included', () => {
-    const out = html(createElement(IncludedTab, { detail: detail('{}', { included: [], relationships: [] }) }));
+    const out = html(
+      createElement(IncludedTab, { detail: detail('{}', { included: [], relationships: [] }), parsed: () => null }),
+    );
     expect(out).toContain('included-empty');
+  });
+
+  it('says why the cards have no attributes when the webview could not parse the body', () => {
+    const out = html(
+      createElement(IncludedTab, {
+        detail: detail(docsExample),
+        parsed: () => ({ ok: false as const, message: 'too deep' }),
+      }),
+    );
+    expect(out).toContain('data-testid="included-no-attributes"');
+    expect(out).toContain('too deep');
+    expect(out).toContain('data-testid="included-card"');
   });
 });
 
 describe('RawTab', () => {
   it('shows the exact text, inert', () => {
-    const body = decodeBody(bytesToBase64(new TextEncoder().encode(`{"a":"${XSS}"}`)));
+    const body = bodyFor(`{"a":"${XSS}"}`);
     const out = html(createElement(RawTab, { body, parseError: null, parsed: () => parseJson(body.text!) }));
     expect(out).toContain('data-testid="raw-body"');
     expectInert(out);
   });
 
   it('points a caret at the parse error', () => {
-    const body = decodeBody(bytesToBase64(new TextEncoder().encode(docsInvalid)));
+    const body = bodyFor(docsInvalid);
     const out = html(
       createElement(RawTab, {
         body,
@@ -330,7 +357,7 @@ describe('RawTab', () => {
   });
 
   it('shows a hex dump for bytes that are not UTF-8', () => {
-    const body = decodeBody(bytesToBase64(Uint8Array.from([0x7b, 0xff, 0x00, 0x7d])));
+    const body = bodyOf(Uint8Array.from([0x7b, 0xff, 0x00, 0x7d]));
     const out = html(createElement(RawTab, { body, parseError: null, parsed: () => null }));
     expect(out).toContain('7b ff 00 7d');
     expect(out).toContain('{..}');

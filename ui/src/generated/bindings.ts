@@ -11,7 +11,10 @@ export const commands = {
 	listDeliveries: (filter: Filter) => __TAURI_INVOKE<Summary[]>("list_deliveries", { filter }),
 	/**  How many deliveries match (`limit` and `offset` aside). */
 	countDeliveries: (filter: Filter) => __TAURI_INVOKE<number>("count_deliveries", { filter }),
-	getDelivery: (id: number) => __TAURI_INVOKE<Detail>("get_delivery", { id }),
+	/**  Delivery `id` as the detail view shows it, without its body: `delivery_body` has the bytes. */
+	getDelivery: (id: number) => __TAURI_INVOKE<DetailMeta>("get_delivery", { id }),
+	/**  The body of delivery `id`, exactly as it arrived, as an `ArrayBuffer` (empty when not kept). */
+	deliveryBody: (id: number) => __TAURI_INVOKE<ArrayBuffer>("delivery_body", { id }),
 	/**
 	 *  Resource `resource_id`'s timeline: its deliveries in created-at order with arrival ranks
 	 *  and flags, and the deliveries that only mention it.
@@ -346,20 +349,26 @@ export type DeliveriesRechecked = {
 	changed: number,
 };
 
-/**  Everything about one delivery. */
-export type Detail = {
+/**
+ *  What the window shows of one delivery besides its body: [`Detail`] without `body_base64`,
+ *  and `included` without the resources' attributes. The body's bytes cross IPC on their own,
+ *  raw; the window parses them once, for the payload tree, and reads each included resource's
+ *  attributes from that tree, so no parsed copy of the body crosses as JSON.
+ */
+export type DetailMeta = {
 	/**
 	 *  `[name, value]` in arrival order; a third element holds the exact bytes in base64 when
 	 *  the value is not UTF-8.
 	 */
 	headers: string[][],
-	/**  The body exactly as received. */
-	body_base64: string,
 	event_description: string | null,
 	/**  The main resource's relationships, each target marked included or not. */
 	relationships: Relationship[],
-	/**  `payload.included`, each with its own relationships resolved. */
-	included: Resource[],
+	/**
+	 *  `payload.included` in order, each with its own relationships resolved; element `i`'s
+	 *  attributes are `payload.included[i].attributes` of the body.
+	 */
+	included: Outline[],
 	/**  Where the envelope departs from what Persona sends. */
 	event_notes: string[],
 	/**
@@ -371,14 +380,11 @@ export type Detail = {
 	retry_chain_missing_attempts: number[],
 	/**  Sentences on the chain: missing attempts, copies whose body differs, copies left out. */
 	retry_chain_notes: string[],
-	/**
-	 *  How `source_ip` was worked out, in a sentence ("the address the proxy on this machine
-	 *  (ngrok) put in X-Forwarded-For", …).
-	 */
+	/**  How `source_ip` was worked out, in a sentence. */
 	source_ip_note: string,
 	/**
-	 *  The status the listener answered with; null for an import (nobody answered it) and
-	 *  for deliveries stored before the inspector kept it.
+	 *  The status the listener answered with; null for an import and for deliveries stored
+	 *  before the inspector kept it.
 	 */
 	reply_status: number | null,
 } & Summary;
@@ -578,6 +584,14 @@ export type Outcome = "captured" |
 /**  The body was over the limit: headers are kept, the body is not. */
 "too_large";
 
+/**  An included resource without its attributes. */
+export type Outline = {
+	type: string,
+	id: string,
+	status: string | null,
+	relationships: Relationship[],
+};
+
 export type Pair = {
 	t: number,
 	v1: string,
@@ -629,15 +643,6 @@ export type Relationship = {
 	name: string,
 	to_many: boolean,
 	targets: Target[],
-};
-
-export type Resource = {
-	type: string,
-	id: string,
-	status: string | null,
-	/**  As sent; `Null` if absent. */
-	attributes: Value,
-	relationships: Relationship[],
 };
 
 export type ResourceRef = {
@@ -926,8 +931,6 @@ export type UnverifiedCount = {
 	 */
 	kinds: KindCount[],
 };
-
-export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 
 export type Verdict = {
 	status: Status,
