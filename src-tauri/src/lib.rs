@@ -66,11 +66,17 @@ pub fn run() -> ExitCode {
                     session.notifications(),
                     session.notification_counts_only(),
                 );
+                // The list at once, notifications per burst (see `arrivals`).
+                tauri::async_runtime::spawn(arrivals::streamed(
+                    capture.subscribe(),
+                    move |batch| {
+                        if let Err(error) = ipc::DeliveriesArrived(batch).emit(&handle) {
+                            tracing::warn!("could not send new deliveries to the window: {error}");
+                        }
+                    },
+                ));
                 tauri::async_runtime::spawn(arrivals::batched(capture.subscribe(), move |batch| {
                     notifier.notify(&batch);
-                    if let Err(error) = ipc::DeliveriesArrived(batch).emit(&handle) {
-                        tracing::warn!("could not send new deliveries to the window: {error}");
-                    }
                 }));
             }
             if let Some(reports) = session.take_forwarded() {
