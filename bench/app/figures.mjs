@@ -19,16 +19,18 @@
 //   4. scrolling 100 000 deliveries: rAF frame intervals while a script scrolls the list by a
 //      fixed step per frame (against an idle-frame baseline taken just before), and the time for
 //      rows to fill after jumping to the middle, the end and random places.
+//   5. arrival → row on screen: deliveries POSTed a few a second and in bursts; for each, the
+//      listener's answer at the sender → the frame that draws its row (arrival.mjs).
 //
 // Environment: PERSONA_INSPECTOR_APP (the binary; default target/bench-app/persona-inspector-app,
 // the private copy `make bench-app` takes of target/release/persona-inspector-app),
 // BENCH_APP_SEED (the 100k data directory; default target/bench-app/seed-100k),
 // BENCH_APP_PAYLOAD (the 5 MB event; default target/bench-app/payload-5mb.json),
 // BENCH_APP_LAUNCHES (timed launches per store; default 7), BENCH_APP_QUICK=1 (fewer repetitions:
-// a smoke run, not figures to quote), BENCH_APP_ONLY=launch,memory,payload,scroll (some phases).
+// a smoke run, not figures to quote), BENCH_APP_ONLY=launch,memory,payload,scroll,arrival (some phases).
 //
 // This file is the entry point: it checks what a run needs, runs the phases (launch.mjs,
-// memory.mjs, payload.mjs, scroll.mjs) and prints the summary.
+// memory.mjs, payload.mjs, scroll.mjs, arrival.mjs) and prints the summary.
 
 import { accessSync, constants, existsSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -39,6 +41,7 @@ import { WORK } from './data-dirs.mjs';
 import { launches } from './launch.mjs';
 import { idleMemory } from './memory.mjs';
 import { payloadTree } from './payload.mjs';
+import { arrivalToRow } from './arrival.mjs';
 import { killStrays } from './processes.mjs';
 import { busy, load, log, summary, timedPhase } from './report.mjs';
 import { scrolling } from './scroll.mjs';
@@ -55,7 +58,8 @@ function preflight() {
       `No app binary at ${BINARY}: \`make bench-app\` builds it (npm --prefix ui run build && npx --prefix ui tauri build --no-bundle, then a private copy). A plain cargo build cannot load the UI.`,
     );
   }
-  if (!existsSync(join(SEED, 'inspector.db'))) {
+  const seeded = ONLY === null || ['launch', 'memory', 'scroll'].some((p) => ONLY.includes(p));
+  if (seeded && !existsSync(join(SEED, 'inspector.db'))) {
     throw new Error(
       `No 100k-row data directory at ${SEED}: \`make bench-app\` seeds it (cargo run --release --locked -p persona-inspector-bench --bin bench -- --seed-into DIR --rows ${SEED_ROWS}).`,
     );
@@ -73,7 +77,7 @@ async function main() {
   );
   const started = now();
   try {
-    const phases = { launch: launches, memory: idleMemory, payload: payloadTree, scroll: scrolling };
+    const phases = { launch: launches, memory: idleMemory, payload: payloadTree, scroll: scrolling, arrival: arrivalToRow };
     for (const [name, phase] of Object.entries(phases)) {
       if (ONLY === null || ONLY.includes(name)) await timedPhase(name, phase);
     }

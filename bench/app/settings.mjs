@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { ROOT } from '../../ui/e2e/app.mjs';
 
 export const QUICK = process.env.BENCH_APP_QUICK === '1';
-/** BENCH_APP_ONLY=payload,scroll: only these phases (launch, memory, payload, scroll). */
+/** BENCH_APP_ONLY=payload,scroll: only these phases (launch, memory, payload, scroll, arrival). */
 export const ONLY = process.env.BENCH_APP_ONLY ? process.env.BENCH_APP_ONLY.split(',').map((s) => s.trim()) : null;
 export const BINARY = resolve(ROOT, process.env.PERSONA_INSPECTOR_APP ?? 'target/bench-app/persona-inspector-app');
 export const SEED = resolve(ROOT, process.env.BENCH_APP_SEED ?? 'target/bench-app/seed-100k');
@@ -23,6 +23,15 @@ export const PREPARSED_WAIT_MS = 3_000;
 export const JUMPS_RANDOM = QUICK ? 3 : 10;
 export const TARGET_LAUNCH_MS = 1_000;
 export const TARGET_TREE_MS = 300;
+/** Row click → the detail's Overview painted, for the 5 MB delivery (issue 15). */
+export const TARGET_OPEN_MS = 300;
+/** The arrival phase: deliveries sent one at a time at this pace, then bursts sent at once. */
+export const ARRIVAL_PACED = QUICK ? 30 : 150;
+export const ARRIVAL_PER_SECOND = 5;
+export const ARRIVAL_BURSTS = QUICK ? 2 : 5;
+export const ARRIVAL_BURST_SIZE = 10;
+/** The listener's answer at the sender → the row drawn in the window, p99 (issue 15). */
+export const TARGET_ARRIVAL_P99_MS = 100;
 /** A frame interval this long is a stall anyone sees (6 frames missed at 60 Hz). */
 export const STALL_MS = 100;
 

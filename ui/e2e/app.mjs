@@ -84,7 +84,8 @@ export function fixtureBytes(name) {
 
 /**
  * POSTs `body` (string or bytes) to the app's listener, signed with `secret` when given.
- * Resolves with the status, the delivery id (X-Inspector-Delivery-Id) and the response text.
+ * Resolves with the status, the delivery id (X-Inspector-Delivery-Id), the response text and
+ * `answeredAt`, the Date.now() at which the answer's head arrived.
  */
 export async function postDelivery(port, body, { secret, t, path = '/persona', headers = {} } = {}) {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
@@ -98,14 +99,16 @@ export async function postDelivery(port, body, { secret, t, path = '/persona', h
   if (secret !== undefined) all['persona-signature'] = personaSignature(bytes, secret, t);
   const url = `http://127.0.0.1:${port}${path}`;
   let response;
+  let answeredAt;
   try {
     response = await fetch(url, { method: 'POST', headers: all, body: bytes, signal: AbortSignal.timeout(10_000) });
+    answeredAt = Date.now();
   } catch (e) {
     throw new Error(`POST ${url} failed: ${e?.cause?.message ?? e.message}`);
   }
   const text = await response.text();
   const id = response.headers.get('x-inspector-delivery-id');
-  return { status: response.status, deliveryId: id === null ? null : Number(id), text };
+  return { status: response.status, deliveryId: id === null ? null : Number(id), text, answeredAt };
 }
 
 // ---- downloads ---------------------------------------------------------------------------
