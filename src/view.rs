@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::catalog;
 use crate::error::Result;
 use crate::jsonapi::{self, Relationship, Resource};
-use crate::model::{ApparentSource, Filter, NewDelivery, headers_from_json, listed};
+use crate::model::{ApparentSource, Filter, NewDelivery, ParseError, headers_from_json, listed};
 use crate::store::{Store, Stored, Summary};
 use crate::story::{ChainCopy, RetryChain};
 
@@ -66,7 +66,8 @@ pub struct DetailMeta {
     #[cfg_attr(feature = "specta", specta(type = Vec<Vec<String>>))]
     pub headers: serde_json::Value,
     pub event_description: Option<&'static str>,
-    /// The main resource's relationships, each target marked included or not.
+    /// The main resource's relationships, each target marked included or not; `api` only on
+    /// the targets the payload lacks (neither included nor primary).
     pub relationships: Vec<Relationship>,
     /// `payload.included` in order, each with its own relationships resolved; element `i`'s
     /// attributes are `payload.included[i].attributes` of the body.
@@ -105,9 +106,21 @@ impl From<Resource> for Outline {
             kind: r.kind,
             id: r.id,
             status: r.status,
-            relationships: r.relationships,
+            relationships: paths_for_missing_only(r.relationships),
         }
     }
+}
+
+/// `relationships` with an API path only on the targets the payload lacks: the window offers
+/// one for those alone, and on a payload that includes thousands of resources the others' paths
+/// were half of what crossed to open it.
+fn paths_for_missing_only(mut relationships: Vec<Relationship>) -> Vec<Relationship> {
+    for target in relationships.iter_mut().flat_map(|r| r.targets.iter_mut()) {
+        if target.included || target.primary {
+            target.api = None;
+        }
+    }
+    relationships
 }
 
 impl Store {
@@ -123,7 +136,7 @@ impl Store {
     /// Delivery `id` in full, its body in base64 (`show --json`, the curl and fixture exports).
     pub fn get(&self, id: i64) -> Result<Detail> {
         let read = self.read_detail(id)?;
-        let envelope = Envelope::of(&read.body);
+        let envelope = Envelope::of(&read.body, jsonapi::parse);
         Ok(Detail {
             summary: read.summary,
             headers: read.headers,
@@ -143,12 +156,13 @@ impl Store {
     /// What the window shows of delivery `id` besides its body (see [`DetailMeta`]).
     pub fn get_meta(&self, id: i64) -> Result<DetailMeta> {
         let read = self.read_detail(id)?;
-        let envelope = Envelope::of(&read.body);
+        // The attributes are dropped: reading them is most of the work on a big body.
+        let envelope = Envelope::of(&read.body, jsonapi::parse_skeleton);
         Ok(DetailMeta {
             summary: read.summary,
             headers: read.headers,
             event_description: envelope.description,
-            relationships: envelope.relationships,
+            relationships: paths_for_missing_only(envelope.relationships),
             included: envelope.included.into_iter().map(Outline::from).collect(),
             event_notes: envelope.notes,
             retry_chain: read.chain.copies,
@@ -201,8 +215,13 @@ struct Envelope {
 }
 
 impl Envelope {
-    fn of(body: &[u8]) -> Envelope {
-        match jsonapi::parse(body) {
+    /// What `parse` (`jsonapi::parse`, or `jsonapi::parse_skeleton` when the attributes are not
+    /// shown) reads of `body`.
+    fn of(
+        body: &[u8],
+        parse: fn(&[u8]) -> std::result::Result<jsonapi::Event, ParseError>,
+    ) -> Envelope {
+        match parse(body) {
             Ok(e) => Envelope {
                 relationships: e.resource.map(|r| r.relationships).unwrap_or_default(),
                 included: e.included,

@@ -13,9 +13,9 @@ use tokio::time::Instant;
 
 /// How long a batch stays open after its first delivery.
 pub const WINDOW: Duration = Duration::from_millis(100);
-/// The least time between two list updates during a burst: at most 20 a second, each one
+/// The least time between two list updates during a burst: at most 40 a second, each one
 /// render of the list, while a delivery waits at most this long for its row.
-pub const GAP: Duration = Duration::from_millis(50);
+pub const GAP: Duration = Duration::from_millis(25);
 /// A batch closes early at this size.
 const MOST: usize = 500;
 

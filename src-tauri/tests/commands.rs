@@ -78,7 +78,8 @@ async fn the_window_gets_a_body_as_its_exact_bytes_and_the_envelope_without_pars
     let event = br#"{"data":{"type":"event","id":"evt_BYTES","attributes":{
         "name":"inquiry.approved","created-at":"2026-11-22T10:00:00.000Z",
         "payload":{"data":{"type":"inquiry","id":"inq_1","attributes":{"status":"approved"},
-          "relationships":{"verifications":{"data":[{"type":"verification/selfie","id":"ver_1"}]}}},
+          "relationships":{"verifications":{"data":[{"type":"verification/selfie","id":"ver_1"}]},
+            "account":{"data":{"type":"account","id":"act_1"}}}},
         "included":[{"type":"verification/selfie","id":"ver_1","attributes":{"status":"passed","n":12345678901234567890}}]}}}}"#;
     let binary: Vec<u8> = (0..=255u8).rev().collect();
     for body in [&event[..], &binary[..], b""] {
@@ -98,7 +99,23 @@ async fn the_window_gets_a_body_as_its_exact_bytes_and_the_envelope_without_pars
     let meta = get_delivery(&session, ids[0]).await.expect("meta");
     assert_eq!(meta.included.len(), 1);
     assert_eq!(meta.included[0].id, "ver_1");
-    assert_eq!(meta.relationships[0].targets[0].included_index, Some(0));
+    let target = &meta.relationships[0].targets[0];
+    assert_eq!(target.included_index, Some(0));
+    assert_eq!(
+        target.api, None,
+        "no API path for a resource the payload has"
+    );
+    let missing = &meta.relationships[1].targets[0];
+    assert!(
+        !missing.included && missing.api.is_some(),
+        "a resource the payload lacks keeps its API path: {missing:?}"
+    );
+    let full = persona_inspector::jsonapi::parse(event).expect("parses");
+    let documented = &full.resource.expect("resource").relationships[0].targets[0];
+    assert!(
+        documented.api.is_some(),
+        "the CLI's detail keeps it: {documented:?}"
+    );
     let json = serde_json::to_string(&meta).expect("json");
     assert!(
         !json.contains("body_base64") && !json.contains("12345678901234567890"),

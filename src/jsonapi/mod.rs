@@ -14,8 +14,10 @@ use crate::catalog::api_paths::{ApiPath, api_path};
 use crate::model::{Headline, ParseError};
 
 mod headline;
+mod skeleton;
 
 pub use headline::headline;
+pub use skeleton::parse_skeleton;
 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

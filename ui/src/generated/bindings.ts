@@ -362,7 +362,10 @@ export type DetailMeta = {
 	 */
 	headers: string[][],
 	event_description: string | null,
-	/**  The main resource's relationships, each target marked included or not. */
+	/**
+	 *  The main resource's relationships, each target marked included or not; `api` only on
+	 *  the targets the payload lacks (neither included nor primary).
+	 */
 	relationships: Relationship[],
 	/**
 	 *  `payload.included` in order, each with its own relationships resolved; element `i`'s
@@ -380,11 +383,14 @@ export type DetailMeta = {
 	retry_chain_missing_attempts: number[],
 	/**  Sentences on the chain: missing attempts, copies whose body differs, copies left out. */
 	retry_chain_notes: string[],
-	/**  How `source_ip` was worked out, in a sentence. */
+	/**
+	 *  How `source_ip` was worked out, in a sentence ("the address the proxy on this machine
+	 *  (ngrok) put in X-Forwarded-For", …).
+	 */
 	source_ip_note: string,
 	/**
-	 *  The status the listener answered with; null for an import and for deliveries stored
-	 *  before the inspector kept it.
+	 *  The status the listener answered with; null for an import (nobody answered it) and
+	 *  for deliveries stored before the inspector kept it.
 	 */
 	reply_status: number | null,
 } & Summary;
