@@ -175,8 +175,8 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
             )?
             .query_row([], |row| row.get(0))?;
         let mut pending = tx.prepare_cached(
-            "SELECT id, event_name, event_id, resource_id, body FROM inspector.deliveries
-             WHERE id > ?1 ORDER BY id LIMIT ?2",
+            "SELECT id, event_name, event_id, resource_id, body, body_encoding, body_size
+             FROM inspector.deliveries WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
         let mut add = tx.prepare_cached(
             "INSERT INTO deliveries_fts (rowid, event_name, event_id, resource_id, body)
@@ -184,13 +184,25 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
         )?;
         let mut rows = pending.query(params![after, CHUNK])?;
         while let Some(row) = rows.next()? {
-            let body = row.get_ref(4)?.as_blob().map_err(rusqlite::Error::from)?;
+            let id: i64 = row.get(0)?;
+            // The text is what arrived: decompressed here, off the capture writer.
+            let body = super::body::decode(
+                id,
+                row.get(5)?,
+                row.get(4)?,
+                row.get::<_, i64>(6)?.max(0) as u64,
+            )
+            .unwrap_or_else(|error| {
+                // Its other columns are still indexed; reading it says what is wrong.
+                tracing::warn!("search index: {error}");
+                Vec::new()
+            });
             add.execute(params![
-                row.get::<_, i64>(0)?,
+                id,
                 row.get::<_, Option<String>>(1)?,
                 row.get::<_, Option<String>>(2)?,
                 row.get::<_, Option<String>>(3)?,
-                String::from_utf8_lossy(body),
+                String::from_utf8_lossy(&body),
             ])?;
             done += 1;
         }
