@@ -22,7 +22,7 @@ use tokio::sync::oneshot;
 
 use crate::config::Config;
 use crate::failure::{Context, Result, fail};
-use crate::machine::written_bytes;
+use crate::machine::{written_by_thread, written_bytes};
 use crate::payload::{Event, Rng, event_body};
 
 pub const SECRET: &str = "wbhsec_bench_current_0123456789";
@@ -86,7 +86,7 @@ pub fn run(config: &Config) -> Result<Figures> {
         server.addr,
         dir.path().display()
     );
-    let before = written_bytes();
+    let (before, threads_before) = (written_bytes(), written_by_thread());
     let captured = load(&clients, server.addr, pool, config)?;
     server.stop(&servers)?;
     captured.print("capture");
@@ -95,6 +95,16 @@ pub fn run(config: &Config) -> Result<Figures> {
     let written = before
         .zip(written_bytes())
         .map(|(b, a)| a.saturating_sub(b));
+    let by_thread: Vec<String> = written_by_thread()
+        .into_iter()
+        .map(|(name, after)| {
+            let before = threads_before.get(&name).copied().unwrap_or(0);
+            (name, after.saturating_sub(before))
+        })
+        .filter(|(_, bytes)| *bytes > 0)
+        .map(|(name, bytes)| format!("{name} {:.1} MB", bytes as f64 / 1e6))
+        .collect();
+    println!("  written, by thread: {}", by_thread.join(", "));
     if let Some(written) = written {
         println!(
             "  wrote {:.1} MB for {:.1} MB of bodies received (database, WALs, checkpoints, search index)",

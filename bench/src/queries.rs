@@ -67,12 +67,20 @@ pub fn run(config: &Config) -> Result<Figures> {
         "  search index caught up {:.1} s after seeding",
         started.elapsed().as_secs_f64()
     );
-    let database_bytes = [DATABASE_FILE, SEARCH_FILE]
+    let files: Vec<(String, u64)> = [DATABASE_FILE, SEARCH_FILE]
         .iter()
         .flat_map(|file| ["", "-wal"].map(|suffix| format!("{file}{suffix}")))
-        .filter_map(|name| std::fs::metadata(dir.path().join(name)).ok())
-        .map(|m| m.len())
-        .sum::<u64>();
+        .filter_map(|name| {
+            let bytes = std::fs::metadata(dir.path().join(&name)).ok()?.len();
+            Some((name, bytes))
+        })
+        .collect();
+    let database_bytes = files.iter().map(|(_, bytes)| bytes).sum::<u64>();
+    let each: Vec<String> = files
+        .iter()
+        .map(|(name, bytes)| format!("{name} {:.1} MB", *bytes as f64 / 1e6))
+        .collect();
+    println!("  files: {}", each.join(", "));
     println!(
         "  seeded {} deliveries in {:.1} s of inserts ({:.0} rows/s; generating them took {:.1} s more); database {:.0} MB (with search.db and both WALs) for {:.0} MB of bodies",
         config.rows,

@@ -14,12 +14,45 @@ pub fn every_phase(
     store: &queries::Figures,
     redelivery: &redelivery::Figures,
 ) -> String {
+    let mut t = String::new();
+    row(&mut t, ["SUMMARY", "measured", "target", ""]);
+    storage_rows(&mut t, web, store);
+    redelivery_rows(&mut t, redelivery);
+    let _ = writeln!(
+        t,
+        "({} cores, {} connections, {:.1} s per HTTP phase, {} query repetitions, {} re-delivery \
+         sends each way)",
+        config.threads,
+        config.connections,
+        config.measure.as_secs_f64(),
+        config.reps,
+        config.redeliveries
+    );
+    t
+}
+
+/// `--storage`: the capture and store phases' rows alone.
+pub fn storage_only(config: &Config, web: &http::Figures, store: &queries::Figures) -> String {
+    let mut t = String::new();
+    row(&mut t, ["SUMMARY", "measured", "target", ""]);
+    storage_rows(&mut t, web, store);
+    let _ = writeln!(
+        t,
+        "({} cores, {} connections, {:.1} s per HTTP phase, {} query repetitions)",
+        config.threads,
+        config.connections,
+        config.measure.as_secs_f64(),
+        config.reps,
+    );
+    t
+}
+
+/// Capture against bare, what it wrote, the database's size and the queries.
+fn storage_rows(t: &mut String, web: &http::Figures, store: &queries::Figures) {
     let (bare, capture) = (&web.bare, &web.capture);
     let ratio = capture.throughput() / bare.throughput();
     let p99 = capture.percentile(0.99);
-    let mut t = String::new();
-    let mut line = |cells: [&str; 4]| row(&mut t, cells);
-    line(["SUMMARY", "measured", "target", ""]);
+    let mut line = |cells: [&str; 4]| row(t, cells);
     let latency = |l: &http::Load| {
         format!(
             "{} / {} / {}",
@@ -105,18 +138,6 @@ pub fn every_phase(
             verdict(q.met()),
         ]);
     }
-    redelivery_rows(&mut t, redelivery);
-    let _ = writeln!(
-        t,
-        "({} cores, {} connections, {:.1} s per HTTP phase, {} query repetitions, {} re-delivery \
-         sends each way)",
-        config.threads,
-        config.connections,
-        config.measure.as_secs_f64(),
-        config.reps,
-        config.redeliveries
-    );
-    t
 }
 
 /// `--redelivery`: that phase's rows alone.

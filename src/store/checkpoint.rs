@@ -11,7 +11,7 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 
-const EVERY: Duration = Duration::from_millis(250);
+const EVERY: Duration = Duration::from_millis(1000);
 
 /// How many times `truncate_wal` asks; each ask waits up to the busy timeout for readers.
 const TRUNCATE_TRIES: u32 = 3;

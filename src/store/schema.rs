@@ -181,6 +181,12 @@ INSERT INTO settings (name, value)
     SELECT 'old_bodies', json_object('done_to', 0, 'up_to', max(id)) FROM deliveries
     HAVING max(id) IS NOT NULL;
 "#,
+    r#"
+-- Fewer pages written per delivery: deliveries_story starts with resource_id and holds id, so it
+-- answers every lookup this index did. Each random-keyed index costs a page written per
+-- delivery (to the WAL, then to the database), more than a compressed body.
+DROP INDEX deliveries_resource_id;
+"#,
 ];
 
 pub(super) fn migrations() -> Migrations<'static> {
