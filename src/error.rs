@@ -72,6 +72,12 @@ pub enum Error {
         path.display()
     )]
     NotErased { done: String, path: PathBuf },
+
+    #[error(
+        "the stored body of delivery {id} cannot be read: {why}. The database file was changed \
+         outside the inspector or is damaged; export what reads and purge this delivery"
+    )]
+    CorruptBody { id: i64, why: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -33,6 +33,10 @@ pub struct Args {
     /// Only the re-delivery phase (re-delivery vs a plain client's send)
     #[arg(long)]
     pub redelivery: bool,
+    /// Only the capture and store phases (throughput, latency, write amplification, database
+    /// size, queries)
+    #[arg(long, conflicts_with_all = ["redelivery", "hostile"])]
+    pub storage: bool,
     /// Only normal deliveries' latency alone, then under hostile traffic (slow headers,
     /// signature floods, 10 MiB bodies), against the listener's default limits
     #[arg(long, conflicts_with = "redelivery")]

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use persona_inspector::capture::{self, Capture, Settings};
 use persona_inspector::model::{Filter, Secret, Status};
 use persona_inspector::signature;
-use persona_inspector::store::Store;
+use persona_inspector::store::{SEARCH_FILE, Store};
 use persona_inspector::{catalog, clock};
 use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
@@ -22,6 +22,7 @@ use tokio::sync::oneshot;
 
 use crate::config::Config;
 use crate::failure::{Context, Result, fail};
+use crate::machine::{written_by_thread, written_bytes};
 use crate::payload::{Event, Rng, event_body};
 
 pub const SECRET: &str = "wbhsec_bench_current_0123456789";
@@ -33,6 +34,17 @@ const MAX_CAPTURE_POOL: usize = 400_000;
 pub struct Figures {
     pub bare: Load,
     pub capture: Load,
+    /// Bytes the process wrote over the capture phase, everything included (see `settle`);
+    /// None where /proc/self/io is not there.
+    pub written: Option<u64>,
+}
+
+impl Figures {
+    /// Bytes written per body byte acknowledged.
+    pub fn write_amplification(&self) -> Option<f64> {
+        let written = self.written?;
+        (self.capture.body_bytes > 0).then(|| written as f64 / self.capture.body_bytes as f64)
+    }
 }
 
 /// A request made before timing, so the load generator only sends.
@@ -74,14 +86,60 @@ pub fn run(config: &Config) -> Result<Figures> {
         server.addr,
         dir.path().display()
     );
+    let (before, threads_before) = (written_bytes(), written_by_thread());
     let captured = load(&clients, server.addr, pool, config)?;
     server.stop(&servers)?;
     captured.print("capture");
     check_capture(capture.store(), &captured)?;
+    settle(capture.store(), dir.path())?;
+    let written = before
+        .zip(written_bytes())
+        .map(|(b, a)| a.saturating_sub(b));
+    let by_thread: Vec<String> = written_by_thread()
+        .into_iter()
+        .map(|(name, after)| {
+            let before = threads_before.get(&name).copied().unwrap_or(0);
+            (name, after.saturating_sub(before))
+        })
+        .filter(|(_, bytes)| *bytes > 0)
+        .map(|(name, bytes)| format!("{name} {:.1} MB", bytes as f64 / 1e6))
+        .collect();
+    println!("  written, by thread: {}", by_thread.join(", "));
+    if let Some(written) = written {
+        println!(
+            "  wrote {:.1} MB for {:.1} MB of bodies received (database, WALs, checkpoints, search index)",
+            written as f64 / 1e6,
+            captured.body_bytes as f64 / 1e6
+        );
+    }
     Ok(Figures {
         bare,
         capture: captured,
+        written,
     })
+}
+
+/// Lets the background work of the capture phase finish, so its bytes are counted: the search
+/// index catches up, and both WALs are copied back into their databases.
+fn settle(store: &Store, dir: &std::path::Path) -> Result<()> {
+    store
+        .list(&Filter {
+            search: Some("inquiry".into()),
+            limit: Some(1),
+            ..Filter::default()
+        })
+        .context("catching up the search index")?;
+    store
+        .write(|conn| {
+            conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .context("checkpointing the database")?;
+    let search = rusqlite::Connection::open(dir.join(SEARCH_FILE)).context("opening search.db")?;
+    search
+        .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+        .context("checkpointing the search index")?;
+    Ok(())
 }
 
 /// The figures mean nothing unless every request was really stored, with a valid signature.
@@ -255,6 +313,8 @@ pub struct Load {
     pub first_failure: Option<String>,
     /// Requests that had to resend a payload because the pool ran out.
     pub reused: u64,
+    /// Body bytes of the requests answered 200, warm-up included.
+    pub body_bytes: u64,
 }
 
 impl Load {
@@ -302,12 +362,14 @@ pub fn load(
             failed: 0,
             first_failure: None,
             reused: 0,
+            body_bytes: 0,
         };
         for task in connections {
             let one = task.await.context("a load connection task died")??;
             total.latencies.extend(one.latencies);
             total.ok += one.ok;
             total.failed += one.failed;
+            total.body_bytes += one.body_bytes;
             total.first_failure = total.first_failure.or(one.first_failure);
         }
         total.latencies.sort_unstable();
@@ -344,6 +406,7 @@ async fn connection(
         failed: 0,
         first_failure: None,
         reused: 0,
+        body_bytes: 0,
     };
     while Instant::now() < until {
         let payload = &pool[next.fetch_add(1, Ordering::Relaxed) % pool.len()];
@@ -378,6 +441,7 @@ async fn connection(
         }
         if status == StatusCode::OK {
             out.ok += 1;
+            out.body_bytes += payload.body.len() as u64;
         } else {
             out.failed += 1;
             if out.first_failure.is_none() {

@@ -36,10 +36,11 @@ fn main() -> Result<()> {
     if let Some(dir) = &args.seed_into {
         return app_inputs::seed_into(dir, config.rows);
     }
-    let summary = match (args.redelivery, args.hostile) {
-        (true, _) => runs::redelivery_only(&config)?,
-        (false, true) => runs::hostile_only(&config, &hostile::Attack::only(&args.attack))?,
-        (false, false) => runs::every_phase(&config)?,
+    let summary = match (args.redelivery, args.hostile, args.storage) {
+        (true, _, _) => runs::redelivery_only(&config)?,
+        (false, true, _) => runs::hostile_only(&config, &hostile::Attack::only(&args.attack))?,
+        (false, false, true) => runs::storage_only(&config)?,
+        (false, false, false) => runs::every_phase(&config)?,
     };
     println!("\n{summary}");
     Ok(())

@@ -25,7 +25,10 @@ pub const SEARCH_TARGET: Duration = Duration::from_millis(100);
 pub struct Figures {
     pub rows: usize,
     pub insert: Duration,
+    /// inspector.db and search.db with their WAL files, once the index has caught up.
     pub database_bytes: u64,
+    /// The seeded bodies' own bytes.
+    pub body_bytes: u64,
     pub queries: Vec<Query>,
 }
 
@@ -64,19 +67,28 @@ pub fn run(config: &Config) -> Result<Figures> {
         "  search index caught up {:.1} s after seeding",
         started.elapsed().as_secs_f64()
     );
-    let database_bytes = [DATABASE_FILE, SEARCH_FILE]
+    let files: Vec<(String, u64)> = [DATABASE_FILE, SEARCH_FILE]
         .iter()
         .flat_map(|file| ["", "-wal"].map(|suffix| format!("{file}{suffix}")))
-        .filter_map(|name| std::fs::metadata(dir.path().join(name)).ok())
-        .map(|m| m.len())
-        .sum::<u64>();
+        .filter_map(|name| {
+            let bytes = std::fs::metadata(dir.path().join(&name)).ok()?.len();
+            Some((name, bytes))
+        })
+        .collect();
+    let database_bytes = files.iter().map(|(_, bytes)| bytes).sum::<u64>();
+    let each: Vec<String> = files
+        .iter()
+        .map(|(name, bytes)| format!("{name} {:.1} MB", *bytes as f64 / 1e6))
+        .collect();
+    println!("  files: {}", each.join(", "));
     println!(
-        "  seeded {} deliveries in {:.1} s of inserts ({:.0} rows/s; generating them took {:.1} s more); database {:.0} MB",
+        "  seeded {} deliveries in {:.1} s of inserts ({:.0} rows/s; generating them took {:.1} s more); database {:.0} MB (with search.db and both WALs) for {:.0} MB of bodies",
         config.rows,
         seeded.insert.as_secs_f64(),
         config.rows as f64 / seeded.insert.as_secs_f64(),
         seeded.generate.as_secs_f64(),
-        database_bytes as f64 / 1e6
+        database_bytes as f64 / 1e6,
+        seeded.body_bytes as f64 / 1e6
     );
 
     // Each repetition asks for something different, so no run merely repeats the one before.
@@ -138,6 +150,7 @@ pub fn run(config: &Config) -> Result<Figures> {
         rows: config.rows,
         insert: seeded.insert,
         database_bytes,
+        body_bytes: seeded.body_bytes,
         queries,
     })
 }
@@ -184,6 +197,7 @@ fn time(
 
 pub struct Seeded {
     events: Vec<Seed>,
+    body_bytes: u64,
     insert: Duration,
     generate: Duration,
 }
@@ -217,6 +231,7 @@ pub fn seed(store: &Store, rows: usize) -> Result<Seeded> {
     let mut latest_resource: HashMap<&str, String> = HashMap::new();
     let mut seeded = Seeded {
         events: Vec::with_capacity(rows),
+        body_bytes: 0,
         insert: Duration::ZERO,
         generate: Duration::ZERO,
     };
@@ -269,6 +284,7 @@ pub fn seed(store: &Store, rows: usize) -> Result<Seeded> {
                     ("persona-webhook-attempts-left".into(), b"7".to_vec()),
                 ],
             };
+            seeded.body_bytes += body.len() as u64;
             chunk.push(NewDelivery::captured(arrival, body, &verification));
             seeded.events.push(Seed {
                 id: 0,

@@ -27,6 +27,24 @@ pub fn every_phase(config: &Config) -> Result<String> {
     Ok(summary::every_phase(config, &web, &store, &redelivery))
 }
 
+/// `--storage`: the capture and store phases alone.
+pub fn storage_only(config: &Config) -> Result<String> {
+    println!(
+        "persona-inspector bench: {} cores ({}); {} connections, {:.1} s warm-up + {:.1} s per HTTP phase; {} rows; storage only",
+        cores(),
+        cpu_model(),
+        config.connections,
+        config.warmup.as_secs_f64(),
+        config.measure.as_secs_f64(),
+        config.rows
+    );
+    println!("\n[1/2] capture vs bare axum, ~6 KB signed Persona deliveries");
+    let web = http::run(config)?;
+    println!("\n[2/2] store queries");
+    let store = queries::run(config)?;
+    Ok(summary::storage_only(config, &web, &store))
+}
+
 /// `--redelivery`: that phase alone.
 pub fn redelivery_only(config: &Config) -> Result<String> {
     println!(

@@ -4,6 +4,8 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use super::body;
+
 use crate::model::{
     ApparentSource, Arrival, AttemptHeaders, FailureKind, Filter, ForwardMark, Order, Outcome,
     ParseError, Source, Status, Verdict, headers_from_json, persona_would_accept,
@@ -275,18 +277,25 @@ pub struct Record {
 }
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
-    let sql =
-        format!("SELECT {COLUMNS}, d.headers, d.body, d.reply_status FROM {FROM} WHERE d.id = ?1");
+    let sql = format!(
+        "SELECT {COLUMNS}, d.headers, d.body, d.reply_status, d.body_encoding
+         FROM {FROM} WHERE d.id = ?1"
+    );
     let found = conn
         .query_row(&sql, [id], |row| {
             let summary = summary_from_row(row)?;
             let headers: String = row.get(29)?;
             let body: Vec<u8> = row.get(30)?;
             let reply_status: Option<u16> = row.get(31)?;
-            Ok((summary, headers, body, reply_status))
+            let encoding: i64 = row.get(32)?;
+            Ok((summary, headers, body, reply_status, encoding))
         })
         .optional()?;
-    Ok(found.map(|(summary, headers, body, reply_status)| Record {
+    let Some((summary, headers, body, reply_status, encoding)) = found else {
+        return Ok(None);
+    };
+    let body = body::decode(id, encoding, body, summary.body_size)?;
+    Ok(Some(Record {
         summary,
         headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new())),
         body,
@@ -318,13 +327,13 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     let found = conn
         .prepare_cached(&format!(
             "SELECT received_at, method, path, query, remote_addr, headers, body, outcome,
-                 source, signature_status, {STALE_AGE}, body_size, reply_status
+                 source, signature_status, {STALE_AGE}, body_size, reply_status, body_encoding
              FROM deliveries WHERE id = ?1"
         ))?
         .query_row([id], |row| {
             let headers: String = row.get(5)?;
             let outcome: String = row.get(7)?;
-            Ok(Raw {
+            let raw = Raw {
                 id,
                 arrival: Arrival {
                     received_at_ms: row.get(0)?,
@@ -344,10 +353,15 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                 // An unknown verdict is treated as the least trusted one.
                 signature: Status::parse(&row.get::<_, String>(9)?).unwrap_or(Status::Unchecked),
                 stale: row.get(10)?,
-            })
+            };
+            Ok((raw, row.get::<_, i64>(13)?))
         })
         .optional()?;
-    Ok(found)
+    let Some((mut raw, encoding)) = found else {
+        return Ok(None);
+    };
+    raw.body = body::decode(id, encoding, std::mem::take(&mut raw.body), raw.body_size)?;
+    Ok(Some(raw))
 }
 
 pub(crate) fn resource_summary(

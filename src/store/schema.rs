@@ -170,9 +170,26 @@ ALTER TABLE deliveries ADD COLUMN reply_status INTEGER;
 -- rewrite every row, bodies and all): the list reads theirs from the headers.
 ALTER TABLE deliveries ADD COLUMN forwarded_for TEXT;
 "#,
+    r#"
+-- Bodies kept compressed (store/body.rs): how this row's body is stored (0: as received,
+-- 1: zstd with dictionary v1) and the first 16 bytes of the SHA-256 of the body as received,
+-- which retry chains compare. Rows from before keep their bodies as received and no hash
+-- until the store compresses them in the background (store/recompress.rs); both kinds read.
+ALTER TABLE deliveries ADD COLUMN body_encoding INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE deliveries ADD COLUMN body_hash BLOB;
+INSERT INTO settings (name, value)
+    SELECT 'old_bodies', json_object('done_to', 0, 'up_to', max(id)) FROM deliveries
+    HAVING max(id) IS NOT NULL;
+"#,
+    r#"
+-- Fewer pages written per delivery: deliveries_story starts with resource_id and holds id, so it
+-- answers every lookup this index did. Each random-keyed index costs a page written per
+-- delivery (to the WAL, then to the database), more than a compressed body.
+DROP INDEX deliveries_resource_id;
+"#,
 ];
 
-fn migrations() -> Migrations<'static> {
+pub(super) fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|sql| M::up(sql)).collect())
 }
 

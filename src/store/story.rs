@@ -1,6 +1,6 @@
 //! The rows a resource's timeline and an event's retry chain are read from: a few narrow
-//! columns, each query bounded by a limit. Bodies stay in SQLite (compared there) except the
-//! one a caller asks for by id.
+//! columns, each query bounded by a limit. Bodies stay in SQLite (compared there by their
+//! hashes) except the one a caller asks for by id.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -73,12 +73,17 @@ pub fn mention_candidates(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The body of delivery `id` alone; None when it is gone.
+/// The body of delivery `id` alone, as received; None when it is gone.
 pub fn body(conn: &Connection, id: i64) -> crate::Result<Option<Vec<u8>>> {
-    Ok(conn
-        .prepare_cached("SELECT body FROM deliveries WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?)
+    let found = conn
+        .prepare_cached("SELECT body, body_encoding, body_size FROM deliveries WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?)))
+        .optional()?;
+    found
+        .map(|(stored, encoding, size)| {
+            super::body::decode(id, encoding, stored, size.max(0) as u64)
+        })
+        .transpose()
 }
 
 /// One stored copy of an event.
@@ -92,24 +97,33 @@ pub struct CopyRow {
 }
 
 /// The stored copies of event `event_id` in the order they arrived (an import when its file
-/// says), at most `limit`. Each body is compared with the first copy's inside SQLite, and only
-/// when their sizes match: no body is copied out, and nothing is stored to compare with. A body
-/// refused as too large was not kept: it is the same as another refused one of its size only.
+/// says), at most `limit`. Each body is compared with the first copy's inside SQLite by the
+/// hashes of the bodies as received, and only when their sizes match: no body is copied out. A
+/// row from before bodies were hashed, not yet compressed in the background, is compared by
+/// its bytes when both are stored as received, else (rarely, and only until the background
+/// work reaches it) decoded here. A body refused as too large was not kept: it is the same as
+/// another refused one of its size only.
 pub fn event_copies(conn: &Connection, event_id: &str, limit: u32) -> crate::Result<Vec<CopyRow>> {
     let mut statement = conn.prepare_cached(
         "WITH copies AS (SELECT id, coalesce(original_received_at, received_at) AS arrived,
                              attempts_made, attempts_left, first_attempted_at, outcome
                          FROM deliveries WHERE event_id = ?1
                          ORDER BY arrived, id LIMIT ?2),
-              first AS (SELECT body_size, body, outcome FROM deliveries
+              first AS (SELECT id, body_size, body_hash, body_encoding, outcome FROM deliveries
                         WHERE id = (SELECT id FROM copies ORDER BY arrived, id LIMIT 1))
          SELECT c.id, c.arrived, c.attempts_made, c.attempts_left, c.first_attempted_at,
-             c.outcome = first.outcome AND d.body_size = first.body_size AND d.body = first.body
+             CASE WHEN c.outcome != first.outcome OR d.body_size != first.body_size THEN 0
+                  WHEN d.body_hash IS NOT NULL AND first.body_hash IS NOT NULL
+                      THEN d.body_hash = first.body_hash
+                  WHEN d.body_encoding = 0 AND first.body_encoding = 0
+                      THEN d.body = (SELECT body FROM deliveries WHERE id = first.id)
+             END,
+             first.id
          FROM copies c JOIN deliveries d ON d.id = c.id, first
          ORDER BY c.arrived, c.id",
     )?;
     let rows = statement.query_map(params![event_id, limit], |r| {
-        Ok(CopyRow {
+        let row = CopyRow {
             id: r.get(0)?,
             received_at_ms: r.get(1)?,
             attempts: AttemptHeaders {
@@ -117,10 +131,27 @@ pub fn event_copies(conn: &Connection, event_id: &str, limit: u32) -> crate::Res
                 left: r.get(3)?,
                 first_attempted_at: r.get(4)?,
             },
-            same_body: r.get(5)?,
-        })
+            same_body: r.get::<_, Option<bool>>(5)?.unwrap_or(false),
+        };
+        Ok((
+            row,
+            r.get::<_, Option<bool>>(5)?.is_none(),
+            r.get::<_, i64>(6)?,
+        ))
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows: Vec<_> = rows.collect::<Result<_, _>>()?;
+    let mut first_body = None;
+    let mut copies = Vec::with_capacity(rows.len());
+    for (mut row, undecided, first_id) in rows {
+        if undecided {
+            if first_body.is_none() {
+                first_body = body(conn, first_id)?;
+            }
+            row.same_body = first_body.is_some() && body(conn, row.id)? == first_body;
+        }
+        copies.push(row);
+    }
+    Ok(copies)
 }
 
 /// How many stored deliveries carry event id `event_id`.

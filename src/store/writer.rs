@@ -14,6 +14,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use crate::error::{Error, Result};
 use crate::model::{NewDelivery, forwarded_for, headers_to_json};
+use crate::store::body::{self, Encoded};
 use crate::store::checkpoint::{WalFull, reset_if_full};
 
 /// Where a delivery landed.
@@ -25,6 +26,27 @@ pub struct Stored {
 }
 
 pub type Work = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A delivery with its body encoded for its row. Encoding (compressing) is done by whoever
+/// stores the delivery, before it reaches the writer, so the one writer thread only writes.
+pub struct Prepared {
+    /// Its `body` is empty: the body travels encoded.
+    pub delivery: NewDelivery,
+    pub body: Encoded,
+}
+
+impl Prepared {
+    pub fn new(mut delivery: NewDelivery) -> Prepared {
+        let received = std::mem::take(&mut delivery.body);
+        // A compressed body is checked against the size column when read; a row whose size is
+        // not its body's length (one refused as too large keeps none) is stored as it is.
+        let body = match received.len() as u64 == delivery.body_size {
+            true => body::encode(received),
+            false => body::as_received(received),
+        };
+        Prepared { delivery, body }
+    }
+}
 
 enum Job {
     Insert(Pending),
@@ -60,7 +82,7 @@ impl Writer {
     }
 
     /// Queues `delivery`, or refuses it with `StoreBusy` when the queue is full.
-    pub fn insert(&self, delivery: NewDelivery) -> Result<oneshot::Receiver<Result<Stored>>> {
+    pub fn insert(&self, delivery: Prepared) -> Result<oneshot::Receiver<Result<Stored>>> {
         let Ok(place) = self.queue.clone().try_acquire_owned() else {
             return Err(Error::StoreBusy {
                 waiting: self.capacity,
@@ -77,6 +99,23 @@ impl Writer {
     /// Runs `work` on the write connection, in order with the inserts.
     pub fn run(&self, work: Work) -> bool {
         match &self.jobs {
+            Some(jobs) => jobs.send(Job::Run(work)).is_ok(),
+            None => false,
+        }
+    }
+
+    /// For another thread to run work on the writer. Drop it before the writer: while it
+    /// lives the writer's queue stays open, and the writer would wait for it to close.
+    pub fn handle(&self) -> Handle {
+        Handle(self.jobs.clone())
+    }
+}
+
+pub struct Handle(Option<mpsc::Sender<Job>>);
+
+impl Handle {
+    pub fn run(&self, work: Work) -> bool {
+        match &self.0 {
             Some(jobs) => jobs.send(Job::Run(work)).is_ok(),
             None => false,
         }
@@ -116,7 +155,7 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Job>, wal_full: WalFull) {
 
 /// An insert, its answer, and its place in the queue (freed once answered).
 type Pending = (
-    Box<NewDelivery>,
+    Box<Prepared>,
     oneshot::Sender<Result<Stored>>,
     OwnedSemaphorePermit,
 );
@@ -126,7 +165,7 @@ type Pending = (
 const BIG_BODY: usize = 1024 * 1024;
 
 fn commit_batch(conn: &mut Connection, batch: &mut Vec<Pending>) {
-    let is_big = |pending: &Pending| pending.0.body.len() >= BIG_BODY;
+    let is_big = |pending: &Pending| pending.0.body.bytes.len() >= BIG_BODY;
     if batch.iter().any(is_big) && !batch.iter().all(is_big) {
         let (mut big, mut small): (Vec<_>, Vec<_>) = batch.drain(..).partition(is_big);
         commit_together(conn, &mut small);
@@ -177,7 +216,8 @@ fn commit_together(conn: &mut Connection, batch: &mut Vec<Pending>) {
 
 /// Inserts one delivery (the search index picks it up later); used by the writer and by bulk
 /// loads.
-pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
+pub fn insert(tx: &Transaction, prepared: &Prepared) -> Result<Stored> {
+    let Prepared { delivery: d, body } = prepared;
     let parse_error = match &d.parse_error {
         Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),
         None => None,
@@ -191,9 +231,9 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
              body_size, outcome, event_id, event_name, event_created_at, resource_type,
              resource_id, resource_status, parse_error, signature_status, signature,
              attempts_made, attempts_left, first_attempted_at, source, original_received_at,
-             reply_status, forwarded_for)
+             reply_status, forwarded_for, body_encoding, body_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     )?;
     insert.execute(params![
         a.received_at_ms,
@@ -202,7 +242,7 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         a.query,
         a.remote_addr,
         headers,
-        d.body,
+        body.bytes,
         d.body_size as i64,
         d.outcome.as_str(),
         d.event.event_id,
@@ -221,6 +261,8 @@ pub fn insert(tx: &Transaction, d: &NewDelivery) -> Result<Stored> {
         d.original_received_at_ms,
         d.reply_status,
         forwarded_for(&a.headers),
+        body.encoding,
+        body.hash,
     ])?;
     let id = tx.last_insert_rowid();
     let event_deliveries = match &d.event.event_id {
@@ -240,7 +282,17 @@ mod tests {
     use super::*;
     use crate::model::{Arrival, Verification};
 
-    fn delivery(body_size: usize) -> NewDelivery {
+    /// Random bytes: they stay this big once encoded.
+    fn delivery(body_size: usize) -> Prepared {
+        let mut state = 0x2545_F491_4F6C_DD1D_u64;
+        let body = (0..body_size)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
         let arrival = Arrival {
             received_at_ms: 0,
             method: "POST".into(),
@@ -249,7 +301,11 @@ mod tests {
             remote_addr: None,
             headers: Vec::new(),
         };
-        NewDelivery::captured(arrival, vec![b'x'; body_size], &Verification::default())
+        Prepared::new(NewDelivery::captured(
+            arrival,
+            body,
+            &Verification::default(),
+        ))
     }
 
     #[test]

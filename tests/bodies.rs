@@ -1,0 +1,223 @@
+//! Bodies are stored compressed when that pays, and every reader gets exactly the bytes that
+//! arrived: through a real listener on port 0 into a real SQLite file, read back through the
+//! store, `show --json` and both exports.
+
+mod common;
+
+use base64::Engine;
+use common::*;
+use persona_inspector::capture::DELIVERY_ID_HEADER;
+use persona_inspector::model::Filter;
+use rusqlite::Connection;
+
+/// xorshift bytes: as incompressible as real randomness, and the same every run.
+fn random_bytes(n: usize, mut state: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// A JSON array of Persona-looking objects, `size` bytes or a little more.
+fn big_json(size: usize) -> Vec<u8> {
+    let mut out = b"[".to_vec();
+    let mut n = 0;
+    while out.len() < size - 200 {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(
+            format!(
+                r#"{{"type":"verification/government-id","id":"ver_{n:024}","status":"passed"}}"#
+            )
+            .as_bytes(),
+        );
+        n += 1;
+    }
+    out.extend_from_slice(b",\"bigbodyneedle\"]");
+    out
+}
+
+struct Case {
+    name: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+    /// How the row should keep it: 0 as received, 1 compressed.
+    encoding: i64,
+}
+
+fn cases() -> Vec<Case> {
+    let mut json = inquiry_event(
+        "evt_BodiesRoundTrip000001",
+        "inq_BodiesRoundTrip000001",
+        5000,
+    );
+    json.extend_from_slice(b"\n");
+    let binary: Vec<u8> = (0..30_000u32)
+        .map(|i| (i % 251) as u8 ^ (i / 4096) as u8)
+        .collect();
+    vec![
+        Case {
+            name: "text JSON",
+            content_type: "application/json",
+            body: json,
+            encoding: 1,
+        },
+        Case {
+            name: "binary",
+            content_type: "application/octet-stream",
+            body: binary,
+            encoding: 1,
+        },
+        Case {
+            name: "empty",
+            content_type: "application/json",
+            body: Vec::new(),
+            encoding: 0,
+        },
+        Case {
+            name: "incompressible",
+            content_type: "application/octet-stream",
+            body: random_bytes(300_000, 0x1234_5678_9ABC_DEF1),
+            encoding: 0,
+        },
+        Case {
+            name: "10 MiB JSON",
+            content_type: "application/json",
+            body: big_json(10 * 1024 * 1024),
+            encoding: 1,
+        },
+    ]
+}
+
+fn stored_encoding(dir: &std::path::Path, id: i64) -> (i64, usize) {
+    let conn = Connection::open(dir.join("inspector.db")).expect("open");
+    conn.query_row(
+        "SELECT body_encoding, length(body) FROM deliveries WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)),
+    )
+    .expect("row")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_kind_of_body_comes_back_exactly_as_it_arrived() {
+    let listener = Listener::start(settings_with_secret()).await;
+    let client = client();
+    let mut stored = Vec::new();
+    for case in cases() {
+        let response = client
+            .post(format!("{}/webhooks/persona", listener.url))
+            .header("content-type", case.content_type)
+            .header("persona-signature", persona_signature(SECRET, &case.body))
+            .body(case.body.clone())
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "{}", case.name);
+        let id: i64 = response.headers()[DELIVERY_ID_HEADER]
+            .to_str()
+            .expect("id header")
+            .parse()
+            .expect("an id");
+        stored.push((case, id));
+    }
+
+    let store = listener.store().clone();
+    for (case, id) in &stored {
+        let (encoding, length) = stored_encoding(listener.dir.path(), *id);
+        assert_eq!(
+            encoding, case.encoding,
+            "{}: how the row keeps it",
+            case.name
+        );
+        if encoding == 1 {
+            assert!(
+                length * 2 < case.body.len(),
+                "{}: {length} bytes stored for {}",
+                case.name,
+                case.body.len()
+            );
+        }
+        let raw = store.raw(*id).expect("raw");
+        assert!(raw.body == case.body, "{}: Store::raw", case.name);
+        assert!(
+            store.body(*id).expect("body") == case.body,
+            "{}: Store::body",
+            case.name
+        );
+        let detail = store.get(*id).expect("get");
+        let shown = base64::engine::general_purpose::STANDARD
+            .decode(&detail.body_base64)
+            .expect("base64");
+        assert!(shown == case.body, "{}: Store::get", case.name);
+    }
+
+    // The search index is fed the decompressed text.
+    let found = store
+        .list(&Filter {
+            search: Some("bigbodyneedle".into()),
+            ..Filter::default()
+        })
+        .expect("search");
+    assert_eq!(found.len(), 1, "the 10 MiB body's last word is found");
+    let found = store
+        .list(&Filter {
+            search: Some("inq_BodiesRoundTrip".into()),
+            ..Filter::default()
+        })
+        .expect("search");
+    assert_eq!(found.len(), 1, "an id inside the compressed JSON is found");
+
+    // The CLI, another process on the same file.
+    let dir = listener.dir.path().to_path_buf();
+    for (case, id) in &stored {
+        let id = id.to_string();
+        let shown = run_cli(&dir, &["show", &id, "--json"]).await;
+        let detail = stdout_json(&shown);
+        let body = base64::engine::general_purpose::STANDARD
+            .decode(detail["body_base64"].as_str().expect("body_base64"))
+            .expect("base64");
+        assert!(body == case.body, "{}: show --json", case.name);
+
+        let fixture = stdout_json(&run_cli(&dir, &["export", &id, "--fixture"]).await);
+        let text = fixture.to_string();
+        let exported = base64::engine::general_purpose::STANDARD
+            .decode(
+                find_key(&fixture, "body_base64")
+                    .and_then(|b| b.as_str())
+                    .unwrap_or_else(|| panic!("{}: no body_base64 in {text:.200}", case.name)),
+            )
+            .expect("base64");
+        assert!(exported == case.body, "{}: export --fixture", case.name);
+
+        let har = stdout_json(&run_cli(&dir, &["export", &id, "--har"]).await);
+        let request = &har["log"]["entries"][0]["request"];
+        match std::str::from_utf8(&case.body) {
+            Ok(text) if !text.is_empty() => {
+                assert!(
+                    request["postData"]["text"].as_str() == Some(text),
+                    "{}: export --har",
+                    case.name
+                );
+            }
+            _ => assert_eq!(request["bodySize"], case.body.len(), "{}", case.name),
+        }
+    }
+    listener.stop().await;
+}
+
+/// The first value under `key` anywhere in `value`.
+fn find_key<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .get(key)
+            .or_else(|| map.values().find_map(|v| find_key(v, key))),
+        serde_json::Value::Array(items) => items.iter().find_map(|v| find_key(v, key)),
+        _ => None,
+    }
+}
