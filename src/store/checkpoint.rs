@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
@@ -31,6 +31,68 @@ pub const WAL_KEPT_BYTES: i64 = 64 * 1024 * 1024;
 /// Raised by the checkpointer when the WAL is over the limit; taken down by the writer.
 pub type WalFull = Arc<AtomicBool>;
 
+/// How long a WAL must go without a commit before it is emptied. Persona sends a few
+/// deliveries a minute at most while a user works, and a database at rest should not keep up to
+/// `WAL_KEPT_BYTES` of pages it already holds; under load the file is kept and reused.
+pub const QUIET_BEFORE_EMPTYING: Duration = Duration::from_secs(5);
+
+/// Watches a WAL's frame count to tell when it has gone quiet.
+pub struct Quiet {
+    seen: Option<(i64, Instant)>,
+    after: Duration,
+}
+
+impl Default for Quiet {
+    fn default() -> Quiet {
+        Quiet {
+            seen: None,
+            after: QUIET_BEFORE_EMPTYING,
+        }
+    }
+}
+
+impl Quiet {
+    /// Called after each checkpoint with the WAL's frames and how many are copied back: true
+    /// once every frame is copied and none was added for `QUIET_BEFORE_EMPTYING`.
+    fn settled(&mut self, frames: i64, copied: i64) -> bool {
+        if frames <= 0 || copied < frames {
+            self.seen = None;
+            return false;
+        }
+        match self.seen {
+            Some((seen, since)) if seen == frames => since.elapsed() >= self.after,
+            _ => {
+                self.seen = Some((frames, Instant::now()));
+                false
+            }
+        }
+    }
+
+    /// Copies back what `conn`'s main WAL holds and, once it has gone quiet, cuts the file to
+    /// zero bytes. Never waits: a reader or writer using the WAL just makes it try again later.
+    pub fn checkpoint(&mut self, conn: &Connection) -> rusqlite::Result<i64> {
+        let (frames, copied): (i64, i64) =
+            conn.query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |row| {
+                Ok((row.get(1)?, row.get(2)?))
+            })?;
+        if self.settled(frames, copied) {
+            conn.busy_timeout(Duration::ZERO)?;
+            let emptied = conn.query_row("PRAGMA main.wal_checkpoint(TRUNCATE)", [], |row| {
+                row.get::<_, i64>(0)
+            });
+            conn.busy_timeout(super::BUSY_TIMEOUT)?;
+            match emptied {
+                Ok(0) => self.seen = None,
+                Ok(_) => {}
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy => {}
+                Err(other) => return Err(other),
+            }
+        }
+        Ok(frames)
+    }
+}
+
 pub struct Checkpointer {
     stop: Option<mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -42,10 +104,11 @@ impl Checkpointer {
         let thread = std::thread::Builder::new()
             .name("store-checkpoint".into())
             .spawn(move || {
+                let mut quiet = Quiet::default();
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(EVERY) {
                     // PASSIVE never blocks the writer or readers; what it can't copy now it
                     // copies next time.
-                    match checkpoint(&conn) {
+                    match checkpoint(&conn, &mut quiet) {
                         Ok(over_limit) => wal_full.store(over_limit, Ordering::Relaxed),
                         Err(error) => tracing::warn!("WAL checkpoint failed (will retry): {error}"),
                     }
@@ -59,8 +122,8 @@ impl Checkpointer {
 }
 
 /// Returns whether the WAL is over the limit.
-fn checkpoint(conn: &Connection) -> rusqlite::Result<bool> {
-    let wal_pages: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get(1))?;
+fn checkpoint(conn: &Connection, quiet: &mut Quiet) -> rusqlite::Result<bool> {
+    let wal_pages = quiet.checkpoint(conn)?;
     let page_size: i64 = conn.pragma_query_value(None, "page_size", |row| row.get(0))?;
     Ok(wal_pages * page_size > WAL_LIMIT_BYTES)
 }
@@ -111,5 +174,66 @@ impl Drop for Checkpointer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use rusqlite::{Connection, OpenFlags};
+
+    use super::Quiet;
+
+    fn wal_len(dir: &std::path::Path) -> u64 {
+        std::fs::metadata(dir.join("db-wal")).map_or(0, |m| m.len())
+    }
+
+    #[test]
+    fn a_quiet_wal_is_emptied_and_a_reader_only_postpones_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let open = || super::super::connect(&dir.path().join("db"), OpenFlags::default());
+        let writer = open().expect("writer");
+        writer
+            .execute_batch("PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (x BLOB);")
+            .expect("table");
+        let checkpointer = open().expect("checkpointer");
+        let mut quiet = Quiet {
+            seen: None,
+            after: Duration::ZERO,
+        };
+        let write = || {
+            writer
+                .execute("INSERT INTO t VALUES (zeroblob(100000))", [])
+                .expect("insert")
+        };
+
+        write();
+        quiet.checkpoint(&checkpointer).expect("checkpoint");
+        assert!(
+            wal_len(dir.path()) > 100_000,
+            "the first look only notes the frames"
+        );
+        write();
+        // A reader whose snapshot is in the WAL: the checkpointer must neither wait nor cut.
+        let reader = Connection::open(dir.path().join("db")).expect("reader");
+        reader.execute_batch("BEGIN").expect("begin");
+        let _: i64 = reader
+            .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
+            .expect("read");
+        quiet.checkpoint(&checkpointer).expect("checkpoint");
+        assert!(wal_len(dir.path()) > 100_000, "new frames: not quiet yet");
+        let started = std::time::Instant::now();
+        quiet.checkpoint(&checkpointer).expect("checkpoint");
+        assert!(started.elapsed() < Duration::from_secs(1), "did not wait");
+        assert!(wal_len(dir.path()) > 100_000, "kept for the reader");
+        reader.execute_batch("COMMIT").expect("end");
+
+        quiet.checkpoint(&checkpointer).expect("checkpoint");
+        assert_eq!(wal_len(dir.path()), 0, "emptied once quiet and free");
+        let rows: i64 = writer
+            .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
+            .expect("count");
+        assert_eq!(rows, 2, "nothing lost");
     }
 }

@@ -40,6 +40,9 @@ pub use deliveries::{EventCount, Raw, ResourceSummary, SigningCount, Summary};
 pub use files::{DATABASE_FILE, default_data_dir, write_private};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
+
+/// How long a connection waits for another's lock before it answers "database is locked".
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub use secrets::SavedSecret;
 pub use story::{CopyRow, ResourceRow};
 pub use writer::Stored;
@@ -542,7 +545,7 @@ fn call<T: Send + 'static>(
 
 fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
         // For a new file only (an existing one keeps its own): each delivery dirties a page
         // in every index keyed by a random id, written to the WAL and then the database, so

@@ -34,7 +34,7 @@ impl Index {
     /// Opens (or rebuilds) the index next to `database` and starts filling it.
     pub fn start(database: &Path, search: &Path) -> Result<Index> {
         let mut conn = Connection::open(search)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(super::BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Derived data: a power cut may lose its last commits (they are indexed again), and
         // WAL keeps it consistent without an fsync per commit.
@@ -131,6 +131,7 @@ fn prepare_schema(conn: &mut Connection) -> Result<()> {
 
 fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
     let mut due = Instant::now() + POLL;
+    let mut quiet = super::checkpoint::Quiet::default();
     loop {
         match queue.recv_timeout(due.saturating_duration_since(Instant::now())) {
             Ok(work) => work(&mut conn),
@@ -138,15 +139,23 @@ fn run(mut conn: Connection, queue: mpsc::Receiver<Work>) {
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
         if Instant::now() >= due {
+            let mut indexed = 0;
             loop {
                 match index_pending(&mut conn) {
                     Ok(0) => break,
-                    Ok(_) => {}
+                    Ok(rows) => indexed += rows,
                     Err(error) => {
                         tracing::error!("could not update the search index (will retry): {error}");
                         break;
                     }
                 }
+            }
+            // Once nothing new comes in, the index's own WAL is emptied as the deliveries' is
+            // (while rows come in, SQLite's automatic checkpoints keep it bounded).
+            if indexed == 0
+                && let Err(error) = quiet.checkpoint(&conn)
+            {
+                tracing::warn!("search index checkpoint failed (will retry): {error}");
             }
             due = Instant::now() + POLL;
         }
