@@ -115,13 +115,13 @@ fn storage_rows(t: &mut String, web: &http::Figures, store: &queries::Figures) {
     ]);
     let size_ratio = store.database_bytes as f64 / store.body_bytes.max(1) as f64;
     line([
-        "database size / body bytes",
+        "database size at rest / body bytes",
         &format!("{size_ratio:.2}x"),
         "<= 0.35x",
         verdict(size_ratio <= 0.35),
     ]);
     line([
-        "  db + search.db + WALs / bodies",
+        "  db + search.db + WALs at rest / bodies",
         &format!(
             "{:.0} MB / {:.0} MB",
             store.database_bytes as f64 / 1e6,
