@@ -57,7 +57,10 @@ gui-test: setup
 
 # The desktop app's figures (BENCHMARKS.md, "Desktop app"): launch to interactive window, idle
 # memory, a 5 MB payload's tree and scrolling 100 000 deliveries, in the release app's real window
-# under Xvfb (bench/app/figures.mjs). Builds the release app and runs a private copy of it (a plain
+# under Xvfb (bench/app/figures.mjs), launch and memory against a minimal Tauri app
+# (bench/minimal-app), built with the app in one cargo run: both see the same features of every
+# shared crate, so the baseline reuses the app's compiled Tauri (the app itself is fresh by then).
+# Builds the release app and runs a private copy of it (a plain
 # `cargo build --release` would overwrite target/release with one that cannot load the UI), writes
 # the 5 MB event with the benchmarks' payload generator (the same bytes every run), and seeds
 # target/bench-app/seed-100k once (about a minute; delete it to seed again). The seed keeps its
@@ -66,7 +69,10 @@ gui-test: setup
 bench-app: setup
 	nice npm --prefix ui run build
 	nice npx --prefix ui tauri build --no-bundle
-	mkdir -p target/bench-app && cp -f target/release/persona-inspector-app target/bench-app/persona-inspector-app
+	nice cargo build --release --locked -p persona-inspector-app -p persona-inspector-minimal-app \
+	  --features tauri/custom-protocol
+	mkdir -p target/bench-app && cp -f target/release/persona-inspector-app target/bench-app/persona-inspector-app \
+	  && cp -f target/release/minimal-tauri-app target/bench-app/minimal-tauri-app
 	nice cargo run --release --locked -p persona-inspector-bench --bin bench -- \
 	  --payload-into target/bench-app/payload-5mb.json
 	test -d target/bench-app/seed-100k || { rm -rf target/bench-app/seed-100k.tmp && \
