@@ -243,6 +243,9 @@ export async function launchApp({ name, port, env = {} }) {
       PERSONA_INSPECTOR_DATA_DIR: dataDir,
       PERSONA_INSPECTOR_PORT: String(listenPort),
       NO_AT_BRIDGE: '1', // no accessibility bus to start under dbus-run-session
+      // The app turns WebKit's accelerated compositing off (src-tauri/src/webview.rs), and
+      // WebKitGTK 2.50 then never answers WebDriver's screenshot: the tests keep it on.
+      PERSONA_INSPECTOR_GPU_COMPOSITING: '1',
       ...env,
     },
   });
