@@ -44,8 +44,9 @@ fmt:
 	cargo fmt --all
 
 # End-to-end tests in the app's real window: tauri-driver + WebKitWebDriver under Xvfb, one app
-# launch per test file, each with its own data directory and port (ui/e2e/). Screenshots land in
-# screenshots/. `tauri build` embeds ui/dist; a plain `cargo build` binary cannot load the UI, and
+# launch per test file, each with its own data directory and port (ui/e2e/), driving the app as it
+# ships (no accelerated compositing). `E2E_SCREENSHOTS=1 make gui-test` also saves screenshots in
+# screenshots/ (with compositing on: WebKitGTK takes none without it). `tauri build` embeds ui/dist; a plain `cargo build` binary cannot load the UI, and
 # any `cargo build`/`cargo test` overwrites target/debug/persona-inspector-app with one, so the
 # tests run a private copy taken right after the build.
 gui-test: setup
@@ -57,7 +58,10 @@ gui-test: setup
 
 # The desktop app's figures (BENCHMARKS.md, "Desktop app"): launch to interactive window, idle
 # memory, a 5 MB payload's tree and scrolling 100 000 deliveries, in the release app's real window
-# under Xvfb (bench/app/figures.mjs). Builds the release app and runs a private copy of it (a plain
+# under Xvfb (bench/app/figures.mjs), launch and memory against a minimal Tauri app
+# (bench/minimal-app), built with the app in one cargo run: both see the same features of every
+# shared crate, so the baseline reuses the app's compiled Tauri (the app itself is fresh by then).
+# Builds the release app and runs a private copy of it (a plain
 # `cargo build --release` would overwrite target/release with one that cannot load the UI), writes
 # the 5 MB event with the benchmarks' payload generator (the same bytes every run), and seeds
 # target/bench-app/seed-100k once (about a minute; delete it to seed again). The seed keeps its
@@ -66,7 +70,10 @@ gui-test: setup
 bench-app: setup
 	nice npm --prefix ui run build
 	nice npx --prefix ui tauri build --no-bundle
-	mkdir -p target/bench-app && cp -f target/release/persona-inspector-app target/bench-app/persona-inspector-app
+	nice cargo build --release --locked -p persona-inspector-app -p persona-inspector-minimal-app \
+	  --features tauri/custom-protocol
+	mkdir -p target/bench-app && cp -f target/release/persona-inspector-app target/bench-app/persona-inspector-app \
+	  && cp -f target/release/minimal-tauri-app target/bench-app/minimal-tauri-app
 	nice cargo run --release --locked -p persona-inspector-bench --bin bench -- \
 	  --payload-into target/bench-app/payload-5mb.json
 	test -d target/bench-app/seed-100k || { rm -rf target/bench-app/seed-100k.tmp && \

@@ -19,12 +19,13 @@ process.on('exit', () => {
 });
 
 /**
- * Spawns the app binary directly (its own process group) on `dataDir` under the display, and
- * resolves once it logs that its window is interactive: { pid, appMs, wallMs, stop() }.
+ * Spawns the app binary (or `binary`: the minimal app logs the same line) directly (its own
+ * process group) on `dataDir` under the display, and resolves once it logs that its window is
+ * interactive: { pid, appMs, wallMs, stop() }.
  */
-export async function launchDirect(dataDir, { timeoutMs = 60_000 } = {}) {
+export async function launchDirect(dataDir, { timeoutMs = 60_000, binary = BINARY } = {}) {
   const started = now();
-  const child = spawn(BINARY, [], {
+  const child = spawn(binary, [], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

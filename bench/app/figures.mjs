@@ -4,13 +4,15 @@
 // tests' harness (ui/e2e/app.mjs, ui/e2e/window.mjs). Figures and how they are taken are
 // described in BENCHMARKS.md ("Desktop app"); in short:
 //
-//   1. launch → interactive window: the binary spawned directly (no WebDriver), once on an empty
-//      data directory and once on a copy of a 100 000-delivery one, interleaved; the app logs
-//      `window interactive <N> ms after launch` when its first list is on screen (N from the start
-//      of its run()), and this script also times spawn → that line.
+//   1. launch → interactive window: the binary spawned directly (no WebDriver), on an empty
+//      data directory and on a copy of a 100 000-delivery one, alternating with a minimal Tauri
+//      app (bench/minimal-app); each logs `window interactive <N> ms after launch` once its
+//      first frame is up (the app: its first list; N from the start of its main), and this
+//      script also times spawn → that line. The figure is the app's median over the minimal's.
 //   2. idle memory: the app and every process under it (WebKitWebProcess, WebKitNetworkProcess),
 //      RSS and PSS from /proc/<pid>/smaps_rollup, 5 s after the window is interactive and once
-//      they are quiet (WebKit keeps painting for a while with 100k rows), empty store and 100k.
+//      they are quiet (WebKit keeps painting for a while with 100k rows), empty store and 100k,
+//      and the minimal Tauri app's (WebKit's floor).
 //   3. a 5 MB payload's tree: through WebDriver, POST a ~5 MB Persona event (written by
 //      `bench --payload-into`, the benchmarks' one payload generator), open it, and time in
 //      the page from the Payload tab's click to the frame that paints the tree's first rows, both
@@ -24,6 +26,7 @@
 //
 // Environment: PERSONA_INSPECTOR_APP (the binary; default target/bench-app/persona-inspector-app,
 // the private copy `make bench-app` takes of target/release/persona-inspector-app),
+// BENCH_APP_MINIMAL (the minimal Tauri app; default target/bench-app/minimal-tauri-app),
 // BENCH_APP_SEED (the 100k data directory; default target/bench-app/seed-100k),
 // BENCH_APP_PAYLOAD (the 5 MB event; default target/bench-app/payload-5mb.json),
 // BENCH_APP_LAUNCHES (timed launches per store; default 7), BENCH_APP_QUICK=1 (fewer repetitions:
@@ -45,7 +48,7 @@ import { arrivalToRow } from './arrival.mjs';
 import { killStrays } from './processes.mjs';
 import { busy, load, log, summary, timedPhase } from './report.mjs';
 import { scrolling } from './scroll.mjs';
-import { BINARY, LAUNCHES, ONLY, PAYLOAD_ROUNDS, QUICK, SEED, SEED_ROWS } from './settings.mjs';
+import { BINARY, LAUNCHES, MINIMAL, ONLY, PAYLOAD_ROUNDS, QUICK, SEED, SEED_ROWS } from './settings.mjs';
 
 function preflight() {
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
@@ -58,8 +61,17 @@ function preflight() {
       `No app binary at ${BINARY}: \`make bench-app\` builds it (npm --prefix ui run build && npx --prefix ui tauri build --no-bundle, then a private copy). A plain cargo build cannot load the UI.`,
     );
   }
-  const seeded = ONLY === null || ['launch', 'memory', 'scroll'].some((p) => ONLY.includes(p));
-  if (seeded && !existsSync(join(SEED, 'inspector.db'))) {
+  const wants = (phase) => ONLY === null || ONLY.includes(phase);
+  if (wants('launch') || wants('memory')) {
+    try {
+      accessSync(MINIMAL, constants.X_OK);
+    } catch {
+      throw new Error(
+        `No minimal Tauri app at ${MINIMAL}: \`make bench-app\` builds it (cargo build --release -p persona-inspector-minimal-app --features tauri/custom-protocol, then a private copy).`,
+      );
+    }
+  }
+  if (['launch', 'memory', 'scroll'].some(wants) && !existsSync(join(SEED, 'inspector.db'))) {
     throw new Error(
       `No 100k-row data directory at ${SEED}: \`make bench-app\` seeds it (cargo run --release --locked -p persona-inspector-bench --bin bench -- --seed-into DIR --rows ${SEED_ROWS}).`,
     );

@@ -1,5 +1,6 @@
-// Phase 1: launch → interactive window, on an empty store and on a copy of the 100k seed,
-// interleaved, the release binary spawned directly.
+// Phase 1: launch → interactive window, the app on an empty store and on a copy of the 100k seed,
+// against a minimal Tauri app (bench/minimal-app: an empty window, same Tauri, same profile,
+// reporting ready the same way), launched alternately so all three see the same background load.
 
 import { rmSync } from 'node:fs';
 
@@ -7,52 +8,63 @@ import { sleep } from './clock.mjs';
 import { emptyDir, seedCopy } from './data-dirs.mjs';
 import { launchDirect } from './direct-launch.mjs';
 import { figure, load, log, max, median, ms, ratio, verdict } from './report.mjs';
-import { LAUNCHES, TARGET_LAUNCH_MS } from './settings.mjs';
+import { LAUNCHES, MINIMAL, TARGET_LAUNCH_MS, TARGET_LAUNCH_RATIO } from './settings.mjs';
+
+const KINDS = ['minimal', 'empty', '100k'];
+const LABELS = { minimal: 'minimal Tauri app', empty: 'empty store', '100k': '100k rows' };
 
 export async function launches() {
-  log(`\n[1/4] launch → interactive window (release binary spawned directly, no WebDriver)`);
-  const stores = { empty: emptyDir('launch-empty'), '100k': seedCopy('launch-100k') };
-  const results = { empty: [], '100k': [] };
+  log(`\n[1/4] launch → interactive window (release binaries spawned directly, no WebDriver; the minimal Tauri app is ${MINIMAL})`);
+  const dirs = { minimal: emptyDir('launch-minimal'), empty: emptyDir('launch-empty'), '100k': seedCopy('launch-100k') };
+  const results = { minimal: [], empty: [], '100k': [] };
   const firsts = {};
   // One untimed launch of each first (page cache, the store's first open), then timed ones,
-  // alternating so both see the same background load.
+  // alternating so all see the same background load.
   for (let i = -1; i < LAUNCHES; i++) {
-    for (const store of ['empty', '100k']) {
-      const app = await launchDirect(stores[store]);
+    for (const kind of KINDS) {
+      const app = await launchDirect(dirs[kind], kind === 'minimal' ? { binary: MINIMAL } : {});
       await app.stop();
-      if (i < 0) firsts[store] = app;
-      else results[store].push(app);
+      if (i < 0) firsts[kind] = app;
+      else results[kind].push(app);
       log(
-        `  ${i < 0 ? 'warm-up' : `#${i + 1}     `} ${store.padEnd(5)}  app ${ms(app.appMs).padStart(8)}   spawn→line ${ms(app.wallMs).padStart(8)}   web process started +${ms(app.webProcessMs)}   load ${load()}`,
+        `  ${i < 0 ? 'warm-up' : `#${i + 1}     `} ${kind.padEnd(7)}  app ${ms(app.appMs).padStart(8)}   spawn→line ${ms(app.wallMs).padStart(8)}   web process started +${ms(app.webProcessMs)}   load ${load()}`,
       );
       await sleep(500);
     }
   }
-  const stat = (store, key) => results[store].map((r) => r[key]);
-  for (const store of ['empty', '100k']) {
-    const label = store === 'empty' ? 'empty store' : '100k rows';
-    const app = stat(store, 'appMs');
-    const wall = stat(store, 'wallMs');
+  const stat = (kind, key) => results[kind].map((r) => r[key]);
+  for (const kind of KINDS) {
+    const app = stat(kind, 'appMs');
+    const wall = stat(kind, 'wallMs');
     log(
-      `  ${label}: app-reported median ${ms(median(app))}, max ${ms(max(app))}; spawn→line median ${ms(median(wall))}, max ${ms(max(wall))} (${LAUNCHES} launches; first, untimed: ${ms(firsts[store].appMs)})`,
+      `  ${LABELS[kind]}: app-reported median ${ms(median(app))}, max ${ms(max(app))}; spawn→line median ${ms(median(wall))}, max ${ms(max(wall))} (${LAUNCHES} launches; first, untimed: ${ms(firsts[kind].appMs)})`,
+    );
+  }
+  const minimal = median(stat('minimal', 'appMs'));
+  const minimalWall = median(stat('minimal', 'wallMs'));
+  figure(
+    'launch → interactive, minimal Tauri app (baseline)',
+    `median ${ms(minimal)} (spawn → line ${ms(minimalWall)})`,
+  );
+  for (const kind of ['empty', '100k']) {
+    const app = median(stat(kind, 'appMs'));
+    const wall = median(stat(kind, 'wallMs'));
+    figure(
+      `launch ${LABELS[kind]} / minimal Tauri app (median, app log)`,
+      `${ratio(app, minimal)} (spawn → line ${ratio(wall, minimalWall)})`,
+      `<= ${TARGET_LAUNCH_RATIO.toFixed(2)}x`,
+      verdict(app <= TARGET_LAUNCH_RATIO * minimal),
     );
     figure(
-      `launch → interactive, ${label} (app log)`,
-      `median ${ms(median(app))} / max ${ms(max(app))}`,
+      `  launch → interactive, ${LABELS[kind]} (app log; spawn → line)`,
+      `median ${ms(app)} / max ${ms(max(stat(kind, 'appMs')))}; ${ms(wall)}`,
       `<= ${TARGET_LAUNCH_MS} ms`,
-      verdict(median(app) <= TARGET_LAUNCH_MS),
-    );
-    figure(
-      `launch → interactive, ${label} (spawn → line)`,
-      `median ${ms(median(wall))} / max ${ms(max(wall))}`,
-      `<= ${TARGET_LAUNCH_MS} ms`,
-      verdict(median(wall) <= TARGET_LAUNCH_MS),
+      verdict(app <= TARGET_LAUNCH_MS),
     );
   }
   figure(
-    '  of which: app start → WebKit web process start',
-    `empty ${ms(median(stat('empty', 'webProcessMs')))} / 100k ${ms(median(stat('100k', 'webProcessMs')))} (median)`,
+    '  of which: start → WebKit web process start',
+    KINDS.map((k) => `${k} ${ms(median(stat(k, 'webProcessMs')))}`).join(' / ') + ' (median)',
   );
-  figure('launch 100k rows / empty store (median, app log)', ratio(median(stat('100k', 'appMs')), median(stat('empty', 'appMs'))));
-  for (const dir of Object.values(stores)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
 }

@@ -116,3 +116,41 @@ export async function waitQuiet(pids, { thresholdPct = 5, maxMs = 30_000 } = {})
   }
   return { waitedMs: now() - started, quiet: false };
 }
+
+/**
+ * CPU ticks used so far by every thread of `pids`, summed per "process: thread name" (numbered
+ * pools such as llvmpipe-0, llvmpipe-1 counted as one): where a phase's CPU went.
+ */
+export function threadTicks(pids) {
+  const sums = new Map();
+  for (const pid of pids) {
+    const proc = processName(pid);
+    let tids;
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone
+    }
+    for (const tid of tids) {
+      try {
+        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[-:#]?\d+$/, '');
+        const key = `${proc}: ${comm}`;
+        sums.set(key, (sums.get(key) ?? 0) + readStat(`${pid}/task/${tid}`).cpuTicks);
+      } catch {
+        // gone
+      }
+    }
+  }
+  return sums;
+}
+
+/** The threads that used CPU between two `threadTicks`, busiest first: "name N% …" of one core over `ms`. */
+export function threadUse(before, after, ms, top = 8) {
+  return [...after]
+    .map(([key, ticks]) => [key, ticks - (before.get(key) ?? 0)])
+    .filter(([, used]) => used > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, used]) => `${key} ${((used * 1_000) / ms).toFixed(0)}%`)
+    .join(', ');
+}

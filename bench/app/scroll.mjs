@@ -7,9 +7,9 @@ import { launchApp } from '../../ui/e2e/app.mjs';
 import { tid } from '../../ui/e2e/window.mjs';
 import { sleep } from './clock.mjs';
 import { seedCopy } from './data-dirs.mjs';
-import { killStrays, strays, waitQuiet } from './processes.mjs';
+import { killStrays, strays, threadTicks, threadUse, waitQuiet } from './processes.mjs';
 import { figure, log, max, median, ms, pct, ratio, verdict } from './report.mjs';
-import { JUMPS_RANDOM, MARKER_NAME, MARKER_VALUE, SEED_ROWS, STALL_MS } from './settings.mjs';
+import { JUMPS_RANDOM, MARKER_NAME, MARKER_VALUE, SEED_ROWS, STALL_MS, TARGET_SCROLL_RATIO } from './settings.mjs';
 
 /** Shared in-page helpers: the scroller and what its viewport shows. */
 const LIST_HELPERS = `
@@ -132,7 +132,8 @@ export async function scrolling() {
   const dir = seedCopy('scroll-100k');
   const app = await launchApp({
     name: 'figures-scroll',
-    env: { PERSONA_INSPECTOR_DATA_DIR: dir, [MARKER_NAME]: MARKER_VALUE },
+    // As the app ships (the window tests keep GPU compositing on for their screenshots).
+    env: { PERSONA_INSPECTOR_DATA_DIR: dir, PERSONA_INSPECTOR_GPU_COMPOSITING: '0', [MARKER_NAME]: MARKER_VALUE },
   });
   try {
     const { driver } = app;
@@ -153,11 +154,15 @@ export async function scrolling() {
       ['1 row per frame (34 px)', 34, 5_000, 0],
       ['10 rows per frame (340 px)', 340, 4_000, 0.3],
     ]) {
+      const threads = threadTicks(strays());
+      const t0 = performance.now();
       const r = await driver.executeAsync(SCROLL_FRAMES, [stepPx, durationMs, from]);
+      const cpu = threadUse(threads, threadTicks(strays()), performance.now() - t0);
       const s = frameStats(r.intervals);
       scrolls.push({ label, s, r });
       log(
-        `  scroll ${label}, ${durationMs / 1000} s: ${frameText(s)}; frames showing placeholders ${r.withPlaceholders} of ${r.frames}, with blank slots ${r.blank}; scrolled ${Math.round(r.scrolledPx / 34)} rows`,
+        `  scroll ${label}, ${durationMs / 1000} s: ${frameText(s)}; frames showing placeholders ${r.withPlaceholders} of ${r.frames}, with blank slots ${r.blank}; scrolled ${Math.round(r.scrolledPx / 34)} rows\n` +
+          `    CPU by thread (% of a core, settling included): ${cpu}`,
       );
       await sleep(1_000);
     }
@@ -180,18 +185,19 @@ export async function scrolling() {
       const f = (x % 10_000) / 10_000;
       await jumpTo(`${(f * 100).toFixed(1)}%`, f);
     }
-    await driver.screenshot('bench-app-scroll.png').catch(() => {});
+    // No screenshot: WebKitGTK never answers WebDriver's screenshot without GPU compositing.
 
-    const criterion = (s) => s.max <= STALL_MS && s.p95 <= 2 * idle.p95;
+    // The issue's target: p95 at most TARGET_SCROLL_RATIO × the idle p95; no stall either.
+    const criterion = (s) => s.max <= STALL_MS && s.p95 <= TARGET_SCROLL_RATIO * idle.p95;
     figure('idle frame interval (baseline)', `p50 ${ms(idle.p50)} / p95 ${ms(idle.p95)} / max ${ms(idle.max)}`);
     for (const { label, s, r } of scrolls) {
       figure(
-        `scroll ${label}: frame interval`,
-        `p50 ${ms(s.p50)} / p95 ${ms(s.p95)} / max ${ms(s.max)}`,
-        `max <= ${STALL_MS} ms, p95 <= 2x idle`,
+        `scroll ${label}: frame p95 / idle p95`,
+        ratio(s.p95, idle.p95),
+        `<= ${TARGET_SCROLL_RATIO.toFixed(2)}x, max <= ${STALL_MS} ms`,
         verdict(criterion(s)),
       );
-      figure(`  p95 vs idle p95; frames with placeholders`, `${ratio(s.p95, idle.p95)}; ${r.withPlaceholders} of ${r.frames}`);
+      figure(`  frame interval; frames with placeholders`, `p50 ${ms(s.p50)} / p95 ${ms(s.p95)} / max ${ms(s.max)}; ${r.withPlaceholders} of ${r.frames}`);
     }
     const byLabel = (l) => jumps.find((j) => j.label === l);
     figure('jump to the middle: rows filled', ms(byLabel('the middle').filledMs));

@@ -10,6 +10,8 @@ export const QUICK = process.env.BENCH_APP_QUICK === '1';
 /** BENCH_APP_ONLY=payload,scroll: only these phases (launch, memory, payload, scroll, arrival). */
 export const ONLY = process.env.BENCH_APP_ONLY ? process.env.BENCH_APP_ONLY.split(',').map((s) => s.trim()) : null;
 export const BINARY = resolve(ROOT, process.env.PERSONA_INSPECTOR_APP ?? 'target/bench-app/persona-inspector-app');
+/** The launch baseline: an empty Tauri window (bench/minimal-app), same Tauri, same profile. */
+export const MINIMAL = resolve(ROOT, process.env.BENCH_APP_MINIMAL ?? 'target/bench-app/minimal-tauri-app');
 export const SEED = resolve(ROOT, process.env.BENCH_APP_SEED ?? 'target/bench-app/seed-100k');
 export const SEED_ROWS = 100_000;
 export const LAUNCHES = Number(process.env.BENCH_APP_LAUNCHES) || (QUICK ? 2 : 7);
@@ -22,6 +24,12 @@ export const PAYLOAD = resolve(ROOT, process.env.BENCH_APP_PAYLOAD ?? 'target/be
 export const PREPARSED_WAIT_MS = 3_000;
 export const JUMPS_RANDOM = QUICK ? 3 : 10;
 export const TARGET_LAUNCH_MS = 1_000;
+/** The issue's launch target: the app at most this many times the minimal Tauri app (medians). */
+export const TARGET_LAUNCH_RATIO = 1.25;
+/** The issue's idle memory target: app + WebKit processes, PSS. */
+export const TARGET_IDLE_PSS_MIB = 200;
+/** The issue's scroll target: frame interval p95 at most this many times the idle p95. */
+export const TARGET_SCROLL_RATIO = 2;
 export const TARGET_TREE_MS = 300;
 /** Row click → the detail's Overview painted, for the 5 MB delivery (issue 15). */
 export const TARGET_OPEN_MS = 300;

@@ -5,6 +5,7 @@ pub mod arrivals;
 pub mod commands;
 pub mod ipc;
 pub mod notify;
+pub mod webview;
 
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -25,6 +26,7 @@ pub(crate) fn launched() -> Instant {
 /// Launches the app; returns when its window closes.
 pub fn run() -> ExitCode {
     launched();
+    webview::before_start();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PERSONA_INSPECTOR_LOG")
@@ -53,13 +55,23 @@ pub fn run() -> ExitCode {
         Err(_) => None,
     };
 
+    // The store and the listener start while GTK and WebKit do (they take a few hundred ms):
+    // the setup below, which runs once the window exists, only waits for what is left.
+    let starting =
+        tauri::async_runtime::spawn(
+            async move { Session::start(&data_dir, "127.0.0.1", port).await },
+        );
+
     let ipc = ipc::builder();
     let app = tauri::Builder::default()
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
+            if let Some(window) = app.get_webview_window("main") {
+                webview::tune(&window);
+            }
             ipc.mount_events(app);
-            let session =
-                tauri::async_runtime::block_on(Session::start(&data_dir, "127.0.0.1", port));
+            let session = tauri::async_runtime::block_on(starting)
+                .map_err(|error| format!("the session could not start: {error}"))?;
             if let Some(capture) = session.capture() {
                 let handle = app.handle().clone();
                 let notifier = notify::Notifier::new(

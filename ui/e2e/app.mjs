@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { AppWindow, driverReady } from './window.mjs';
+import { AppWindow, driverReady, SCREENSHOTS_ON } from './window.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -246,6 +246,10 @@ export async function launchApp({ name, port, env = {} }) {
       PERSONA_INSPECTOR_DATA_DIR: dataDir,
       PERSONA_INSPECTOR_PORT: String(listenPort),
       NO_AT_BRIDGE: '1', // no accessibility bus to start under dbus-run-session
+      // The app turns WebKit's accelerated compositing off (src-tauri/src/webview.rs) and the
+      // tests drive it so; WebKitGTK 2.50 then never answers WebDriver's screenshot, so
+      // screenshots (E2E_SCREENSHOTS=1) turn it back on.
+      ...(SCREENSHOTS_ON ? { PERSONA_INSPECTOR_GPU_COMPOSITING: '1' } : {}),
       ...env,
     },
   });

@@ -16,6 +16,13 @@ import { Key, remote } from 'webdriverio';
 /** Where screenshots go: `screenshots/` at the repository root. */
 export const SCREENSHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../screenshots');
 
+/**
+ * Screenshots are taken only with `E2E_SCREENSHOTS=1`, which launches the app with WebKit's
+ * accelerated compositing on: the app ships with it off, and without it WebKitGTK never answers
+ * a screenshot request.
+ */
+export const SCREENSHOTS_ON = process.env.E2E_SCREENSHOTS === '1';
+
 /** The W3C web element identifier: the key of an element reference in the protocol. */
 const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
 
@@ -273,6 +280,7 @@ export class AppWindow {
 
   /** Saves a PNG of the window to screenshots/<name> and returns its path. */
   async screenshot(name) {
+    if (!SCREENSHOTS_ON) return null;
     await this.painted().catch(() => {}); // a screenshot of whatever is there beats none
     mkdirSync(SCREENSHOTS, { recursive: true });
     const file = join(SCREENSHOTS, name.endsWith('.png') ? name : `${name}.png`);
@@ -288,7 +296,7 @@ export class AppWindow {
       .replace(/[^a-z0-9]+/g, '-')
       .slice(0, 90);
     try {
-      return await this.screenshot(`${slug}.png`);
+      return (await this.screenshot(`${slug}.png`)) ?? '(none: E2E_SCREENSHOTS=1 takes them)';
     } catch (e) {
       return `(no screenshot: ${e.message})`;
     }

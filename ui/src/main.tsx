@@ -1,10 +1,20 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { prefetchFirstPage } from './list/firstPage.ts';
 import './app.css';
+
+/**
+ * The first render waits this long at most for the list's first page: with it, the first paint
+ * shows the list; a slow store only delays the window by this much before it says so itself.
+ */
+const FIRST_PAGE_WAIT_MS = 400;
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
+
+const firstPage = prefetchFirstPage();
+await Promise.race([firstPage, new Promise((resolve) => setTimeout(resolve, FIRST_PAGE_WAIT_MS))]);
 
 createRoot(root).render(
   <StrictMode>

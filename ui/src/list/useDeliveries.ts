@@ -1,16 +1,11 @@
 // The list's data over time: (re)loads a snapshot when the filter changes or on request, reads
 // the pages that scroll into view, and takes in live arrivals.
 
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import {
-  countDeliveries,
-  isCommandError,
-  listDeliveries,
-  onDeliveries,
-  type Filter,
-} from '../bindings.ts';
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
+import { isCommandError, listDeliveries, onDeliveries, type Filter } from '../bindings.ts';
 import { errorText } from '../format/error.ts';
 import { filterKey } from './filter.ts';
+import { readFirstPage, takeFirstPage, type FirstPage } from './firstPage.ts';
 import { PAGE_SIZE, pageQuery, pagesInRange, pagesToEvict, pagesToFetch } from './pages.ts';
 import { INITIAL, reduce, type ListState } from './snapshot.ts';
 import type { RowRange } from './window.ts';
@@ -38,12 +33,24 @@ export interface Deliveries {
   liveError: string | null;
 }
 
+/** The state of a list whose first load (generation 1) read `page`; INITIAL without one. */
+function opening({ filter, page }: { filter: Filter; page: FirstPage | null }): ListState {
+  if (page === null) return INITIAL;
+  const loading = reduce(INITIAL, { type: 'load', generation: 1, filter });
+  return reduce(loading, { type: 'loaded', generation: 1, ...page });
+}
+
 export function useDeliveries(filter: Filter): Deliveries {
-  const [state, dispatch] = useReducer(reduce, INITIAL);
+  // The first page main.tsx asked for before the first render, if it is there already.
+  const [takenOver] = useState(() => takeFirstPage(filter));
+  const opened = takenOver?.page ?? null;
+  const [state, dispatch] = useReducer(reduce, { filter, page: opened }, opening);
   const [reloads, setReloads] = useState(0);
   const [liveError, setLiveError] = useState<string | null>(null);
   const stateRef = useRef(state);
-  const generation = useRef(0);
+  const generation = useRef(opened === null ? 0 : 1);
+  /** The first load is done already: the load effect's first run has nothing to do. */
+  const skipLoad = useRef(opened !== null);
   const inflight = useRef(new Set<number>());
   const range = useRef<RowRange>({ start: 0, end: 0 });
   const fetchTimer = useRef<number | undefined>(undefined);
@@ -117,8 +124,9 @@ export function useDeliveries(filter: Filter): Deliveries {
     }, SEARCH_REFRESH_MS);
   }, [reload]);
 
-  // Subscribe before the first load reads, so nothing committed in between is missed.
-  useEffect(() => {
+  // Subscribe before the first load reads, so nothing committed in between is missed. Both are
+  // layout effects: a load's requests leave before the window paints, not after.
+  useLayoutEffect(() => {
     let cancelled = false;
     let unlisten: (() => void) | undefined;
     subscribed.current = onDeliveries((rows) => {
@@ -130,8 +138,12 @@ export function useDeliveries(filter: Filter): Deliveries {
         if (cancelled) u();
         else unlisten = u;
         setLiveError(null);
+        // Listening now: what the prefetch heard meanwhile joins the list.
+        const arrived = takenOver?.handOver() ?? [];
+        if (!cancelled && arrived.length > 0) dispatch({ type: 'arrived', rows: arrived });
       },
       (e: unknown) => {
+        takenOver?.handOver();
         if (!cancelled) setLiveError(errorText(e));
       },
     );
@@ -141,23 +153,22 @@ export function useDeliveries(filter: Filter): Deliveries {
       window.clearTimeout(searchTimer.current);
       window.clearTimeout(fetchTimer.current);
     };
-  }, [refreshSearch]);
+  }, [refreshSearch, takenOver]);
 
   const key = filterKey(filter);
-  useEffect(() => {
+  useLayoutEffect(() => {
+    if (skipLoad.current) {
+      skipLoad.current = false;
+      return;
+    }
     const gen = ++generation.current;
     inflight.current = new Set();
     const f = filter;
     dispatch({ type: 'load', generation: gen, filter: f });
     void (async () => {
       try {
-        await subscribed.current;
-        const first = await listDeliveries({ ...f, limit: PAGE_SIZE });
-        const top = first[0]?.id ?? 0;
-        // Counted below top + 1, like the pages, so arrivals since do not inflate it.
-        const total =
-          first.length < PAGE_SIZE ? first.length : await countDeliveries({ ...f, before_id: top + 1 });
-        dispatch({ type: 'loaded', generation: gen, top, total, first });
+        const page = await readFirstPage(f, subscribed.current);
+        dispatch({ type: 'loaded', generation: gen, ...page });
       } catch (e) {
         dispatch({
           type: 'load-failed',
