@@ -37,7 +37,7 @@ use crate::model::{
 pub(crate) use deliveries::Record;
 pub(crate) use deliveries::resource_summary;
 pub use deliveries::{EventCount, Raw, ResourceSummary, SigningCount, Summary};
-pub use files::{DATABASE_FILE, default_data_dir, write_private};
+pub use files::{DATABASE_FILE, LISTENING_FILE, default_data_dir, process_alive, write_private};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
 
@@ -100,6 +100,17 @@ impl Store {
     pub fn open_with_queue(data_dir: &Path, queue: usize) -> Result<Store> {
         let path = files::prepare(data_dir)?;
         let mut write = connect(&path, OpenFlags::default())?;
+        // An older inspector still running would read the bodies compressed from now on (by
+        // the background work, and in every new row) as if they were the bodies themselves:
+        // shown, exported, and re-delivered signed to the user's endpoint.
+        if schema::bodies_stored_as_received(&write)?
+            && let Some(pid) = files::other_session(data_dir)
+        {
+            return Err(Error::InUseByOlder {
+                pid,
+                data_dir: data_dir.to_path_buf(),
+            });
+        }
         schema::migrate(&mut write, &path)?;
         write.pragma_update(None, "wal_autocheckpoint", 0)?;
         // FAST: what is deleted or rewritten is zeroed on the pages written anyway, at no extra
