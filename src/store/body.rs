@@ -144,6 +144,17 @@ fn decompress(stored: &[u8], size: u64) -> std::result::Result<Vec<u8>, String> 
             "its recorded size, {size} bytes, is over the {MAX_DECODED} a body can have"
         ));
     }
+    // Checked before anything is allocated: the frame must say it holds what the row says.
+    match zstd::zstd_safe::get_frame_content_size(stored) {
+        Ok(Some(declared)) if declared == size => {}
+        Ok(Some(declared)) => {
+            return Err(format!(
+                "its frame declares {declared} bytes, not the {size} recorded"
+            ));
+        }
+        Ok(None) => return Err("its frame does not declare its size".to_string()),
+        Err(_) => return Err("it is not a zstd frame".to_string()),
+    }
     thread_local! {
         static DECOMPRESSOR: RefCell<Option<Decompressor<'static>>> = const { RefCell::new(None) };
     }
@@ -253,6 +264,27 @@ mod tests {
         }
         let garbage = decode(9, ZSTD_DICT_V1, b"not zstd at all".to_vec(), 15);
         assert!(garbage.is_err());
+        let lying = decode(9, encoded.encoding, encoded.bytes.clone(), size + 1)
+            .expect_err("the frame and the row disagree");
+        assert!(
+            lying
+                .to_string()
+                .contains(&format!("declares {size} bytes")),
+            "{lying}"
+        );
+        // A frame that does not say its size is refused even when the row's size is right.
+        let mut compressor =
+            Compressor::with_prepared_dictionary(encoder_dictionary().expect("dict"))
+                .expect("compressor");
+        compressor
+            .set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(false))
+            .expect("no size");
+        let unsized_frame = compressor.compress(&body).expect("compressed");
+        let refused = decode(9, ZSTD_DICT_V1, unsized_frame, size).expect_err("no declared size");
+        assert!(
+            refused.to_string().contains("does not declare"),
+            "{refused}"
+        );
         let unknown = decode(9, 99, body.clone(), size).expect_err("unknown encoding");
         assert!(unknown.to_string().contains("newer"), "{unknown}");
     }
