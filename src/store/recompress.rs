@@ -83,12 +83,19 @@ impl Drop for Recompressor {
 }
 
 fn progress(conn: &Connection) -> Result<Option<Progress>> {
-    let Some(text) = settings::load_named(conn, OLD_BODIES)? else {
-        return Ok(None);
-    };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| Error::Migration(format!("the {OLD_BODIES} setting does not read: {e}")))
+    Ok(settings::load_named(conn, OLD_BODIES)?.and_then(|text| parse(&text)))
+}
+
+/// None when the setting does not read: the store must still open, and rows it leaves as
+/// received read as they are (a retry chain compares them by their bytes).
+fn parse(text: &str) -> Option<Progress> {
+    serde_json::from_str(text)
+        .inspect_err(|e| {
+            tracing::warn!(
+                "older bodies are left as stored: the {OLD_BODIES} setting does not read ({e})"
+            )
+        })
+        .ok()
 }
 
 /// Compresses every old row not done yet, one chunk per `commit`; returns how many rows were
@@ -164,10 +171,7 @@ pub(super) fn apply(conn: &mut Connection, chunk: &Chunk) -> Result<()> {
             .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
             .query_row([OLD_BODIES], |r| r.get(0))
             .optional()?;
-        if let Some(text) = progress {
-            let mut progress: Progress = serde_json::from_str(&text).map_err(|e| {
-                Error::Migration(format!("the {OLD_BODIES} setting does not read: {e}"))
-            })?;
+        if let Some(mut progress) = progress.as_deref().and_then(parse) {
             progress.done_to = progress.done_to.max(chunk.reached);
             match progress.done_to >= progress.up_to {
                 true => {
@@ -369,6 +373,25 @@ mod tests {
         for (id, body) in &bodies {
             assert!(&store.raw(*id).expect("raw").body == body);
         }
+    }
+
+    #[test]
+    fn a_progress_setting_that_does_not_read_leaves_old_bodies_as_they_are() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join(DATABASE_FILE);
+        let mut conn = Connection::open(&path).expect("open");
+        crate::store::schema::migrations()
+            .to_version(&mut conn, 9)
+            .expect("schema 9");
+        let body = sample("inquiry.approved", 3);
+        let id = insert_old(&conn, &body, body.len(), None);
+        crate::store::schema::migrate(&mut conn, &path).expect("migrated");
+        settings::save_named(&conn, OLD_BODIES, "{not json").expect("broken setting");
+        drop(conn);
+        let store = Store::open(dir.path()).expect("opens all the same");
+        assert!(store.inner._recompressor.is_none());
+        assert_eq!(store.compress_old_bodies().expect("nothing to do"), 0);
+        assert!(store.raw(id).expect("raw").body == body);
     }
 
     #[test]
