@@ -221,3 +221,92 @@ fn find_key<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_jso
         _ => None,
     }
 }
+
+/// One damaged row (its stored bytes changed in SQL) is reported where it is read, and every
+/// view that merely passes by it still shows the rest.
+#[test]
+fn a_body_that_does_not_decode_leaves_the_detail_chain_and_timeline_readable() {
+    use persona_inspector::model::{Arrival, NewDelivery, Verification};
+    let dir = tempfile::tempdir().expect("temp");
+    let store = persona_inspector::store::Store::open(dir.path()).expect("store");
+    let arrive = |body: Vec<u8>| {
+        let arrival = Arrival {
+            received_at_ms: now(),
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        NewDelivery::captured(arrival, body, &Verification::default())
+    };
+    let event = inquiry_event("evt_DamagedRow0000000001", "inq_DamagedRow0000000001", 3000);
+    let mention = format!(
+        r#"{{"note":"about inq_DamagedRow0000000001, {}"}}"#,
+        "padding ".repeat(40)
+    );
+    let stored = store
+        .insert_many(vec![
+            arrive(event.clone()),
+            arrive(event),
+            arrive(mention.into_bytes()),
+        ])
+        .expect("stored");
+    let (first, retry, mentioning) = (stored[0].id, stored[1].id, stored[2].id);
+    // The index has read them before they are damaged.
+    let found = store
+        .list(&Filter {
+            search: Some("inq_DamagedRow0000000001".into()),
+            ..Filter::default()
+        })
+        .expect("search");
+    assert_eq!(found.len(), 3);
+    let conn = Connection::open(dir.path().join("inspector.db")).expect("open");
+    for id in [retry, mentioning] {
+        assert_eq!(stored_encoding(dir.path(), id).0, 1, "compressed");
+        // No hash: the chain must read the body to compare it, as for a row from before.
+        conn.execute(
+            "UPDATE deliveries SET body = zeroblob(40), body_hash = NULL WHERE id = ?1",
+            [id],
+        )
+        .expect("damaged");
+    }
+
+    let refused = store
+        .get(retry)
+        .err()
+        .expect("the full detail needs the body");
+    assert!(refused.to_string().contains("cannot be read"), "{refused}");
+    let meta = store.get_meta(retry).expect("the rest of the detail");
+    assert_eq!(meta.summary.id, retry);
+    assert!(
+        meta.event_notes
+            .iter()
+            .any(|n| n.contains("cannot be read")),
+        "{:?}",
+        meta.event_notes
+    );
+    assert_eq!(meta.retry_chain.len(), 2);
+    assert!(!meta.retry_chain[1].same_body);
+    assert!(
+        meta.retry_chain_notes
+            .iter()
+            .any(|n| n.contains(&format!("#{retry} was not compared"))),
+        "{:?}",
+        meta.retry_chain_notes
+    );
+    assert!(store.get_meta(first).is_ok(), "the first copy's detail too");
+
+    let timeline = store
+        .timeline("inq_DamagedRow0000000001")
+        .expect("the timeline");
+    assert_eq!(timeline.entries.len(), 2);
+    assert!(
+        timeline
+            .notes
+            .iter()
+            .any(|n| n.contains(&format!("#{mentioning} was not read for mentions"))),
+        "{:?}",
+        timeline.notes
+    );
+}

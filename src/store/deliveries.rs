@@ -272,7 +272,8 @@ fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
 pub struct Record {
     pub summary: Summary,
     pub headers: serde_json::Value,
-    pub body: Vec<u8>,
+    /// The body, or why its stored bytes do not decode: the rest of the row reads anyway.
+    pub body: crate::Result<Vec<u8>>,
     pub reply_status: Option<u16>,
 }
 
@@ -294,7 +295,7 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
     let Some((summary, headers, body, reply_status, encoding)) = found else {
         return Ok(None);
     };
-    let body = body::decode(id, encoding, body, summary.body_size)?;
+    let body = body::decode(id, encoding, body, summary.body_size);
     Ok(Some(Record {
         summary,
         headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new())),
