@@ -77,8 +77,10 @@ pub struct Store {
 }
 
 struct Inner {
-    /// Dropped first: it holds a handle on the writer, which waits for it to close.
-    _recompressor: Option<recompress::Recompressor>,
+    /// Dropped first: it holds a handle on the writer, which waits for it to close. Started
+    /// by long-lived sessions only (`start_compressing_old_bodies`): a one-shot command must
+    /// not write.
+    recompressor: Mutex<Option<recompress::Recompressor>>,
     path: PathBuf,
     reader: Mutex<Connection>,
     // Dropped after the reader, so queued writes finish before close.
@@ -129,16 +131,9 @@ impl Store {
             wal_full.clone(),
         )?;
         let writer = writer::Writer::start(write, wal_full, queue)?;
-        let handle = writer.handle();
-        let recompressor = recompress::Recompressor::start(&path, move |chunk| {
-            call(
-                |work| handle.run(work),
-                move |conn| recompress::apply(conn, &chunk),
-            )
-        })?;
         Ok(Store {
             inner: Arc::new(Inner {
-                _recompressor: recompressor,
+                recompressor: Mutex::new(None),
                 path,
                 reader: Mutex::new(read),
                 writer,
@@ -235,8 +230,29 @@ impl Store {
         })
     }
 
+    /// Starts compressing, in the background, the bodies of rows stored before bodies were
+    /// compressed (nothing when none is left, or when it already runs); it stops when the store
+    /// closes and resumes at the next start. For long-lived sessions (the app, `serve`).
+    pub fn start_compressing_old_bodies(&self) -> Result<()> {
+        let mut running = self
+            .inner
+            .recompressor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if running.is_none() {
+            let handle = self.inner.writer.handle();
+            *running = recompress::Recompressor::start(&self.inner.path, move |chunk| {
+                call(
+                    |work| handle.run(work),
+                    move |conn| recompress::apply(conn, &chunk),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
     /// Compresses the bodies of rows stored before bodies were compressed, as the background
-    /// work started at open does (either may do a row; neither does it twice); returns how
+    /// work does (either may do a row; neither does it twice); returns how
     /// many this call compressed. Blocks until none is left.
     pub fn compress_old_bodies(&self) -> Result<u64> {
         let conn = connect(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
