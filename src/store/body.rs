@@ -69,6 +69,11 @@ pub fn as_received(body: Vec<u8>) -> Encoded {
 
 /// Encodes `body` for its row: compressed when that saves enough, else the body itself.
 pub fn encode(body: Vec<u8>) -> Encoded {
+    #[cfg(test)]
+    tests::ENCODED_LENGTHS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(body.len());
     let hash = hash(&body);
     let compressed = match body.len() {
         n if n < TINY || n as u64 > MAX_DECODED => None,
@@ -185,8 +190,11 @@ fn decompress(stored: &[u8], size: u64) -> std::result::Result<Vec<u8>, String> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// The length of every body `encode` was given, for tests that check none was compressed.
+    pub static ENCODED_LENGTHS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
     fn round_trip(body: &[u8]) -> Encoded {
         let encoded = encode(body.to_vec());

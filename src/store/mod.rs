@@ -151,6 +151,7 @@ impl Store {
     /// Stores a delivery; resolves once it is committed to disk. Fails at once with
     /// `StoreBusy` when the writer's queue is full.
     pub async fn insert(&self, delivery: NewDelivery) -> Result<Stored> {
+        let place = self.inner.writer.reserve()?;
         // Compressed here, on the caller's task, so the writer thread only writes; a big body
         // off the async workers, which it would hold for milliseconds.
         let prepared = match delivery.body.len() {
@@ -161,7 +162,7 @@ impl Store {
         };
         self.inner
             .writer
-            .insert(prepared)?
+            .insert_at(place, prepared)
             .await
             .map_err(|_| Error::StoreClosed)?
     }
@@ -586,4 +587,55 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
     }
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Arrival, Verification};
+
+    fn delivery(body: Vec<u8>) -> NewDelivery {
+        let arrival = Arrival {
+            received_at_ms: 0,
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        NewDelivery::captured(arrival, body, &Verification::default())
+    }
+
+    /// A sender the store must refuse costs no compression: its place is asked for first.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_a_body_before_compressing_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let store = Store::open_with_queue(dir.path(), 1).expect("store");
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        assert!(store.inner.writer.run(Box::new(move |_| {
+            let _ = released.recv();
+        })));
+        let first = store
+            .inner
+            .writer
+            .insert(writer::Prepared::new(delivery(b"{}".to_vec())))
+            .expect("the one place");
+        // A length no other test's body has.
+        let length = ENCODE_ON_TASK * 3 + 17;
+        let refused = store
+            .insert(delivery(b"a".repeat(length)))
+            .await
+            .expect_err("the queue is full");
+        assert!(matches!(refused, Error::StoreBusy { .. }), "{refused}");
+        let encoded = body::tests::ENCODED_LENGTHS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        assert!(
+            !encoded.contains(&length),
+            "the refused body was compressed"
+        );
+        drop(release);
+        first.await.expect("answered").expect("stored");
+    }
 }

@@ -82,18 +82,34 @@ impl Writer {
     }
 
     /// Queues `delivery`, or refuses it with `StoreBusy` when the queue is full.
+    #[cfg(test)]
     pub fn insert(&self, delivery: Prepared) -> Result<oneshot::Receiver<Result<Stored>>> {
-        let Ok(place) = self.queue.clone().try_acquire_owned() else {
-            return Err(Error::StoreBusy {
+        Ok(self.insert_at(self.reserve()?, delivery))
+    }
+
+    /// A place in the queue for one insert, or `StoreBusy` at once when none is free: taken
+    /// before the body is compressed, so a full queue costs a refused sender no compression.
+    pub fn reserve(&self) -> Result<Place> {
+        match self.queue.clone().try_acquire_owned() {
+            Ok(place) => Ok(Place(place)),
+            Err(_) => Err(Error::StoreBusy {
                 waiting: self.capacity,
-            });
-        };
+            }),
+        }
+    }
+
+    /// Queues `delivery` in the place reserved for it.
+    pub fn insert_at(
+        &self,
+        Place(place): Place,
+        delivery: Prepared,
+    ) -> oneshot::Receiver<Result<Stored>> {
         let (reply, answer) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
             // A failed send drops `reply`, which the caller sees as StoreClosed.
             let _ = jobs.send(Job::Insert((Box::new(delivery), reply, place)));
         }
-        Ok(answer)
+        answer
     }
 
     /// Runs `work` on the write connection, in order with the inserts.
@@ -110,6 +126,9 @@ impl Writer {
         Handle(self.jobs.clone())
     }
 }
+
+/// One insert's place in the writer's queue ([`Writer::reserve`]); freed when dropped unused.
+pub struct Place(OwnedSemaphorePermit);
 
 pub struct Handle(Option<mpsc::Sender<Job>>);
 
