@@ -310,3 +310,43 @@ fn a_body_that_does_not_decode_leaves_the_detail_chain_and_timeline_readable() {
         timeline.notes
     );
 }
+
+/// The index keeps each key next to its value, however often the body repeats them: a search
+/// for `key:value`, or a pasted `"key":"value"`, finds the body that has that member.
+#[test]
+fn a_search_for_a_key_and_its_value_finds_the_member() {
+    use persona_inspector::model::{Arrival, NewDelivery, Verification};
+    let dir = tempfile::tempdir().expect("temp");
+    let store = persona_inspector::store::Store::open(dir.path()).expect("store");
+    let body = br#"{"data":{"attributes":{"status":"pending","name-last":"Jane",
+        "name-first":"Jane"}},"included":[{"type":"verification","status":"passed"}]}"#;
+    let arrival = Arrival {
+        received_at_ms: now(),
+        method: "POST".into(),
+        path: "/".into(),
+        query: None,
+        remote_addr: None,
+        headers: Vec::new(),
+    };
+    let stored = store
+        .insert_many(vec![NewDelivery::captured(
+            arrival,
+            body.to_vec(),
+            &Verification::default(),
+        )])
+        .expect("stored");
+    let search = |text: &str| {
+        store
+            .list(&Filter {
+                search: Some(text.into()),
+                ..Filter::default()
+            })
+            .expect("search")
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("status:passed"), [stored[0].id]);
+    assert_eq!(search(r#""name-first":"Jane""#), [stored[0].id]);
+    assert_eq!(search("status:approved"), Vec::<i64>::new());
+}
