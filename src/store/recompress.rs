@@ -266,9 +266,14 @@ mod tests {
             assert!(&alone == body, "body of {id}");
         }
         let copies = story::event_copies(conn, event_id, 10).expect("copies");
-        assert_eq!(copies.len(), 3);
+        assert_eq!(copies.len(), 4);
         assert!(copies[1].same_body, "the retry's body is the first copy's");
         assert!(!copies[2].same_body, "the third copy's body differs");
+        // Hashed and compressed against an old row with neither: compared by decoding both.
+        assert!(
+            copies[3].same_body,
+            "the fourth copy's body is the first copy's"
+        );
     }
 
     #[test]
@@ -306,14 +311,19 @@ mod tests {
             progress(&conn).expect("progress").is_some(),
             "old rows recorded"
         );
-        // Old rows read as they are; a new copy of the event is stored compressed beside them.
+        // Old rows read as they are; new copies of the event are stored compressed beside them.
         let tx = conn.transaction().expect("tx");
-        let mut new =
-            crate::model::NewDelivery::captured(arrival(), other.clone(), &Verification::default());
-        new.event.event_id = Some(event.into());
-        let stored = writer::insert(&tx, &writer::Prepared::new(new)).expect("insert");
+        for body in [&other, &json] {
+            let mut new = crate::model::NewDelivery::captured(
+                arrival(),
+                body.clone(),
+                &Verification::default(),
+            );
+            new.event.event_id = Some(event.into());
+            let stored = writer::insert(&tx, &writer::Prepared::new(new)).expect("insert");
+            bodies.push((stored.id, body.clone()));
+        }
         tx.commit().expect("commit");
-        bodies.push((stored.id, other.clone()));
         check_reads(&conn, &bodies, event);
 
         // Compress the old rows, the first chunk alone first: the progress is kept.
@@ -331,7 +341,7 @@ mod tests {
             apply(&mut writer.borrow_mut(), &chunk)
         })
         .expect("compressed");
-        assert_eq!(compressed as usize, bodies.len() - 1 - CHUNK_ROWS as usize);
+        assert_eq!(compressed as usize, bodies.len() - 2 - CHUNK_ROWS as usize);
         assert!(
             progress(&conn).expect("p").is_none(),
             "done: the row is gone"
