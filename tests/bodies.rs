@@ -10,18 +10,6 @@ use persona_inspector::capture::DELIVERY_ID_HEADER;
 use persona_inspector::model::Filter;
 use rusqlite::Connection;
 
-/// xorshift bytes: as incompressible as real randomness, and the same every run.
-fn random_bytes(n: usize, mut state: u64) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 /// A JSON array of Persona-looking objects, `size` bytes or a little more.
 fn big_json(size: usize) -> Vec<u8> {
     let mut out = b"[".to_vec();

@@ -59,11 +59,21 @@ pub fn hash(body: &[u8]) -> [u8; HASH_BYTES] {
 }
 
 /// `body` for its row as it is (with its hash).
-pub fn as_received(body: Vec<u8>) -> Encoded {
+fn as_received(body: Vec<u8>) -> Encoded {
     Encoded {
         encoding: IDENTITY,
         hash: hash(&body),
         bytes: body,
+    }
+}
+
+/// Encodes `body` for a row whose size column is `size`: a compressed body is checked against
+/// that column when read, so a row whose size is not its body's length (one refused as too
+/// large keeps none) keeps its body as it is.
+pub fn encode_for_row(body: Vec<u8>, size: u64) -> Encoded {
+    match body.len() as u64 == size {
+        true => encode(body),
+        false => as_received(body),
     }
 }
 
@@ -143,6 +153,16 @@ pub fn decode(id: i64, encoding: i64, stored: Vec<u8>, size: u64) -> Result<Vec<
     }
 }
 
+/// The body of row `id` as received, from the three columns from `at` on: `body`,
+/// `body_encoding` and `body_size`, as every query that reads a body selects them. The outer
+/// error is SQLite's; the inner one says the stored bytes do not decode.
+pub fn from_row(id: i64, row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Result<Vec<u8>>> {
+    let stored: Vec<u8> = row.get(at)?;
+    let encoding: i64 = row.get(at + 1)?;
+    let size = row.get::<_, i64>(at + 2)?.max(0) as u64;
+    Ok(decode(id, encoding, stored, size))
+}
+
 fn decompress(stored: &[u8], size: u64) -> std::result::Result<Vec<u8>, String> {
     if size > MAX_DECODED {
         return Err(format!(
@@ -210,12 +230,29 @@ pub(super) mod tests {
         encoded
     }
 
-    fn sample_json() -> Vec<u8> {
+    /// A sample body of `event` (the catalog's made-up events, `src/sample/`).
+    pub fn sample(event: &str, seed: u64) -> Vec<u8> {
         let options = crate::sample::Options {
-            seed: Some(7),
-            ..crate::sample::Options::new("inquiry.approved", 1_700_000_000_000)
+            seed: Some(seed),
+            ..crate::sample::Options::new(event, 1_700_000_000_000)
         };
         crate::sample::generate(&options).expect("sample").body
+    }
+
+    fn sample_json() -> Vec<u8> {
+        sample("inquiry.approved", 7)
+    }
+
+    /// xorshift bytes: as incompressible as real randomness, and the same every run.
+    pub fn random_bytes(n: usize, mut state: u64) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
     }
 
     #[test]
@@ -235,15 +272,7 @@ pub(super) mod tests {
     fn empty_tiny_and_incompressible_bodies_are_kept_as_they_are() {
         assert_eq!(round_trip(b"").encoding, IDENTITY);
         assert_eq!(round_trip(b"{\"ok\":true}").encoding, IDENTITY);
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let random: Vec<u8> = (0..100_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let random = random_bytes(100_000, 0x9E37_79B9_7F4A_7C15);
         let encoded = round_trip(&random);
         assert_eq!(encoded.encoding, IDENTITY);
         assert_eq!(encoded.bytes, random);

@@ -139,10 +139,7 @@ fn read_chunk(conn: &Connection, progress: Progress) -> Result<Chunk> {
         let (id, stored): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
         let size: i64 = row.get(2)?;
         bytes += stored.len();
-        let encoded = match stored.len() as i64 == size {
-            true => body::encode(stored),
-            false => body::as_received(stored),
-        };
+        let encoded = body::encode_for_row(stored, size.max(0) as u64);
         bodies.push((id, encoded));
         if bytes >= CHUNK_BYTES {
             break;
@@ -197,6 +194,7 @@ mod tests {
 
     use super::*;
     use crate::model::{Filter, Verification};
+    use crate::store::body::tests::sample;
     use crate::store::{DATABASE_FILE, Store, deliveries, story, writer};
 
     fn arrival() -> crate::model::Arrival {
@@ -233,14 +231,6 @@ mod tests {
         )
         .expect("old row");
         conn.last_insert_rowid()
-    }
-
-    fn sample(event: &str, seed: u64) -> Vec<u8> {
-        let options = crate::sample::Options {
-            seed: Some(seed),
-            ..crate::sample::Options::new(event, 1_700_000_000_000)
-        };
-        crate::sample::generate(&options).expect("sample").body
     }
 
     fn encodings(conn: &Connection) -> Vec<(i64, i64, bool)> {

@@ -206,13 +206,7 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             // The text is what arrived: decompressed here, off the capture writer.
-            let body = super::body::decode(
-                id,
-                row.get(5)?,
-                row.get(4)?,
-                row.get::<_, i64>(6)?.max(0) as u64,
-            )
-            .unwrap_or_else(|error| {
+            let body = super::body::from_row(id, row, 4)?.unwrap_or_else(|error| {
                 // Its other columns are still indexed; reading it says what is wrong.
                 tracing::warn!("search index: {error}");
                 Vec::new()

@@ -75,14 +75,9 @@ pub fn mention_candidates(
 
 /// The body of delivery `id` alone, as received; None when it is gone.
 pub fn body(conn: &Connection, id: i64) -> crate::Result<Option<Vec<u8>>> {
-    let found = conn
-        .prepare_cached("SELECT body, body_encoding, body_size FROM deliveries WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?)))
-        .optional()?;
-    found
-        .map(|(stored, encoding, size)| {
-            super::body::decode(id, encoding, stored, size.max(0) as u64)
-        })
+    conn.prepare_cached("SELECT body, body_encoding, body_size FROM deliveries WHERE id = ?1")?
+        .query_row([id], |r| super::body::from_row(id, r, 0))
+        .optional()?
         .transpose()
 }
 

@@ -38,12 +38,7 @@ pub struct Prepared {
 impl Prepared {
     pub fn new(mut delivery: NewDelivery) -> Prepared {
         let received = std::mem::take(&mut delivery.body);
-        // A compressed body is checked against the size column when read; a row whose size is
-        // not its body's length (one refused as too large keeps none) is stored as it is.
-        let body = match received.len() as u64 == delivery.body_size {
-            true => body::encode(received),
-            false => body::as_received(received),
-        };
+        let body = body::encode_for_row(received, delivery.body_size);
         Prepared { delivery, body }
     }
 }
@@ -303,15 +298,7 @@ mod tests {
 
     /// Random bytes: they stay this big once encoded.
     fn delivery(body_size: usize) -> Prepared {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let body = (0..body_size)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let body = body::tests::random_bytes(body_size, 0x2545_F491_4F6C_DD1D);
         let arrival = Arrival {
             received_at_ms: 0,
             method: "POST".into(),
