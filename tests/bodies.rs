@@ -262,8 +262,7 @@ fn a_body_that_does_not_decode_leaves_the_detail_chain_and_timeline_readable() {
 
     let refused = store
         .get(retry)
-        .err()
-        .expect("the full detail needs the body");
+        .expect_err("the full detail needs the body");
     assert!(refused.to_string().contains("cannot be read"), "{refused}");
     let meta = store.get_meta(retry).expect("the rest of the detail");
     assert_eq!(meta.summary.id, retry);
