@@ -34,6 +34,16 @@ pub enum Error {
         known: i64,
     },
 
+    /// An inspector from before bodies were compressed runs on the data directory: converting
+    /// the database under it would make it read compressed bytes as bodies.
+    #[error(
+        "another inspector (pid {pid}) is running on {} and this version must convert its \
+         database first, which that one could not read afterwards — quit the running inspector \
+         (pid {pid}) first, then run this again",
+        data_dir.display()
+    )]
+    InUseByOlder { pid: u32, data_dir: PathBuf },
+
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 

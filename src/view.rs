@@ -136,11 +136,12 @@ impl Store {
     /// Delivery `id` in full, its body in base64 (`show --json`, the curl and fixture exports).
     pub fn get(&self, id: i64) -> Result<Detail> {
         let read = self.read_detail(id)?;
-        let envelope = Envelope::of(&read.body, jsonapi::parse);
+        let body = read.body?;
+        let envelope = Envelope::of(&body, jsonapi::parse);
         Ok(Detail {
             summary: read.summary,
             headers: read.headers,
-            body_base64: base64::engine::general_purpose::STANDARD.encode(&read.body),
+            body_base64: base64::engine::general_purpose::STANDARD.encode(&body),
             event_description: envelope.description,
             relationships: envelope.relationships,
             included: envelope.included,
@@ -156,8 +157,15 @@ impl Store {
     /// What the window shows of delivery `id` besides its body (see [`DetailMeta`]).
     pub fn get_meta(&self, id: i64) -> Result<DetailMeta> {
         let read = self.read_detail(id)?;
-        // The attributes are dropped: reading them is most of the work on a big body.
-        let envelope = Envelope::of(&read.body, jsonapi::parse_skeleton);
+        // The attributes are dropped: reading them is most of the work on a big body. A body
+        // that does not decode leaves the rest to show, with a note that says why.
+        let envelope = match &read.body {
+            Ok(body) => Envelope::of(body, jsonapi::parse_skeleton),
+            Err(error) => Envelope {
+                notes: vec![error.to_string()],
+                ..Envelope::default()
+            },
+        };
         Ok(DetailMeta {
             summary: read.summary,
             headers: read.headers,
@@ -199,7 +207,7 @@ impl Store {
 struct Read {
     summary: Summary,
     headers: serde_json::Value,
-    body: Vec<u8>,
+    body: Result<Vec<u8>>,
     chain: RetryChain,
     source_ip_note: String,
     reply_status: Option<u16>,

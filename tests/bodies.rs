@@ -10,18 +10,6 @@ use persona_inspector::capture::DELIVERY_ID_HEADER;
 use persona_inspector::model::Filter;
 use rusqlite::Connection;
 
-/// xorshift bytes: as incompressible as real randomness, and the same every run.
-fn random_bytes(n: usize, mut state: u64) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 /// A JSON array of Persona-looking objects, `size` bytes or a little more.
 fn big_json(size: usize) -> Vec<u8> {
     let mut out = b"[".to_vec();
@@ -220,4 +208,132 @@ fn find_key<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_jso
         serde_json::Value::Array(items) => items.iter().find_map(|v| find_key(v, key)),
         _ => None,
     }
+}
+
+/// One damaged row (its stored bytes changed in SQL) is reported where it is read, and every
+/// view that merely passes by it still shows the rest.
+#[test]
+fn a_body_that_does_not_decode_leaves_the_detail_chain_and_timeline_readable() {
+    use persona_inspector::model::{Arrival, NewDelivery, Verification};
+    let dir = tempfile::tempdir().expect("temp");
+    let store = persona_inspector::store::Store::open(dir.path()).expect("store");
+    let arrive = |body: Vec<u8>| {
+        let arrival = Arrival {
+            received_at_ms: now(),
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        NewDelivery::captured(arrival, body, &Verification::default())
+    };
+    let event = inquiry_event("evt_DamagedRow0000000001", "inq_DamagedRow0000000001", 3000);
+    let mention = format!(
+        r#"{{"note":"about inq_DamagedRow0000000001, {}"}}"#,
+        "padding ".repeat(40)
+    );
+    let stored = store
+        .insert_many(vec![
+            arrive(event.clone()),
+            arrive(event),
+            arrive(mention.into_bytes()),
+        ])
+        .expect("stored");
+    let (first, retry, mentioning) = (stored[0].id, stored[1].id, stored[2].id);
+    // The index has read them before they are damaged.
+    let found = store
+        .list(&Filter {
+            search: Some("inq_DamagedRow0000000001".into()),
+            ..Filter::default()
+        })
+        .expect("search");
+    assert_eq!(found.len(), 3);
+    let conn = Connection::open(dir.path().join("inspector.db")).expect("open");
+    for id in [retry, mentioning] {
+        assert_eq!(stored_encoding(dir.path(), id).0, 1, "compressed");
+        // No hash: the chain must read the body to compare it, as for a row from before.
+        conn.execute(
+            "UPDATE deliveries SET body = zeroblob(40), body_hash = NULL WHERE id = ?1",
+            [id],
+        )
+        .expect("damaged");
+    }
+
+    let refused = store
+        .get(retry)
+        .expect_err("the full detail needs the body");
+    assert!(refused.to_string().contains("cannot be read"), "{refused}");
+    let meta = store.get_meta(retry).expect("the rest of the detail");
+    assert_eq!(meta.summary.id, retry);
+    assert!(
+        meta.event_notes
+            .iter()
+            .any(|n| n.contains("cannot be read")),
+        "{:?}",
+        meta.event_notes
+    );
+    assert_eq!(meta.retry_chain.len(), 2);
+    assert!(!meta.retry_chain[1].same_body);
+    assert!(
+        meta.retry_chain_notes
+            .iter()
+            .any(|n| n.contains(&format!("#{retry} was not compared"))),
+        "{:?}",
+        meta.retry_chain_notes
+    );
+    assert!(store.get_meta(first).is_ok(), "the first copy's detail too");
+
+    let timeline = store
+        .timeline("inq_DamagedRow0000000001")
+        .expect("the timeline");
+    assert_eq!(timeline.entries.len(), 2);
+    assert!(
+        timeline
+            .notes
+            .iter()
+            .any(|n| n.contains(&format!("#{mentioning} was not read for mentions"))),
+        "{:?}",
+        timeline.notes
+    );
+}
+
+/// The index keeps each key next to its value, however often the body repeats them: a search
+/// for `key:value`, or a pasted `"key":"value"`, finds the body that has that member.
+#[test]
+fn a_search_for_a_key_and_its_value_finds_the_member() {
+    use persona_inspector::model::{Arrival, NewDelivery, Verification};
+    let dir = tempfile::tempdir().expect("temp");
+    let store = persona_inspector::store::Store::open(dir.path()).expect("store");
+    let body = br#"{"data":{"attributes":{"status":"pending","name-last":"Jane",
+        "name-first":"Jane"}},"included":[{"type":"verification","status":"passed"}]}"#;
+    let arrival = Arrival {
+        received_at_ms: now(),
+        method: "POST".into(),
+        path: "/".into(),
+        query: None,
+        remote_addr: None,
+        headers: Vec::new(),
+    };
+    let stored = store
+        .insert_many(vec![NewDelivery::captured(
+            arrival,
+            body.to_vec(),
+            &Verification::default(),
+        )])
+        .expect("stored");
+    let search = |text: &str| {
+        store
+            .list(&Filter {
+                search: Some(text.into()),
+                ..Filter::default()
+            })
+            .expect("search")
+            .iter()
+            .map(|s| s.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(search("status:passed"), [stored[0].id]);
+    assert_eq!(search(r#""name-first":"Jane""#), [stored[0].id]);
+    assert_eq!(search("status:approved"), Vec::<i64>::new());
 }

@@ -27,19 +27,6 @@ fn stored_body(store: &Store, id: i64) -> Vec<u8> {
         .expect("body_base64 decodes")
 }
 
-/// xorshift bytes: as incompressible as real randomness, and the same every run.
-fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..n)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 fn delivery_id(response: &reqwest::Response) -> i64 {
     response.headers()["x-inspector-delivery-id"]
         .to_str()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::store;
 
-pub const LISTENING_FILE: &str = "listening.json";
+pub use store::LISTENING_FILE;
 
 /// What a running session tells other processes.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,11 +38,7 @@ impl Listening {
     /// must not send samples (signed with the user's secret, carrying the key) to whatever
     /// program took its port since. Where the system cannot tell, it is taken as running.
     fn alive(&self) -> bool {
-        if cfg!(target_os = "linux") {
-            Path::new("/proc").join(self.pid.to_string()).exists()
-        } else {
-            true
-        }
+        store::process_alive(self.pid)
     }
 }
 

@@ -138,6 +138,8 @@ impl Session {
         } = launch;
         let (store, saved, secrets) = Store::open(&data_dir)
             .and_then(|store| {
+                // A session runs for long: it compresses what older versions stored.
+                store.start_compressing_old_bodies()?;
                 let saved = store.settings()?;
                 let secrets = store.secrets()?;
                 Ok((store, saved, secrets))

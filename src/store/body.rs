@@ -59,7 +59,7 @@ pub fn hash(body: &[u8]) -> [u8; HASH_BYTES] {
 }
 
 /// `body` for its row as it is (with its hash).
-pub fn as_received(body: Vec<u8>) -> Encoded {
+fn as_received(body: Vec<u8>) -> Encoded {
     Encoded {
         encoding: IDENTITY,
         hash: hash(&body),
@@ -67,8 +67,23 @@ pub fn as_received(body: Vec<u8>) -> Encoded {
     }
 }
 
+/// Encodes `body` for a row whose size column is `size`: a compressed body is checked against
+/// that column when read, so a row whose size is not its body's length (one refused as too
+/// large keeps none) keeps its body as it is.
+pub fn encode_for_row(body: Vec<u8>, size: u64) -> Encoded {
+    match body.len() as u64 == size {
+        true => encode(body),
+        false => as_received(body),
+    }
+}
+
 /// Encodes `body` for its row: compressed when that saves enough, else the body itself.
 pub fn encode(body: Vec<u8>) -> Encoded {
+    #[cfg(test)]
+    tests::ENCODED_LENGTHS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push(body.len());
     let hash = hash(&body);
     let compressed = match body.len() {
         n if n < TINY || n as u64 > MAX_DECODED => None,
@@ -138,11 +153,32 @@ pub fn decode(id: i64, encoding: i64, stored: Vec<u8>, size: u64) -> Result<Vec<
     }
 }
 
+/// The body of row `id` as received, from the three columns from `at` on: `body`,
+/// `body_encoding` and `body_size`, as every query that reads a body selects them. The outer
+/// error is SQLite's; the inner one says the stored bytes do not decode.
+pub fn from_row(id: i64, row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Result<Vec<u8>>> {
+    let stored: Vec<u8> = row.get(at)?;
+    let encoding: i64 = row.get(at + 1)?;
+    let size = row.get::<_, i64>(at + 2)?.max(0) as u64;
+    Ok(decode(id, encoding, stored, size))
+}
+
 fn decompress(stored: &[u8], size: u64) -> std::result::Result<Vec<u8>, String> {
     if size > MAX_DECODED {
         return Err(format!(
             "its recorded size, {size} bytes, is over the {MAX_DECODED} a body can have"
         ));
+    }
+    // Checked before anything is allocated: the frame must say it holds what the row says.
+    match zstd::zstd_safe::get_frame_content_size(stored) {
+        Ok(Some(declared)) if declared == size => {}
+        Ok(Some(declared)) => {
+            return Err(format!(
+                "its frame declares {declared} bytes, not the {size} recorded"
+            ));
+        }
+        Ok(None) => return Err("its frame does not declare its size".to_string()),
+        Err(_) => return Err("it is not a zstd frame".to_string()),
     }
     thread_local! {
         static DECOMPRESSOR: RefCell<Option<Decompressor<'static>>> = const { RefCell::new(None) };
@@ -174,8 +210,11 @@ fn decompress(stored: &[u8], size: u64) -> std::result::Result<Vec<u8>, String> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// The length of every body `encode` was given, for tests that check none was compressed.
+    pub static ENCODED_LENGTHS: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
 
     fn round_trip(body: &[u8]) -> Encoded {
         let encoded = encode(body.to_vec());
@@ -191,12 +230,29 @@ mod tests {
         encoded
     }
 
-    fn sample_json() -> Vec<u8> {
+    /// A sample body of `event` (the catalog's made-up events, `src/sample/`).
+    pub fn sample(event: &str, seed: u64) -> Vec<u8> {
         let options = crate::sample::Options {
-            seed: Some(7),
-            ..crate::sample::Options::new("inquiry.approved", 1_700_000_000_000)
+            seed: Some(seed),
+            ..crate::sample::Options::new(event, 1_700_000_000_000)
         };
         crate::sample::generate(&options).expect("sample").body
+    }
+
+    fn sample_json() -> Vec<u8> {
+        sample("inquiry.approved", 7)
+    }
+
+    /// xorshift bytes: as incompressible as real randomness, and the same every run.
+    pub fn random_bytes(n: usize, mut state: u64) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
     }
 
     #[test]
@@ -216,15 +272,7 @@ mod tests {
     fn empty_tiny_and_incompressible_bodies_are_kept_as_they_are() {
         assert_eq!(round_trip(b"").encoding, IDENTITY);
         assert_eq!(round_trip(b"{\"ok\":true}").encoding, IDENTITY);
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let random: Vec<u8> = (0..100_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let random = random_bytes(100_000, 0x9E37_79B9_7F4A_7C15);
         let encoded = round_trip(&random);
         assert_eq!(encoded.encoding, IDENTITY);
         assert_eq!(encoded.bytes, random);
@@ -253,6 +301,27 @@ mod tests {
         }
         let garbage = decode(9, ZSTD_DICT_V1, b"not zstd at all".to_vec(), 15);
         assert!(garbage.is_err());
+        let lying = decode(9, encoded.encoding, encoded.bytes.clone(), size + 1)
+            .expect_err("the frame and the row disagree");
+        assert!(
+            lying
+                .to_string()
+                .contains(&format!("declares {size} bytes")),
+            "{lying}"
+        );
+        // A frame that does not say its size is refused even when the row's size is right.
+        let mut compressor =
+            Compressor::with_prepared_dictionary(encoder_dictionary().expect("dict"))
+                .expect("compressor");
+        compressor
+            .set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(false))
+            .expect("no size");
+        let unsized_frame = compressor.compress(&body).expect("compressed");
+        let refused = decode(9, ZSTD_DICT_V1, unsized_frame, size).expect_err("no declared size");
+        assert!(
+            refused.to_string().contains("does not declare"),
+            "{refused}"
+        );
         let unknown = decode(9, 99, body.clone(), size).expect_err("unknown encoding");
         assert!(unknown.to_string().contains("newer"), "{unknown}");
     }

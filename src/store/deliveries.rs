@@ -272,29 +272,27 @@ fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
 pub struct Record {
     pub summary: Summary,
     pub headers: serde_json::Value,
-    pub body: Vec<u8>,
+    /// The body, or why its stored bytes do not decode: the rest of the row reads anyway.
+    pub body: crate::Result<Vec<u8>>,
     pub reply_status: Option<u16>,
 }
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
     let sql = format!(
-        "SELECT {COLUMNS}, d.headers, d.body, d.reply_status, d.body_encoding
+        "SELECT {COLUMNS}, d.headers, d.reply_status, d.body, d.body_encoding, d.body_size
          FROM {FROM} WHERE d.id = ?1"
     );
     let found = conn
         .query_row(&sql, [id], |row| {
             let summary = summary_from_row(row)?;
             let headers: String = row.get(29)?;
-            let body: Vec<u8> = row.get(30)?;
-            let reply_status: Option<u16> = row.get(31)?;
-            let encoding: i64 = row.get(32)?;
-            Ok((summary, headers, body, reply_status, encoding))
+            let reply_status: Option<u16> = row.get(30)?;
+            Ok((summary, headers, body::from_row(id, row, 31)?, reply_status))
         })
         .optional()?;
-    let Some((summary, headers, body, reply_status, encoding)) = found else {
+    let Some((summary, headers, body, reply_status)) = found else {
         return Ok(None);
     };
-    let body = body::decode(id, encoding, body, summary.body_size)?;
     Ok(Some(Record {
         summary,
         headers: serde_json::from_str(&headers).unwrap_or(serde_json::Value::Array(Vec::new())),
@@ -326,13 +324,13 @@ pub struct Raw {
 pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     let found = conn
         .prepare_cached(&format!(
-            "SELECT received_at, method, path, query, remote_addr, headers, body, outcome,
-                 source, signature_status, {STALE_AGE}, body_size, reply_status, body_encoding
+            "SELECT received_at, method, path, query, remote_addr, headers, outcome, source,
+                 signature_status, {STALE_AGE}, reply_status, body, body_encoding, body_size
              FROM deliveries WHERE id = ?1"
         ))?
         .query_row([id], |row| {
             let headers: String = row.get(5)?;
-            let outcome: String = row.get(7)?;
+            let outcome: String = row.get(6)?;
             let raw = Raw {
                 id,
                 arrival: Arrival {
@@ -345,22 +343,22 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                         .map(|h| headers_from_json(&h))
                         .map_err(|e| json_error(5, e))?,
                 },
-                body: row.get(6)?,
-                body_size: row.get::<_, i64>(11)?.max(0) as u64,
+                body: Vec::new(),
+                body_size: row.get::<_, i64>(13)?.max(0) as u64,
                 outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
-                source: Source::parse(&row.get::<_, String>(8)?),
-                reply_status: row.get(12)?,
+                source: Source::parse(&row.get::<_, String>(7)?),
+                reply_status: row.get(10)?,
                 // An unknown verdict is treated as the least trusted one.
-                signature: Status::parse(&row.get::<_, String>(9)?).unwrap_or(Status::Unchecked),
-                stale: row.get(10)?,
+                signature: Status::parse(&row.get::<_, String>(8)?).unwrap_or(Status::Unchecked),
+                stale: row.get(9)?,
             };
-            Ok((raw, row.get::<_, i64>(13)?))
+            Ok((raw, body::from_row(id, row, 11)?))
         })
         .optional()?;
-    let Some((mut raw, encoding)) = found else {
+    let Some((mut raw, body)) = found else {
         return Ok(None);
     };
-    raw.body = body::decode(id, encoding, std::mem::take(&mut raw.body), raw.body_size)?;
+    raw.body = body?;
     Ok(Some(raw))
 }
 

@@ -8,6 +8,28 @@ use crate::store::search::SEARCH_FILE;
 
 pub const DATABASE_FILE: &str = "inspector.db";
 
+/// Where a running session says where it listens, with its process id (`session/listening.rs`
+/// writes it). The store reads only the id: which other process has the database open.
+pub const LISTENING_FILE: &str = "listening.json";
+
+/// Whether process `pid` runs. Where the system cannot tell, it is taken as running.
+pub fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+/// The id of another running process that said it listens on `data_dir`, if any. A file that
+/// does not read names no one: a session that wrote it whole is the only one that matters.
+pub fn other_session(data_dir: &Path) -> Option<u32> {
+    let bytes = std::fs::read(data_dir.join(LISTENING_FILE)).ok()?;
+    let written: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let pid = u32::try_from(written.get("pid")?.as_u64()?).ok()?;
+    (pid != std::process::id() && process_alive(pid)).then_some(pid)
+}
+
 /// `~/.local/share/persona-inspector` on Linux, the platform's equivalent elsewhere.
 pub fn default_data_dir() -> Result<PathBuf> {
     dirs::data_dir()

@@ -37,7 +37,7 @@ use crate::model::{
 pub(crate) use deliveries::Record;
 pub(crate) use deliveries::resource_summary;
 pub use deliveries::{EventCount, Raw, ResourceSummary, SigningCount, Summary};
-pub use files::{DATABASE_FILE, default_data_dir, write_private};
+pub use files::{DATABASE_FILE, LISTENING_FILE, default_data_dir, process_alive, write_private};
 pub use redeliveries::PendingRetry;
 pub use search::SEARCH_FILE;
 
@@ -77,8 +77,10 @@ pub struct Store {
 }
 
 struct Inner {
-    /// Dropped first: it holds a handle on the writer, which waits for it to close.
-    _recompressor: Option<recompress::Recompressor>,
+    /// Dropped first: it holds a handle on the writer, which waits for it to close. Started
+    /// by long-lived sessions only (`start_compressing_old_bodies`): a one-shot command must
+    /// not write.
+    recompressor: Mutex<Option<recompress::Recompressor>>,
     path: PathBuf,
     reader: Mutex<Connection>,
     // Dropped after the reader, so queued writes finish before close.
@@ -100,6 +102,17 @@ impl Store {
     pub fn open_with_queue(data_dir: &Path, queue: usize) -> Result<Store> {
         let path = files::prepare(data_dir)?;
         let mut write = connect(&path, OpenFlags::default())?;
+        // An older inspector still running would read the bodies compressed from now on (by
+        // the background work, and in every new row) as if they were the bodies themselves:
+        // shown, exported, and re-delivered signed to the user's endpoint.
+        if schema::bodies_stored_as_received(&write)?
+            && let Some(pid) = files::other_session(data_dir)
+        {
+            return Err(Error::InUseByOlder {
+                pid,
+                data_dir: data_dir.to_path_buf(),
+            });
+        }
         schema::migrate(&mut write, &path)?;
         write.pragma_update(None, "wal_autocheckpoint", 0)?;
         // FAST: what is deleted or rewritten is zeroed on the pages written anyway, at no extra
@@ -118,16 +131,9 @@ impl Store {
             wal_full.clone(),
         )?;
         let writer = writer::Writer::start(write, wal_full, queue)?;
-        let handle = writer.handle();
-        let recompressor = recompress::Recompressor::start(&path, move |chunk| {
-            call(
-                |work| handle.run(work),
-                move |conn| recompress::apply(conn, &chunk),
-            )
-        })?;
         Ok(Store {
             inner: Arc::new(Inner {
-                _recompressor: recompressor,
+                recompressor: Mutex::new(None),
                 path,
                 reader: Mutex::new(read),
                 writer,
@@ -145,6 +151,7 @@ impl Store {
     /// Stores a delivery; resolves once it is committed to disk. Fails at once with
     /// `StoreBusy` when the writer's queue is full.
     pub async fn insert(&self, delivery: NewDelivery) -> Result<Stored> {
+        let place = self.inner.writer.reserve()?;
         // Compressed here, on the caller's task, so the writer thread only writes; a big body
         // off the async workers, which it would hold for milliseconds.
         let prepared = match delivery.body.len() {
@@ -155,7 +162,7 @@ impl Store {
         };
         self.inner
             .writer
-            .insert(prepared)?
+            .insert_at(place, prepared)
             .await
             .map_err(|_| Error::StoreClosed)?
     }
@@ -224,8 +231,29 @@ impl Store {
         })
     }
 
+    /// Starts compressing, in the background, the bodies of rows stored before bodies were
+    /// compressed (nothing when none is left, or when it already runs); it stops when the store
+    /// closes and resumes at the next start. For long-lived sessions (the app, `serve`).
+    pub fn start_compressing_old_bodies(&self) -> Result<()> {
+        let mut running = self
+            .inner
+            .recompressor
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if running.is_none() {
+            let handle = self.inner.writer.handle();
+            *running = recompress::Recompressor::start(&self.inner.path, move |chunk| {
+                call(
+                    |work| handle.run(work),
+                    move |conn| recompress::apply(conn, &chunk),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
     /// Compresses the bodies of rows stored before bodies were compressed, as the background
-    /// work started at open does (either may do a row; neither does it twice); returns how
+    /// work does (either may do a row; neither does it twice); returns how
     /// many this call compressed. Blocks until none is left.
     pub fn compress_old_bodies(&self) -> Result<u64> {
         let conn = connect(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -559,4 +587,55 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
     }
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Arrival, Verification};
+
+    fn delivery(body: Vec<u8>) -> NewDelivery {
+        let arrival = Arrival {
+            received_at_ms: 0,
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        NewDelivery::captured(arrival, body, &Verification::default())
+    }
+
+    /// A sender the store must refuse costs no compression: its place is asked for first.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_a_body_before_compressing_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let store = Store::open_with_queue(dir.path(), 1).expect("store");
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        assert!(store.inner.writer.run(Box::new(move |_| {
+            let _ = released.recv();
+        })));
+        let first = store
+            .inner
+            .writer
+            .insert(writer::Prepared::new(delivery(b"{}".to_vec())))
+            .expect("the one place");
+        // A length no other test's body has.
+        let length = ENCODE_ON_TASK * 3 + 17;
+        let refused = store
+            .insert(delivery(b"a".repeat(length)))
+            .await
+            .expect_err("the queue is full");
+        assert!(matches!(refused, Error::StoreBusy { .. }), "{refused}");
+        let encoded = body::tests::ENCODED_LENGTHS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        assert!(
+            !encoded.contains(&length),
+            "the refused body was compressed"
+        );
+        drop(release);
+        first.await.expect("answered").expect("stored");
+    }
 }

@@ -83,12 +83,19 @@ impl Drop for Recompressor {
 }
 
 fn progress(conn: &Connection) -> Result<Option<Progress>> {
-    let Some(text) = settings::load_named(conn, OLD_BODIES)? else {
-        return Ok(None);
-    };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| Error::Migration(format!("the {OLD_BODIES} setting does not read: {e}")))
+    Ok(settings::load_named(conn, OLD_BODIES)?.and_then(|text| parse(&text)))
+}
+
+/// None when the setting does not read: the store must still open, and rows it leaves as
+/// received read as they are (a retry chain compares them by their bytes).
+fn parse(text: &str) -> Option<Progress> {
+    serde_json::from_str(text)
+        .inspect_err(|e| {
+            tracing::warn!(
+                "older bodies are left as stored: the {OLD_BODIES} setting does not read ({e})"
+            )
+        })
+        .ok()
 }
 
 /// Compresses every old row not done yet, one chunk per `commit`; returns how many rows were
@@ -132,10 +139,7 @@ fn read_chunk(conn: &Connection, progress: Progress) -> Result<Chunk> {
         let (id, stored): (i64, Vec<u8>) = (row.get(0)?, row.get(1)?);
         let size: i64 = row.get(2)?;
         bytes += stored.len();
-        let encoded = match stored.len() as i64 == size {
-            true => body::encode(stored),
-            false => body::as_received(stored),
-        };
+        let encoded = body::encode_for_row(stored, size.max(0) as u64);
         bodies.push((id, encoded));
         if bytes >= CHUNK_BYTES {
             break;
@@ -164,10 +168,7 @@ pub(super) fn apply(conn: &mut Connection, chunk: &Chunk) -> Result<()> {
             .prepare_cached("SELECT value FROM settings WHERE name = ?1")?
             .query_row([OLD_BODIES], |r| r.get(0))
             .optional()?;
-        if let Some(text) = progress {
-            let mut progress: Progress = serde_json::from_str(&text).map_err(|e| {
-                Error::Migration(format!("the {OLD_BODIES} setting does not read: {e}"))
-            })?;
+        if let Some(mut progress) = progress.as_deref().and_then(parse) {
             progress.done_to = progress.done_to.max(chunk.reached);
             match progress.done_to >= progress.up_to {
                 true => {
@@ -193,6 +194,7 @@ mod tests {
 
     use super::*;
     use crate::model::{Filter, Verification};
+    use crate::store::body::tests::sample;
     use crate::store::{DATABASE_FILE, Store, deliveries, story, writer};
 
     fn arrival() -> crate::model::Arrival {
@@ -231,14 +233,6 @@ mod tests {
         conn.last_insert_rowid()
     }
 
-    fn sample(event: &str, seed: u64) -> Vec<u8> {
-        let options = crate::sample::Options {
-            seed: Some(seed),
-            ..crate::sample::Options::new(event, 1_700_000_000_000)
-        };
-        crate::sample::generate(&options).expect("sample").body
-    }
-
     fn encodings(conn: &Connection) -> Vec<(i64, i64, bool)> {
         conn.prepare("SELECT id, body_encoding, body_hash IS NOT NULL FROM deliveries ORDER BY id")
             .expect("prepare")
@@ -254,14 +248,22 @@ mod tests {
             let raw = deliveries::raw(conn, *id).expect("raw").expect("row");
             assert!(&raw.body == body, "raw body of {id}");
             let record = deliveries::get(conn, *id).expect("get").expect("row");
-            assert!(&record.body == body, "full record of {id}");
+            assert!(
+                record.body.as_ref().ok() == Some(body),
+                "full record of {id}"
+            );
             let alone = story::body(conn, *id).expect("body").expect("row");
             assert!(&alone == body, "body of {id}");
         }
         let copies = story::event_copies(conn, event_id, 10).expect("copies");
-        assert_eq!(copies.len(), 3);
+        assert_eq!(copies.len(), 4);
         assert!(copies[1].same_body, "the retry's body is the first copy's");
         assert!(!copies[2].same_body, "the third copy's body differs");
+        // Hashed and compressed against an old row with neither: compared by decoding both.
+        assert!(
+            copies[3].same_body,
+            "the fourth copy's body is the first copy's"
+        );
     }
 
     #[test]
@@ -299,14 +301,19 @@ mod tests {
             progress(&conn).expect("progress").is_some(),
             "old rows recorded"
         );
-        // Old rows read as they are; a new copy of the event is stored compressed beside them.
+        // Old rows read as they are; new copies of the event are stored compressed beside them.
         let tx = conn.transaction().expect("tx");
-        let mut new =
-            crate::model::NewDelivery::captured(arrival(), other.clone(), &Verification::default());
-        new.event.event_id = Some(event.into());
-        let stored = writer::insert(&tx, &writer::Prepared::new(new)).expect("insert");
+        for body in [&other, &json] {
+            let mut new = crate::model::NewDelivery::captured(
+                arrival(),
+                body.clone(),
+                &Verification::default(),
+            );
+            new.event.event_id = Some(event.into());
+            let stored = writer::insert(&tx, &writer::Prepared::new(new)).expect("insert");
+            bodies.push((stored.id, body.clone()));
+        }
         tx.commit().expect("commit");
-        bodies.push((stored.id, other.clone()));
         check_reads(&conn, &bodies, event);
 
         // Compress the old rows, the first chunk alone first: the progress is kept.
@@ -324,7 +331,7 @@ mod tests {
             apply(&mut writer.borrow_mut(), &chunk)
         })
         .expect("compressed");
-        assert_eq!(compressed as usize, bodies.len() - 1 - CHUNK_ROWS as usize);
+        assert_eq!(compressed as usize, bodies.len() - 2 - CHUNK_ROWS as usize);
         assert!(
             progress(&conn).expect("p").is_none(),
             "done: the row is gone"
@@ -352,7 +359,11 @@ mod tests {
 
         // The store opens it with nothing left to do, and search finds old bodies' words.
         let store = Store::open(dir.path()).expect("store");
-        assert!(store.inner._recompressor.is_none());
+        store.start_compressing_old_bodies().expect("started");
+        assert!(
+            store.inner.recompressor.lock().expect("lock").is_none(),
+            "nothing to do"
+        );
         let word = String::from_utf8_lossy(&bodies[10].1).into_owned();
         let id_in_body = word
             .split('"')
@@ -372,6 +383,29 @@ mod tests {
     }
 
     #[test]
+    fn a_progress_setting_that_does_not_read_leaves_old_bodies_as_they_are() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join(DATABASE_FILE);
+        let mut conn = Connection::open(&path).expect("open");
+        crate::store::schema::migrations()
+            .to_version(&mut conn, 9)
+            .expect("schema 9");
+        let body = sample("inquiry.approved", 3);
+        let id = insert_old(&conn, &body, body.len(), None);
+        crate::store::schema::migrate(&mut conn, &path).expect("migrated");
+        settings::save_named(&conn, OLD_BODIES, "{not json").expect("broken setting");
+        drop(conn);
+        let store = Store::open(dir.path()).expect("opens all the same");
+        store.start_compressing_old_bodies().expect("started");
+        assert!(
+            store.inner.recompressor.lock().expect("lock").is_none(),
+            "nothing to do"
+        );
+        assert_eq!(store.compress_old_bodies().expect("nothing to do"), 0);
+        assert!(store.raw(id).expect("raw").body == body);
+    }
+
+    #[test]
     fn the_store_compresses_old_bodies_in_the_background_and_on_request() {
         let dir = tempfile::tempdir().expect("temp");
         let path = dir.path().join(DATABASE_FILE);
@@ -386,6 +420,12 @@ mod tests {
         }
         drop(conn);
         let store = Store::open(dir.path()).expect("opens and migrates");
+        // A one-shot command opens the store too: opening alone leaves the rows alone.
+        assert!(store.inner.recompressor.lock().expect("lock").is_none());
+        let untouched = encodings(&Connection::open(&path).expect("open"));
+        assert!(untouched.iter().all(|k| k.1 == body::IDENTITY && !k.2));
+        store.start_compressing_old_bodies().expect("started");
+        assert!(store.inner.recompressor.lock().expect("lock").is_some());
         // Reads work whatever the background work has reached.
         for (id, body) in bodies.iter().step_by(7) {
             assert!(&store.raw(*id).expect("raw").body == body);

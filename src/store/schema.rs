@@ -198,6 +198,17 @@ pub fn latest_version() -> i64 {
     STEPS.len() as i64
 }
 
+/// The last schema before bodies were compressed (migration 10): an inspector that writes it
+/// reads every stored body as the body itself.
+const LAST_UNCOMPRESSED: i64 = 9;
+
+/// Whether the database is one an inspector from before compressed bodies writes (a new, empty
+/// file is not: no older inspector has it open).
+pub fn bodies_stored_as_received(conn: &Connection) -> Result<bool> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    Ok((1..=LAST_UNCOMPRESSED).contains(&found))
+}
+
 /// Brings the database to the latest schema in one transaction; refuses a newer database.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
@@ -220,5 +231,55 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    fn schema_9_with_listener(pid: u32) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp");
+        let mut conn = Connection::open(dir.path().join(crate::store::DATABASE_FILE)).expect("db");
+        migrations().to_version(&mut conn, 9).expect("schema 9");
+        let listening = serde_json::json!({"address": "http://127.0.0.1:1", "pid": pid});
+        std::fs::write(
+            dir.path().join(crate::store::LISTENING_FILE),
+            listening.to_string(),
+        )
+        .expect("listening.json");
+        dir
+    }
+
+    fn version(dir: &tempfile::TempDir) -> i64 {
+        Connection::open(dir.path().join(crate::store::DATABASE_FILE))
+            .expect("db")
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .expect("version")
+    }
+
+    #[cfg(target_os = "linux")]
+    /// An older inspector listening on the directory (here: this test's parent process, alive
+    /// and not this one) would read compressed rows as bodies: the database stays at 9.
+    #[test]
+    fn a_database_an_older_inspector_runs_on_is_not_converted_under_it() {
+        let running = std::os::unix::process::parent_id();
+        let dir = schema_9_with_listener(running);
+        let refused = crate::store::Store::open(dir.path())
+            .err()
+            .expect("refused");
+        assert!(
+            matches!(refused, Error::InUseByOlder { pid, .. } if pid == running),
+            "{refused}"
+        );
+        assert!(
+            refused
+                .to_string()
+                .contains(&format!("quit the running inspector (pid {running})")),
+            "{refused}"
+        );
+        assert_eq!(version(&dir), 9, "not migrated");
+
+        // This process's own file, or a dead process's, is no other inspector.
+        for pid in [std::process::id(), u32::MAX] {
+            let dir = schema_9_with_listener(pid);
+            drop(crate::store::Store::open(dir.path()).expect("opens"));
+            assert_eq!(version(&dir), latest_version());
+        }
     }
 }

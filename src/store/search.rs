@@ -14,8 +14,9 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::error::Result;
 
 pub const SEARCH_FILE: &str = "search.db";
-/// 2: bodies fed as their distinct scalars (`searchable_text`).
-const VERSION: i64 = 2;
+/// 2: bodies fed as their distinct scalars; 3: as their distinct `key value` members
+/// (`searchable_text`).
+const VERSION: i64 = 3;
 /// Rows per index transaction: each makes one segment, and fewer, larger segments are merged
 /// (rewritten) fewer times.
 const CHUNK: i64 = 10_000;
@@ -205,13 +206,7 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             // The text is what arrived: decompressed here, off the capture writer.
-            let body = super::body::decode(
-                id,
-                row.get(5)?,
-                row.get(4)?,
-                row.get::<_, i64>(6)?.max(0) as u64,
-            )
-            .unwrap_or_else(|error| {
+            let body = super::body::from_row(id, row, 4)?.unwrap_or_else(|error| {
                 // Its other columns are still indexed; reading it says what is wrong.
                 tracing::warn!("search index: {error}");
                 Vec::new()
@@ -230,33 +225,41 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
     Ok(done)
 }
 
-/// What the index is fed of a body: for JSON, each distinct string (keys and values, unescaped)
-/// and other scalar once, in the order they first appear, one a line; anything else as text.
-/// A Persona body repeats the same keys and values many times over (every check of a
-/// verification has `name`, `status`, `reasons`…): indexed once, a search finds the same
-/// deliveries, while the index holds and writes a fraction of the positions. A word matches
-/// within one string as before; only a "word" that spans JSON punctuation no longer does.
+/// What the index is fed of a body: for JSON, each distinct member as `key value` (strings
+/// unescaped), a key whose value is an object or array alone, and each array element alone,
+/// one a line in the order they first appear; anything else as text. A Persona body repeats
+/// the same members many times over (every check of a verification has `name`, `status`,
+/// `reasons`…): indexed once, a search finds the same deliveries while the index holds and
+/// writes a fraction of the positions. A key stays next to its value, so a search for
+/// `status:passed` or a pasted `"name-first":"Jane"` (one phrase) still finds it.
 fn searchable_text(body: &[u8]) -> std::borrow::Cow<'_, str> {
-    match json_scalars(body) {
+    match json_members(body) {
         Some(text) => text.into(),
         None => String::from_utf8_lossy(body),
     }
 }
 
-/// The distinct scalars of a JSON document, one a line; None when `body` is not JSON.
-fn json_scalars(body: &[u8]) -> Option<String> {
+/// The distinct members and elements of a JSON document, one a line; None when `body` is not
+/// JSON.
+fn json_members(body: &[u8]) -> Option<String> {
     // Validated first, so the scan below can trust every string to be closed.
     serde_json::from_slice::<serde::de::IgnoredAny>(body).ok()?;
     let text = std::str::from_utf8(body).ok()?;
     let bytes = text.as_bytes();
     let mut seen = std::collections::HashSet::new();
     let mut out = String::with_capacity(body.len() / 2);
-    let mut push = |scalar: std::borrow::Cow<'_, str>| {
-        if !scalar.is_empty() && !seen.contains(scalar.as_ref()) {
-            out.push_str(&scalar);
+    let mut push = |line: String| {
+        if !line.trim().is_empty() && !seen.contains(&line) {
+            out.push_str(&line);
             out.push('\n');
-            seen.insert(scalar.into_owned());
+            seen.insert(line);
         }
+    };
+    // The key read last, until its value comes.
+    let mut key: Option<String> = None;
+    let mut value = |scalar: &str, key: &mut Option<String>| match key.take() {
+        Some(key) => push(format!("{key} {scalar}")),
+        None => push(scalar.to_string()),
     };
     let mut at = 0;
     while let Some(&byte) = bytes.get(at) {
@@ -275,19 +278,30 @@ fn json_scalars(body: &[u8]) -> Option<String> {
                     }
                 }
                 let literal = text.get(at..=end)?;
-                push(match escaped {
-                    true => serde_json::from_str::<String>(literal).ok()?.into(),
-                    false => literal[1..literal.len() - 1].into(),
-                });
+                let string: String = match escaped {
+                    true => serde_json::from_str(literal).ok()?,
+                    false => literal[1..literal.len() - 1].to_string(),
+                };
                 at = end + 1;
+                let next = bytes[at..].iter().find(|b| !b.is_ascii_whitespace());
+                match next {
+                    Some(b':') => key = Some(string),
+                    _ => value(&string, &mut key),
+                }
             }
             b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
                 let end = bytes[at..]
                     .iter()
                     .position(|b| matches!(b, b',' | b']' | b'}' | b':') || b.is_ascii_whitespace())
                     .map_or(bytes.len(), |n| at + n);
-                push(text.get(at..end)?.into());
+                value(text.get(at..end)?, &mut key);
                 at = end;
+            }
+            b'{' | b'[' => {
+                if let Some(key) = key.take() {
+                    value(&key, &mut None);
+                }
+                at += 1;
             }
             _ => at += 1,
         }
@@ -310,11 +324,11 @@ mod tests {
     }
 
     #[test]
-    fn a_json_body_is_indexed_as_its_distinct_scalars() {
-        let body = br#"{"a":"x y","b":["x y",12.5,true,null,"q\"uote \u00e9"],"a2":{"a":-3e2}}"#;
+    fn a_json_body_is_indexed_as_its_distinct_members() {
+        let body = br#"{"a":"x y","b":["x y",12.5,true,null,"q\"uote \u00e9"],"a2":{"a":-3e2},"c":"x y","d": "x y"}"#;
         assert_eq!(
-            super::json_scalars(body).expect("JSON"),
-            "a\nx y\nb\n12.5\ntrue\nnull\nq\"uote \u{e9}\na2\n-3e2\n"
+            super::json_members(body).expect("JSON"),
+            "a x y\nb\nx y\n12.5\ntrue\nnull\nq\"uote \u{e9}\na2\na -3e2\nc x y\nd x y\n"
         );
         assert_eq!(super::searchable_text(b"not { json"), "not { json");
         assert_eq!(

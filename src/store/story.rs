@@ -75,14 +75,9 @@ pub fn mention_candidates(
 
 /// The body of delivery `id` alone, as received; None when it is gone.
 pub fn body(conn: &Connection, id: i64) -> crate::Result<Option<Vec<u8>>> {
-    let found = conn
-        .prepare_cached("SELECT body, body_encoding, body_size FROM deliveries WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?)))
-        .optional()?;
-    found
-        .map(|(stored, encoding, size)| {
-            super::body::decode(id, encoding, stored, size.max(0) as u64)
-        })
+    conn.prepare_cached("SELECT body, body_encoding, body_size FROM deliveries WHERE id = ?1")?
+        .query_row([id], |r| super::body::from_row(id, r, 0))
+        .optional()?
         .transpose()
 }
 
@@ -94,6 +89,9 @@ pub struct CopyRow {
     pub attempts: AttemptHeaders,
     /// Byte for byte the body of the event's first stored copy.
     pub same_body: bool,
+    /// Why this copy's body, or the first copy's, could not be read to compare them (it then
+    /// counts as different).
+    pub unreadable: Option<String>,
 }
 
 /// The stored copies of event `event_id` in the order they arrived (an import when its file
@@ -132,6 +130,7 @@ pub fn event_copies(conn: &Connection, event_id: &str, limit: u32) -> crate::Res
                 first_attempted_at: r.get(4)?,
             },
             same_body: r.get::<_, Option<bool>>(5)?.unwrap_or(false),
+            unreadable: None,
         };
         Ok((
             row,
@@ -145,13 +144,35 @@ pub fn event_copies(conn: &Connection, event_id: &str, limit: u32) -> crate::Res
     for (mut row, undecided, first_id) in rows {
         if undecided {
             if first_body.is_none() {
-                first_body = body(conn, first_id)?;
+                first_body = Some(readable(body(conn, first_id))?);
             }
-            row.same_body = first_body.is_some() && body(conn, row.id)? == first_body;
+            let compared = match first_body.as_ref() {
+                Some(Ok(first)) => {
+                    readable(body(conn, row.id))?.map(|b| first.is_some() && b == *first)
+                }
+                Some(Err(why)) => Err(why.clone()),
+                None => Ok(false),
+            };
+            (row.same_body, row.unreadable) = match compared {
+                Ok(same) => (same, None),
+                Err(why) => (false, Some(why)),
+            };
         }
         copies.push(row);
     }
     Ok(copies)
+}
+
+/// A body read to compare, or why its stored bytes do not decode (which fails only the
+/// comparison); a body gone since (purged) compares as absent, an empty `Option`.
+fn readable(
+    read: crate::Result<Option<Vec<u8>>>,
+) -> crate::Result<Result<Option<Vec<u8>>, String>> {
+    match read {
+        Ok(body) => Ok(Ok(body)),
+        Err(error @ crate::Error::CorruptBody { .. }) => Ok(Err(error.to_string())),
+        Err(error) => Err(error),
+    }
 }
 
 /// How many stored deliveries carry event id `event_id`.

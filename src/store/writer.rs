@@ -38,12 +38,7 @@ pub struct Prepared {
 impl Prepared {
     pub fn new(mut delivery: NewDelivery) -> Prepared {
         let received = std::mem::take(&mut delivery.body);
-        // A compressed body is checked against the size column when read; a row whose size is
-        // not its body's length (one refused as too large keeps none) is stored as it is.
-        let body = match received.len() as u64 == delivery.body_size {
-            true => body::encode(received),
-            false => body::as_received(received),
-        };
+        let body = body::encode_for_row(received, delivery.body_size);
         Prepared { delivery, body }
     }
 }
@@ -82,18 +77,34 @@ impl Writer {
     }
 
     /// Queues `delivery`, or refuses it with `StoreBusy` when the queue is full.
+    #[cfg(test)]
     pub fn insert(&self, delivery: Prepared) -> Result<oneshot::Receiver<Result<Stored>>> {
-        let Ok(place) = self.queue.clone().try_acquire_owned() else {
-            return Err(Error::StoreBusy {
+        Ok(self.insert_at(self.reserve()?, delivery))
+    }
+
+    /// A place in the queue for one insert, or `StoreBusy` at once when none is free: taken
+    /// before the body is compressed, so a full queue costs a refused sender no compression.
+    pub fn reserve(&self) -> Result<Place> {
+        match self.queue.clone().try_acquire_owned() {
+            Ok(place) => Ok(Place(place)),
+            Err(_) => Err(Error::StoreBusy {
                 waiting: self.capacity,
-            });
-        };
+            }),
+        }
+    }
+
+    /// Queues `delivery` in the place reserved for it.
+    pub fn insert_at(
+        &self,
+        Place(place): Place,
+        delivery: Prepared,
+    ) -> oneshot::Receiver<Result<Stored>> {
         let (reply, answer) = oneshot::channel();
         if let Some(jobs) = &self.jobs {
             // A failed send drops `reply`, which the caller sees as StoreClosed.
             let _ = jobs.send(Job::Insert((Box::new(delivery), reply, place)));
         }
-        Ok(answer)
+        answer
     }
 
     /// Runs `work` on the write connection, in order with the inserts.
@@ -110,6 +121,9 @@ impl Writer {
         Handle(self.jobs.clone())
     }
 }
+
+/// One insert's place in the writer's queue ([`Writer::reserve`]); freed when dropped unused.
+pub struct Place(OwnedSemaphorePermit);
 
 pub struct Handle(Option<mpsc::Sender<Job>>);
 
@@ -284,15 +298,7 @@ mod tests {
 
     /// Random bytes: they stay this big once encoded.
     fn delivery(body_size: usize) -> Prepared {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let body = (0..body_size)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
+        let body = body::tests::random_bytes(body_size, 0x2545_F491_4F6C_DD1D);
         let arrival = Arrival {
             received_at_ms: 0,
             method: "POST".into(),

@@ -107,6 +107,14 @@ pub fn chain(rows: Vec<CopyRow>, total: u64) -> RetryChain {
             copies[0].delivery_id
         ));
     }
+    for row in &rows {
+        if let Some(why) = &row.unreadable {
+            notes.push(format!(
+                "#{} was not compared with the first copy: {why}",
+                row.id
+            ));
+        }
+    }
     if total > copies.len() as u64 {
         notes.push(format!(
             "{total} deliveries carry this event id, more than Persona's {LAST_ATTEMPT} \
@@ -178,6 +186,7 @@ mod tests {
                 first_attempted_at: Some(1_800_000_000),
             },
             same_body,
+            unreadable: None,
         }
     }
 

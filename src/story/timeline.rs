@@ -212,6 +212,11 @@ impl Store {
                 Ok(body) => body,
                 // Purged since the index listed it.
                 Err(Error::NotFound(_)) => continue,
+                // One damaged row must not hide the rest of the timeline.
+                Err(error @ Error::CorruptBody { .. }) => {
+                    notes.push(format!("#{delivery_id} was not read for mentions: {error}"));
+                    continue;
+                }
                 Err(error) => return Err(error),
             };
             let Ok(event) = jsonapi::parse(&body) else {
