@@ -39,8 +39,10 @@ pub enum Error {
     #[error(
         "another inspector (pid {pid}) is running on {} and this version must convert its \
          database first, which that one could not read afterwards — quit the running inspector \
-         (pid {pid}) first, then run this again",
-        data_dir.display()
+         (pid {pid}) first, then run this again (if no inspector runs, delete {} and run this \
+         again)",
+        data_dir.display(),
+        data_dir.join(crate::store::LISTENING_FILE).display()
     )]
     InUseByOlder { pid: u32, data_dir: PathBuf },
 
