@@ -266,14 +266,20 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_database_from_schema_9_reads_before_during_and_after_its_bodies_are_compressed() {
+    /// A database made by the schema before bodies were compressed, as an older inspector left it.
+    fn schema_9() -> (tempfile::TempDir, std::path::PathBuf, Connection) {
         let dir = tempfile::tempdir().expect("temp");
         let path = dir.path().join(DATABASE_FILE);
         let mut conn = Connection::open(&path).expect("open");
         crate::store::schema::migrations()
             .to_version(&mut conn, 9)
             .expect("schema 9");
+        (dir, path, conn)
+    }
+
+    #[test]
+    fn a_database_from_schema_9_reads_before_during_and_after_its_bodies_are_compressed() {
+        let (dir, path, mut conn) = schema_9();
         let json = sample("inquiry.approved", 1);
         let other = sample("inquiry.approved", 2);
         let binary: Vec<u8> = (0..40_000u32).map(|i| (i * 7 % 253) as u8).collect();
@@ -384,12 +390,7 @@ mod tests {
 
     #[test]
     fn a_progress_setting_that_does_not_read_leaves_old_bodies_as_they_are() {
-        let dir = tempfile::tempdir().expect("temp");
-        let path = dir.path().join(DATABASE_FILE);
-        let mut conn = Connection::open(&path).expect("open");
-        crate::store::schema::migrations()
-            .to_version(&mut conn, 9)
-            .expect("schema 9");
+        let (dir, path, mut conn) = schema_9();
         let body = sample("inquiry.approved", 3);
         let id = insert_old(&conn, &body, body.len(), None);
         crate::store::schema::migrate(&mut conn, &path).expect("migrated");
@@ -407,12 +408,7 @@ mod tests {
 
     #[test]
     fn the_store_compresses_old_bodies_in_the_background_and_on_request() {
-        let dir = tempfile::tempdir().expect("temp");
-        let path = dir.path().join(DATABASE_FILE);
-        let mut conn = Connection::open(&path).expect("open");
-        crate::store::schema::migrations()
-            .to_version(&mut conn, 9)
-            .expect("schema 9");
+        let (dir, path, conn) = schema_9();
         let mut bodies = Vec::new();
         for n in 0..500 {
             let body = sample("inquiry.approved", n);
