@@ -44,14 +44,24 @@ fn files_are_private_to_the_user() {
     let mode =
         |p: &std::path::Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
     assert_eq!(mode(&data), 0o700, "data dir is 0700");
-    for name in [DATABASE_FILE, SEARCH_FILE]
-        .iter()
-        .flat_map(|f| [f.to_string(), format!("{f}-wal"), format!("{f}-shm")])
-    {
-        let path = data.join(&name);
-        assert!(path.exists(), "{name} exists");
-        assert_eq!(mode(&path), 0o600, "{name} is 0600");
+    // The search index keeps a rollback journal, the deliveries a WAL.
+    let expected = [DATABASE_FILE, SEARCH_FILE]
+        .map(str::to_string)
+        .into_iter()
+        .chain(["-wal", "-shm"].map(|suffix| format!("{DATABASE_FILE}{suffix}")));
+    for name in expected {
+        assert!(data.join(&name).exists(), "{name} exists");
     }
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&data).expect("data dir") {
+        let path = entry.expect("entry").path();
+        assert_eq!(mode(&path), 0o600, "{} is 0600", path.display());
+        checked += 1;
+    }
+    assert!(
+        checked >= 4,
+        "every file the store wrote was checked ({checked})"
+    );
 }
 
 #[test]
@@ -307,7 +317,7 @@ fn a_lost_search_index_is_rebuilt_from_the_deliveries() {
     };
     assert_eq!(found(&store), 1);
     drop(store);
-    for suffix in ["", "-wal", "-shm"] {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(dir.path().join(format!("{SEARCH_FILE}{suffix}")));
     }
     let store = Store::open(dir.path()).expect("reopen without an index");

@@ -320,7 +320,7 @@ const AT_REST_WAIT: Duration = Duration::from_secs(20);
 fn files(dir: &std::path::Path) -> (u64, String) {
     let files: Vec<(String, u64)> = [DATABASE_FILE, SEARCH_FILE]
         .iter()
-        .flat_map(|file| ["", "-wal"].map(|suffix| format!("{file}{suffix}")))
+        .flat_map(|file| ["", "-wal", "-journal"].map(|suffix| format!("{file}{suffix}")))
         .filter_map(|name| {
             let bytes = std::fs::metadata(dir.join(&name)).ok()?.len();
             Some((name, bytes))

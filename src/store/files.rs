@@ -58,8 +58,9 @@ pub fn prepare(data_dir: &Path) -> Result<PathBuf> {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         options.open(&db).map_err(fail)?;
-        // SQLite gives -wal and -shm the database file's mode, so these follow.
-        for file in [db.clone(), sidecar(&db, "-wal"), sidecar(&db, "-shm")] {
+        // SQLite gives -wal, -shm and -journal the database file's mode, so these follow.
+        let sidecars = ["-wal", "-shm", "-journal"].map(|suffix| sidecar(&db, suffix));
+        for file in std::iter::once(db.clone()).chain(sidecars) {
             if file.exists() {
                 restrict(&file, 0o600).map_err(fail)?;
             }
