@@ -187,6 +187,13 @@ INSERT INTO settings (name, value)
 -- delivery (to the WAL, then to the database), more than a compressed body.
 DROP INDEX deliveries_resource_id;
 "#,
+    r#"
+-- A resource's timeline is found by this narrower index: only the entries a timeline keeps
+-- (at most its limit) are then read from the table. deliveries_story held every column a
+-- timeline shows, ~170 bytes an entry, and a fifth of the database's bytes besides the rows.
+DROP INDEX deliveries_story;
+CREATE INDEX deliveries_resource ON deliveries(resource_id, event_created_at, id);
+"#,
 ];
 
 pub(super) fn migrations() -> Migrations<'static> {

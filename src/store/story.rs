@@ -20,18 +20,22 @@ pub struct ResourceRow {
 
 /// The deliveries whose `payload.data` is `resource_id`, at most `limit`, in the order of the
 /// events' created-at (text order is time order for Persona's fixed-width UTC times; those
-/// without one last), then of arrival. Read from the `deliveries_story` index alone: in the
-/// table these columns sit after the body, and reaching them there walks every body's pages.
+/// without one last), then of arrival. The entries are chosen and ordered from the
+/// `deliveries_resource` index alone; only those kept are read from the table, where these
+/// columns sit after the body (each read walks that body's pages).
 pub fn resource_rows(
     conn: &Connection,
     resource_id: &str,
     limit: u32,
 ) -> crate::Result<Vec<ResourceRow>> {
     let mut statement = conn.prepare_cached(
-        "SELECT id, coalesce(original_received_at, received_at), event_id, event_name,
-             event_created_at, resource_type, resource_status
-         FROM deliveries INDEXED BY deliveries_story WHERE resource_id = ?1
-         ORDER BY event_created_at IS NULL, event_created_at, id LIMIT ?2",
+        "WITH kept AS (SELECT id, event_created_at AS created FROM deliveries
+                           INDEXED BY deliveries_resource WHERE resource_id = ?1
+                       ORDER BY created IS NULL, created, id LIMIT ?2)
+         SELECT d.id, coalesce(d.original_received_at, d.received_at), d.event_id, d.event_name,
+             d.event_created_at, d.resource_type, d.resource_status
+         FROM kept JOIN deliveries d ON d.id = kept.id
+         ORDER BY kept.created IS NULL, kept.created, kept.id",
     )?;
     let rows = statement.query_map(params![resource_id, limit], |r| {
         Ok(ResourceRow {
