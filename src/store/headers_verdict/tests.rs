@@ -491,13 +491,8 @@ mod in_a_database {
             );
         };
         is_corrupt(store.record(bad).err().expect("refused"));
-        is_corrupt(store.raw(bad).err().expect("refused"));
-        is_corrupt(
-            store
-                .list_stored(&Filter::default())
-                .err()
-                .expect("refused"),
-        );
+        is_corrupt(store.raw(bad).expect_err("refused"));
+        is_corrupt(store.list_stored(&Filter::default()).expect_err("refused"));
         // The other row reads, and a re-check skips the damaged one.
         let explanation = |id| {
             store
