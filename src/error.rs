@@ -90,6 +90,12 @@ pub enum Error {
          outside the inspector or is damaged; export what reads and purge this delivery"
     )]
     CorruptBody { id: i64, why: String },
+
+    #[error(
+        "the stored headers and signature verdict of delivery {id} cannot be read: {why}. The \
+         database file was changed outside the inspector or is damaged; purge this delivery"
+    )]
+    CorruptHeaders { id: i64, why: String },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

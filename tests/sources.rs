@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::session::*;
 use common::{inspector, serve};
-use persona_inspector::model::{Filter, PERSONA_WEBHOOK_IPS, Source};
+use persona_inspector::model::{Filter, PERSONA_WEBHOOK_IPS, Source, headers_to_json};
 use persona_inspector::session::{Session, SettingsChange};
 use persona_inspector::share::{self, Limits};
 use persona_inspector::store::Summary;
@@ -102,17 +102,34 @@ async fn the_source_is_read_from_the_proxys_entry_and_looked_up_in_personas_list
     let stored = list_deliveries(&session, Filter::default())
         .await
         .expect("list");
-    // Kept in a column of its own as each arrives; rows stored before that column are read
-    // from their headers.
-    let kept: Vec<Option<String>> = session
-        .store()
-        .expect("store")
-        .write(|conn| {
+    // Kept in a column of its own as each arrives; rows stored before that column (schema 9)
+    // are read from their headers, which such rows hold as JSON text: each row is written
+    // back as one of those (no column, headers and verdict as text, nothing compressed).
+    let store = session.store().expect("store");
+    let older_rows: Vec<(i64, String, String)> = stored
+        .iter()
+        .map(|summary| {
+            let headers = store.raw(summary.id).expect("raw").arrival.headers;
+            (
+                summary.id,
+                headers_to_json(&headers).to_string(),
+                serde_json::to_string(&summary.signature).expect("verdict"),
+            )
+        })
+        .collect();
+    let kept: Vec<Option<String>> = store
+        .write(move |conn| {
             let kept = conn
                 .prepare("SELECT forwarded_for FROM deliveries ORDER BY id")?
                 .query_map([], |row| row.get(0))?
                 .collect::<Result<_, _>>()?;
-            conn.execute("UPDATE deliveries SET forwarded_for = NULL", [])?;
+            for (id, headers, verdict) in &older_rows {
+                conn.execute(
+                    "UPDATE deliveries SET forwarded_for = NULL, headers = ?2, signature = ?3,
+                         headers_verdict = NULL, stale_age = NULL WHERE id = ?1",
+                    rusqlite::params![id, headers, verdict],
+                )?;
+            }
             Ok(kept)
         })
         .expect("as an older row");

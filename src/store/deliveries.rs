@@ -4,7 +4,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use super::body;
+use super::{body, headers_verdict};
 
 use crate::model::{
     ApparentSource, Arrival, AttemptHeaders, FailureKind, Filter, ForwardMark, Order, Outcome,
@@ -78,8 +78,10 @@ pub struct EventCount {
     pub count: u64,
 }
 
-// The last column is every X-Forwarded-For line, joined by commas: kept in its own column since
-// the migration that added it, read from the headers' JSON (a few µs a row) for older rows.
+// Column 28 is every X-Forwarded-For line, joined by commas: kept in its own column since the
+// migration that added it, read from the headers' JSON (a few µs a row) for older rows, whose
+// headers are text (a row whose headers are compressed has the column). The verdict is column
+// 13 or, compressed, 29 (`headers_verdict`); the list never reads the headers.
 const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_addr, d.outcome,
     d.event_id, d.event_name, d.event_created_at, d.resource_type, d.resource_id,
     d.resource_status, d.signature, d.attempts_made, d.attempts_left, d.first_attempted_at,
@@ -88,9 +90,11 @@ const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_
          ELSE (SELECT COUNT(*) FROM deliveries e WHERE e.event_id = d.event_id) END,
     f.id, f.status, f.error_kind, f.retry, f.next_retry_at, f.duration_ms,
     d.source, d.original_received_at,
-    COALESCE(d.forwarded_for, CASE WHEN instr(d.headers, '\"x-forwarded-for\"') THEN
+    COALESCE(d.forwarded_for, CASE WHEN d.headers_verdict IS NULL
+                                   AND instr(d.headers, '\"x-forwarded-for\"') THEN
         (SELECT group_concat(h.value ->> 1, ',' ORDER BY h.key) FROM json_each(d.headers) h
-         WHERE h.value ->> 0 = 'x-forwarded-for') END)";
+         WHERE h.value ->> 0 = 'x-forwarded-for') END),
+    d.headers_verdict";
 
 /// The deliveries with their latest forward, if any (`redeliveries_forward` finds it).
 const FROM: &str = "deliveries d LEFT JOIN redeliveries f ON f.id =
@@ -114,8 +118,17 @@ pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
         )
     };
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(rusqlite::params_from_iter(args), summary_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = statement.query_map(rusqlite::params_from_iter(args), |row| {
+        let id = row.get(0)?;
+        // The verdict alone: the headers are not shown, so never parsed.
+        match headers_verdict::decode(id, row.get(29)?, row.get(13)?, None) {
+            Ok(texts) => summary_from_row(row, &texts.verdict).map(Ok),
+            Err(corrupt) => Ok(Err(corrupt)),
+        }
+    })?;
+    // SQLite's error, else the row's own.
+    rows.map(|row| row.map_err(crate::Error::from).and_then(|summary| summary))
+        .collect()
 }
 
 pub fn count(conn: &Connection, filter: &Filter) -> crate::Result<u64> {
@@ -173,11 +186,11 @@ pub fn ids_in_order(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The stored verdict's age when it flagged the signature stale at arrival, else NULL: the
-/// verdict JSON keeps the flag (no column of its own). A stale flag without an age still
-/// counts as stale.
-const STALE_AGE: &str = "CASE WHEN json_extract(signature, '$.stale') THEN \
-                         COALESCE(json_extract(signature, '$.age_seconds'), 0) END";
+/// The stored verdict's age when it flagged the signature stale at arrival, else NULL: in
+/// `stale_age` when the verdict is compressed (schema 13 on), else in the verdict's JSON. A
+/// stale flag without an age still counts as stale.
+const STALE_AGE: &str = "COALESCE(stale_age, CASE WHEN json_extract(signature, '$.stale') THEN \
+                         COALESCE(json_extract(signature, '$.age_seconds'), 0) END)";
 
 /// How many stored deliveries share a provenance, a verdict and staleness: what re-signing
 /// depends on.
@@ -279,18 +292,27 @@ pub struct Record {
 
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
     let sql = format!(
-        "SELECT {COLUMNS}, d.headers, d.reply_status, d.body, d.body_encoding, d.body_size
+        "SELECT {COLUMNS}, d.signature, d.headers, d.reply_status, d.body, d.body_encoding,
+             d.body_size
          FROM {FROM} WHERE d.id = ?1"
     );
     let found = conn
         .query_row(&sql, [id], |row| {
-            let summary = summary_from_row(row)?;
-            let headers: String = row.get(29)?;
-            let reply_status: Option<u16> = row.get(30)?;
-            Ok((summary, headers, body::from_row(id, row, 31)?, reply_status))
+            let texts = match headers_verdict::from_row(id, row, 29)? {
+                Ok(texts) => texts,
+                Err(corrupt) => return Ok(Err(corrupt)),
+            };
+            let summary = summary_from_row(row, &texts.verdict)?;
+            let reply_status: Option<u16> = row.get(32)?;
+            Ok(Ok((
+                summary,
+                texts.headers,
+                body::from_row(id, row, 33)?,
+                reply_status,
+            )))
         })
         .optional()?;
-    let Some((summary, headers, body, reply_status)) = found else {
+    let Some((summary, headers, body, reply_status)) = found.transpose()? else {
         return Ok(None);
     };
     Ok(Some(Record {
@@ -324,13 +346,17 @@ pub struct Raw {
 pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
     let found = conn
         .prepare_cached(&format!(
-            "SELECT received_at, method, path, query, remote_addr, headers, outcome, source,
-                 signature_status, {STALE_AGE}, reply_status, body, body_encoding, body_size
+            "SELECT received_at, method, path, query, remote_addr, outcome, source,
+                 signature_status, {STALE_AGE}, reply_status, body, body_encoding, body_size,
+                 headers_verdict, signature, headers
              FROM deliveries WHERE id = ?1"
         ))?
         .query_row([id], |row| {
-            let headers: String = row.get(5)?;
-            let outcome: String = row.get(6)?;
+            let headers = match headers_verdict::from_row(id, row, 13)? {
+                Ok(texts) => texts.headers,
+                Err(corrupt) => return Ok(Err(corrupt)),
+            };
+            let outcome: String = row.get(5)?;
             let raw = Raw {
                 id,
                 arrival: Arrival {
@@ -341,21 +367,21 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                     remote_addr: row.get(4)?,
                     headers: serde_json::from_str(&headers)
                         .map(|h| headers_from_json(&h))
-                        .map_err(|e| json_error(5, e))?,
+                        .map_err(|e| json_error(15, e))?,
                 },
                 body: Vec::new(),
-                body_size: row.get::<_, i64>(13)?.max(0) as u64,
+                body_size: row.get::<_, i64>(12)?.max(0) as u64,
                 outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Captured),
-                source: Source::parse(&row.get::<_, String>(7)?),
-                reply_status: row.get(10)?,
+                source: Source::parse(&row.get::<_, String>(6)?),
+                reply_status: row.get(9)?,
                 // An unknown verdict is treated as the least trusted one.
-                signature: Status::parse(&row.get::<_, String>(8)?).unwrap_or(Status::Unchecked),
-                stale: row.get(9)?,
+                signature: Status::parse(&row.get::<_, String>(7)?).unwrap_or(Status::Unchecked),
+                stale: row.get(8)?,
             };
-            Ok((raw, body::from_row(id, row, 11)?))
+            Ok(Ok((raw, body::from_row(id, row, 10)?)))
         })
         .optional()?;
-    let Some((mut raw, body)) = found else {
+    let Some((mut raw, body)) = found.transpose()? else {
         return Ok(None);
     };
     raw.body = body?;
@@ -370,11 +396,12 @@ pub(crate) fn resource_summary(
     (kind.is_some() || id.is_some()).then_some(ResourceSummary { kind, id, status })
 }
 
-fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
+/// The summary of the row `COLUMNS` selected, whose verdict JSON, wherever it was stored, is
+/// `verdict`.
+fn summary_from_row(row: &Row, verdict: &str) -> rusqlite::Result<Summary> {
     let received_at_ms: i64 = row.get(1)?;
     let outcome: String = row.get(6)?;
     let event_name: Option<String> = row.get(8)?;
-    let signature: String = row.get(13)?;
     let parse_error: Option<String> = row.get(18)?;
     let original_received_at_ms: Option<i64> = row.get(27)?;
     let remote_addr: Option<String> = row.get(5)?;
@@ -395,7 +422,7 @@ fn summary_from_row(row: &Row) -> rusqlite::Result<Summary> {
         event_name,
         event_created_at: row.get(9)?,
         resource: resource_summary(row.get(10)?, row.get(11)?, row.get(12)?),
-        signature: serde_json::from_str(&signature).map_err(|e| json_error(13, e))?,
+        signature: serde_json::from_str(verdict).map_err(|e| json_error(13, e))?,
         attempts: AttemptHeaders {
             made: row.get(14)?,
             left: row.get(15)?,

@@ -12,6 +12,7 @@ mod checkpoint;
 mod deliveries;
 mod endpoint_checks;
 mod files;
+mod headers_verdict;
 mod recheck;
 mod recompress;
 mod redeliveries;
@@ -103,9 +104,10 @@ impl Store {
         let path = files::prepare(data_dir)?;
         let mut write = connect(&path, OpenFlags::default())?;
         // An older inspector still running would read the bodies compressed from now on (by
-        // the background work, and in every new row) as if they were the bodies themselves:
-        // shown, exported, and re-delivered signed to the user's endpoint.
-        if schema::bodies_stored_as_received(&write)?
+        // the background work, and in every new row) as if they were the bodies themselves,
+        // and a new row's headers and verdict as empty: shown, exported, and re-delivered
+        // signed to the user's endpoint.
+        if schema::misread_by_its_inspector(&write)?
             && let Some(pid) = files::other_session(data_dir)
         {
             return Err(Error::InUseByOlder {

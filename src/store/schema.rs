@@ -194,6 +194,16 @@ DROP INDEX deliveries_resource_id;
 DROP INDEX deliveries_story;
 CREATE INDEX deliveries_resource ON deliveries(resource_id, event_created_at, id);
 "#,
+    r#"
+-- Headers and verdict compressed (store/headers_verdict.rs): a new row's headers JSON and
+-- verdict JSON together in one zstd frame, behind a format byte (1: dictionary v1); its headers
+-- and signature columns then hold '[]' and '{}'. The verdict's age when it flagged the
+-- signature stale at arrival is kept beside it (stale_age), for SQL that asks. Rows from
+-- before keep their texts (headers_verdict NULL) and are not rewritten, which would write every
+-- row again; both kinds read.
+ALTER TABLE deliveries ADD COLUMN headers_verdict BLOB;
+ALTER TABLE deliveries ADD COLUMN stale_age INTEGER;
+"#,
 ];
 
 pub(super) fn migrations() -> Migrations<'static> {
@@ -205,15 +215,16 @@ pub fn latest_version() -> i64 {
     STEPS.len() as i64
 }
 
-/// The last schema before bodies were compressed (migration 10): an inspector that writes it
-/// reads every stored body as the body itself.
-const LAST_UNCOMPRESSED: i64 = 9;
+/// The last schema whose inspector cannot read what this one writes: up to 9 it reads every
+/// stored body as the body itself (bodies are compressed from migration 10), up to 12 it reads
+/// a new row's headers and verdict as `[]` and `{}` (compressed from migration 13).
+const LAST_MISREAD: i64 = 12;
 
-/// Whether the database is one an inspector from before compressed bodies writes (a new, empty
-/// file is not: no older inspector has it open).
-pub fn bodies_stored_as_received(conn: &Connection) -> Result<bool> {
+/// Whether the database is one an inspector that would misread this one's rows writes (a new,
+/// empty file is not: no older inspector has it open).
+pub fn misread_by_its_inspector(conn: &Connection) -> Result<bool> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    Ok((1..=LAST_UNCOMPRESSED).contains(&found))
+    Ok((1..=LAST_MISREAD).contains(&found))
 }
 
 /// Brings the database to the latest schema in one transaction; refuses a newer database.
@@ -240,10 +251,12 @@ mod tests {
         assert!(migrations().validate().is_ok());
     }
 
-    fn schema_9_with_listener(pid: u32) -> tempfile::TempDir {
+    fn schema_with_listener(version: usize, pid: u32) -> tempfile::TempDir {
         let dir = tempfile::tempdir().expect("temp");
         let mut conn = Connection::open(dir.path().join(crate::store::DATABASE_FILE)).expect("db");
-        migrations().to_version(&mut conn, 9).expect("schema 9");
+        migrations()
+            .to_version(&mut conn, version)
+            .expect("older schema");
         let listening = serde_json::json!({"address": "http://127.0.0.1:1", "pid": pid});
         std::fs::write(
             dir.path().join(crate::store::LISTENING_FILE),
@@ -262,11 +275,19 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     /// An older inspector listening on the directory (here: this test's parent process, alive
-    /// and not this one) would read compressed rows as bodies: the database stays at 9.
+    /// and not this one) would read compressed rows as bodies (schema 9), or a new row's
+    /// headers and verdict as empty (schema 11): the database stays as it is.
     #[test]
     fn a_database_an_older_inspector_runs_on_is_not_converted_under_it() {
+        for version in [9, 11] {
+            refused_under_an_older_inspector(version);
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn refused_under_an_older_inspector(older: usize) {
         let running = std::os::unix::process::parent_id();
-        let dir = schema_9_with_listener(running);
+        let dir = schema_with_listener(older, running);
         let refused = crate::store::Store::open(dir.path())
             .err()
             .expect("refused");
@@ -280,11 +301,11 @@ mod tests {
                 .contains(&format!("quit the running inspector (pid {running})")),
             "{refused}"
         );
-        assert_eq!(version(&dir), 9, "not migrated");
+        assert_eq!(version(&dir), older as i64, "not migrated");
 
         // This process's own file, or a dead process's, is no other inspector.
         for pid in [std::process::id(), u32::MAX] {
-            let dir = schema_9_with_listener(pid);
+            let dir = schema_with_listener(older, pid);
             drop(crate::store::Store::open(dir.path()).expect("opens"));
             assert_eq!(version(&dir), latest_version());
         }

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::{NewDelivery, forwarded_for, headers_to_json};
 use crate::store::body::{self, Encoded};
 use crate::store::checkpoint::{WalFull, reset_if_full};
+use crate::store::headers_verdict;
 
 /// Where a delivery landed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -27,19 +28,28 @@ pub struct Stored {
 
 pub type Work = Box<dyn FnOnce(&mut Connection) + Send>;
 
-/// A delivery with its body encoded for its row. Encoding (compressing) is done by whoever
-/// stores the delivery, before it reaches the writer, so the one writer thread only writes.
+/// A delivery with its body, headers and verdict encoded for its row. Encoding (compressing)
+/// is done by whoever stores the delivery, before it reaches the writer, so the one writer
+/// thread only writes.
 pub struct Prepared {
     /// Its `body` is empty: the body travels encoded.
     pub delivery: NewDelivery,
     pub body: Encoded,
+    /// Its headers and verdict as their columns hold them (or why they could not be encoded).
+    pub texts: Result<headers_verdict::Columns>,
 }
 
 impl Prepared {
     pub fn new(mut delivery: NewDelivery) -> Prepared {
         let received = std::mem::take(&mut delivery.body);
         let body = body::encode_for_row(received, delivery.body_size);
-        Prepared { delivery, body }
+        let headers = headers_to_json(&delivery.arrival.headers).to_string();
+        let texts = headers_verdict::encode(&delivery.signature, headers);
+        Prepared {
+            delivery,
+            body,
+            texts,
+        }
     }
 }
 
@@ -231,23 +241,27 @@ fn commit_together(conn: &mut Connection, batch: &mut Vec<Pending>) {
 /// Inserts one delivery (the search index picks it up later); used by the writer and by bulk
 /// loads.
 pub fn insert(tx: &Transaction, prepared: &Prepared) -> Result<Stored> {
-    let Prepared { delivery: d, body } = prepared;
+    let Prepared {
+        delivery: d,
+        body,
+        texts,
+    } = prepared;
     let parse_error = match &d.parse_error {
         Some(e) => Some(serde_json::to_string(e).map_err(|e| Error::Invalid(e.to_string()))?),
         None => None,
     };
-    let signature =
-        serde_json::to_string(&d.signature).map_err(|e| Error::Invalid(e.to_string()))?;
+    let texts = texts
+        .as_ref()
+        .map_err(|e| Error::Invalid(format!("the verdict could not be stored: {e}")))?;
     let a = &d.arrival;
-    let headers = headers_to_json(&a.headers).to_string();
     let mut insert = tx.prepare_cached(
         "INSERT INTO deliveries (received_at, method, path, query, remote_addr, headers, body,
              body_size, outcome, event_id, event_name, event_created_at, resource_type,
              resource_id, resource_status, parse_error, signature_status, signature,
              attempts_made, attempts_left, first_attempted_at, source, original_received_at,
-             reply_status, forwarded_for, body_encoding, body_hash)
+             reply_status, forwarded_for, body_encoding, body_hash, headers_verdict, stale_age)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
     )?;
     insert.execute(params![
         a.received_at_ms,
@@ -255,7 +269,7 @@ pub fn insert(tx: &Transaction, prepared: &Prepared) -> Result<Stored> {
         a.path,
         a.query,
         a.remote_addr,
-        headers,
+        texts.headers,
         body.bytes,
         d.body_size as i64,
         d.outcome.as_str(),
@@ -267,7 +281,7 @@ pub fn insert(tx: &Transaction, prepared: &Prepared) -> Result<Stored> {
         d.event.resource_status,
         parse_error,
         d.signature.status.as_str(),
-        signature,
+        texts.signature,
         d.attempts.made,
         d.attempts.left,
         d.attempts.first_attempted_at,
@@ -277,6 +291,8 @@ pub fn insert(tx: &Transaction, prepared: &Prepared) -> Result<Stored> {
         forwarded_for(&a.headers),
         body.encoding,
         body.hash,
+        texts.headers_verdict,
+        texts.stale_age,
     ])?;
     let id = tx.last_insert_rowid();
     let event_deliveries = match &d.event.event_id {
