@@ -34,7 +34,7 @@ const DICT_V2: &[u8] = include_bytes!("body_dict_v2.bin");
 const WRITTEN: i64 = ZSTD_DICT_V2;
 
 /// The level new rows are compressed at: on the capture path, speed matters more than the few
-/// percent a higher level saves (BENCHMARKS.md, "the body dictionary v2": per size and level).
+/// percent a higher level saves (BENCHMARKS.md, "Body dictionary v2": each size and level).
 const LEVEL: i32 = 2;
 
 /// Bodies shorter than this are stored as they are: a zstd frame's own header would eat what
