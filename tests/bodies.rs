@@ -34,9 +34,15 @@ struct Case {
     name: &'static str,
     content_type: &'static str,
     body: Vec<u8>,
-    /// How the row should keep it: 0 as received, 1 compressed.
+    /// How the row should keep it: as received, or compressed with the dictionary new rows get.
     encoding: i64,
 }
+
+/// `body_encoding` of a body kept as received.
+const AS_RECEIVED: i64 = 0;
+/// `body_encoding` of a body compressed as new rows are: zstd with dictionary v2 (code 1, v1,
+/// is only read now).
+const COMPRESSED: i64 = 2;
 
 fn cases() -> Vec<Case> {
     let mut json = inquiry_event(
@@ -53,31 +59,31 @@ fn cases() -> Vec<Case> {
             name: "text JSON",
             content_type: "application/json",
             body: json,
-            encoding: 1,
+            encoding: COMPRESSED,
         },
         Case {
             name: "binary",
             content_type: "application/octet-stream",
             body: binary,
-            encoding: 1,
+            encoding: COMPRESSED,
         },
         Case {
             name: "empty",
             content_type: "application/json",
             body: Vec::new(),
-            encoding: 0,
+            encoding: AS_RECEIVED,
         },
         Case {
             name: "incompressible",
             content_type: "application/octet-stream",
             body: random_bytes(300_000, 0x1234_5678_9ABC_DEF1),
-            encoding: 0,
+            encoding: AS_RECEIVED,
         },
         Case {
             name: "10 MiB JSON",
             content_type: "application/json",
             body: big_json(10 * 1024 * 1024),
-            encoding: 1,
+            encoding: COMPRESSED,
         },
     ]
 }
@@ -123,7 +129,7 @@ async fn every_kind_of_body_comes_back_exactly_as_it_arrived() {
             "{}: how the row keeps it",
             case.name
         );
-        if encoding == 1 {
+        if encoding == COMPRESSED {
             assert!(
                 length * 2 < case.body.len(),
                 "{}: {length} bytes stored for {}",
@@ -251,7 +257,7 @@ fn a_body_that_does_not_decode_leaves_the_detail_chain_and_timeline_readable() {
     assert_eq!(found.len(), 3);
     let conn = Connection::open(dir.path().join("inspector.db")).expect("open");
     for id in [retry, mentioning] {
-        assert_eq!(stored_encoding(dir.path(), id).0, 1, "compressed");
+        assert_eq!(stored_encoding(dir.path(), id).0, COMPRESSED, "compressed");
         // No hash: the chain must read the body to compare it, as for a row from before.
         conn.execute(
             "UPDATE deliveries SET body = zeroblob(40), body_hash = NULL WHERE id = ?1",

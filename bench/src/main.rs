@@ -10,6 +10,8 @@
 mod app_inputs;
 mod args;
 mod config;
+#[cfg(test)]
+mod dictionary_choice;
 mod failure;
 mod hostile;
 mod http;

@@ -70,6 +70,46 @@ pub struct Sample {
     pub body: Vec<u8>,
 }
 
+/// The bodies the store's body dictionary v2 is trained on (`store/body.rs`): every catalog
+/// event's sample for seeds 0-3, and the verification events' for seeds 4-39 as well, so each
+/// verification type's checks list is in ~50 of them rather than in a few (a verification's
+/// checks are most of its bytes, and a capture's when an inquiry includes its verifications).
+pub fn training_bodies(now_ms: i64) -> Result<Vec<Vec<u8>>> {
+    let mut bodies = bodies(|_| true, 0..4, now_ms)?;
+    bodies.extend(self::bodies(
+        |name| name.starts_with("verification."),
+        4..40,
+        now_ms,
+    )?);
+    Ok(bodies)
+}
+
+/// Samples no body dictionary was trained on: every catalog event's for two seeds far from
+/// those of [`training_bodies`].
+pub fn held_out_bodies(now_ms: i64) -> Result<Vec<Vec<u8>>> {
+    bodies(|_| true, 1_000..1_002, now_ms)
+}
+
+/// The body of the sample of every catalog event `fits` for each of `seeds` (kebab-case,
+/// `included` filled).
+fn bodies(
+    fits: impl Fn(&str) -> bool,
+    seeds: std::ops::Range<u64>,
+    now_ms: i64,
+) -> Result<Vec<Vec<u8>>> {
+    let mut bodies = Vec::new();
+    for entry in catalog::all().iter().filter(|entry| fits(entry.name)) {
+        for seed in seeds.clone() {
+            let options = Options {
+                seed: Some(seed),
+                ..Options::new(entry.name, now_ms)
+            };
+            bodies.push(generate(&options)?.body);
+        }
+    }
+    Ok(bodies)
+}
+
 /// A sample of `options.event`, or an error naming the closest catalog names.
 pub fn generate(options: &Options) -> Result<Sample> {
     let Some(entry) = catalog::lookup(&options.event) else {

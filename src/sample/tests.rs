@@ -460,3 +460,105 @@ fn an_event_newer_than_the_families_still_gets_a_sample_typed_after_its_name() {
     assert!(made.resource.id.starts_with("obj_"), "{}", made.resource.id);
     assert_eq!(made.data["attributes"]["status"], "exploded");
 }
+
+/// The included or primary verification's checks of `event`'s sample for `seed`, with its type.
+fn verification_checks(event: &str, seed: u64) -> (String, Vec<Value>) {
+    let (sample, json) = make(&options(event, Casing::Kebab, seed));
+    let checks = attribute(&json, "checks")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_else(|| panic!("{event} {seed}: no checks list"));
+    (sample.resource.kind, checks)
+}
+
+#[test]
+fn verifications_list_every_check_their_template_runs_in_personas_shape() {
+    let mut kinds = std::collections::BTreeMap::new();
+    let mut lists = std::collections::BTreeSet::new();
+    for seed in 0..60 {
+        for (event, passed) in [
+            ("verification.passed", true),
+            ("verification.failed", false),
+        ] {
+            let (kind, checks) = verification_checks(event, seed);
+            let what = format!("{event} {seed} {kind}");
+            let prefix = match kind.as_str() {
+                "verification/government-id" => "id_",
+                "verification/selfie" => "selfie_",
+                "verification/database" => "database_",
+                "verification/document" => "document_",
+                "verification/phone-number" => "phone_number_",
+                "verification/email-address" => "email_address_",
+                other => panic!("{other}"),
+            };
+            let mut failed_required = 0;
+            for check in &checks {
+                let object = check.as_object().expect("a check is an object");
+                let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+                assert_eq!(
+                    keys,
+                    ["name", "status", "reasons", "requirement", "metadata"],
+                    "{what}"
+                );
+                let name = check["name"].as_str().expect("a name");
+                assert!(name.starts_with(prefix), "{what}: {name}");
+                let status = check["status"].as_str().expect("a status");
+                let requirement = check["requirement"].as_str().expect("a requirement");
+                assert!(
+                    ["required", "not_required"].contains(&requirement),
+                    "{what}"
+                );
+                let reasons = check["reasons"].as_array().expect("reasons");
+                match status {
+                    "passed" => assert!(reasons.is_empty(), "{what}: {check}"),
+                    "failed" | "not_applicable" => assert!(!reasons.is_empty(), "{what}: {check}"),
+                    other => panic!("{what}: status {other}"),
+                }
+                assert!(check["metadata"].is_object(), "{what}");
+                failed_required += usize::from(status == "failed" && requirement == "required");
+            }
+            // A required check failing is what fails a verification.
+            match passed {
+                true => assert_eq!(failed_required, 0, "{what}"),
+                false => assert_eq!(failed_required, 1, "{what}"),
+            }
+            let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
+            let distinct: std::collections::BTreeSet<&&str> = names.iter().collect();
+            assert_eq!(distinct.len(), names.len(), "{what}: a check listed twice");
+            *kinds.entry(kind.clone()).or_insert(0) += 1;
+            if kind == "verification/government-id" {
+                assert_eq!(checks.len(), 35, "{what}");
+                for documented in [
+                    "id_age_comparison",
+                    "id_barcode_detection",
+                    "id_color_inconsistency_detection",
+                    "id_double_side_detection",
+                    "id_fabrication_detection",
+                    "id_tamper_detection",
+                    "id_unprocessable_submission_detection",
+                ] {
+                    assert!(names.contains(&documented), "{what}: no {documented}");
+                }
+                lists.insert(checks.iter().map(|c| c.to_string()).collect::<String>());
+            }
+        }
+    }
+    assert_eq!(
+        kinds.len(),
+        6,
+        "every verification type was made: {kinds:?}"
+    );
+    assert!(
+        lists.len() > 10,
+        "the checks vary with the seed: {}",
+        lists.len()
+    );
+
+    // Before its checks ran, a verification lists none.
+    for seed in 0..5 {
+        assert_eq!(
+            verification_checks("verification.created", seed).1,
+            Vec::<Value>::new()
+        );
+    }
+}

@@ -640,4 +640,46 @@ mod tests {
         drop(release);
         first.await.expect("answered").expect("stored");
     }
+
+    /// A row compressed with dictionary v1 (code 1), as rows were before v2, reads as the
+    /// bytes that arrived through every reader: raw (re-delivery, export), the body (HAR, the
+    /// window), the detail (show) and the verdict recheck.
+    #[test]
+    fn a_row_written_with_dictionary_v1_reads_everywhere() {
+        let dir = tempfile::tempdir().expect("temp");
+        let store = Store::open(dir.path()).expect("store");
+        let body = body::tests::sample("verification.passed", 11);
+        let stored = store
+            .insert_many(vec![delivery(body.clone())])
+            .expect("stored");
+        let id = stored[0].id;
+        let conn = Connection::open(dir.path().join(DATABASE_FILE)).expect("open");
+        let v1 = body::tests::v1_row(&body);
+        let changed = conn
+            .execute(
+                "UPDATE deliveries SET body = ?1, body_encoding = ?2 WHERE id = ?3",
+                rusqlite::params![v1, body::ZSTD_DICT_V1, id],
+            )
+            .expect("rewritten as a v1 row");
+        assert_eq!(changed, 1);
+        let encoding: i64 = conn
+            .query_row(
+                "SELECT body_encoding FROM deliveries WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .expect("read");
+        assert_eq!(encoding, body::ZSTD_DICT_V1);
+        assert!(store.raw(id).expect("raw").body == body);
+        assert!(store.body(id).expect("body") == body);
+        let detail = store.get(id).expect("detail");
+        use base64::Engine as _;
+        let shown = base64::engine::general_purpose::STANDARD
+            .decode(detail.body_base64)
+            .expect("base64");
+        assert!(shown == body);
+        store
+            .recheck(&Verification::default())
+            .expect("the recheck reads it");
+    }
 }

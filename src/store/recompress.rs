@@ -350,12 +350,12 @@ mod tests {
         let kind = |id: i64| kinds.iter().find(|k| k.0 == id).map(|k| k.1);
         assert_eq!(
             kind(bodies[0].0),
-            Some(body::ZSTD_DICT_V1),
+            Some(body::ZSTD_DICT_V2),
             "JSON compressed"
         );
         assert_eq!(
             kind(bodies[2].0),
-            Some(body::ZSTD_DICT_V1),
+            Some(body::ZSTD_DICT_V2),
             "binary compressed"
         );
         assert_eq!(kind(bodies[3].0), Some(body::IDENTITY), "tiny kept");
@@ -432,7 +432,7 @@ mod tests {
         assert!(progress(&conn).expect("progress").is_none());
         let kinds = encodings(&conn);
         assert!(
-            kinds.iter().all(|k| k.1 == body::ZSTD_DICT_V1 && k.2),
+            kinds.iter().all(|k| k.1 == body::ZSTD_DICT_V2 && k.2),
             "{kinds:?}"
         );
         for (id, body) in &bodies {

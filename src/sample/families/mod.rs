@@ -10,6 +10,7 @@
 mod access;
 mod account;
 mod case;
+mod checks;
 mod compliance;
 mod connect;
 mod document;

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Family, Parts, Person, Types, link, object};
+use super::{Ctx, Family, Parts, Person, Types, checks, link, object};
 
 pub const VERIFICATION: Family = Family {
     name: "verification",
@@ -65,7 +65,7 @@ fn verification(ctx: &mut Ctx) -> Parts {
         "completed-at": ctx.when(decided, 0),
         "country-code": "US",
         "tags": tags,
-        "checks": checks(ctx.kind, outcome),
+        "checks": checks::checks(ctx, outcome),
     });
     if let Some(map) = attributes.as_object_mut() {
         for (key, value) in extras(ctx.kind, &person) {
@@ -87,34 +87,6 @@ fn verification(ctx: &mut Ctx) -> Parts {
             json!({}),
         )],
     }
-}
-
-/// What each type checked, as the checks list shows it; the check names are assumed.
-fn checks(kind: &str, outcome: Option<bool>) -> Value {
-    let Some(passed) = outcome else {
-        return json!([]);
-    };
-    let names: &[&str] = match kind {
-        "verification/government-id" => &["id_expired_detection", "id_barcode_detection"],
-        "verification/selfie" => &["selfie_liveness_detection", "selfie_id_comparison"],
-        _ => &["identity_comparison"],
-    };
-    let checks: Vec<Value> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            // A failure shows on the first check only; the others passed.
-            let ok = passed || i > 0;
-            json!({
-                "name": name,
-                "status": if ok { "passed" } else { "failed" },
-                "reasons": if ok { json!([]) } else { json!(["sample_failure_reason"]) },
-                "requirement": "required",
-                "metadata": {},
-            })
-        })
-        .collect();
-    Value::Array(checks)
 }
 
 /// The claims each type checks.
