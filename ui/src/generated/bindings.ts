@@ -602,13 +602,13 @@ export type Outline = {
 export type PageMark = {
 	name: string,
 	/**  Milliseconds after `PageTiming::time_origin` (`performance.now()` at the mark). */
-	at: number,
+	at: number | null,
 };
 
 /**  The page's own timing of its start, sent with `window_ready`. */
 export type PageTiming = {
 	/**  `performance.timeOrigin`: when the page's navigation started, ms since the Unix epoch. */
-	time_origin: number,
+	time_origin: number | null,
 	marks: PageMark[],
 };
 
