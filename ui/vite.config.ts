@@ -18,6 +18,14 @@ export default defineConfig({
     emptyOutDir: true,
     target: ['es2022', 'chrome111', 'safari16'],
     sourcemap: false,
+    rolldownOptions: {
+      output: {
+        // Everything the first screen needs in one chunk: the parts loaded on demand
+        // (src/onDemand.tsx) split off, but not into a dozen small shared chunks the window
+        // would fetch one request each before its first paint.
+        codeSplitting: { groups: [{ name: 'start', tags: ['$initial'] }] },
+      },
+    },
   },
   test: {
     include: ['src/**/*.test.ts'],

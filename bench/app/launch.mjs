@@ -11,6 +11,22 @@ import { figure, load, log, max, median, ms, ratio, verdict } from './report.mjs
 import { LAUNCHES, MINIMAL, TARGET_LAUNCH_MS, TARGET_LAUNCH_RATIO } from './settings.mjs';
 
 const KINDS = ['minimal', 'empty', '100k'];
+
+/** `name median, …` of the marks in each launch's interactive line, in their order; null without any. */
+export function pageMarks(outputs) {
+  const byName = new Map();
+  for (const output of outputs) {
+    const list = /window interactive \d+ ms after launch \(page, ms after launch: ([^)]*)\)/.exec(output)?.[1];
+    for (const entry of list?.split(', ') ?? []) {
+      const m = /^(.+) (-?\d+)$/.exec(entry);
+      if (!m) continue;
+      if (!byName.has(m[1])) byName.set(m[1], []);
+      byName.get(m[1]).push(Number(m[2]));
+    }
+  }
+  if (byName.size === 0) return null;
+  return [...byName].map(([name, values]) => `${name} ${median(values).toFixed(0)}`).join(', ');
+}
 const LABELS = { minimal: 'minimal Tauri app', empty: 'empty store', '100k': '100k rows' };
 
 export async function launches() {
@@ -61,6 +77,11 @@ export async function launches() {
       `<= ${TARGET_LAUNCH_MS} ms`,
       verdict(app <= TARGET_LAUNCH_MS),
     );
+  }
+  // The app's own marks of its page (src-tauri/src/ready.rs logs them with the line above).
+  for (const kind of ['empty', '100k']) {
+    const marks = pageMarks(results[kind].map((r) => r.output()));
+    if (marks !== null) figure(`  page marks, ${LABELS[kind]} (ms after launch, median)`, marks);
   }
   figure(
     '  of which: start → WebKit web process start',

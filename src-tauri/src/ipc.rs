@@ -26,6 +26,7 @@ use persona_inspector::session::{
 };
 
 use crate::commands::{self, COMMAND_ERROR_KINDS, CommandError};
+use crate::ready::PageTiming;
 
 /// New deliveries, a burst at a time (see `arrivals`).
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
@@ -303,18 +304,12 @@ async fn send_sample(
 }
 
 /// The window calls this once its first list is on screen: the time since launch is logged
-/// (and read by `make bench-app`).
+/// (and read by `make bench-app`), with the page's marks of where it went.
 #[tauri::command]
 #[specta::specta]
-fn window_ready() {
-    static LOGGED: std::sync::Once = std::sync::Once::new();
-    LOGGED.call_once(|| {
-        let elapsed = crate::launched().elapsed();
-        tracing::info!(
-            "window interactive {:.0} ms after launch",
-            elapsed.as_secs_f64() * 1000.0
-        );
-    });
+fn window_ready(page: PageTiming) {
+    crate::ready::interactive(&page);
+    crate::trim::after_start();
 }
 
 /// Sends delivery `id` to `options.target` (keeping or re-signing its signature) and records

@@ -5,27 +5,20 @@ pub mod arrivals;
 pub mod commands;
 pub mod ipc;
 pub mod notify;
+pub mod ready;
+pub mod trim;
 pub mod webview;
 
 use std::process::ExitCode;
-use std::sync::OnceLock;
-use std::time::Instant;
 
 use tauri::Manager;
 use tauri_specta::Event;
 
 use persona_inspector::session::Session;
 
-static LAUNCHED: OnceLock<Instant> = OnceLock::new();
-
-/// When `run` was called: launch time is measured from here.
-pub(crate) fn launched() -> Instant {
-    *LAUNCHED.get_or_init(Instant::now)
-}
-
 /// Launches the app; returns when its window closes.
 pub fn run() -> ExitCode {
-    launched();
+    ready::launched();
     webview::before_start();
     tracing_subscriber::fmt()
         .with_env_filter(

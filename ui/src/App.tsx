@@ -5,24 +5,20 @@
 // the keys (list/useKeys) and the bulk run (bulk/useBulkRun). Every string that comes from a
 // capture is rendered as React text (escaped), never as HTML.
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   onRechecked,
-  windowReady,
   type AppSettings,
   type CommandErrorKind,
   type ForwardRule,
   type SecretsChanged,
 } from './bindings.ts';
-import { BulkDialog } from './bulk/BulkDialog.tsx';
 import { bulkView } from './bulk/bulkRun.ts';
 import { useBulkRun } from './bulk/useBulkRun.ts';
-import { CheckDialog } from './check/CheckDialog.tsx';
-import { DeliveryDetail } from './detail/DeliveryDetail.tsx';
 import { ForwardingButton } from './forwarding/ForwardingButton.tsx';
-import { ForwardingDialog } from './forwarding/ForwardingDialog.tsx';
 import { useForwardRule } from './forwarding/useForwardRule.ts';
 import { FirstRun } from './firstrun/FirstRun.tsx';
+import { mark, reportReady } from './launchMarks.ts';
 import { plural } from './format/text.ts';
 import { DeliveryList, ListHead, type ListHandle } from './list/DeliveryList.tsx';
 import { eventOptions } from './list/eventOptions.ts';
@@ -37,14 +33,20 @@ import { useEventOptions } from './list/useEventOptions.ts';
 import { useFilters } from './list/useFilters.ts';
 import { useForwards } from './list/useForwards.ts';
 import { useKeys } from './list/useKeys.ts';
-import { SampleDialog } from './sample/SampleDialog.tsx';
 import { Header } from './settings/Header.tsx';
-import { PurgeDialog } from './settings/PurgeDialog.tsx';
 import { putSettings, reloadSettings, useSettings } from './settings/settingsStore.ts';
-import { SettingsPanel } from './settings/SettingsPanel.tsx';
 import { useListener } from './settings/useListener.ts';
-import { HarDialog } from './share/HarDialog.tsx';
-import { ImportDialog } from './share/ImportDialog.tsx';
+import {
+  BulkDialog,
+  CheckDialog,
+  DeliveryDetail,
+  ForwardingDialog,
+  HarDialog,
+  ImportDialog,
+  PurgeDialog,
+  SampleDialog,
+  SettingsPanel,
+} from './onDemand.tsx';
 import { useSubscription } from './useSubscription.ts';
 
 /** The one dialog open over the window, if any. */
@@ -157,10 +159,8 @@ export function App() {
   useEffect(() => {
     if (readyReported.current || !state.loaded) return;
     readyReported.current = true;
-    requestAnimationFrame(() => {
-      // Only a log line in the shell: nothing for the user to act on if it fails.
-      windowReady().catch(() => {});
-    });
+    mark('list-committed');
+    requestAnimationFrame(reportReady);
   }, [state.loaded]);
 
   // --- Layout --------------------------------------------------------------------------------
@@ -278,53 +278,59 @@ export function App() {
           </section>
           {openId !== null && (
             <section className="detail-pane" aria-label="Delivery">
-              <DeliveryDetail
-                id={openId}
-                onClose={closeDetail}
-                onOpenDelivery={reveal}
-                onSecretsChanged={onSecretsChangedInDetail}
-              />
+              {/* Loaded the first time a delivery is opened (onDemand.tsx): a few ms. */}
+              <Suspense fallback={<p className="dt-empty">Loading delivery {openId}…</p>}>
+                <DeliveryDetail
+                  id={openId}
+                  onClose={closeDetail}
+                  onOpenDelivery={reveal}
+                  onSecretsChanged={onSecretsChangedInDetail}
+                />
+              </Suspense>
             </section>
           )}
         </main>
       </div>
-      {openDialog === 'forwarding' && forwardRule.rule !== null && (
-        <ForwardingDialog
-          rule={forwardRule.rule}
-          catalog={events.catalog}
-          counts={events.counts}
-          onSaved={onRuleSaved}
-          onClose={closeDialog}
-        />
-      )}
-      {openDialog === 'bulk' && (
-        <BulkDialog control={bulk} selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeBulk} />
-      )}
-      {openDialog === 'har' && (
-        <HarDialog selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeDialog} />
-      )}
-      {openDialog === 'sample' && (
-        <SampleDialog catalog={events.catalog} listening={listening !== null} onStored={reveal} onClose={closeDialog} />
-      )}
-      {openDialog === 'import' && (
-        <ImportDialog onClose={closeDialog} onImported={onStoreChanged} onOpen={onOpenImported} />
-      )}
-      {openDialog === 'purge' && <PurgeDialog onClose={closeDialog} onPurged={onStoreChanged} />}
-      {openDialog === 'check' && (
-        <CheckDialog catalog={events.catalog} onOpenSettings={() => setOpenDialog('settings')} onClose={closeDialog} />
-      )}
-      {openDialog === 'settings' && (
-        <SettingsPanel
-          settings={settings}
-          error={settingsError}
-          onRetry={reloadSettings}
-          onSettings={onSettings}
-          onSecretsChanged={onSecretsChanged}
-          listener={listener.status}
-          onListener={listener.set}
-          onClose={closeDialog}
-        />
-      )}
+      {/* Each dialog is loaded the first time it opens (onDemand.tsx). */}
+      <Suspense fallback={null}>
+        {openDialog === 'forwarding' && forwardRule.rule !== null && (
+          <ForwardingDialog
+            rule={forwardRule.rule}
+            catalog={events.catalog}
+            counts={events.counts}
+            onSaved={onRuleSaved}
+            onClose={closeDialog}
+          />
+        )}
+        {openDialog === 'bulk' && (
+          <BulkDialog control={bulk} selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeBulk} />
+        )}
+        {openDialog === 'har' && (
+          <HarDialog selected={selectedIds} filter={filters.filter} filtered={filtered} onClose={closeDialog} />
+        )}
+        {openDialog === 'sample' && (
+          <SampleDialog catalog={events.catalog} listening={listening !== null} onStored={reveal} onClose={closeDialog} />
+        )}
+        {openDialog === 'import' && (
+          <ImportDialog onClose={closeDialog} onImported={onStoreChanged} onOpen={onOpenImported} />
+        )}
+        {openDialog === 'purge' && <PurgeDialog onClose={closeDialog} onPurged={onStoreChanged} />}
+        {openDialog === 'check' && (
+          <CheckDialog catalog={events.catalog} onOpenSettings={() => setOpenDialog('settings')} onClose={closeDialog} />
+        )}
+        {openDialog === 'settings' && (
+          <SettingsPanel
+            settings={settings}
+            error={settingsError}
+            onRetry={reloadSettings}
+            onSettings={onSettings}
+            onSecretsChanged={onSecretsChanged}
+            listener={listener.status}
+            onListener={listener.set}
+            onClose={closeDialog}
+          />
+        )}
+      </Suspense>
     </div>
   );
 }

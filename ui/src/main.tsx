@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { mark } from './launchMarks.ts';
 import { prefetchFirstPage } from './list/firstPage.ts';
 import './app.css';
 
@@ -13,8 +14,10 @@ const FIRST_PAGE_WAIT_MS = 400;
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
+mark('script');
 const firstPage = prefetchFirstPage();
 await Promise.race([firstPage, new Promise((resolve) => setTimeout(resolve, FIRST_PAGE_WAIT_MS))]);
+mark('first-page');
 
 createRoot(root).render(
   <StrictMode>

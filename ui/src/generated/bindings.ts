@@ -35,9 +35,9 @@ export const commands = {
 	sendSample: (request: SampleRequest) => __TAURI_INVOKE<Sent>("send_sample", { request }),
 	/**
 	 *  The window calls this once its first list is on screen: the time since launch is logged
-	 *  (and read by `make bench-app`).
+	 *  (and read by `make bench-app`), with the page's marks of where it went.
 	 */
-	windowReady: () => __TAURI_INVOKE<void>("window_ready"),
+	windowReady: (page: PageTiming) => __TAURI_INVOKE<void>("window_ready", { page }),
 	/**
 	 *  Sends delivery `id` to `options.target` (keeping or re-signing its signature) and records
 	 *  the attempt; a target that does not answer is a recorded attempt, not an error.
@@ -596,6 +596,20 @@ export type Outline = {
 	id: string,
 	status: string | null,
 	relationships: Relationship[],
+};
+
+/**  A point of the page's start: a `performance.mark` or one of its navigation timings. */
+export type PageMark = {
+	name: string,
+	/**  Milliseconds after `PageTiming::time_origin` (`performance.now()` at the mark). */
+	at: number | null,
+};
+
+/**  The page's own timing of its start, sent with `window_ready`. */
+export type PageTiming = {
+	/**  `performance.timeOrigin`: when the page's navigation started, ms since the Unix epoch. */
+	time_origin: number | null,
+	marks: PageMark[],
 };
 
 export type Pair = {
