@@ -55,8 +55,11 @@ const ERASE_PENDING: &str = "erase_pending";
 /// The settings row that holds the forward rule.
 const FORWARD_RULE: &str = "forward_rule";
 
-/// The page size of a new database (SQLite's default is 4096).
-const PAGE_SIZE: i64 = 1024;
+/// The page size of a new database: SQLite's smallest (its default is 4096). Each delivery
+/// dirties a page in each index keyed by something random (event id, resource, event name),
+/// and every dirty page is written whole, twice (WAL, then database). The bench measured 2.08×
+/// the body bytes written with 1 KiB pages and 1.67× with these, for the same size at rest.
+const PAGE_SIZE: i64 = 512;
 
 /// Bodies at least this big are compressed on a blocking thread rather than the async task
 /// that stores them (about 0.1 ms of zstd at this size).
