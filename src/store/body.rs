@@ -424,27 +424,43 @@ pub(super) mod tests {
         u32::from_le_bytes([dictionary[4], dictionary[5], dictionary[6], dictionary[7]])
     }
 
-    /// Dictionaries are versioned data: written once, never changed for their code. v1 is
-    /// checked as committed; v2 is trained again and written with
-    /// PERSONA_INSPECTOR_WRITE_DICT=2 (a later one would get a file and a code of its own).
+    /// The SHA-256 of a file, in hex.
+    pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Dictionaries are versioned data: written once, never changed for their code (rows
+    /// written with one decode with it alone), so each is pinned by its hash. v2 was trained
+    /// by this test with PERSONA_INSPECTOR_WRITE_DICT=2, which writes the file only where it
+    /// is absent (a later dictionary gets a file and a code of its own).
     #[test]
     fn the_dictionaries_are_as_committed_and_v2_is_trained_on_every_catalog_event() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/store");
         let v1 = std::fs::read(dir.join("body_dict_v1.bin")).expect("the v1 file");
-        assert!(
-            v1 == DICT_V1,
+        assert_eq!(
+            sha256_hex(&v1),
+            "61bc4f1a1ddc5f8fe73d8f20c51c2f0fcebd31efed30cf23de358786e19990f6",
             "body_dict_v1.bin changed: rows written with it would not read"
         );
-        if std::env::var_os("PERSONA_INSPECTOR_WRITE_DICT").is_some_and(|v| v == "2") {
+        assert!(v1 == DICT_V1, "the build embeds the committed v1");
+        let v2_path = dir.join("body_dict_v2.bin");
+        if std::env::var_os("PERSONA_INSPECTOR_WRITE_DICT").is_some_and(|v| v == "2")
+            && !v2_path.exists()
+        {
             let samples = crate::sample::training_bodies(NOW).expect("samples");
             let dict = zstd::dict::from_samples(&samples, V2_BYTES).expect("trained");
-            std::fs::write(dir.join("body_dict_v2.bin"), dict).expect("written");
+            std::fs::write(&v2_path, dict).expect("written");
         }
-        let v2 = std::fs::read(dir.join("body_dict_v2.bin")).expect("the v2 file");
-        assert!(
-            v2 == DICT_V2,
-            "body_dict_v2.bin is not the one this build was made with"
+        let v2 = std::fs::read(&v2_path).expect("the v2 file");
+        assert_eq!(
+            sha256_hex(&v2),
+            "cb88076b342a766d860d9ba59d52eca0ab4ac4d1f240a49935533e169b496830",
+            "body_dict_v2.bin changed: rows written with it would not read"
         );
+        assert!(v2 == DICT_V2, "the build embeds the committed v2");
         assert!(v2.len() <= V2_BYTES, "{} bytes", v2.len());
         assert_ne!(
             dictionary_id(&v1),

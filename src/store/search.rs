@@ -79,12 +79,16 @@ pub fn forget_deleted(conn: &mut Connection, done: &str) -> Result<()> {
     // Even when nothing was left to forget: an erase cut short after the rows went (another
     // process, a crash) left their tokens in the segments, and only this drops them.
     conn.pragma_update(None, "secure_delete", "ON")?;
+    // 'optimize' rewrites every segment in one transaction: without spilling, the whole
+    // index would be held in memory until it commits. Searches wait for the rebuild anyway.
+    conn.pragma_update(None, "cache_spill", true)?;
     let erased = conn
         .execute(
             "INSERT INTO deliveries_fts (deliveries_fts) VALUES ('optimize')",
             [],
         )
         .and_then(|_| conn.execute_batch("VACUUM main"));
+    conn.pragma_update(None, "cache_spill", false)?;
     conn.pragma_update(None, "secure_delete", "FAST")?;
     erased?;
     super::checkpoint::truncate_wal(conn, done)
@@ -106,14 +110,19 @@ fn open(search: &Path) -> Result<Connection> {
     // A rollback journal, not WAL: indexing mostly appends new segments, which a rollback
     // journal writes once, where WAL writes every page twice (to the WAL, then back). Each
     // indexing commit then waits for reads of the index in progress (a search is a few ms)
-    // and blocks new ones while it commits; the deliveries stay in WAL and never wait.
-    // Measured by the bench: the index wrote ~3.5 KB a delivery in WAL mode, ~1.9 KB now.
+    // and blocks new ones while it commits; the deliveries stay in WAL and never wait. A
+    // purge's rebuild (`forget_deleted`) holds readers of the index off for as long as it
+    // runs (~1 s for 100k deliveries here); another process opening the store meanwhile waits
+    // up to BUSY_TIMEOUT. Measured by the bench: the index wrote ~3.5 KB a delivery in WAL
+    // mode, ~1.5–2.6 KB now.
     set_journal_mode(&conn, "truncate");
     // Without this, a chunk's pages outgrowing the cache would be written to the file in
     // the middle of its transaction, locking every search out until it commits (seconds for
     // a chunk of CHUNK rows). A chunk's pages stay in memory instead (~10 MB at most).
     conn.pragma_update(None, "cache_spill", false)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // FULL: with a rollback journal, NORMAL can leave the file corrupt after a power cut on
+    // some file systems, and nothing would notice; one more fsync a second costs nothing.
+    conn.pragma_update(None, "synchronous", "FULL")?;
     // The index holds body text, personal data. Its own merges free pages of segments
     // whose deliveries still exist, and zeroing those (ON) more than doubled what indexing
     // wrote; only a purge deletes deliveries, and it rebuilds the file with ON
@@ -422,6 +431,34 @@ mod tests {
         assert_eq!(seen, 0, "the chunk is not visible before it commits");
         drop(reader);
         indexing.commit().expect("commit");
+    }
+
+    /// An index an earlier version left in WAL mode is switched to the rollback journal when
+    /// the store opens it, and still finds what it held.
+    #[test]
+    fn an_index_left_in_wal_mode_is_switched_to_a_rollback_journal() {
+        let dir = tempfile::tempdir().expect("temp");
+        let search = dir.path().join(super::SEARCH_FILE);
+        drop(Store::open(dir.path()).expect("store"));
+        let old = Connection::open(&search).expect("open");
+        let mode: String = old
+            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
+            .expect("wal");
+        assert_eq!(mode, "wal");
+        drop(old);
+        drop(Store::open(dir.path()).expect("reopened"));
+        let mode: String = Connection::open(&search)
+            .expect("open")
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .expect("mode");
+        // Only WAL is kept in the file; a rollback journal's kind is each connection's own
+        // (the store's is `truncate`), so a fresh connection reports SQLite's default.
+        assert_eq!(mode, "delete", "the file is out of WAL mode");
+        assert!(
+            !dir.path()
+                .join(format!("{}-wal", super::SEARCH_FILE))
+                .exists()
+        );
     }
 
     /// A process that opens the index for the first time (the CLI's `search`) while another

@@ -279,15 +279,19 @@ fn compressing_saves_most_of_the_bytes() {
     assert!(packed * 2 < text, "{packed} of {text} bytes");
 }
 
-/// The dictionary is versioned data: it is written once (set PERSONA_INSPECTOR_WRITE_DICT=1
-/// to train a new one, for a new format code) and never changed for ZSTD_DICT_V1. Trained on
+/// The dictionary is versioned data: written once and never changed for its format code
+/// (rows written with it decode with it alone), so it is pinned by its hash. It was trained by
+/// this test with PERSONA_INSPECTOR_WRITE_DICT=headers, which writes the file only where it is
+/// absent (a new dictionary gets a file and a format code of its own). Trained on
 /// frames' contents as `pack` makes them: each catalog event's samples with Persona's headers
 /// (half of them with what an HTTP client and ngrok add) and every kind of verdict.
 #[test]
 fn the_dictionary_is_trained_on_headers_and_verdicts_of_every_kind() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("src/store/headers_verdict_dict_v1.bin");
-    if std::env::var_os("PERSONA_INSPECTOR_WRITE_DICT").is_some() {
+    if std::env::var_os("PERSONA_INSPECTOR_WRITE_DICT").is_some_and(|v| v == "headers")
+        && !path.exists()
+    {
         let mut samples = Vec::new();
         for event in crate::catalog::all() {
             for seed in 0..2 {
@@ -301,7 +305,15 @@ fn the_dictionary_is_trained_on_headers_and_verdicts_of_every_kind() {
         std::fs::write(&path, dict).expect("written");
     }
     let committed = std::fs::read(&path).expect("the dictionary file");
-    assert_eq!(committed, DICT_V1);
+    assert_eq!(
+        crate::store::body::tests::sha256_hex(&committed),
+        "72cf507f092985d18532122c240c8a0e305fbb94addb74d08d349f8243acab4d",
+        "headers_verdict_dict_v1.bin changed: rows written with it would not read"
+    );
+    assert_eq!(
+        committed, DICT_V1,
+        "the build embeds the committed dictionary"
+    );
     // A zstd dictionary's magic number.
     assert_eq!(committed[..4], [0x37, 0xA4, 0x30, 0xEC]);
 }
