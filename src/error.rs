@@ -93,7 +93,8 @@ pub enum Error {
 
     #[error(
         "the stored headers and signature verdict of delivery {id} cannot be read: {why}. The \
-         database file was changed outside the inspector or is damaged; purge this delivery"
+         database file was changed outside the inspector or is damaged; the other deliveries \
+         still read"
     )]
     CorruptHeaders { id: i64, why: String },
 }

@@ -81,7 +81,9 @@ pub struct EventCount {
 // Column 28 is every X-Forwarded-For line, joined by commas: kept in its own column since the
 // migration that added it, read from the headers' JSON (a few µs a row) for older rows, whose
 // headers are text (a row whose headers are compressed has the column). The verdict is column
-// 13 or, compressed, 29 (`headers_verdict`); the list never reads the headers.
+// 13 or, compressed, 30 (`headers_verdict`, last: `get` selects the texts after it); the list
+// never reads the headers. Column 29, the verdict's status as recorded at arrival, stands in for
+// a verdict that cannot be read.
 const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_addr, d.outcome,
     d.event_id, d.event_name, d.event_created_at, d.resource_type, d.resource_id,
     d.resource_status, d.signature, d.attempts_made, d.attempts_left, d.first_attempted_at,
@@ -94,7 +96,7 @@ const COLUMNS: &str = "d.id, d.received_at, d.method, d.path, d.query, d.remote_
                                    AND instr(d.headers, '\"x-forwarded-for\"') THEN
         (SELECT group_concat(h.value ->> 1, ',' ORDER BY h.key) FROM json_each(d.headers) h
          WHERE h.value ->> 0 = 'x-forwarded-for') END),
-    d.headers_verdict";
+    d.signature_status, d.headers_verdict";
 
 /// The deliveries with their latest forward, if any (`redeliveries_forward` finds it).
 const FROM: &str = "deliveries d LEFT JOIN redeliveries f ON f.id =
@@ -121,9 +123,18 @@ pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
     let rows = statement.query_map(rusqlite::params_from_iter(args), |row| {
         let id = row.get(0)?;
         // The verdict alone: the headers are not shown, so never parsed.
-        match headers_verdict::decode(id, row.get(29)?, row.get(13)?, None) {
+        match headers_verdict::decode(id, row.get(30)?, row.get(13)?, None) {
             Ok(texts) => summary_from_row(row, &texts.verdict).map(Ok),
-            Err(corrupt) => Ok(Err(corrupt)),
+            // One damaged row must not hide the others: it is listed with the status recorded
+            // at arrival and why its verdict cannot be read (opening it says the same).
+            Err(corrupt) => {
+                let status = Status::parse(&row.get::<_, String>(29)?).unwrap_or(Status::Unchecked);
+                let verdict = Verdict::new(status, corrupt.to_string(), 0);
+                match serde_json::to_string(&verdict) {
+                    Ok(text) => summary_from_row(row, &text).map(Ok),
+                    Err(_) => Ok(Err(corrupt)),
+                }
+            }
         }
     })?;
     // SQLite's error, else the row's own.
@@ -298,16 +309,16 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
     );
     let found = conn
         .query_row(&sql, [id], |row| {
-            let texts = match headers_verdict::from_row(id, row, 29)? {
+            let texts = match headers_verdict::from_row(id, row, 30)? {
                 Ok(texts) => texts,
                 Err(corrupt) => return Ok(Err(corrupt)),
             };
             let summary = summary_from_row(row, &texts.verdict)?;
-            let reply_status: Option<u16> = row.get(32)?;
+            let reply_status: Option<u16> = row.get(33)?;
             Ok(Ok((
                 summary,
                 texts.headers,
-                body::from_row(id, row, 33)?,
+                body::from_row(id, row, 34)?,
                 reply_status,
             )))
         })

@@ -477,7 +477,7 @@ mod in_a_database {
     }
 
     #[test]
-    fn a_corrupt_row_is_an_error_for_every_reader() {
+    fn a_corrupt_row_is_refused_when_read_and_listed_with_its_stored_status() {
         let dir = tempfile::tempdir().expect("temp");
         let store = Store::open(dir.path()).expect("opens");
         let stored = store
@@ -504,7 +504,17 @@ mod in_a_database {
         };
         is_corrupt(store.record(bad).err().expect("refused"));
         is_corrupt(store.raw(bad).expect_err("refused"));
-        is_corrupt(store.list_stored(&Filter::default()).expect_err("refused"));
+        // The list shows both: the damaged one with the status it was stored with and why its
+        // verdict cannot be read.
+        let listed = store.list_stored(&Filter::default()).expect("the list");
+        assert_eq!(listed.len(), 2, "the damaged row hides no other");
+        let damaged = listed.iter().find(|s| s.id == bad).expect("listed");
+        assert_eq!(damaged.signature.status, Status::Valid);
+        assert!(
+            damaged.signature.explanation.contains("cannot be read"),
+            "{}",
+            damaged.signature.explanation
+        );
         // The other row reads, and a re-check skips the damaged one.
         let explanation = |id| {
             store
