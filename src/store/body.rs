@@ -426,10 +426,7 @@ pub(super) mod tests {
 
     /// The SHA-256 of a file, in hex.
     pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-        Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(Sha256::digest(bytes))
     }
 
     /// Dictionaries are versioned data: written once, never changed for their code (rows

@@ -123,23 +123,19 @@ pub fn list(conn: &Connection, filter: &Filter) -> crate::Result<Vec<Summary>> {
     let rows = statement.query_map(rusqlite::params_from_iter(args), |row| {
         let id = row.get(0)?;
         // The verdict alone: the headers are not shown, so never parsed.
-        match headers_verdict::decode(id, row.get(30)?, row.get(13)?, None) {
-            Ok(texts) => summary_from_row(row, &texts.verdict).map(Ok),
+        let verdict = match headers_verdict::decode(id, row.get(30)?, row.get(13)?, None) {
+            Ok(texts) => verdict_from_text(&texts.verdict)?,
             // One damaged row must not hide the others: it is listed with the status recorded
             // at arrival and why its verdict cannot be read (opening it says the same).
-            Err(corrupt) => {
-                let status = Status::parse(&row.get::<_, String>(29)?).unwrap_or(Status::Unchecked);
-                let verdict = Verdict::new(status, corrupt.to_string(), 0);
-                match serde_json::to_string(&verdict) {
-                    Ok(text) => summary_from_row(row, &text).map(Ok),
-                    Err(_) => Ok(Err(corrupt)),
-                }
-            }
-        }
+            Err(corrupt) => Verdict::new(
+                Status::parse(&row.get::<_, String>(29)?).unwrap_or(Status::Unchecked),
+                corrupt.to_string(),
+                0,
+            ),
+        };
+        summary_from_row(row, verdict)
     })?;
-    // SQLite's error, else the row's own.
-    rows.map(|row| row.map_err(crate::Error::from).and_then(|summary| summary))
-        .collect()
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 pub fn count(conn: &Connection, filter: &Filter) -> crate::Result<u64> {
@@ -313,7 +309,7 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
                 Ok(texts) => texts,
                 Err(corrupt) => return Ok(Err(corrupt)),
             };
-            let summary = summary_from_row(row, &texts.verdict)?;
+            let summary = summary_from_row(row, verdict_from_text(&texts.verdict)?)?;
             let reply_status: Option<u16> = row.get(33)?;
             Ok(Ok((
                 summary,
@@ -407,9 +403,13 @@ pub(crate) fn resource_summary(
     (kind.is_some() || id.is_some()).then_some(ResourceSummary { kind, id, status })
 }
 
-/// The summary of the row `COLUMNS` selected, whose verdict JSON, wherever it was stored, is
-/// `verdict`.
-fn summary_from_row(row: &Row, verdict: &str) -> rusqlite::Result<Summary> {
+/// A verdict's JSON text, wherever it was stored (column 13 when it is text).
+fn verdict_from_text(text: &str) -> rusqlite::Result<Verdict> {
+    serde_json::from_str(text).map_err(|e| json_error(13, e))
+}
+
+/// The summary of the row `COLUMNS` selected, with its verdict read from wherever it was stored.
+fn summary_from_row(row: &Row, verdict: Verdict) -> rusqlite::Result<Summary> {
     let received_at_ms: i64 = row.get(1)?;
     let outcome: String = row.get(6)?;
     let event_name: Option<String> = row.get(8)?;
@@ -433,7 +433,7 @@ fn summary_from_row(row: &Row, verdict: &str) -> rusqlite::Result<Summary> {
         event_name,
         event_created_at: row.get(9)?,
         resource: resource_summary(row.get(10)?, row.get(11)?, row.get(12)?),
-        signature: serde_json::from_str(verdict).map_err(|e| json_error(13, e))?,
+        signature: verdict,
         attempts: AttemptHeaders {
             made: row.get(14)?,
             left: row.get(15)?,
