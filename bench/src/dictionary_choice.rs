@@ -125,3 +125,26 @@ fn dictionary_choice() {
         }
     }
 }
+
+#[test]
+#[ignore = "a measurement, run by hand in release"]
+fn level_and_grouping() {
+    const V2: &[u8] = include_bytes!("../../src/store/body_dict_v2.bin");
+    let bench = bench_bodies(2_000);
+    let raw: usize = bench.iter().map(Vec::len).sum();
+    for level in [2, 3, 5, 9, 15, 19, 22] {
+        let (ratio, us) = measure(Some(V2), level, &bench[..400]);
+        println!("v2 level {level}: {ratio:.3}x {us:.0} us/body");
+    }
+    for group in [4, 16, 64] {
+        for level in [3, 9, 19] {
+            let mut c = Compressor::with_dictionary(level, V2).expect("c");
+            let mut stored = 0;
+            for chunk in bench.chunks(group) {
+                let joined: Vec<u8> = chunk.concat();
+                stored += c.compress(&joined).expect("x").len();
+            }
+            println!("groups of {group}, level {level}: {:.3}x", stored as f64 / raw as f64);
+        }
+    }
+}
