@@ -311,8 +311,10 @@ fn a_search_for_a_key_and_its_value_finds_the_member() {
     use persona_inspector::model::{Arrival, NewDelivery, Verification};
     let dir = tempfile::tempdir().expect("temp");
     let store = persona_inspector::store::Store::open(dir.path()).expect("store");
-    let body = br#"{"data":{"attributes":{"status":"pending","name-last":"Jane",
-        "name-first":"Jane"}},"included":[{"type":"verification","status":"passed"}]}"#;
+    let body = r#"{"data":{"attributes":{"status":"pending","name-last":"Jane",
+        "name-first":"Jane","name-middle":"José Ñúñez","nickname":"अनिल"}},
+        "included":[{"type":"verification","status":"passed"}]}"#
+        .as_bytes();
     let arrival = Arrival {
         received_at_ms: now(),
         method: "POST".into(),
@@ -342,4 +344,12 @@ fn a_search_for_a_key_and_its_value_finds_the_member() {
     assert_eq!(search("status:passed"), [stored[0].id]);
     assert_eq!(search(r#""name-first":"Jane""#), [stored[0].id]);
     assert_eq!(search("status:approved"), Vec::<i64>::new());
+    // The value's start is enough, in any case; words that are not next to each other in one
+    // member are not a match.
+    assert_eq!(search("STATUS:Pass"), [stored[0].id]);
+    assert_eq!(search("pending:jane"), Vec::<i64>::new());
+    // Letters beyond ASCII, with their accents or without, and words with combining marks.
+    assert_eq!(search("jose ñuñez"), [stored[0].id]);
+    assert_eq!(search("name-middle:José"), [stored[0].id]);
+    assert_eq!(search("अनिल"), [stored[0].id]);
 }

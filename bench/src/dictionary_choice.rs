@@ -144,7 +144,10 @@ fn level_and_grouping() {
                 let joined: Vec<u8> = chunk.concat();
                 stored += c.compress(&joined).expect("x").len();
             }
-            println!("groups of {group}, level {level}: {:.3}x", stored as f64 / raw as f64);
+            println!(
+                "groups of {group}, level {level}: {:.3}x",
+                stored as f64 / raw as f64
+            );
         }
     }
 }

@@ -4,6 +4,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use super::search_text::match_expression;
 use super::{body, headers_verdict};
 
 use crate::model::{
@@ -247,7 +248,10 @@ fn unfiltered(filter: &Filter) -> bool {
         && event_id.is_none()
         && resource_id.is_none()
         && signature.is_none()
-        && search.as_deref().and_then(fts_query).is_none()
+        && search
+            .as_deref()
+            .and_then(|text| match_expression(text, true))
+            .is_none()
 }
 
 /// The WHERE clause (empty or starting with WHERE) and its arguments for `filter`.
@@ -273,7 +277,11 @@ fn conditions(filter: &Filter) -> (String, Vec<Sql>) {
     if let Some(status) = filter.signature {
         bind("d.signature_status = ?", Sql::Text(status.as_str().into()));
     }
-    if let Some(query) = filter.search.as_deref().and_then(fts_query) {
+    if let Some(query) = filter
+        .search
+        .as_deref()
+        .and_then(|text| match_expression(text, true))
+    {
         bind(
             "d.id IN (SELECT rowid FROM search.deliveries_fts WHERE deliveries_fts MATCH ?)",
             Sql::Text(query),
@@ -475,14 +483,4 @@ fn forward_mark(row: &Row) -> rusqlite::Result<Option<ForwardMark>> {
 
 fn json_error(column: usize, e: serde_json::Error) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
-}
-
-/// Turns what a person typed into an FTS5 query: every word must match, as a prefix, with
-/// FTS syntax characters taken literally. None when nothing searchable is left.
-fn fts_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
-        .split_whitespace()
-        .map(|word| format!("\"{}\"*", word.replace('"', "\"\"")))
-        .collect();
-    (!terms.is_empty()).then(|| terms.join(" "))
 }

@@ -18,6 +18,7 @@ mod recompress;
 mod redeliveries;
 mod schema;
 mod search;
+mod search_text;
 mod secrets;
 mod settings;
 mod story;

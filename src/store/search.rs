@@ -14,9 +14,9 @@ use rusqlite::{Connection, TransactionBehavior, params};
 use crate::error::Result;
 
 pub const SEARCH_FILE: &str = "search.db";
-/// 2: bodies fed as their distinct scalars; 3: as their distinct `key value` members
-/// (`searchable_text`).
-const VERSION: i64 = 3;
+/// 2: bodies fed as their distinct scalars; 3: as their distinct `key value` members; 4: with
+/// no positions, and pairs of adjacent words for what phrases found (`search_text.rs`).
+const VERSION: i64 = 4;
 /// Rows per index transaction: each makes one segment, and fewer, larger segments are merged
 /// (rewritten) fewer times.
 const CHUNK: i64 = 10_000;
@@ -24,6 +24,7 @@ const CHUNK: i64 = 10_000;
 /// larger index segments than one per commit. Searches catch up first, so they never lag.
 const POLL: Duration = Duration::from_millis(1000);
 
+use super::search_text::{TOKENIZER, body_text, with_pairs};
 use super::writer::Work;
 
 pub struct Index {
@@ -152,16 +153,16 @@ fn prepare_schema(conn: &mut Connection) -> Result<()> {
     }
     // Another version (or none): rebuild from scratch, the deliveries are the source.
     let tx = conn.transaction()?;
-    tx.execute_batch(
+    tx.execute_batch(&format!(
         "DROP TABLE IF EXISTS deliveries_fts;
-         -- Contentless: the text lives in the deliveries; rowid = deliveries.id. '_' joins
-         -- Persona ids (inq_…, evt_…) into one token so a prefix of an id finds it.
+         -- Contentless: the text lives in the deliveries; rowid = deliveries.id. No
+         -- positions (detail = none): search_text.rs feeds pairs of words instead.
          CREATE VIRTUAL TABLE deliveries_fts USING fts5(
              event_name, event_id, resource_id, body,
-             content = '', contentless_delete = 1,
-             tokenize = \"unicode61 tokenchars '_'\"
-         );",
-    )?;
+             content = '', contentless_delete = 1, detail = none,
+             tokenize = \"{TOKENIZER}\"
+         );"
+    ))?;
     tx.pragma_update(None, "user_version", VERSION)?;
     tx.commit()?;
     Ok(())
@@ -221,6 +222,17 @@ fn begin_indexing(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>> {
 
 /// Indexes the next chunk of deliveries past the largest indexed id; returns how many.
 fn index_pending(conn: &mut Connection) -> Result<usize> {
+    // Looked at before any transaction: indexing writes (FTS5's settings at least) and syncs
+    // the file, which every search (it catches up first) and every idle poll would otherwise do.
+    let nothing_new: bool = conn
+        .prepare_cached(
+            "SELECT NOT EXISTS (SELECT 1 FROM inspector.deliveries WHERE id > (SELECT coalesce(
+                 (SELECT rowid FROM deliveries_fts ORDER BY rowid DESC LIMIT 1), 0)))",
+        )?
+        .query_row([], |row| row.get(0))?;
+    if nothing_new {
+        return Ok(0);
+    }
     let tx = begin_indexing(conn)?;
     let mut done = 0;
     {
@@ -248,102 +260,21 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
                 tracing::warn!("search index: {error}");
                 Vec::new()
             });
+            let column = |at| -> rusqlite::Result<Option<String>> {
+                Ok(row.get::<_, Option<String>>(at)?.as_deref().map(with_pairs))
+            };
             add.execute(params![
                 id,
-                row.get::<_, Option<String>>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, Option<String>>(3)?,
-                searchable_text(&body),
+                column(1)?,
+                column(2)?,
+                column(3)?,
+                body_text(&body)
             ])?;
             done += 1;
         }
     }
     tx.commit()?;
     Ok(done)
-}
-
-/// What the index is fed of a body: for JSON, each distinct member as `key value` (strings
-/// unescaped), a key whose value is an object or array alone, and each array element alone,
-/// one a line in the order they first appear; anything else as text. A Persona body repeats
-/// the same members many times over (every check of a verification has `name`, `status`,
-/// `reasons`…): indexed once, a search finds the same deliveries while the index holds and
-/// writes a fraction of the positions. A key stays next to its value, so a search for
-/// `status:passed` or a pasted `"name-first":"Jane"` (one phrase) still finds it.
-fn searchable_text(body: &[u8]) -> std::borrow::Cow<'_, str> {
-    match json_members(body) {
-        Some(text) => text.into(),
-        None => String::from_utf8_lossy(body),
-    }
-}
-
-/// The distinct members and elements of a JSON document, one a line; None when `body` is not
-/// JSON.
-fn json_members(body: &[u8]) -> Option<String> {
-    // Validated first, so the scan below can trust every string to be closed.
-    serde_json::from_slice::<serde::de::IgnoredAny>(body).ok()?;
-    let text = std::str::from_utf8(body).ok()?;
-    let bytes = text.as_bytes();
-    let mut seen = std::collections::HashSet::new();
-    let mut out = String::with_capacity(body.len() / 2);
-    let mut push = |line: String| {
-        if !line.trim().is_empty() && !seen.contains(&line) {
-            out.push_str(&line);
-            out.push('\n');
-            seen.insert(line);
-        }
-    };
-    // The key read last, until its value comes.
-    let mut key: Option<String> = None;
-    let mut value = |scalar: &str, key: &mut Option<String>| match key.take() {
-        Some(key) => push(format!("{key} {scalar}")),
-        None => push(scalar.to_string()),
-    };
-    let mut at = 0;
-    while let Some(&byte) = bytes.get(at) {
-        match byte {
-            b'"' => {
-                let mut end = at + 1;
-                let mut escaped = false;
-                while let Some(&b) = bytes.get(end) {
-                    match b {
-                        b'\\' => {
-                            escaped = true;
-                            end += 2;
-                        }
-                        b'"' => break,
-                        _ => end += 1,
-                    }
-                }
-                let literal = text.get(at..=end)?;
-                let string: String = match escaped {
-                    true => serde_json::from_str(literal).ok()?,
-                    false => literal[1..literal.len() - 1].to_string(),
-                };
-                at = end + 1;
-                let next = bytes[at..].iter().find(|b| !b.is_ascii_whitespace());
-                match next {
-                    Some(b':') => key = Some(string),
-                    _ => value(&string, &mut key),
-                }
-            }
-            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
-                let end = bytes[at..]
-                    .iter()
-                    .position(|b| matches!(b, b',' | b']' | b'}' | b':') || b.is_ascii_whitespace())
-                    .map_or(bytes.len(), |n| at + n);
-                value(text.get(at..end)?, &mut key);
-                at = end;
-            }
-            b'{' | b'[' => {
-                if let Some(key) = key.take() {
-                    value(&key, &mut None);
-                }
-                at += 1;
-            }
-            _ => at += 1,
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]
@@ -358,20 +289,6 @@ mod tests {
         let conn = Connection::open(path).expect("open");
         conn.busy_timeout(Duration::ZERO).expect("no wait");
         conn
-    }
-
-    #[test]
-    fn a_json_body_is_indexed_as_its_distinct_members() {
-        let body = br#"{"a":"x y","b":["x y",12.5,true,null,"q\"uote \u00e9"],"a2":{"a":-3e2},"c":"x y","d": "x y"}"#;
-        assert_eq!(
-            super::json_members(body).expect("JSON"),
-            "a x y\nb\nx y\n12.5\ntrue\nnull\nq\"uote \u{e9}\na2\na -3e2\nc x y\nd x y\n"
-        );
-        assert_eq!(super::searchable_text(b"not { json"), "not { json");
-        assert_eq!(
-            super::searchable_text(b"{\"cut\": \"sho"),
-            "{\"cut\": \"sho"
-        );
     }
 
     #[test]
@@ -431,6 +348,53 @@ mod tests {
         assert_eq!(seen, 0, "the chunk is not visible before it commits");
         drop(reader);
         indexing.commit().expect("commit");
+    }
+
+    /// A search with nothing new to index, and the indexer's polls while nothing comes, leave
+    /// the index's files untouched: no write, no sync.
+    #[test]
+    fn an_index_with_nothing_new_is_not_written() {
+        use crate::model::{Arrival, NewDelivery, Verification};
+        let dir = tempfile::tempdir().expect("temp");
+        let store = Store::open(dir.path()).expect("store");
+        let arrival = Arrival {
+            received_at_ms: 1_700_000_000_000,
+            method: "POST".into(),
+            path: "/".into(),
+            query: None,
+            remote_addr: None,
+            headers: Vec::new(),
+        };
+        store
+            .insert_many(vec![NewDelivery::captured(
+                arrival,
+                br#"{"status":"passed"}"#.to_vec(),
+                &Verification::default(),
+            )])
+            .expect("stored");
+        let search = || {
+            store
+                .list(&crate::model::Filter {
+                    search: Some("status:passed".into()),
+                    ..Default::default()
+                })
+                .expect("search")
+                .len()
+        };
+        assert_eq!(search(), 1, "indexed by the first search");
+        let files = || {
+            ["", "-journal"].map(|suffix| {
+                let path = dir.path().join(format!("{}{suffix}", super::SEARCH_FILE));
+                std::fs::metadata(path).and_then(|m| m.modified()).ok()
+            })
+        };
+        let before = files();
+        for _ in 0..3 {
+            assert_eq!(search(), 1);
+        }
+        // Past the indexer's poll, which finds nothing new either.
+        std::thread::sleep(super::POLL + Duration::from_millis(300));
+        assert_eq!(files(), before);
     }
 
     /// An index an earlier version left in WAL mode is switched to the rollback journal when

@@ -67,13 +67,17 @@ pub fn mention_candidates(
     resource_id: &str,
     limit: u32,
 ) -> crate::Result<Vec<i64>> {
-    let phrase = format!("body : \"{}\"", resource_id.replace('"', "\"\""));
+    // Any column: the delivery's own resource is left out below, and an event id is never
+    // a resource's (column filters need positions the index does not keep).
+    let Some(words) = super::search_text::match_expression(resource_id, false) else {
+        return Ok(Vec::new());
+    };
     let mut statement = conn.prepare_cached(
         "SELECT rowid FROM search.deliveries_fts WHERE deliveries_fts MATCH ?1
              AND rowid NOT IN (SELECT id FROM main.deliveries WHERE resource_id = ?2)
          ORDER BY rowid LIMIT ?3",
     )?;
-    let rows = statement.query_map(params![phrase, resource_id, limit], |r| r.get(0))?;
+    let rows = statement.query_map(params![words, resource_id, limit], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
