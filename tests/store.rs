@@ -324,6 +324,64 @@ fn a_lost_search_index_is_rebuilt_from_the_deliveries() {
     assert_eq!(found(&store), 1, "the index was rebuilt");
 }
 
+/// An index an earlier version made is rebuilt in the new form, and the file gives back the
+/// old index's pages instead of keeping them free.
+#[test]
+fn an_index_of_an_earlier_version_is_rebuilt_and_its_file_shrinks() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("open");
+    store
+        .insert_many(vec![delivery(
+            inquiry_event("evt_OLD", "inq_rebuild_me", 10),
+            clock::now_ms(),
+            &secret(),
+        )])
+        .expect("insert");
+    let found = |store: &Store, text: &str| {
+        store
+            .list(&Filter {
+                search: Some(text.into()),
+                ..Filter::default()
+            })
+            .expect("search")
+            .len()
+    };
+    assert_eq!(found(&store, "inq_rebuild"), 1);
+    drop(store);
+    // An earlier version's index, grown large.
+    let index = dir.path().join(SEARCH_FILE);
+    let mut conn = rusqlite::Connection::open(&index).expect("open the index");
+    let fill = conn.transaction().expect("begin");
+    for n in 0..3_000 {
+        fill.execute(
+            "INSERT INTO deliveries_fts (rowid, body) VALUES (?1, ?2)",
+            rusqlite::params![
+                1_000_000 + n,
+                format!("old{n} words inq_{n:024} of an older index")
+            ],
+        )
+        .expect("fill");
+    }
+    fill.commit().expect("commit");
+    conn.pragma_update(None, "user_version", 3)
+        .expect("an earlier version");
+    drop(conn);
+    let grown = std::fs::metadata(&index).expect("size").len();
+
+    let store = Store::open(dir.path()).expect("reopen");
+    assert_eq!(found(&store, "inq_rebuild"), 1, "the index was rebuilt");
+    assert_eq!(
+        found(&store, "old12"),
+        0,
+        "nothing of the old index is left"
+    );
+    let now = std::fs::metadata(&index).expect("size").len();
+    assert!(
+        now * 4 < grown,
+        "the file shrank from {grown} to {now} bytes"
+    );
+}
+
 #[test]
 fn a_long_list_is_read_in_stable_pages_counted_and_grouped_by_event_name() {
     let dir = tempfile::tempdir().expect("temp");
