@@ -46,7 +46,7 @@ pub enum Error {
     )]
     InUseByOlder { pid: u32, data_dir: PathBuf },
 
-    #[error("database error: {0}")]
+    #[error("database error: {0}{hint}", hint = busy_hint(.0))]
     Sqlite(#[from] rusqlite::Error),
 
     #[error("cannot migrate the database: {0}")]
@@ -87,7 +87,8 @@ pub enum Error {
 
     #[error(
         "the stored body of delivery {id} cannot be read: {why}. The database file was changed \
-         outside the inspector or is damaged; export what reads and purge this delivery"
+         outside the inspector or is damaged. The other deliveries still read; a purge of \
+         the deliveries as old as this one (purge --older-than) removes it"
     )]
     CorruptBody { id: i64, why: String },
 
@@ -100,3 +101,44 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What "database is locked" means here: another process held the store past the wait
+/// (`BUSY_TIMEOUT`); in practice a purge rebuilding the files.
+fn busy_hint(error: &rusqlite::Error) -> &'static str {
+    match error.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            " — another process holds the store (a purge erasing deliveries takes a while on a \
+             large store); try again once it is done"
+        }
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// "database is locked" says who holds the store and what to do; other errors say nothing more.
+    #[test]
+    fn a_locked_store_says_who_holds_it() {
+        let dir = tempfile::tempdir().expect("temp");
+        let path = dir.path().join("x.db");
+        let holder = rusqlite::Connection::open(&path).expect("open");
+        holder
+            .execute_batch("CREATE TABLE t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+            .expect("hold the lock");
+        let other = rusqlite::Connection::open(&path).expect("open");
+        other
+            .busy_timeout(std::time::Duration::ZERO)
+            .expect("no wait");
+        let locked = other
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(super::Error::from)
+            .expect_err("locked");
+        let message = locked.to_string();
+        assert!(
+            message.contains("database is locked") && message.contains("a purge"),
+            "{message}"
+        );
+        let other_error = super::Error::from(rusqlite::Error::QueryReturnedNoRows).to_string();
+        assert!(!other_error.contains("purge"), "{other_error}");
+    }
+}
