@@ -49,6 +49,11 @@ const PACKED_TO: &str = "packed_to";
 /// Rows the packer reads at a time looking for a pack's worth.
 const SCAN_ROWS: i64 = 256;
 
+/// Packs written in one writer transaction: the pages every pack touches (the settings row,
+/// the free list, the packs table's last page, the rows' shared leaves) are written once for
+/// several, and a capture waits for at most a few milliseconds behind them.
+const PACKS_A_TRANSACTION: usize = 4;
+
 /// How long the packer sleeps when fewer than a pack's worth of rows wait.
 const IDLE: Duration = Duration::from_millis(500);
 
@@ -291,7 +296,7 @@ impl Packer {
     /// Starts the packer; `commit` runs a pack's transaction ([`apply`]) on the writer.
     pub fn start(
         path: &Path,
-        commit: impl Fn(Pack) -> Result<()> + Send + 'static,
+        commit: impl Fn(Vec<Pack>) -> Result<u64> + Send + 'static,
     ) -> Result<Packer> {
         let conn = super::connect(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -338,27 +343,36 @@ fn packed_to(conn: &Connection) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// Packs every full pack's worth of rows waiting, one `commit` each; returns how many rows
-/// were packed. Rows after the last full pack wait for more. Stops early when `stop` is raised.
+/// Packs every full pack's worth of rows waiting, up to [`PACKS_A_TRANSACTION`] a `commit`;
+/// returns how many rows were packed. Rows after the last full pack wait for more. Stops early
+/// when `stop` is raised.
 pub(super) fn catch_up(
     conn: &Connection,
     stop: &AtomicBool,
-    commit: impl Fn(Pack) -> Result<()>,
+    commit: impl Fn(Vec<Pack>) -> Result<u64>,
 ) -> Result<u64> {
     let mut packed = 0;
     while !stop.load(Ordering::Relaxed) {
-        let Some(pack) = next_pack(conn)? else {
+        // Read again each round: a transaction that found a row changed wrote nothing.
+        let mut after = packed_to(conn)?;
+        let mut packs = Vec::new();
+        while packs.len() < PACKS_A_TRANSACTION {
+            let Some(pack) = next_pack(conn, after)? else {
+                break;
+            };
+            after = pack.reached;
+            packs.push(pack);
+        }
+        if packs.is_empty() {
             break;
-        };
-        packed += pack.members.len() as u64;
-        commit(pack)?;
+        }
+        packed += commit(packs)?;
     }
     Ok(packed)
 }
 
-/// The next pack's worth of rows after `packed_to`, compressed; None when fewer wait.
-fn next_pack(conn: &Connection) -> Result<Option<Pack>> {
-    let after = packed_to(conn)?;
+/// The next pack's worth of rows after row `after`, compressed; None when fewer wait.
+fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
     let mut rows = conn.prepare_cached(
         "SELECT id, body, body_encoding, body_size, body_hash FROM deliveries
          WHERE id > ?1 ORDER BY id LIMIT ?2",
@@ -417,44 +431,56 @@ fn next_pack(conn: &Connection) -> Result<Option<Pack>> {
     }))
 }
 
-/// The writer's side: one transaction writes the pack and points its rows into it, and moves
-/// `packed_to` on. When a member changed since it was read (purged, or packed by another
-/// process), nothing is written and the next round reads again.
-pub(super) fn apply(conn: &mut Connection, pack: &Pack) -> Result<()> {
+/// The writer's side: one transaction writes the packs and points their rows into them, and
+/// moves `packed_to` on; returns how many rows it packed. When a member changed since it was read (purged, or packed by
+/// another process), nothing is written and the next round reads again.
+pub(super) fn apply(conn: &mut Connection, packs: &[Pack]) -> Result<u64> {
     let tx = conn.transaction()?;
-    if let Some(frame) = &pack.frame {
-        let id = insert_pack(&tx, frame)?;
-        let mut update = tx.prepare_cached(
-            "UPDATE deliveries SET body = ?2, body_encoding = ?3
-             WHERE id = ?1 AND body_encoding = ?4 AND body_hash = ?5",
-        )?;
-        for ((member, encoding, hash), &offset) in pack.members.iter().zip(&frame.offsets) {
-            let changed = update.execute(params![
-                member,
-                locator(id, offset),
-                body::PACKED,
-                encoding,
-                &hash[..]
-            ])?;
-            if changed != 1 {
-                // Dropping the transaction rolls the pack back.
-                return Ok(());
-            }
-        }
-        drop(update);
-        if let (Some(first), Some(last)) = (pack.members.first(), pack.members.last()) {
-            bound(&tx, id, first.0, last.0)?;
+    for pack in packs {
+        if !apply_one(&tx, pack)? {
+            // Dropping the transaction rolls every pack of it back.
+            return Ok(0);
         }
     }
-    let done = packed_to(&tx)?.max(pack.reached);
-    settings::save_named(&tx, PACKED_TO, &done.to_string())?;
+    if let Some(reached) = packs.iter().map(|p| p.reached).max() {
+        let done = packed_to(&tx)?.max(reached);
+        settings::save_named(&tx, PACKED_TO, &done.to_string())?;
+    }
     tx.commit()?;
-    Ok(())
+    Ok(packs.iter().map(|p| p.members.len() as u64).sum())
+}
+
+/// Writes one pack and points its rows into it; false when one of them changed.
+fn apply_one(tx: &Transaction, pack: &Pack) -> Result<bool> {
+    let Some(frame) = &pack.frame else {
+        return Ok(true);
+    };
+    let id = insert_pack(tx, frame)?;
+    let mut update = tx.prepare_cached(
+        "UPDATE deliveries SET body = ?2, body_encoding = ?3
+         WHERE id = ?1 AND body_encoding = ?4 AND body_hash = ?5",
+    )?;
+    for ((member, encoding, hash), &offset) in pack.members.iter().zip(&frame.offsets) {
+        let changed = update.execute(params![
+            member,
+            locator(id, offset),
+            body::PACKED,
+            encoding,
+            &hash[..]
+        ])?;
+        if changed != 1 {
+            return Ok(false);
+        }
+    }
+    if let (Some(first), Some(last)) = (pack.members.first(), pack.members.last()) {
+        bound(tx, id, first.0, last.0)?;
+    }
+    Ok(true)
 }
 
 /// Whether full packs' worth of rows wait for the packer (the bench waits for it).
 pub(super) fn pending(conn: &Connection) -> Result<bool> {
-    Ok(next_pack(conn)?.is_some())
+    Ok(next_pack(conn, packed_to(conn)?)?.is_some())
 }
 
 /// After a purge deleted rows up to id `deleted_to`, in its transaction: a pack none of whose

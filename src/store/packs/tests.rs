@@ -571,3 +571,39 @@ fn locators_round_trip_and_reject_other_lengths() {
     assert_eq!(parse_locator(&[0; 11]), None);
     assert_eq!(parse_locator(&[0; 13]), None);
 }
+
+#[test]
+fn a_pack_whose_row_went_since_it_was_read_is_not_written_and_is_read_again() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    let bodies: Vec<Vec<u8>> = (0..PACK_ROWS as u64 * 2)
+        .map(|n| sample("inquiry.approved", n))
+        .collect();
+    let ids = store_alone(&store, &bodies);
+    let reader = open(&dir);
+    let first = next_pack(&reader, 0).expect("read").expect("a pack");
+    let second = next_pack(&reader, first.reached)
+        .expect("read")
+        .expect("a pack");
+    // A row of the second pack goes (a purge, another process) before the writer gets them.
+    let mut writer = open(&dir);
+    writer
+        .execute("DELETE FROM deliveries WHERE id = ?1", [ids[PACK_ROWS + 3]])
+        .expect("deleted");
+    assert_eq!(apply(&mut writer, &[first, second]).expect("applied"), 0);
+    assert_eq!(pack_count(&writer), 0, "nothing of the transaction is kept");
+    assert_eq!(packed_to(&writer).expect("progress"), 0);
+    assert!(
+        ids.iter()
+            .all(|&id| id == ids[PACK_ROWS + 3] || encoding(&writer, id) == body::ZSTD_DICT_V2)
+    );
+    // Read again: the first pack is full; the 15 left of the second wait for one more row.
+    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64);
+    store_alone(&store, &[sample("inquiry.approved", 99)]);
+    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64);
+    for (n, (id, body)) in ids.iter().zip(&bodies).enumerate() {
+        if n != PACK_ROWS + 3 {
+            reads_exactly(&store, *id, body);
+        }
+    }
+}
