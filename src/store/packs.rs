@@ -78,7 +78,8 @@ fn parse_locator(stored: &[u8]) -> Option<(i64, u32)> {
 }
 
 /// The last pack a reader decoded: the search indexer reads bodies in id order, and without
-/// it would decode each pack once per body in it.
+/// it would decode each pack once per body in it. Keep one for one read of the database (a
+/// statement or a transaction): after a purge a pack's id may be given to another pack.
 #[derive(Default)]
 pub struct LastPack(Option<(i64, Vec<u8>)>);
 

@@ -35,9 +35,11 @@ pub(super) fn run(
          FROM deliveries WHERE id > ?1 AND outcome = 'captured' ORDER BY id LIMIT ?2",
     )?;
     let (mut after, mut changed) = (0, 0);
-    // Rows are read in id order: a pack is decoded once for all its rows.
-    let mut last_pack = super::packs::LastPack::default();
     loop {
+        // Rows are read in id order: a pack is decoded once for all its rows. Kept for one
+        // chunk (one read of the database): a purge between chunks may delete a pack, and
+        // its id may be given to another.
+        let mut last_pack = super::packs::LastPack::default();
         let mut changes = Vec::new();
         let mut last = None;
         let mut chunk = rows.query(params![after, CHUNK])?;
