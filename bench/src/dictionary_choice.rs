@@ -126,6 +126,57 @@ fn dictionary_choice() {
     }
 }
 
+/// Packs: `group` consecutive bench bodies in one frame (dictionary v2) at `level`; their
+/// bytes over the bodies', microseconds to compress one pack per body, and microseconds to
+/// decompress a whole pack (what reading one body of it costs), the fastest of five passes.
+fn packs(level: i32, group: usize, bodies: &[Vec<u8>]) -> (f64, f64, f64) {
+    const V2: &[u8] = include_bytes!("../../src/store/body_dict_v2.bin");
+    let mut c = Compressor::with_dictionary(level, V2).expect("c");
+    let mut d = zstd::bulk::Decompressor::with_dictionary(V2).expect("d");
+    let joined: Vec<Vec<u8>> = bodies.chunks(group).map(|chunk| chunk.concat()).collect();
+    let raw: usize = bodies.iter().map(Vec::len).sum();
+    let frames: Vec<Vec<u8>> = joined.iter().map(|j| c.compress(j).expect("x")).collect();
+    let stored: usize = frames.iter().map(Vec::len).sum();
+    let best = |f: &mut dyn FnMut()| {
+        (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                f();
+                started.elapsed().as_secs_f64() * 1e6
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let compress_us = best(&mut || {
+        for j in &joined {
+            std::hint::black_box(c.compress(j).expect("x"));
+        }
+    }) / bodies.len() as f64;
+    let decompress_us = best(&mut || {
+        for (f, j) in frames.iter().zip(&joined) {
+            std::hint::black_box(d.decompress(f, j.len()).expect("d"));
+        }
+    }) / frames.len() as f64;
+    (stored as f64 / raw as f64, compress_us, decompress_us)
+}
+
+/// What chose the pack's size and level (store/packs.rs):
+/// `nice cargo test --release -p persona-inspector-bench pack_choice -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement, run by hand in release"]
+fn pack_choice() {
+    let bench = bench_bodies(2_048);
+    println!(
+        "| bodies a pack | level | stored / bodies | µs to pack, a body | µs to open a pack |"
+    );
+    println!("|---:|---:|---:|---:|---:|");
+    for group in [1, 4, 8, 16, 32] {
+        for level in [1, 2, 3, 5] {
+            let (ratio, c_us, d_us) = packs(level, group, &bench);
+            println!("| {group} | {level} | {ratio:.3}x | {c_us:.1} | {d_us:.0} |");
+        }
+    }
+}
+
 #[test]
 #[ignore = "a measurement, run by hand in release"]
 fn level_and_grouping() {

@@ -105,6 +105,15 @@ pub fn run(config: &Config) -> Result<Figures> {
         .map(|(name, bytes)| format!("{name} {:.1} MB", bytes as f64 / 1e6))
         .collect();
     println!("  written, by thread: {}", by_thread.join(", "));
+    // What a capturing user's store holds once packed: rows shrunk by the packer leave free
+    // pages, which later rows reuse.
+    match crate::queries::database_contents(dir.path()) {
+        Ok(line) => println!(
+            "  capture store once packed: {line}; {:.1} MB of bodies received",
+            captured.body_bytes as f64 / 1e6
+        ),
+        Err(e) => println!("  capture store: not read ({e})"),
+    }
     if let Some(written) = written {
         println!(
             "  wrote {:.1} MB for {:.1} MB of bodies received (database, WALs, checkpoints, search index)",
@@ -119,8 +128,12 @@ pub fn run(config: &Config) -> Result<Figures> {
     })
 }
 
+/// How long `settle` waits for the packer.
+const PACKER_WAIT: Duration = Duration::from_secs(120);
+
 /// Lets the background work of the capture phase finish, so its bytes are counted: the search
-/// index catches up, and both WALs are copied back into their databases.
+/// index catches up, the packer packs what it can, and both WALs are copied back into their
+/// databases.
 fn settle(store: &Store, dir: &std::path::Path) -> Result<()> {
     store
         .list(&Filter {
@@ -129,6 +142,18 @@ fn settle(store: &Store, dir: &std::path::Path) -> Result<()> {
             ..Filter::default()
         })
         .context("catching up the search index")?;
+    let waited = Instant::now();
+    while store.packing_pending().context("asking the packer")? {
+        if waited.elapsed() > PACKER_WAIT {
+            println!("  the packer had not caught up after {PACKER_WAIT:?}");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "  packer caught up {:.1} s after the search index",
+        waited.elapsed().as_secs_f64()
+    );
     store
         .write(|conn| {
             conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
@@ -455,6 +480,8 @@ async fn connection(
 /// A capture engine over a fresh store in `dir`, verifying with the bench's secret.
 pub fn capture_verifying(dir: &std::path::Path) -> Result<Capture> {
     let store = Store::open(dir).context("opening the capture store")?;
+    // As the app's and `serve`'s session does: bodies are packed in the background.
+    store.start_packing().context("starting the packer")?;
     let mut settings = Settings::default();
     settings.verification.secrets = vec![Secret {
         label: "current".into(),

@@ -67,6 +67,21 @@ pub fn run(config: &Config) -> Result<Figures> {
         "  search index caught up {:.1} s after seeding",
         started.elapsed().as_secs_f64()
     );
+    // What insert_many left alone (a batch's tail) is packed in the background, as a
+    // session's store would: waited for, so the size at rest is the packed one.
+    store.start_packing().context("starting the packer")?;
+    let started = Instant::now();
+    while store.packing_pending().context("asking the packer")? {
+        if started.elapsed() > Duration::from_secs(120) {
+            println!("  the packer had not caught up after 120 s");
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "  packer caught up {:.1} s after the search index",
+        started.elapsed().as_secs_f64()
+    );
     let (busy_bytes, busy_files) = files(dir.path());
     println!("  files right after seeding: {busy_files}");
     // What the user's disk holds: once the store has gone quiet it empties both WALs, which
@@ -93,6 +108,10 @@ pub fn run(config: &Config) -> Result<Figures> {
     match stored_bodies(dir.path()) {
         Ok(line) => println!("  {line}"),
         Err(e) => println!("  stored bodies: not read ({e})"),
+    }
+    match database_contents(dir.path()) {
+        Ok(line) => println!("  {line}"),
+        Err(e) => println!("  database contents: not read ({e})"),
     }
     println!(
         "  seeded {} deliveries in {:.1} s of inserts ({:.0} rows/s; generating them took {:.1} s more); database {:.0} MB right after seeding (with search.db and both WALs) for {:.0} MB of bodies",
@@ -337,6 +356,35 @@ fn files(dir: &std::path::Path) -> (u64, String) {
     (files.iter().map(|(_, bytes)| bytes).sum(), each.join(", "))
 }
 
+/// What `inspector.db` holds: its size, the free pages in it (left by rows the packer shrank,
+/// reused by later rows), the packs, and `search.db`'s size.
+pub fn database_contents(dir: &std::path::Path) -> rusqlite::Result<String> {
+    let db = rusqlite::Connection::open_with_flags(
+        dir.join(DATABASE_FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let pragma = |name: &str| db.pragma_query_value(None, name, |r| r.get::<_, i64>(0));
+    let (pages, free, page) = (
+        pragma("page_count")?,
+        pragma("freelist_count")?,
+        pragma("page_size")?,
+    );
+    let packs: (i64, i64) = db.query_row(
+        "SELECT count(*), coalesce(sum(length(frame)), 0) FROM body_packs",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let search = std::fs::metadata(dir.join(SEARCH_FILE)).map_or(0, |m| m.len());
+    Ok(format!(
+        "inspector.db {:.1} MB ({:.1} MB of it free pages; {} packs, {:.1} MB), search.db {:.1} MB",
+        (pages * page) as f64 / 1e6,
+        (free * page) as f64 / 1e6,
+        packs.0,
+        packs.1 as f64 / 1e6,
+        search as f64 / 1e6
+    ))
+}
+
 /// The bodies alone: their stored bytes against their bytes as received, per encoding, read
 /// from the seeded database (the figure a body dictionary moves, without the rows, indexes and
 /// search index around it).
@@ -345,8 +393,12 @@ fn stored_bodies(dir: &std::path::Path) -> rusqlite::Result<String> {
         dir.join(DATABASE_FILE),
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )?;
+    // A packed row (code 3) holds where its body is; its bytes are its share of its pack's.
     let mut query = db.prepare(
-        "SELECT body_encoding, count(*), sum(length(body)), sum(body_size)
+        "SELECT body_encoding, count(*),
+             CASE body_encoding WHEN 3 THEN (SELECT coalesce(sum(length(frame)), 0)
+                 FROM body_packs) ELSE sum(length(body)) END,
+             sum(body_size)
          FROM deliveries GROUP BY body_encoding ORDER BY body_encoding",
     )?;
     let rows: Vec<(i64, i64, i64, i64)> = query

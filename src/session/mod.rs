@@ -140,6 +140,7 @@ impl Session {
             .and_then(|store| {
                 // A session runs for long: it compresses what older versions stored.
                 store.start_compressing_old_bodies()?;
+                store.start_packing()?;
                 let saved = store.settings()?;
                 let secrets = store.secrets()?;
                 Ok((store, saved, secrets))

@@ -22,6 +22,9 @@ pub const IDENTITY: i64 = 0;
 pub const ZSTD_DICT_V1: i64 = 1;
 /// zstd with dictionary v2 (`body_dict_v2.bin`): what new rows are written with.
 pub const ZSTD_DICT_V2: i64 = 2;
+/// In a pack (`packs.rs`): the row's `body` holds where in which pack; the pack says how its
+/// frame is compressed. Read only through `packs::body_from_row`.
+pub const PACKED: i64 = 3;
 
 /// Trained on every catalog event's samples when their verifications listed two or three
 /// made-up check names; see the test that checks it.
@@ -155,15 +158,55 @@ fn compress(body: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// `joined` (several bodies one after the other) in one frame at `level`, with dictionary v2,
+/// declaring its size; None when zstd fails, which only a lack of memory makes it do.
+pub fn compress_pack(joined: &[u8], level: i32) -> Option<Vec<u8>> {
+    thread_local! {
+        // Its own context: the capture path's is prepared at another level.
+        static PACKER: RefCell<Option<(i32, Compressor<'static>)>> = const { RefCell::new(None) };
+    }
+    PACKER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.as_ref().is_none_or(|(at, _)| *at != level) {
+            *cell = Some((level, Compressor::with_dictionary(level, DICT_V2).ok()?));
+        }
+        let (_, compressor) = cell.as_mut()?;
+        compressor
+            .set_parameter(zstd::zstd_safe::CParameter::ContentSizeFlag(true))
+            .ok()?;
+        compressor.compress(joined).ok()
+    })
+}
+
+/// A pack's frame, compressed with dictionary `encoding` (a zstd code), decoded: it must
+/// declare exactly `size` bytes before anything is allocated, and make exactly that many.
+pub fn decompress_pack(
+    encoding: i64,
+    frame: &[u8],
+    size: u64,
+) -> std::result::Result<Vec<u8>, String> {
+    match encoding {
+        ZSTD_DICT_V1 | ZSTD_DICT_V2 => decompress(encoding, frame, size),
+        other => Err(format!(
+            "its pack's encoding {other} is unknown to this version (a newer inspector wrote it)"
+        )),
+    }
+}
+
 /// The body of row `id` exactly as received, from its stored bytes, encoding and size (the
 /// `body_size` column). A compressed body must decode to exactly `size` bytes, and never more
-/// than [`MAX_DECODED`] are allocated whatever the row says.
+/// than [`MAX_DECODED`] are allocated whatever the row says. A packed row is not decoded here
+/// (`packs::body_from_row` reads its pack).
 pub fn decode(id: i64, encoding: i64, stored: Vec<u8>, size: u64) -> Result<Vec<u8>> {
     match encoding {
         IDENTITY => Ok(stored),
         ZSTD_DICT_V1 | ZSTD_DICT_V2 => {
             decompress(encoding, &stored, size).map_err(|why| Error::CorruptBody { id, why })
         }
+        PACKED => Err(Error::CorruptBody {
+            id,
+            why: "its body is in a pack, which this read did not open (a bug)".to_string(),
+        }),
         other => Err(Error::CorruptBody {
             id,
             why: format!(
@@ -174,9 +217,13 @@ pub fn decode(id: i64, encoding: i64, stored: Vec<u8>, size: u64) -> Result<Vec<
 }
 
 /// The body of row `id` as received, from the three columns from `at` on: `body`,
-/// `body_encoding` and `body_size`, as every query that reads a body selects them. The outer
-/// error is SQLite's; the inner one says the stored bytes do not decode.
-pub fn from_row(id: i64, row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Result<Vec<u8>>> {
+/// `body_encoding` and `body_size`. The outer error is SQLite's; the inner one says the stored
+/// bytes do not decode. Readers go through `packs::body_from_row`, which also opens packs.
+pub(super) fn from_row(
+    id: i64,
+    row: &rusqlite::Row<'_>,
+    at: usize,
+) -> rusqlite::Result<Result<Vec<u8>>> {
     let stored: Vec<u8> = row.get(at)?;
     let encoding: i64 = row.get(at + 1)?;
     let size = row.get::<_, i64>(at + 2)?.max(0) as u64;

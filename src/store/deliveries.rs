@@ -4,8 +4,9 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use super::headers_verdict;
+use super::packs::{self, LastPack};
 use super::search_text::match_expression;
-use super::{body, headers_verdict};
 
 use crate::model::{
     ApparentSource, Arrival, AttemptHeaders, FailureKind, Filter, ForwardMark, Order, Outcome,
@@ -308,7 +309,7 @@ pub struct Record {
 pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
     let sql = format!(
         "SELECT {COLUMNS}, d.signature, d.headers, d.reply_status, d.body, d.body_encoding,
-             d.body_size
+             d.body_size, d.body_hash
          FROM {FROM} WHERE d.id = ?1"
     );
     let found = conn
@@ -322,7 +323,7 @@ pub fn get(conn: &Connection, id: i64) -> crate::Result<Option<Record>> {
             Ok(Ok((
                 summary,
                 texts.headers,
-                body::from_row(id, row, 34)?,
+                packs::body_from_row(conn, id, row, 34, &mut LastPack::default())?,
                 reply_status,
             )))
         })
@@ -363,11 +364,11 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
         .prepare_cached(&format!(
             "SELECT received_at, method, path, query, remote_addr, outcome, source,
                  signature_status, {STALE_AGE}, reply_status, body, body_encoding, body_size,
-                 headers_verdict, signature, headers
+                 body_hash, headers_verdict, signature, headers
              FROM deliveries WHERE id = ?1"
         ))?
         .query_row([id], |row| {
-            let headers = match headers_verdict::from_row(id, row, 13)? {
+            let headers = match headers_verdict::from_row(id, row, 14)? {
                 Ok(texts) => texts.headers,
                 Err(corrupt) => return Ok(Err(corrupt)),
             };
@@ -382,7 +383,7 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                     remote_addr: row.get(4)?,
                     headers: serde_json::from_str(&headers)
                         .map(|h| headers_from_json(&h))
-                        .map_err(|e| json_error(15, e))?,
+                        .map_err(|e| json_error(16, e))?,
                 },
                 body: Vec::new(),
                 body_size: row.get::<_, i64>(12)?.max(0) as u64,
@@ -393,7 +394,8 @@ pub fn raw(conn: &Connection, id: i64) -> crate::Result<Option<Raw>> {
                 signature: Status::parse(&row.get::<_, String>(7)?).unwrap_or(Status::Unchecked),
                 stale: row.get(8)?,
             };
-            Ok(Ok((raw, body::from_row(id, row, 10)?)))
+            let body = packs::body_from_row(conn, id, row, 10, &mut LastPack::default())?;
+            Ok(Ok((raw, body)))
         })
         .optional()?;
     let Some((mut raw, body)) = found.transpose()? else {

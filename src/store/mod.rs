@@ -13,6 +13,7 @@ mod deliveries;
 mod endpoint_checks;
 mod files;
 mod headers_verdict;
+mod packs;
 mod recheck;
 mod recompress;
 mod redeliveries;
@@ -86,6 +87,11 @@ struct Inner {
     /// by long-lived sessions only (`start_compressing_old_bodies`): a one-shot command must
     /// not write.
     recompressor: Mutex<Option<recompress::Recompressor>>,
+    /// Dropped early for the same reason; started by long-lived sessions (`start_packing`).
+    packer: Mutex<Option<packs::Packer>>,
+    /// An inspector from before packs may still run on this database: it would not read
+    /// packed rows, and its purges would leave purged bodies in packs. No packing then.
+    packing_held_back: bool,
     path: PathBuf,
     reader: Mutex<Connection>,
     // Dropped after the reader, so queued writes finish before close.
@@ -111,14 +117,18 @@ impl Store {
         // the background work, and in every new row) as if they were the bodies themselves,
         // and a new row's headers and verdict as empty: shown, exported, and re-delivered
         // signed to the user's endpoint.
+        let other = files::other_session(data_dir);
         if schema::misread_by_its_inspector(&write)?
-            && let Some(pid) = files::other_session(data_dir)
+            && let Some(pid) = other
         {
             return Err(Error::InUseByOlder {
                 pid,
                 data_dir: data_dir.to_path_buf(),
             });
         }
+        // An inspector that was running on it before this one migrated it to packs (a
+        // database already at that schema had every later inspector refuse an older one).
+        let packing_held_back = schema::before_packs(&write)? && other.is_some();
         schema::migrate(&mut write, &path)?;
         write.pragma_update(None, "wal_autocheckpoint", 0)?;
         // FAST: what is deleted or rewritten is zeroed on the pages written anyway, at no extra
@@ -140,6 +150,8 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 recompressor: Mutex::new(None),
+                packer: Mutex::new(None),
+                packing_held_back,
                 path,
                 reader: Mutex::new(read),
                 writer,
@@ -173,15 +185,13 @@ impl Store {
             .map_err(|_| Error::StoreClosed)?
     }
 
-    /// Stores many deliveries in one transaction (imports, benchmarks). Blocks.
+    /// Stores many deliveries in one transaction (imports, benchmarks), their bodies packed
+    /// together where that pays (`packs.rs`), compressed before the writer. Blocks.
     pub fn insert_many(&self, deliveries: Vec<NewDelivery>) -> Result<Vec<Stored>> {
-        let prepared: Vec<_> = deliveries.into_iter().map(writer::Prepared::new).collect();
+        let batch = packs::Batch::new(deliveries, !self.inner.packing_held_back);
         self.write(move |conn| {
             let tx = conn.transaction()?;
-            let stored = prepared
-                .iter()
-                .map(|d| writer::insert(&tx, d))
-                .collect::<Result<Vec<_>>>()?;
+            let stored = batch.insert(&tx)?;
             tx.commit()?;
             Ok(stored)
         })
@@ -197,8 +207,17 @@ impl Store {
         let cutoff = cutoff(what);
         let (removed, checks, pending) = self.write(move |conn| {
             let tx = conn.transaction()?;
+            let deleted_to: Option<i64> = tx.query_row(
+                "SELECT max(id) FROM deliveries WHERE received_at < ?1",
+                [cutoff],
+                |r| r.get(0),
+            )?;
             let removed =
                 tx.execute("DELETE FROM deliveries WHERE received_at < ?1", [cutoff])? as u64;
+            // No purged body may stay in a pack that outlives it.
+            if let Some(deleted_to) = deleted_to {
+                packs::after_purge(&tx, deleted_to)?;
+            }
             let checks = endpoint_checks::purge(&tx, cutoff)?;
             if removed > 0 || checks > 0 {
                 settings::save_named(&tx, ERASE_PENDING, "true")?;
@@ -267,6 +286,56 @@ impl Store {
         recompress::run(&conn, &never, |chunk| {
             self.write(move |conn| recompress::apply(conn, &chunk))
         })
+    }
+
+    /// Starts packing bodies together in the background (`packs.rs`): rows stored alone are
+    /// packed once a pack's worth of them exist; it stops when the store closes and resumes
+    /// at the next start. For long-lived sessions (the app, `serve`). Nothing is started while
+    /// an inspector from before packs may still run on the database (it would not read them).
+    pub fn start_packing(&self) -> Result<()> {
+        if self.inner.packing_held_back {
+            tracing::warn!(
+                "bodies are not packed in this run: an older inspector may be running on this \
+                 database; quit it and restart this one to pack them"
+            );
+            return Ok(());
+        }
+        let mut running = self
+            .inner
+            .packer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if running.is_none() {
+            let handle = self.inner.writer.handle();
+            *running = Some(packs::Packer::start(&self.inner.path, move |pack| {
+                call(
+                    |work| handle.run(work),
+                    move |conn| packs::apply(conn, &pack),
+                )
+            })?);
+        }
+        Ok(())
+    }
+
+    /// Packs every full pack's worth of rows waiting, as the background packer does (either
+    /// may pack a row; neither does it twice); returns how many rows this call packed. Blocks.
+    pub fn pack_bodies(&self) -> Result<u64> {
+        if self.inner.packing_held_back {
+            return Ok(0);
+        }
+        let conn = connect(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let never = std::sync::atomic::AtomicBool::new(false);
+        packs::catch_up(&conn, &never, |pack| {
+            self.write(move |conn| packs::apply(conn, &pack))
+        })
+    }
+
+    /// Whether a pack's worth of rows waits for the packer (a bench waits for it to catch up).
+    pub fn packing_pending(&self) -> Result<bool> {
+        if self.inner.packing_held_back {
+            return Ok(false);
+        }
+        packs::pending(&*self.reader()?)
     }
 
     /// The summaries `filter` picks, newest first, without what the catalog says of their event

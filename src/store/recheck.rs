@@ -31,18 +31,22 @@ pub(super) fn run(
     let mut rows = conn.prepare(
         // An import is judged at the time its fixture claims, as when it was imported.
         "SELECT id, COALESCE(original_received_at, received_at), body, body_encoding, body_size,
-             headers_verdict, signature, headers
+             body_hash, headers_verdict, signature, headers
          FROM deliveries WHERE id > ?1 AND outcome = 'captured' ORDER BY id LIMIT ?2",
     )?;
     let (mut after, mut changed) = (0, 0);
     loop {
+        // Rows are read in id order: a pack is decoded once for all its rows. Kept for one
+        // chunk (one read of the database): a purge between chunks may delete a pack, and
+        // its id may be given to another.
+        let mut last_pack = super::packs::LastPack::default();
         let mut changes = Vec::new();
         let mut last = None;
         let mut chunk = rows.query(params![after, CHUNK])?;
         while let Some(row) = chunk.next()? {
             let id: i64 = row.get(0)?;
             last = Some(id);
-            let texts = match headers_verdict::from_row(id, row, 5)? {
+            let texts = match headers_verdict::from_row(id, row, 6)? {
                 Ok(texts) => texts,
                 // Its verdict stays as it was; reading the delivery says what is wrong.
                 Err(error) => {
@@ -53,7 +57,7 @@ pub(super) fn run(
             let headers: Headers = serde_json::from_str(&texts.headers)
                 .map(|h| headers_from_json(&h))
                 .unwrap_or_default();
-            let body = match super::body::from_row(id, row, 2)? {
+            let body = match super::packs::body_from_row(&conn, id, row, 2, &mut last_pack)? {
                 Ok(body) => body,
                 // Its verdict stays as it was; reading the delivery says what is wrong.
                 Err(error) => {

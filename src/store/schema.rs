@@ -204,6 +204,22 @@ CREATE INDEX deliveries_resource ON deliveries(resource_id, event_created_at, id
 ALTER TABLE deliveries ADD COLUMN headers_verdict BLOB;
 ALTER TABLE deliveries ADD COLUMN stale_age INTEGER;
 "#,
+    r#"
+-- Bodies in packs (store/packs.rs): the bodies of several consecutive rows concatenated in one
+-- zstd frame (encoding: the dictionary's code), declaring its size. A packed row has
+-- body_encoding 3 and in body the pack's id and its offset; first_id and last_id bound the rows
+-- a pack holds (a purge looks there), members says how many. Rows from before stay alone until
+-- the background packer packs them; both kinds read.
+CREATE TABLE body_packs (
+    id       INTEGER PRIMARY KEY,
+    encoding INTEGER NOT NULL,
+    size     INTEGER NOT NULL,
+    members  INTEGER NOT NULL,
+    first_id INTEGER NOT NULL,
+    last_id  INTEGER NOT NULL,
+    frame    BLOB NOT NULL
+) STRICT;
+"#,
 ];
 
 pub(super) fn migrations() -> Migrations<'static> {
@@ -225,6 +241,18 @@ const LAST_MISREAD: i64 = 12;
 pub fn misread_by_its_inspector(conn: &Connection) -> Result<bool> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     Ok((1..=LAST_MISREAD).contains(&found))
+}
+
+/// The last schema before packs (migration 14): its inspector reads a packed row as a damaged
+/// body (its encoding is unknown to it), and its purge would leave the purged rows' bodies in
+/// their packs.
+const LAST_BEFORE_PACKS: i64 = 13;
+
+/// Whether the database is at a schema whose inspector does not know packs (a new, empty file
+/// is not).
+pub fn before_packs(conn: &Connection) -> Result<bool> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    Ok((1..=LAST_BEFORE_PACKS).contains(&found))
 }
 
 /// Brings the database to the latest schema in one transaction; refuses a newer database.

@@ -249,7 +249,8 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
             )?
             .query_row([], |row| row.get(0))?;
         let mut pending = tx.prepare_cached(
-            "SELECT id, event_name, event_id, resource_id, body, body_encoding, body_size
+            "SELECT id, event_name, event_id, resource_id, body, body_encoding, body_size,
+                 body_hash
              FROM inspector.deliveries WHERE id > ?1 ORDER BY id LIMIT ?2",
         )?;
         let mut add = tx.prepare_cached(
@@ -257,14 +258,18 @@ fn index_pending(conn: &mut Connection) -> Result<usize> {
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut rows = pending.query(params![after, CHUNK])?;
+        let mut last_pack = super::packs::LastPack::default();
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
             // The text is what arrived: decompressed here, off the capture writer.
-            let body = super::body::from_row(id, row, 4)?.unwrap_or_else(|error| {
-                // Its other columns are still indexed; reading it says what is wrong.
-                tracing::warn!("search index: {error}");
-                Vec::new()
-            });
+            // Packs are read on the index's connection (the database is attached as
+            // `inspector`); in id order, each is decoded once for all its rows.
+            let body = super::packs::body_from_row(&tx, id, row, 4, &mut last_pack)?
+                .unwrap_or_else(|error| {
+                    // Its other columns are still indexed; reading it says what is wrong.
+                    tracing::warn!("search index: {error}");
+                    Vec::new()
+                });
             let column = |at| -> rusqlite::Result<Option<String>> {
                 Ok(row.get::<_, Option<String>>(at)?.as_deref().map(with_pairs))
             };

@@ -83,10 +83,14 @@ pub fn mention_candidates(
 
 /// The body of delivery `id` alone, as received; None when it is gone.
 pub fn body(conn: &Connection, id: i64) -> crate::Result<Option<Vec<u8>>> {
-    conn.prepare_cached("SELECT body, body_encoding, body_size FROM deliveries WHERE id = ?1")?
-        .query_row([id], |r| super::body::from_row(id, r, 0))
-        .optional()?
-        .transpose()
+    conn.prepare_cached(
+        "SELECT body, body_encoding, body_size, body_hash FROM deliveries WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        super::packs::body_from_row(conn, id, r, 0, &mut super::packs::LastPack::default())
+    })
+    .optional()?
+    .transpose()
 }
 
 /// One stored copy of an event.
