@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   attemptText,
   badge,
+  grouped,
   listenerUrl,
+  localDateTime,
   plural,
   repeatTitle,
   requestTarget,
@@ -149,5 +151,20 @@ describe('repeatTitle', () => {
     expect(repeatTitle(3, 'evt_1')).toBe(
       '3 stored deliveries carry event id evt_1: Persona retried it or sent it again. Click to show them all.',
     );
+  });
+});
+
+describe('localDateTime', () => {
+  it("says what Date's toLocaleString says, with one formatter", () => {
+    for (const ms of [0, 1_700_000_000_123, Date.UTC(2026, 11, 2, 23, 59, 59), Date.UTC(1999, 0, 1, 0, 0, 0)]) {
+      expect(localDateTime(ms)).toBe(new Date(ms).toLocaleString());
+    }
+  });
+});
+
+describe('grouped', () => {
+  it("says what toLocaleString('en-US') says", () => {
+    for (const n of [0, 1, 999, 1000, 12345, 1_234_567, -4200]) expect(grouped(n)).toBe(n.toLocaleString('en-US'));
+    expect(grouped(1_234_567)).toBe('1,234,567');
   });
 });

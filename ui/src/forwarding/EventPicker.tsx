@@ -3,6 +3,7 @@
 // the list's event filter. None chosen: every capture is forwarded.
 
 import type { CatalogEvent, EventCount } from '../bindings.ts';
+import { grouped } from '../format/text.ts';
 import { eventOptions } from '../list/eventOptions.ts';
 
 export interface EventPickerProps {
@@ -56,7 +57,7 @@ export function EventPicker({ catalog, counts, value, onChange, disabled = false
           <optgroup label="Received">
             {received.map((o) => (
               <option key={o.name} value={o.name}>
-                {o.name} ({o.count.toLocaleString('en-US')}){o.known ? '' : ' · unknown'}
+                {o.name} ({grouped(o.count)}){o.known ? '' : ' · unknown'}
               </option>
             ))}
           </optgroup>

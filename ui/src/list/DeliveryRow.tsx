@@ -3,7 +3,7 @@
 
 import { memo, type CSSProperties } from 'react';
 import type { ForwardMark, Summary, Verdict } from '../bindings.ts';
-import { attemptText, badge, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format/text.ts';
+import { attemptText, badge, localDateTime, repeatTitle, requestTarget, shortSize, timeOfDay } from '../format/text.ts';
 import { SourceCell } from '../address/SourceCell.tsx';
 import { SourceBadge } from '../provenance/SourceBadge.tsx';
 import { ForwardMarkCell } from './ForwardMarkCell.tsx';
@@ -64,7 +64,7 @@ export const DeliveryRow = memo(function DeliveryRow(props: RowProps) {
           }}
         />
       </span>
-      <span className="cell time mono" title={`${new Date(row.received_at_ms).toLocaleString()} (${row.received_at})`}>
+      <span className="cell time mono" title={`${localDateTime(row.received_at_ms)} (${row.received_at})`}>
         {timeOfDay(row.received_at_ms)}
       </span>
       <span className="cell event">
@@ -194,7 +194,7 @@ function resourceTitle(row: Summary): string | undefined {
 function firstAttemptTitle(row: Summary): string | undefined {
   const first = row.attempts.first_attempted_at;
   if (first === null) return undefined;
-  return `First attempted ${new Date(first * 1000).toLocaleString()}`;
+  return `First attempted ${localDateTime(first * 1000)}`;
 }
 
 export function PlaceholderRow({ top }: { top: number }) {

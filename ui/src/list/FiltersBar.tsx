@@ -2,6 +2,7 @@
 // event id set from a row's repeat mark.
 
 import type { ReactNode, Ref } from 'react';
+import { grouped } from '../format/text.ts';
 import { STATUSES, isStatus, type FilterDraft } from './filter.ts';
 import type { EventOptions } from './eventOptions.ts';
 
@@ -41,7 +42,7 @@ export function FiltersBar(props: FiltersBarProps) {
             <optgroup label="Received">
               {options.received.map((o) => (
                 <option key={o.name} value={o.name}>
-                  {o.name} ({o.count.toLocaleString('en-US')}){o.known ? '' : ' · unknown'}
+                  {o.name} ({grouped(o.count)}){o.known ? '' : ' · unknown'}
                 </option>
               ))}
             </optgroup>

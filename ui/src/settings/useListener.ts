@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { listenerStatus, onListener, type ListenerStatus } from '../bindings.ts';
 import { errorText } from '../format/error.ts';
 import { useSubscription } from '../useSubscription.ts';
+import { takeListenerStatus } from './firstStatus.ts';
 
 export interface Listener {
   status: ListenerStatus | null;
@@ -16,7 +17,8 @@ export interface Listener {
 
 /** `onEventsError` is told when the shell's event cannot be followed; both callbacks stable. */
 export function useListener(onEventsError: (message: string) => void, onRecovered: () => void): Listener {
-  const [status, setStatus] = useState<ListenerStatus | null>(null);
+  // What main.tsx read before the first render, if it is there already (read again below).
+  const [status, setStatus] = useState<ListenerStatus | null>(takeListenerStatus);
   const [error, setError] = useState<string | null>(null);
 
   const set = useCallback((s: ListenerStatus) => {
