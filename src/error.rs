@@ -87,8 +87,8 @@ pub enum Error {
 
     #[error(
         "the stored body of delivery {id} cannot be read: {why}. The database file was changed \
-         outside the inspector or is damaged. The other deliveries still read; a purge of \
-         the deliveries as old as this one (purge --older-than) removes it"
+         outside the inspector or is damaged. A purge reaching its age (purge --older-than) \
+         removes it, with every delivery older than it"
     )]
     CorruptBody { id: i64, why: String },
 
@@ -106,7 +106,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// (`BUSY_TIMEOUT`); in practice a purge rebuilding the files.
 fn busy_hint(error: &rusqlite::Error) -> &'static str {
     match error.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+        // Not DatabaseLocked: that is a conflict within this process, not another one.
+        Some(rusqlite::ErrorCode::DatabaseBusy) => {
             " — another process holds the store (a purge erasing deliveries takes a while on a \
              large store); try again once it is done"
         }

@@ -312,7 +312,8 @@ fn a_search_for_a_key_and_its_value_finds_the_member() {
     let dir = tempfile::tempdir().expect("temp");
     let store = persona_inspector::store::Store::open(dir.path()).expect("store");
     let body = r#"{"data":{"attributes":{"status":"pending","name-last":"Jane",
-        "name-first":"Jane","name-middle":"José Ñúñez","nickname":"अनिल"}},
+        "name-first":"Jane","name-middle":"José Ñúñez","nickname":"अनिल",
+        "greeting":"नमस्ते कृष्ण","name-nfd":"Mu\u0308ller","memo":"abc₿def 🥰x"}},
         "included":[{"type":"verification","status":"passed"}]}"#
         .as_bytes();
     let arrival = Arrival {
@@ -352,4 +353,16 @@ fn a_search_for_a_key_and_its_value_finds_the_member() {
     assert_eq!(search("jose ñuñez"), [stored[0].id]);
     assert_eq!(search("name-middle:José"), [stored[0].id]);
     assert_eq!(search("अनिल"), [stored[0].id]);
+    // A virama, a combining accent, characters newer than SQLite's Unicode tables.
+    assert_eq!(search("नमस्ते कृष्ण"), [stored[0].id]);
+    assert_eq!(search("Mu\u{0308}ller"), [stored[0].id]);
+    assert_eq!(search("abc₿def"), [stored[0].id]);
+    assert_eq!(search("🥰x"), [stored[0].id]);
+    // Two members pasted together, and a key's path.
+    assert_eq!(
+        search(r#"{"type":"verification","status":"passed"}"#),
+        [stored[0].id]
+    );
+    // Members pair words within themselves only.
+    assert_eq!(search("pending,name-last"), [stored[0].id]);
 }

@@ -1,32 +1,30 @@
 //! What the search index is fed, and what a search asks it. The index keeps no positions
 //! (FTS5 `detail=none`: a third of the bytes of one that does), so it cannot match a phrase;
-//! instead each two adjacent words of a line are also fed as one word, `first_second`, and a
-//! searched word made of several (`status:passed`, `"name-first":"Jane"`, `inquiry.approved`)
-//! asks for those pairs. Both sides split words the same way, here, so FTS5's own tokenizer
-//! never has more than one word to match in a quoted term (which `detail=none` refuses).
+//! instead each two adjacent ASCII words are also fed as one word, `firs_seco` (cut short),
+//! and a searched word made of several (`status:passed`, `"name-first":"Jane"`,
+//! `inquiry.approved`) asks for its words and their pairs. ASCII is split here, the same way
+//! on both sides; text with other characters is split by FTS5's own tokenizer on both sides
+//! ([`fts_words`]), so a quoted term never holds more than one word (`detail=none` refuses
+//! that) and never a piece the index does not have.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashSet;
 
-/// What FTS5 is told a word is made of: letters, digits and marks (`M*`, so a word that
-/// [`words`] keeps whole is never split by FTS5 either), `_` joining Persona ids (`inq_…`).
+use rusqlite::Connection;
+
+/// What FTS5 is told a word is made of: letters, digits and marks (a word with a virama or a
+/// combining accent stays one word), `_` joining Persona ids (`inq_…`).
 pub(super) const TOKENIZER: &str = "unicode61 tokenchars '_' categories 'L* N* Co M*'";
 
-/// The words of `text` as FTS5 splits them: runs of ASCII letters, digits and `_`, and of
-/// other letters, digits and marks. Enclosed letters (ⓐ, 🄰) count as letters to Rust but
-/// are symbols to FTS5: they split words here too.
-fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !is_word_char(c))
-        .filter(|word| !word.is_empty())
-}
-
-fn is_word_char(c: char) -> bool {
-    match c {
-        '_' => true,
-        c if c.is_ascii() => c.is_ascii_alphanumeric(),
-        '\u{2460}'..='\u{24ff}' | '\u{1f100}'..='\u{1f1ff}' => false,
-        c => c.is_alphanumeric(),
-    }
+/// `text` cut at white space and at ASCII characters other than letters, digits and `_`:
+/// ASCII words, split as FTS5 splits them, and pieces holding other characters, left whole
+/// for FTS5.
+fn pieces(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| {
+        c.is_whitespace() || (c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '_'))
+    })
+    .filter(|piece| !piece.is_empty())
 }
 
 /// How much of each word a pair keeps. Whole words would make a new, unique word of every
@@ -41,21 +39,21 @@ fn pair(first: &str, second: &str) -> Option<String> {
     (first.is_ascii() && second.is_ascii()).then(|| format!("{}_{}", cut(first), cut(second)))
 }
 
-/// `text` and, after it, the pairs of adjacent words of each of its lines, each once.
+/// `text` and, after it, the pairs of adjacent ASCII words of each line (a member), each once.
 pub(super) fn with_pairs(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     out.push_str(text);
     let mut seen = HashSet::new();
     for line in text.lines() {
         let mut previous: Option<&str> = None;
-        for word in words(line) {
-            if let Some(pair) = previous.and_then(|p| pair(p, word))
+        for piece in pieces(line) {
+            if let Some(pair) = previous.and_then(|p| pair(p, piece))
                 && seen.insert(pair.clone())
             {
                 out.push('\n');
                 out.push_str(&pair);
             }
-            previous = Some(word);
+            previous = Some(piece);
         }
     }
     out
@@ -63,24 +61,85 @@ pub(super) fn with_pairs(text: &str) -> String {
 
 /// Turns what a person typed into an FTS5 query: every whitespace-separated word must match,
 /// its last part as a prefix; a word of several parts (`status:passed`) matches as its parts
-/// and their adjacent pairs. None when nothing searchable is left. `prefix` false: whole
-/// words only (an id looked up as is).
+/// and their adjacent pairs, except across `,`, `{`, `}`, `[` or `]`, which part members
+/// of pasted JSON (the index pairs words within a member). None when nothing searchable is
+/// left. `prefix` false: whole words only (an id looked up as is).
 pub fn match_expression(text: &str, prefix: bool) -> Option<String> {
     let mut terms = Vec::new();
     for typed in text.split_whitespace() {
-        let parts: Vec<&str> = words(typed).collect();
+        let parts: Vec<&str> = pieces(typed).collect();
+        // Where each part starts in `typed`: what lies between two parts says if they pair.
+        let start = |part: &str| part.as_ptr() as usize - typed.as_ptr() as usize;
         for (at, part) in parts.iter().enumerate() {
             let last = prefix && at + 1 == parts.len();
-            terms.push(format!("\"{part}\"{}", if last { "*" } else { "" }));
-            let Some(pair) = at.checked_sub(1).and_then(|p| pair(parts[p], part)) else {
+            let star = |open: bool| if open { "*" } else { "" };
+            if !part.is_ascii() {
+                let words = fts_words(part);
+                for (n, word) in words.iter().enumerate() {
+                    terms.push(format!("\"{word}\"{}", star(last && n + 1 == words.len())));
+                }
+                continue;
+            }
+            terms.push(format!("\"{part}\"{}", star(last)));
+            let Some(before) = at.checked_sub(1).map(|p| parts[p]) else {
                 continue;
             };
-            // A last part shorter than a pair keeps may be the start of a longer word.
-            let open = last && part.len() < PAIR_PART;
-            terms.push(format!("\"{pair}\"{}", if open { "*" } else { "" }));
+            let between = &typed[start(before) + before.len()..start(part)];
+            if between.contains([',', '{', '}', '[', ']']) {
+                continue;
+            }
+            if let Some(pair) = pair(before, part) {
+                // A last part shorter than a pair keeps may be the start of a longer word.
+                terms.push(format!(
+                    "\"{pair}\"{}",
+                    star(last && part.len() < PAIR_PART)
+                ));
+            }
         }
     }
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+thread_local! {
+    /// An in-memory FTS5 table with the index's tokenizer, to split text as the index did.
+    static SPLITTER: RefCell<Option<Connection>> = const { RefCell::new(None) };
+}
+
+/// The words FTS5 makes of `text` (folded, in order): only FTS5 knows how its Unicode tables,
+/// older than Rust's, split letters, marks and symbols outside ASCII.
+fn fts_words(text: &str) -> Vec<String> {
+    let split = |conn: &Connection| -> rusqlite::Result<Vec<String>> {
+        conn.execute("DELETE FROM splitter", [])?;
+        conn.execute("INSERT INTO splitter (rowid, text) VALUES (1, ?1)", [text])?;
+        let mut words = conn.prepare_cached("SELECT term FROM splitter_words ORDER BY offset")?;
+        let words = words.query_map([], |r| r.get(0))?;
+        words.collect()
+    };
+    SPLITTER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            *cell = open_splitter()
+                .inspect_err(|e| tracing::warn!("search: could not split a word: {e}"))
+                .ok();
+        }
+        match cell.as_ref().map(split) {
+            Some(Ok(words)) => words,
+            Some(Err(error)) => {
+                tracing::warn!("search: could not split a word: {error}");
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
+    })
+}
+
+fn open_splitter() -> rusqlite::Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    conn.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE splitter USING fts5(text, tokenize = \"{TOKENIZER}\");
+         CREATE VIRTUAL TABLE splitter_words USING fts5vocab(splitter, instance);"
+    ))?;
+    Ok(conn)
 }
 
 /// What the index is fed of a body: its members ([`searchable_text`]) and their pairs.
@@ -189,7 +248,7 @@ mod tests {
     }
 
     #[test]
-    fn adjacent_ascii_words_of_a_line_are_also_fed_as_pairs_once() {
+    fn adjacent_ascii_words_are_also_fed_as_pairs_once() {
         assert_eq!(
             super::with_pairs(
                 "status passed\nname-first Jane\nStatus Passing\nJosé Müller\nid inq_Ab1"
@@ -197,7 +256,6 @@ mod tests {
             "status passed\nname-first Jane\nStatus Passing\nJosé Müller\nid inq_Ab1\n\
              stat_pass\nname_firs\nfirs_jane\nid_inq_"
         );
-        // A line of one word, or none, has no pair.
         assert_eq!(super::with_pairs("inq_1\n\n{}"), "inq_1\n\n{}");
     }
 
@@ -224,21 +282,27 @@ mod tests {
             Some(r#""a" "b"* "a_b"* "NEAR"*"#.into())
         );
         assert_eq!(query(" :-\" *"), None);
-        // Non-ASCII words have no pair: both, anywhere.
-        assert_eq!(query("José-Mü"), Some(r#""José" "Mü"*"#.into()));
         assert_eq!(
             super::match_expression("inq_1-x", false),
             Some(r#""inq_1" "x" "inq__x""#.into())
         );
-        // Enclosed letters are symbols to FTS5: they split words here too.
-        assert_eq!(query("aⓐb"), Some(r#""a" "b"* "a_b"*"#.into()));
+        // Pasted members pair within each member only: the index pairs no further.
+        assert_eq!(
+            query(r#""type":"id","status":"passed""#),
+            Some(r#""type" "id" "type_id" "status" "passed"* "stat_pass""#.into())
+        );
+        // Other characters are split by FTS5 itself, folded as it folds them, with no pairs.
+        assert_eq!(query("José-Mü"), Some(r#""jose" "mu"*"#.into()));
+        assert_eq!(query("नमस्ते"), Some(r#""नमस्ते"*"#.into()));
+        assert_eq!(query("a\u{2014}b:c"), Some(r#""a" "b" "c"*"#.into()));
     }
 
     proptest::proptest! {
-        /// Whatever is typed, the query is one FTS5 accepts from an index without positions:
-        /// no quoted term is ever split into several words by FTS5's tokenizer.
+        /// Whatever is typed, the query is one FTS5 accepts from an index without positions
+        /// (no quoted term FTS5 splits into several words), and it finds a body holding what
+        /// was typed (no piece the index does not have).
         #[test]
-        fn any_typed_text_makes_a_query_the_index_accepts(typed in "\\PC{0,24}") {
+        fn any_typed_text_makes_a_query_that_finds_it(typed in "\\PC{0,24}") {
             let conn = rusqlite::Connection::open_in_memory().expect("memory");
             conn.execute_batch(&format!(
                 "CREATE VIRTUAL TABLE t USING fts5(body, content = '', detail = none,
@@ -246,11 +310,20 @@ mod tests {
                 super::TOKENIZER
             ))
             .expect("table");
+            conn.execute(
+                "INSERT INTO t (rowid, body) VALUES (1, ?1)",
+                [super::with_pairs(&typed)],
+            )
+            .expect("indexed");
             if let Some(query) = super::match_expression(&typed, true) {
-                conn.query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&query], |r| {
-                    r.get::<_, i64>(0)
-                })
-                .map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{query}: {e}")))?;
+                let found = conn
+                    .query_row("SELECT count(*) FROM t WHERE t MATCH ?1", [&query], |r| {
+                        r.get::<_, i64>(0)
+                    })
+                    .map_err(|e| {
+                        proptest::test_runner::TestCaseError::fail(format!("{query}: {e}"))
+                    })?;
+                proptest::prop_assert_eq!(found, 1, "{} did not find {:?}", query, typed);
             }
         }
     }
