@@ -227,14 +227,13 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// `pack`: false while packing is held back (`Store::start_packing`).
-    pub fn new(deliveries: Vec<crate::model::NewDelivery>, pack: bool) -> Batch {
+    pub fn new(deliveries: Vec<crate::model::NewDelivery>) -> Batch {
         let mut rows = Vec::with_capacity(deliveries.len());
         let mut raw: Vec<Option<Vec<u8>>> = Vec::with_capacity(deliveries.len());
         for delivery in deliveries {
             let size = delivery.body_size;
-            let body = (pack && delivery.body.len() as u64 <= LARGEST_PACKED)
-                .then(|| delivery.body.clone());
+            let body =
+                (delivery.body.len() as u64 <= LARGEST_PACKED).then(|| delivery.body.clone());
             let prepared = Prepared::new(delivery);
             raw.push(body.filter(|_| packable(&prepared.body, size)));
             rows.push(prepared);

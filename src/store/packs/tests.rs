@@ -523,42 +523,47 @@ fn a_database_from_schema_13_opens_reads_and_gets_packed() {
     }
 }
 
-#[cfg(target_os = "linux")]
-#[test]
-fn no_packing_while_an_inspector_from_before_packs_may_run_on_the_database() {
-    let (dir, rows) = schema_13(PACK_ROWS as u64);
-    // This test's parent process: alive, and not this one.
-    let running = std::os::unix::process::parent_id();
-    let listening = serde_json::json!({"address": "http://127.0.0.1:1", "pid": running});
+/// `listening.json` in `dir`, naming process `pid`.
+fn listening(dir: &tempfile::TempDir, pid: u32) {
+    let listening = serde_json::json!({"address": "http://127.0.0.1:1", "pid": pid});
     std::fs::write(
         dir.path().join(crate::store::LISTENING_FILE),
         listening.to_string(),
     )
     .expect("listening.json");
-    let store = Store::open(dir.path()).expect("opens: the older one reads what it finds");
-    store.start_packing().expect("held back, not an error");
-    assert!(store.inner.packer.lock().expect("lock").is_none());
-    assert!(!store.packing_pending().expect("pending"));
-    assert_eq!(store.pack_bodies().expect("nothing"), 0);
-    // Nor does a batch it stores get packed (the older one could not purge it).
-    let batch: Vec<NewDelivery> = (50..50 + PACK_ROWS as u64)
-        .map(|n| delivery(sample("inquiry.approved", n), 1))
-        .collect();
-    store.insert_many(batch).expect("stored");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_database_from_before_packs_is_not_opened_while_its_inspector_may_run() {
+    let (dir, rows) = schema_13(PACK_ROWS as u64);
+    // This test's parent process: alive, and not this one.
+    let running = std::os::unix::process::parent_id();
+    listening(&dir, running);
+    let refused = Store::open(dir.path()).err().expect("refused");
+    assert!(
+        matches!(refused, Error::InUseByOlder { pid, .. } if pid == running),
+        "{refused}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains(&format!("quit the running inspector (pid {running})")),
+        "{refused}"
+    );
     let conn = open(&dir);
-    assert_eq!(pack_count(&conn), 0);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 13, "not migrated");
+    drop(conn);
+    // Once the older inspector is gone (its file names a dead process), it opens and packs.
+    listening(&dir, u32::MAX);
+    let store = Store::open(dir.path()).expect("opens");
+    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64);
     for (id, body) in &rows {
         reads_exactly(&store, *id, body);
     }
-    drop(store);
-    // Once the older inspector is gone (its file names a dead process), packing starts.
-    std::fs::write(
-        dir.path().join(crate::store::LISTENING_FILE),
-        serde_json::json!({"address": "http://127.0.0.1:1", "pid": u32::MAX}).to_string(),
-    )
-    .expect("listening.json");
-    let store = Store::open(dir.path()).expect("reopened");
-    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64 * 2);
 }
 
 #[test]
