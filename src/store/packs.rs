@@ -304,8 +304,9 @@ impl Packer {
         let thread = std::thread::Builder::new()
             .name("store-packer".into())
             .spawn(move || {
+                let mut rounds = Rounds::default();
                 while !stopping.load(Ordering::Relaxed) {
-                    match catch_up(&conn, &stopping, &commit) {
+                    match rounds.run(&conn, &stopping, &commit) {
                         Ok(_) => {}
                         Err(Error::StoreClosed) => return,
                         // Bodies stay readable as they are; the next round tries again.
@@ -333,6 +334,54 @@ impl Drop for Packer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// What decides whether the packer may find something new to pack: how far it has looked, the
+/// newest row, and whether the recompression is still pending. Each is read in O(1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Watermark {
+    packed_to: i64,
+    newest: i64,
+    recompressing: bool,
+}
+
+fn watermark(conn: &Connection) -> Result<Watermark> {
+    Ok(Watermark {
+        packed_to: packed_to(conn)?,
+        newest: conn.query_row("SELECT coalesce(max(id), 0) FROM deliveries", [], |r| {
+            r.get(0)
+        })?,
+        recompressing: super::recompress::pending(conn)?,
+    })
+}
+
+/// The background packer's rounds. A round that packed nothing (fewer than a pack's worth of
+/// rows wait) is not run again until its [`Watermark`] moves: an idle store costs three
+/// small reads a round, not re-reading and decoding the rows that wait.
+#[derive(Default)]
+pub(super) struct Rounds {
+    idle: Option<Watermark>,
+}
+
+impl Rounds {
+    /// One round of [`catch_up`]; None when skipped because nothing changed since a round
+    /// that packed nothing.
+    pub(super) fn run(
+        &mut self,
+        conn: &Connection,
+        stop: &AtomicBool,
+        commit: impl Fn(Vec<Pack>) -> Result<u64>,
+    ) -> Result<Option<u64>> {
+        // Read before the round: a row stored during it moves the next one's.
+        let now = watermark(conn)?;
+        if self.idle == Some(now) {
+            return Ok(None);
+        }
+        self.idle = None;
+        let packed = catch_up(conn, stop, commit)?;
+        self.idle = (packed == 0).then_some(now);
+        Ok(Some(packed))
     }
 }
 

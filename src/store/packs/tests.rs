@@ -567,6 +567,43 @@ fn a_database_from_before_packs_is_not_opened_while_its_inspector_may_run() {
 }
 
 #[test]
+fn an_idle_packer_round_reads_nothing_until_a_row_arrives_or_progress_moves() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    let bodies: Vec<Vec<u8>> = (0..PACK_ROWS as u64 - 1)
+        .map(|n| sample("inquiry.approved", n))
+        .collect();
+    let ids = store_alone(&store, &bodies);
+    let reader = open(&dir);
+    let never = AtomicBool::new(false);
+    let commit = |packs: Vec<Pack>| store.write(move |conn| apply(conn, &packs));
+    let mut rounds = Rounds::default();
+    // One row short of a pack: the first round reads them, the next ones do not.
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), Some(0));
+    for _ in 0..3 {
+        assert_eq!(rounds.run(&reader, &never, commit).expect("round"), None);
+    }
+    // A row arrives: the round runs and packs.
+    store_alone(&store, &[sample("inquiry.approved", 99)]);
+    assert_eq!(
+        rounds.run(&reader, &never, commit).expect("round"),
+        Some(PACK_ROWS as u64)
+    );
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), Some(0));
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), None);
+    // Progress moved back (a purge of the newest rows) makes a round run again.
+    store
+        .write(move |conn| {
+            settings::save_named(conn, PACKED_TO, "0")?;
+            Ok(())
+        })
+        .expect("moved back");
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), Some(0));
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), None);
+    assert!(ids.iter().all(|&id| encoding(&reader, id) == body::PACKED));
+}
+
+#[test]
 fn locators_round_trip_and_reject_other_lengths() {
     assert_eq!(parse_locator(&locator(7, 123_456)), Some((7, 123_456)));
     assert_eq!(
