@@ -154,6 +154,11 @@ fn open_pack(
     let Some((encoding, size, frame)) = found else {
         return Ok(Err(format!("its pack {pack} is gone")));
     };
+    #[cfg(test)]
+    tests::PACKS_DECODED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push((conn.path().unwrap_or_default().to_string(), pack));
     let size = match u64::try_from(size) {
         Ok(size) if size <= MAX_PACK_BYTES => size,
         _ => {
