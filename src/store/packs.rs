@@ -284,6 +284,9 @@ impl Batch {
 /// What the background packer hands the writer: a pack of rows read after `packed_to`, or
 /// none (the rows it read hold nothing to pack), and how far it read.
 pub(super) struct Pack {
+    /// The `packed_to` it read after: the write refuses a pack read from elsewhere (a purge
+    /// moved `packed_to` back meanwhile, and ids after it may be new rows it never read).
+    after: i64,
     frame: Option<Frame>,
     /// Each member's id, the encoding and hash it had when read (the write checks it still
     /// has them).
@@ -474,6 +477,7 @@ fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
     if members.len() < MIN_PACK {
         // A long stretch of rows that stay alone: only move past it.
         return Ok(Some(Pack {
+            after,
             frame: None,
             members: Vec::new(),
             reached,
@@ -484,6 +488,7 @@ fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
         members.clear();
     }
     Ok(Some(Pack {
+        after,
         frame,
         members,
         reached,
@@ -491,19 +496,27 @@ fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
 }
 
 /// The writer's side: one transaction writes the packs and points their rows into them, and
-/// moves `packed_to` on; returns how many rows it packed. When a member changed since it was read (purged, or packed by
-/// another process), nothing is written and the next round reads again.
+/// moves `packed_to` on; returns how many rows it packed. When a member changed since it was
+/// read (purged, or packed by another process), or the packs were not read on from where
+/// `packed_to` now is (a purge moved it back), nothing is written and the next round reads
+/// again.
 pub(super) fn apply(conn: &mut Connection, packs: &[Pack]) -> Result<u64> {
     let tx = conn.transaction()?;
+    let mut from = packed_to(&tx)?;
+    for pack in packs {
+        if pack.after != from {
+            return Ok(0);
+        }
+        from = pack.reached;
+    }
     for pack in packs {
         if !apply_one(&tx, pack)? {
             // Dropping the transaction rolls every pack of it back.
             return Ok(0);
         }
     }
-    if let Some(reached) = packs.iter().map(|p| p.reached).max() {
-        let done = packed_to(&tx)?.max(reached);
-        settings::save_named(&tx, PACKED_TO, &done.to_string())?;
+    if let Some(last) = packs.last() {
+        settings::save_named(&tx, PACKED_TO, &last.reached.to_string())?;
     }
     tx.commit()?;
     Ok(packs.iter().map(|p| p.members.len() as u64).sum())

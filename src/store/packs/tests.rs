@@ -609,6 +609,50 @@ fn an_idle_packer_round_reads_nothing_until_a_row_arrives_or_progress_moves() {
 }
 
 #[test]
+fn a_step_read_before_a_purge_moved_progress_back_does_not_skip_the_rows_stored_since() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    // Two scans' worth of rows that stay alone (too small to compress).
+    let tiny: Vec<NewDelivery> = (0..SCAN_ROWS * 2)
+        .map(|n| delivery(n.to_string().into_bytes(), 1))
+        .collect();
+    store.insert_many(tiny).expect("stored");
+    store
+        .write(|conn| {
+            settings::save_named(conn, PACKED_TO, &SCAN_ROWS.to_string())?;
+            Ok(())
+        })
+        .expect("progress");
+    // The packer reads a step that only moves past the second scan...
+    let reader = open(&dir);
+    let stale = next_pack(&reader, SCAN_ROWS)
+        .expect("read")
+        .expect("a step");
+    assert!(stale.frame.is_none() && stale.reached == SCAN_ROWS * 2);
+    // ...a purge of every row moves progress back, and new rows get the ids again...
+    store.purge(Purge::All).expect("purged");
+    let bodies: Vec<Vec<u8>> = (0..PACK_ROWS as u64)
+        .map(|n| sample("inquiry.approved", n))
+        .collect();
+    let ids = store_alone(&store, &bodies);
+    assert!(ids.iter().all(|&id| id <= SCAN_ROWS * 2), "{ids:?}");
+    // ...then the stale step reaches the writer: refused, progress stays where it is.
+    let before = packed_to(&reader).expect("progress");
+    assert_eq!(
+        store
+            .write(move |conn| apply(conn, &[stale]))
+            .expect("applied"),
+        0
+    );
+    assert_eq!(packed_to(&reader).expect("progress"), before);
+    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64);
+    for (id, body) in ids.iter().zip(&bodies) {
+        assert_eq!(encoding(&reader, *id), body::PACKED);
+        reads_exactly(&store, *id, body);
+    }
+}
+
+#[test]
 fn locators_round_trip_and_reject_other_lengths() {
     assert_eq!(parse_locator(&locator(7, 123_456)), Some((7, 123_456)));
     assert_eq!(
