@@ -89,9 +89,6 @@ struct Inner {
     recompressor: Mutex<Option<recompress::Recompressor>>,
     /// Dropped early for the same reason; started by long-lived sessions (`start_packing`).
     packer: Mutex<Option<packs::Packer>>,
-    /// An inspector from before packs may still run on this database: it would not read
-    /// packed rows, and its purges would leave purged bodies in packs. No packing then.
-    packing_held_back: bool,
     path: PathBuf,
     reader: Mutex<Connection>,
     // Dropped after the reader, so queued writes finish before close.
@@ -116,19 +113,16 @@ impl Store {
         // An older inspector still running would read the bodies compressed from now on (by
         // the background work, and in every new row) as if they were the bodies themselves,
         // and a new row's headers and verdict as empty: shown, exported, and re-delivered
-        // signed to the user's endpoint.
-        let other = files::other_session(data_dir);
+        // signed to the user's endpoint. One from before packs (schema 13) would show packed
+        // bodies as damaged, and its purge would leave purged bodies in their packs on disk.
         if schema::misread_by_its_inspector(&write)?
-            && let Some(pid) = other
+            && let Some(pid) = files::other_session(data_dir)
         {
             return Err(Error::InUseByOlder {
                 pid,
                 data_dir: data_dir.to_path_buf(),
             });
         }
-        // An inspector that was running on it before this one migrated it to packs (a
-        // database already at that schema had every later inspector refuse an older one).
-        let packing_held_back = schema::before_packs(&write)? && other.is_some();
         schema::migrate(&mut write, &path)?;
         write.pragma_update(None, "wal_autocheckpoint", 0)?;
         // FAST: what is deleted or rewritten is zeroed on the pages written anyway, at no extra
@@ -151,7 +145,6 @@ impl Store {
             inner: Arc::new(Inner {
                 recompressor: Mutex::new(None),
                 packer: Mutex::new(None),
-                packing_held_back,
                 path,
                 reader: Mutex::new(read),
                 writer,
@@ -188,7 +181,7 @@ impl Store {
     /// Stores many deliveries in one transaction (imports, benchmarks), their bodies packed
     /// together where that pays (`packs.rs`), compressed before the writer. Blocks.
     pub fn insert_many(&self, deliveries: Vec<NewDelivery>) -> Result<Vec<Stored>> {
-        let batch = packs::Batch::new(deliveries, !self.inner.packing_held_back);
+        let batch = packs::Batch::new(deliveries);
         self.write(move |conn| {
             let tx = conn.transaction()?;
             let stored = batch.insert(&tx)?;
@@ -290,16 +283,8 @@ impl Store {
 
     /// Starts packing bodies together in the background (`packs.rs`): rows stored alone are
     /// packed once a pack's worth of them exist; it stops when the store closes and resumes
-    /// at the next start. For long-lived sessions (the app, `serve`). Nothing is started while
-    /// an inspector from before packs may still run on the database (it would not read them).
+    /// at the next start. For long-lived sessions (the app, `serve`).
     pub fn start_packing(&self) -> Result<()> {
-        if self.inner.packing_held_back {
-            tracing::warn!(
-                "bodies are not packed in this run: an older inspector may be running on this \
-                 database; quit it and restart this one to pack them"
-            );
-            return Ok(());
-        }
         let mut running = self
             .inner
             .packer
@@ -320,9 +305,6 @@ impl Store {
     /// Packs every full pack's worth of rows waiting, as the background packer does (either
     /// may pack a row; neither does it twice); returns how many rows this call packed. Blocks.
     pub fn pack_bodies(&self) -> Result<u64> {
-        if self.inner.packing_held_back {
-            return Ok(0);
-        }
         let conn = connect(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let never = std::sync::atomic::AtomicBool::new(false);
         packs::catch_up(&conn, &never, |pack| {
@@ -332,9 +314,6 @@ impl Store {
 
     /// Whether a pack's worth of rows waits for the packer (a bench waits for it to catch up).
     pub fn packing_pending(&self) -> Result<bool> {
-        if self.inner.packing_held_back {
-            return Ok(false);
-        }
         packs::pending(&*self.reader()?)
     }
 

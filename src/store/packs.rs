@@ -154,6 +154,11 @@ fn open_pack(
     let Some((encoding, size, frame)) = found else {
         return Ok(Err(format!("its pack {pack} is gone")));
     };
+    #[cfg(test)]
+    tests::PACKS_DECODED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push((conn.path().unwrap_or_default().to_string(), pack));
     let size = match u64::try_from(size) {
         Ok(size) if size <= MAX_PACK_BYTES => size,
         _ => {
@@ -227,14 +232,13 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// `pack`: false while packing is held back (`Store::start_packing`).
-    pub fn new(deliveries: Vec<crate::model::NewDelivery>, pack: bool) -> Batch {
+    pub fn new(deliveries: Vec<crate::model::NewDelivery>) -> Batch {
         let mut rows = Vec::with_capacity(deliveries.len());
         let mut raw: Vec<Option<Vec<u8>>> = Vec::with_capacity(deliveries.len());
         for delivery in deliveries {
             let size = delivery.body_size;
-            let body = (pack && delivery.body.len() as u64 <= LARGEST_PACKED)
-                .then(|| delivery.body.clone());
+            let body =
+                (delivery.body.len() as u64 <= LARGEST_PACKED).then(|| delivery.body.clone());
             let prepared = Prepared::new(delivery);
             raw.push(body.filter(|_| packable(&prepared.body, size)));
             rows.push(prepared);
@@ -280,6 +284,9 @@ impl Batch {
 /// What the background packer hands the writer: a pack of rows read after `packed_to`, or
 /// none (the rows it read hold nothing to pack), and how far it read.
 pub(super) struct Pack {
+    /// The `packed_to` it read after: the write refuses a pack read from elsewhere (a purge
+    /// moved `packed_to` back meanwhile, and ids after it may be new rows it never read).
+    after: i64,
     frame: Option<Frame>,
     /// Each member's id, the encoding and hash it had when read (the write checks it still
     /// has them).
@@ -305,8 +312,9 @@ impl Packer {
         let thread = std::thread::Builder::new()
             .name("store-packer".into())
             .spawn(move || {
+                let mut rounds = Rounds::default();
                 while !stopping.load(Ordering::Relaxed) {
-                    match catch_up(&conn, &stopping, &commit) {
+                    match rounds.run(&conn, &stopping, &commit) {
                         Ok(_) => {}
                         Err(Error::StoreClosed) => return,
                         // Bodies stay readable as they are; the next round tries again.
@@ -334,6 +342,54 @@ impl Drop for Packer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// What decides whether the packer may find something new to pack: how far it has looked, the
+/// newest row, and whether the recompression is still pending. Each is read in O(1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Watermark {
+    packed_to: i64,
+    newest: i64,
+    recompressing: bool,
+}
+
+fn watermark(conn: &Connection) -> Result<Watermark> {
+    Ok(Watermark {
+        packed_to: packed_to(conn)?,
+        newest: conn.query_row("SELECT coalesce(max(id), 0) FROM deliveries", [], |r| {
+            r.get(0)
+        })?,
+        recompressing: super::recompress::pending(conn)?,
+    })
+}
+
+/// The background packer's rounds. A round that packed nothing (fewer than a pack's worth of
+/// rows wait) is not run again until its [`Watermark`] moves: an idle store costs three
+/// small reads a round, not re-reading and decoding the rows that wait.
+#[derive(Default)]
+pub(super) struct Rounds {
+    idle: Option<Watermark>,
+}
+
+impl Rounds {
+    /// One round of [`catch_up`]; None when skipped because nothing changed since a round
+    /// that packed nothing.
+    pub(super) fn run(
+        &mut self,
+        conn: &Connection,
+        stop: &AtomicBool,
+        commit: impl Fn(Vec<Pack>) -> Result<u64>,
+    ) -> Result<Option<u64>> {
+        // Read before the round: a row stored during it moves the next one's.
+        let now = watermark(conn)?;
+        if self.idle == Some(now) {
+            return Ok(None);
+        }
+        self.idle = None;
+        let packed = catch_up(conn, stop, commit)?;
+        self.idle = (packed == 0).then_some(now);
+        Ok(Some(packed))
     }
 }
 
@@ -421,6 +477,7 @@ fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
     if members.len() < MIN_PACK {
         // A long stretch of rows that stay alone: only move past it.
         return Ok(Some(Pack {
+            after,
             frame: None,
             members: Vec::new(),
             reached,
@@ -431,6 +488,7 @@ fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
         members.clear();
     }
     Ok(Some(Pack {
+        after,
         frame,
         members,
         reached,
@@ -438,19 +496,27 @@ fn next_pack(conn: &Connection, after: i64) -> Result<Option<Pack>> {
 }
 
 /// The writer's side: one transaction writes the packs and points their rows into them, and
-/// moves `packed_to` on; returns how many rows it packed. When a member changed since it was read (purged, or packed by
-/// another process), nothing is written and the next round reads again.
+/// moves `packed_to` on; returns how many rows it packed. When a member changed since it was
+/// read (purged, or packed by another process), or the packs were not read on from where
+/// `packed_to` now is (a purge moved it back), nothing is written and the next round reads
+/// again.
 pub(super) fn apply(conn: &mut Connection, packs: &[Pack]) -> Result<u64> {
     let tx = conn.transaction()?;
+    let mut from = packed_to(&tx)?;
+    for pack in packs {
+        if pack.after != from {
+            return Ok(0);
+        }
+        from = pack.reached;
+    }
     for pack in packs {
         if !apply_one(&tx, pack)? {
             // Dropping the transaction rolls every pack of it back.
             return Ok(0);
         }
     }
-    if let Some(reached) = packs.iter().map(|p| p.reached).max() {
-        let done = packed_to(&tx)?.max(reached);
-        settings::save_named(&tx, PACKED_TO, &done.to_string())?;
+    if let Some(last) = packs.last() {
+        settings::save_named(&tx, PACKED_TO, &last.reached.to_string())?;
     }
     tx.commit()?;
     Ok(packs.iter().map(|p| p.members.len() as u64).sum())

@@ -233,26 +233,16 @@ pub fn latest_version() -> i64 {
 
 /// The last schema whose inspector cannot read what this one writes: up to 9 it reads every
 /// stored body as the body itself (bodies are compressed from migration 10), up to 12 it reads
-/// a new row's headers and verdict as `[]` and `{}` (compressed from migration 13).
-const LAST_MISREAD: i64 = 12;
+/// a new row's headers and verdict as `[]` and `{}` (compressed from migration 13), and at 13
+/// it reads a packed row as a damaged body (packs are from migration 14; their encoding is
+/// unknown to it) and its purge would leave the purged rows' bodies in their packs on disk.
+const LAST_MISREAD: i64 = 13;
 
 /// Whether the database is one an inspector that would misread this one's rows writes (a new,
 /// empty file is not: no older inspector has it open).
 pub fn misread_by_its_inspector(conn: &Connection) -> Result<bool> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     Ok((1..=LAST_MISREAD).contains(&found))
-}
-
-/// The last schema before packs (migration 14): its inspector reads a packed row as a damaged
-/// body (its encoding is unknown to it), and its purge would leave the purged rows' bodies in
-/// their packs.
-const LAST_BEFORE_PACKS: i64 = 13;
-
-/// Whether the database is at a schema whose inspector does not know packs (a new, empty file
-/// is not).
-pub fn before_packs(conn: &Connection) -> Result<bool> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    Ok((1..=LAST_BEFORE_PACKS).contains(&found))
 }
 
 /// Brings the database to the latest schema in one transaction; refuses a newer database.

@@ -389,31 +389,36 @@ fn a_damaged_pack_is_a_corrupt_body_for_its_rows_and_never_allocates_what_it_cla
         .expect("the index skips their bodies");
 }
 
+/// Every pack read, on which database file (tests run side by side: each looks at its own).
+pub static PACKS_DECODED: std::sync::Mutex<Vec<(String, i64)>> = std::sync::Mutex::new(Vec::new());
+
+/// The packs decoded by connections whose main database is `path`, in order.
+fn packs_decoded_on(path: &std::path::Path) -> Vec<i64> {
+    let path = std::fs::canonicalize(path).expect("canonical");
+    PACKS_DECODED
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|(on, _)| std::fs::canonicalize(on).is_ok_and(|on| on == path))
+        .map(|(_, pack)| *pack)
+        .collect()
+}
+
 #[test]
 fn the_search_indexer_decodes_each_pack_once() {
-    let (dir, _store, rows) = packed_rows(PACK_ROWS as u64 * 3);
-    let conn = open(&dir);
-    let mut statement = conn
-        .prepare("SELECT id, body, body_encoding, body_size, body_hash FROM deliveries ORDER BY id")
-        .expect("prepare");
-    let mut read = statement.query([]).expect("query");
-    let mut last = LastPack::default();
-    let mut decoded = std::collections::HashSet::new();
-    let mut n = 0;
-    while let Some(row) = read.next().expect("row") {
-        let id: i64 = row.get(0).expect("id");
-        let before = last.0.as_ref().map(|(pack, _)| *pack);
-        let body = body_from_row(&conn, id, row, 1, &mut last)
-            .expect("sqlite")
-            .expect("body");
-        assert!(body == rows[n].1);
-        let after = last.0.as_ref().map(|(pack, _)| *pack).expect("kept");
-        if before != Some(after) {
-            assert!(decoded.insert(after), "pack {after} decoded twice");
-        }
-        n += 1;
-    }
-    assert_eq!(decoded.len(), 3);
+    let (_dir, store, rows) = packed_rows(PACK_ROWS as u64 * 3);
+    // A search catches the index up: it reads every row's body, on the index's connection.
+    let found = store
+        .list(&Filter {
+            search: Some("inquiry".into()),
+            ..Filter::default()
+        })
+        .expect("searched");
+    assert_eq!(found.len(), rows.len());
+    let decoded = packs_decoded_on(&store.path().with_file_name(crate::store::SEARCH_FILE));
+    let distinct: std::collections::HashSet<_> = decoded.iter().collect();
+    assert_eq!(distinct.len(), 3, "{decoded:?}");
+    assert_eq!(decoded.len(), 3, "each pack once: {decoded:?}");
 }
 
 #[test]
@@ -523,42 +528,128 @@ fn a_database_from_schema_13_opens_reads_and_gets_packed() {
     }
 }
 
-#[cfg(target_os = "linux")]
-#[test]
-fn no_packing_while_an_inspector_from_before_packs_may_run_on_the_database() {
-    let (dir, rows) = schema_13(PACK_ROWS as u64);
-    // This test's parent process: alive, and not this one.
-    let running = std::os::unix::process::parent_id();
-    let listening = serde_json::json!({"address": "http://127.0.0.1:1", "pid": running});
+/// `listening.json` in `dir`, naming process `pid`.
+fn listening(dir: &tempfile::TempDir, pid: u32) {
+    let listening = serde_json::json!({"address": "http://127.0.0.1:1", "pid": pid});
     std::fs::write(
         dir.path().join(crate::store::LISTENING_FILE),
         listening.to_string(),
     )
     .expect("listening.json");
-    let store = Store::open(dir.path()).expect("opens: the older one reads what it finds");
-    store.start_packing().expect("held back, not an error");
-    assert!(store.inner.packer.lock().expect("lock").is_none());
-    assert!(!store.packing_pending().expect("pending"));
-    assert_eq!(store.pack_bodies().expect("nothing"), 0);
-    // Nor does a batch it stores get packed (the older one could not purge it).
-    let batch: Vec<NewDelivery> = (50..50 + PACK_ROWS as u64)
-        .map(|n| delivery(sample("inquiry.approved", n), 1))
-        .collect();
-    store.insert_many(batch).expect("stored");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_database_from_before_packs_is_not_opened_while_its_inspector_may_run() {
+    let (dir, rows) = schema_13(PACK_ROWS as u64);
+    // This test's parent process: alive, and not this one.
+    let running = std::os::unix::process::parent_id();
+    listening(&dir, running);
+    let refused = Store::open(dir.path()).err().expect("refused");
+    assert!(
+        matches!(refused, Error::InUseByOlder { pid, .. } if pid == running),
+        "{refused}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains(&format!("quit the running inspector (pid {running})")),
+        "{refused}"
+    );
     let conn = open(&dir);
-    assert_eq!(pack_count(&conn), 0);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    assert_eq!(version, 13, "not migrated");
+    drop(conn);
+    // Once the older inspector is gone (its file names a dead process), it opens and packs.
+    listening(&dir, u32::MAX);
+    let store = Store::open(dir.path()).expect("opens");
+    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64);
     for (id, body) in &rows {
         reads_exactly(&store, *id, body);
     }
-    drop(store);
-    // Once the older inspector is gone (its file names a dead process), packing starts.
-    std::fs::write(
-        dir.path().join(crate::store::LISTENING_FILE),
-        serde_json::json!({"address": "http://127.0.0.1:1", "pid": u32::MAX}).to_string(),
-    )
-    .expect("listening.json");
-    let store = Store::open(dir.path()).expect("reopened");
-    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64 * 2);
+}
+
+#[test]
+fn an_idle_packer_round_reads_nothing_until_a_row_arrives_or_progress_moves() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    let bodies: Vec<Vec<u8>> = (0..PACK_ROWS as u64 - 1)
+        .map(|n| sample("inquiry.approved", n))
+        .collect();
+    let ids = store_alone(&store, &bodies);
+    let reader = open(&dir);
+    let never = AtomicBool::new(false);
+    let commit = |packs: Vec<Pack>| store.write(move |conn| apply(conn, &packs));
+    let mut rounds = Rounds::default();
+    // One row short of a pack: the first round reads them, the next ones do not.
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), Some(0));
+    for _ in 0..3 {
+        assert_eq!(rounds.run(&reader, &never, commit).expect("round"), None);
+    }
+    // A row arrives: the round runs and packs.
+    store_alone(&store, &[sample("inquiry.approved", 99)]);
+    assert_eq!(
+        rounds.run(&reader, &never, commit).expect("round"),
+        Some(PACK_ROWS as u64)
+    );
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), Some(0));
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), None);
+    // Progress moved back (a purge of the newest rows) makes a round run again.
+    store
+        .write(move |conn| {
+            settings::save_named(conn, PACKED_TO, "0")?;
+            Ok(())
+        })
+        .expect("moved back");
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), Some(0));
+    assert_eq!(rounds.run(&reader, &never, commit).expect("round"), None);
+    assert!(ids.iter().all(|&id| encoding(&reader, id) == body::PACKED));
+}
+
+#[test]
+fn a_step_read_before_a_purge_moved_progress_back_does_not_skip_the_rows_stored_since() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    // Two scans' worth of rows that stay alone (too small to compress).
+    let tiny: Vec<NewDelivery> = (0..SCAN_ROWS * 2)
+        .map(|n| delivery(n.to_string().into_bytes(), 1))
+        .collect();
+    store.insert_many(tiny).expect("stored");
+    store
+        .write(|conn| {
+            settings::save_named(conn, PACKED_TO, &SCAN_ROWS.to_string())?;
+            Ok(())
+        })
+        .expect("progress");
+    // The packer reads a step that only moves past the second scan...
+    let reader = open(&dir);
+    let stale = next_pack(&reader, SCAN_ROWS)
+        .expect("read")
+        .expect("a step");
+    assert!(stale.frame.is_none() && stale.reached == SCAN_ROWS * 2);
+    // ...a purge of every row moves progress back, and new rows get the ids again...
+    store.purge(Purge::All).expect("purged");
+    let bodies: Vec<Vec<u8>> = (0..PACK_ROWS as u64)
+        .map(|n| sample("inquiry.approved", n))
+        .collect();
+    let ids = store_alone(&store, &bodies);
+    assert!(ids.iter().all(|&id| id <= SCAN_ROWS * 2), "{ids:?}");
+    // ...then the stale step reaches the writer: refused, progress stays where it is.
+    let before = packed_to(&reader).expect("progress");
+    assert_eq!(
+        store
+            .write(move |conn| apply(conn, &[stale]))
+            .expect("applied"),
+        0
+    );
+    assert_eq!(packed_to(&reader).expect("progress"), before);
+    assert_eq!(store.pack_bodies().expect("packed"), PACK_ROWS as u64);
+    for (id, body) in ids.iter().zip(&bodies) {
+        assert_eq!(encoding(&reader, *id), body::PACKED);
+        reads_exactly(&store, *id, body);
+    }
 }
 
 #[test]
