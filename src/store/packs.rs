@@ -277,6 +277,19 @@ impl Batch {
                 bound(tx, pack, stored[first].id, stored[last].id)?;
             }
         }
+        // Stored right after everything the packer has read: it need not read these rows
+        // again (a 100k-row import would otherwise be walked once more at the next start).
+        // What follows the last pack (fewer than a pack's worth) is left for it.
+        let last_packed = self
+            .packs
+            .last()
+            .and_then(|(_, m)| m.last())
+            .map(|&i| stored[i].id);
+        if let (Some(first), Some(last_packed)) = (stored.first(), last_packed)
+            && packed_to(tx)? >= first.id - 1
+        {
+            settings::save_named(tx, PACKED_TO, &last_packed.to_string())?;
+        }
         Ok(stored)
     }
 }

@@ -177,6 +177,43 @@ fn search_finds_packed_bodies_words() {
     }
 }
 
+/// An import that follows everything the packer has read moves its progress past the packs
+/// it made, so the packer does not walk those rows again; what comes after the last pack waits.
+#[test]
+fn insert_many_moves_the_packers_progress_past_its_own_packs() {
+    let dir = tempfile::tempdir().expect("temp");
+    let store = Store::open(dir.path()).expect("store");
+    let bodies: Vec<Vec<u8>> = (0..(PACK_ROWS * 2 + 2) as u64)
+        .map(|n| sample("verification.passed", n))
+        .collect();
+    let stored = store
+        .insert_many(bodies.iter().cloned().map(|b| delivery(b, 1)).collect())
+        .expect("stored");
+    let conn = open(&dir);
+    assert_eq!(
+        packed_to(&conn).expect("progress"),
+        stored[PACK_ROWS * 2 - 1].id
+    );
+    assert!(
+        !store.packing_pending().expect("pending"),
+        "nothing for the packer to read"
+    );
+    // Rows stored alone before the next import: its packs leave the progress where it is.
+    let alone = store_alone(&store, &bodies[..3]);
+    store
+        .insert_many(bodies.iter().cloned().map(|b| delivery(b, 1)).collect())
+        .expect("stored");
+    assert_eq!(
+        packed_to(&conn).expect("progress"),
+        stored[PACK_ROWS * 2 - 1].id
+    );
+    assert!(
+        alone
+            .iter()
+            .all(|&id| encoding(&conn, id) == body::ZSTD_DICT_V2)
+    );
+}
+
 #[test]
 fn the_packer_packs_full_packs_only_resumes_after_a_restart_and_never_packs_twice() {
     let dir = tempfile::tempdir().expect("temp");
